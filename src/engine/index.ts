@@ -1,0 +1,22 @@
+// The engine's public surface. Pure and synchronous: no I/O, no imports outside engine/.
+// CONTRACT (implemented by the engine modules; other folders import only from here):
+//
+//   parsePolicyArguments(args: string): PolicyConfig        throws PolicyArgumentError {argument, supported}
+//   formatPolicyArguments(config: PolicyConfig): string      canonical VW argument string
+//   DEFAULT_POLICY_ARGUMENTS                                 '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::'
+//   createLearner(config: PolicyConfig): Learner             fresh model (all weights 0)
+//   loadLearner(model: Uint8Array, overrides?: string): Learner   VW 9.x model file (save-resume or predict-only)
+//   sampleAction(pmf, eventId, appId = ''): Sampled          RL-client sampling (vw-learner.md §6)
+//
+//   interface Learner {
+//     config: PolicyConfig
+//     featurize(contextJson: string): MultiExample           VW --json/--dsjson 'c' object text; throws FeatureError
+//     predict(ex: MultiExample): ActionProb[]               pmf in VW order (best first); never learns
+//     learn(ex: MultiExample, label: CbLabel, weight = 1)    one event; caller computed the pmf first (progressive)
+//     saveModel({ predictOnly = false }): Uint8Array         VW 9.10 binary model
+//     explain(ex, actionIndex, top): FeatureContribution[]   largest |weight × value| terms, readable names
+//   }
+//   ActionProb = { index: number /* 0-based into _multi */; probability: number }
+//   CbLabel    = { index: number /* 0-based into _multi (_labelIndex) */; cost: number; probability: number }
+//   Sampled    = { chosen: number /* index into _multi */; ranking: ActionProb[] /* chosen first (swap_chosen) */ }
+export * from './types.js';

@@ -1,0 +1,87 @@
+// Shared engine types: the parsed policy (VW command line) and the learner state that VW's model file holds.
+// policy_args.ts produces PolicyConfig; learner.ts consumes it; model_file.ts reads/writes ModelState.
+
+export type CbType = 'mtr' | 'ips' | 'dr';
+
+/** Exploration reduction on top of cb_adf (VW: cb_explore_adf_greedy.cc, cb_explore_adf_squarecb.cc). */
+export type ExplorationConfig =
+  | { kind: 'epsilon'; epsilon: number; firstOnly: boolean }
+  | { kind: 'squarecb'; gammaScale: number; gammaExponent: number; epsilon: number };
+
+/** Everything the engine supports from a VW argument string, with VW's defaults filled in. */
+export interface PolicyConfig {
+  cbType: CbType;
+  exploration: ExplorationConfig;
+  /** -l / --learning_rate (VW default 0.5; Personalizer's default policy sets 0.001). */
+  learningRate: number;
+  /** --power_t (VW default 0.5). */
+  powerT: number;
+  /** --initial_t (default 0). */
+  initialT: number;
+  /** --l1 / --l2 regularization (default 0). */
+  l1: number;
+  l2: number;
+  /** -b / --bit_precision (default 18). */
+  bits: number;
+  /** -q / --quadratic arguments exactly as given, e.g. ['::'] or ['UA']; order and letters preserved. */
+  quadratic: string[];
+  /** --cubic arguments as given. */
+  cubic: string[];
+  /** --interactions arguments as given (any arity, ':' wildcard allowed). */
+  interactions: string[];
+  /** --ignore / --ignore_linear namespace letters (first character of each argument, VW semantics). */
+  ignore: string[];
+  ignoreLinear: string[];
+  /** --noconstant */
+  noConstant: boolean;
+  /** --hash strings|all, --hash_seed, --chain_hash */
+  hashAll: boolean;
+  hashSeed: number;
+  chainHash: boolean;
+  /** --clip_p (cb_adf, default 0) */
+  clipP: number;
+  /** --id (stored in the model header; the RL client reports it as the model version). */
+  id: string;
+}
+
+/** gd's resumable online state (gd.cc save_load_online_state_gd), in file order. */
+export interface GdResumeState {
+  initialT: number; // f32
+  normalizedSumNormX: number; // f64
+  t: number; // f64
+  sumLoss: number; // f64
+  sumLossSinceLastDump: number; // f64
+  dumpInterval: number; // f32
+  minLabel: number; // f32
+  maxLabel: number; // f32
+  weightedLabeledExamples: number; // f64
+  weightedLabels: number; // f64
+  weightedUnlabeledExamples: number; // f64
+  exampleNumber: bigint; // u64
+  totalFeatures: bigint; // u64
+  totalWeight: number; // f64
+  oldWeightedLabeledExamples: number; // f64
+  currentPass: bigint; // u64
+  l1State: number; // f64
+  l2State: number; // f64
+}
+
+/**
+ * The learner state that a VW 9.x model file carries (vw-learner.md §8).
+ * weights: 2^bits slots × 4 floats [w, G, N, rate] (stride 4, vw-learner.md §3.5); for dr the two sub-models
+ * interleave inside the same 2^bits slots.
+ */
+export interface ModelState {
+  version: string; // "9.10.0"
+  id: string;
+  minLabel: number;
+  maxLabel: number;
+  bits: number;
+  /** The options string stored in the header, e.g. " --cb_adf --cb_explore_adf --cb_type mtr ...". */
+  options: string;
+  /** cb_adf counters (one pair per sub-model when --per_model_save_load; we keep a list). */
+  cbAdf: { eventSum: bigint; actionSum: bigint }[];
+  /** null in a --predict_only_model file. */
+  resume: GdResumeState | null;
+  weights: Float32Array;
+}
