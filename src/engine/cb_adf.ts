@@ -1,0 +1,91 @@
+// cb_adf: turns one bandit event into regressions of the gd scorer (core/src/reductions/cb/cb_adf.cc,
+// core/src/gen_cs_example.cc, core/include/vw/core/gen_cs_example.h, core/include/vw/core/reductions/cb/cb_algs.h,
+// csoaa_ldf.cc in multiline regression mode; vw-learner.md §5.3).
+import type { FeatureVector } from './example.js';
+import type { CbType } from './types.js';
+import type { Gd } from './gd.js';
+
+const f = Math.fround;
+
+/** A logged outcome: 0-based action index (_labelIndex), cost (−reward), probability it was played with. */
+export interface CbLabel {
+  index: number;
+  cost: number;
+  probability: number;
+}
+
+/** gen_cs_example.cc safe_probability: a probability ≤ 0 is replaced by 1e-3 (VW warns). */
+export function safeProbability(p: number): number {
+  return p <= 0 || Number.isNaN(p) ? f(1e-3) : p;
+}
+
+export class CbAdf {
+  /** MTR counters (cb_to_cs_adf event_sum/action_sum), saved in the model; incremented before each MTR update. */
+  eventSum = 0;
+  actionSum = 0;
+  private costs = new Float32Array(16);
+
+  constructor(
+    readonly gd: Gd,
+    readonly cbType: CbType,
+    readonly clipP: number,
+  ) {}
+
+  /**
+   * Scores for ranking: the unclipped partial prediction of sub-model 0 per action (csoaa_ldf rank mode ranks by
+   * ec.partial_prediction). Writes scores[0..K-1] in _multi order.
+   */
+  scores(actions: readonly FeatureVector[], out: Float32Array): void {
+    for (let a = 0; a < actions.length; a++) out[a] = this.gd.partial(actions[a]!, 0);
+  }
+
+  /**
+   * cb_adf::learn for one labeled event. weight = the example weight (1, or 1/(1−pdrop)).
+   * Actions are regressed in _multi order, so later actions see weights already updated by earlier ones.
+   */
+  learn(actions: readonly FeatureVector[], label: CbLabel, weight = 1): void {
+    const k = actions.length;
+    const c = label.index;
+    if (!(c >= 0 && c < k)) throw new RangeError(`label index ${c} outside 0..${k - 1}`);
+    const y = f(label.cost);
+    const p = f(label.probability);
+    const w = f(weight);
+    const gd = this.gd;
+    const clipP = f(this.clipP);
+    switch (this.cbType) {
+      case 'mtr': {
+        // gen_cs_example_mtr then learn_MTR: counters first, then only the chosen example with
+        // weight × (1/max(p, clip_p)) × (event_sum/action_sum), all in float.
+        this.eventSum += 1;
+        this.actionSum += k;
+        const clipped = safeProbability(Math.max(p, clipP));
+        const iw = f(w * f(f(1 / clipped) * f(f(this.eventSum) / f(this.actionSum))));
+        gd.learn(actions[c]!, 0, y, iw);
+        return;
+      }
+      case 'ips': {
+        // gen_cs_example_ips: cost/max(p, clip_p) on the chosen action, 0 elsewhere; every action regressed.
+        const cost = f(y / safeProbability(Math.max(p, clipP)));
+        for (let a = 0; a < k; a++) gd.learn(actions[a]!, 0, a === c ? cost : 0, w);
+        return;
+      }
+      case 'dr': {
+        // gen_cs_example_dr<true>: reward regressor = sub-model 1. In action order: the chosen action trains it
+        // (weight/p, label y) and yields its pre-update prediction; the others only predict (so actions after the
+        // chosen one see the updated regressor). The chosen action's cost gets the IPS correction.
+        if (this.costs.length < k) this.costs = new Float32Array(k * 2);
+        const costs = this.costs;
+        for (let a = 0; a < k; a++) {
+          let x: number;
+          if (a === c) {
+            x = gd.learn(actions[a]!, 1, y, f(w / p));
+            x = f(x + f(f(y - x) / Math.max(p, clipP)));
+          } else x = gd.predict(actions[a]!, 1);
+          costs[a] = x;
+        }
+        for (let a = 0; a < k; a++) gd.learn(actions[a]!, 0, costs[a]!, w);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,106 @@
+// Test-only helpers for the learner tests: locate the reference vectors (../shared next to the repository root),
+// read (gzipped) text, parse VW --audit feature lines and the label fields of DSJSON lines.
+// Not exported from the engine index; only *.test.ts files import this.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import type { FeatureVector } from './example.js';
+import type { CbLabel } from './cb_adf.js';
+
+/** The shared reference folder, or undefined when it is absent (tests then skip). */
+export function sharedDir(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) break;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+  const shared = join(dir, '..', 'shared');
+  return existsSync(join(shared, 'vw-vectors')) ? shared : undefined;
+}
+
+export const SKIP_MESSAGE = 'reference vectors (../shared/vw-vectors) not found next to the repository';
+
+export function readText(path: string): string {
+  const buf = readFileSync(path);
+  return (path.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
+}
+
+/** VW -p output: one pmf per event ("idx:prob,..."), blank separator lines dropped. */
+export function readPreds(path: string): Map<number, number>[] {
+  const out: Map<number, number>[] = [];
+  for (const line of readText(path).split('\n')) {
+    if (line.trim() === '') continue;
+    const m = new Map<number, number>();
+    for (const part of line.split(',')) {
+      const [a, p] = part.split(':');
+      m.set(Number(a), Number(p));
+    }
+    out.push(m);
+  }
+  return out;
+}
+
+export interface AuditFeature {
+  name: string;
+  slot: number;
+  value: number;
+  weight: number;
+  g: number;
+}
+
+/** One audit features line: tab-separated "name:slot:value:weight@G" entries. */
+export function parseAuditLine(line: string): AuditFeature[] {
+  const out: AuditFeature[] = [];
+  for (const tok of line.split('\t')) {
+    if (tok === '') continue;
+    const at = tok.lastIndexOf('@');
+    const parts = tok.slice(0, at).split(':');
+    const weight = Number(parts.pop());
+    const value = Number(parts.pop());
+    const slot = Number(parts.pop());
+    out.push({ name: parts.join(':'), slot, value, weight, g: Number(tok.slice(at + 1)) });
+  }
+  return out;
+}
+
+/** FeatureVector from audit entries (index = slot, valid for width 1). */
+export function auditToFeatureVector(fs: AuditFeature[]): FeatureVector {
+  return {
+    index: Uint32Array.from(fs.map((x) => x.slot)),
+    value: Float32Array.from(fs.map((x) => x.value)),
+    count: fs.length,
+    names: fs.map((x) => x.name),
+  };
+}
+
+export interface DsjsonEvent {
+  /** undefined for an unlabeled line. */
+  label?: CbLabel;
+  skipLearn: boolean;
+  /** 1/(1 − pdrop). */
+  weight: number;
+  /** The text of the "c" object. */
+  context: string;
+}
+
+/** Minimal DSJSON reader for tests: labels from JSON.parse, the "c" object cut out as text. */
+export function parseDsjsonLine(line: string): DsjsonEvent {
+  const o = JSON.parse(line) as Record<string, unknown>;
+  const c = o['c'];
+  const context = JSON.stringify(c);
+  const cost = o['_label_cost'];
+  const label =
+    typeof cost === 'number'
+      ? { index: Number(o['_labelIndex'] ?? 0), cost, probability: Number(o['_label_probability']) }
+      : undefined;
+  const pdrop = typeof o['pdrop'] === 'number' ? (o['pdrop'] as number) : 0;
+  return { label, skipLearn: o['_skipLearn'] === true, weight: 1 / (1 - pdrop), context };
+}
+
+/** |a − b| within tol relative to the larger magnitude, or tol absolute for small values. */
+export function close(a: number, b: number, tol: number): boolean {
+  return Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
+}
