@@ -1,0 +1,239 @@
+// One DSJSON line → CbEvent, following VW 9.10's `--dsjson` rules (vw-learner.md §7.1):
+// json_parser/src/parse_example_json.cc (DecisionServiceState, LabelObjectState, LabelSinglePropertyState,
+// apply_pdrop) and parse_line_json (line filters). Only the top level is read here; `c` is skipped and
+// handed to the featurizer as a span of the same line.
+import { fail, isScanFailure, readNumber, readNumberArray, readString, skipValue, skipWs, expectLiteral } from './scan.js';
+import { DsjsonError, type CbEvent, type DsjsonLabel, type DsjsonParseResult } from './types.js';
+
+interface LabelParts {
+  cost?: number;
+  probability?: number;
+  action?: number;
+  index?: number;
+}
+
+/**
+ * Parses one line. Returns the event, a DsjsonSkip for lines VW ignores silently
+ * (not starting with `{`, empty `a`), or a DsjsonError with the reason.
+ */
+export function parseCbLine(line: string, lineNumber: number): DsjsonParseResult {
+  // parse_line_json: "Skip lines that do not start with '{'" (empty lines included).
+  if (line.charCodeAt(0) !== 123) return { skipped: true, lineNumber, reason: 'line does not start with {' };
+  try {
+    return parseObject(line, lineNumber);
+  } catch (e) {
+    if (isScanFailure(e)) return new DsjsonError(lineNumber, e.reason);
+    throw e;
+  }
+}
+
+function parseObject(s: string, lineNumber: number): DsjsonParseResult {
+  const label: LabelParts = {};
+  let eventId = '';
+  let timestamp = '';
+  let a: number[] | undefined;
+  let p: number[] | undefined;
+  let contextStart = -1;
+  let contextEnd = -1;
+  let pdrop = 0;
+  let skipLearn = false;
+  let originalLabelCost: number | undefined;
+  let outcomes: string | undefined;
+
+  let i = skipWs(s, 1);
+  if (s.charCodeAt(i) === 125) i++;
+  else {
+    for (;;) {
+      if (s.charCodeAt(i) !== 34) fail(`expected a key at column ${i + 1}`);
+      const k = readString(s, i);
+      const key = k.value;
+      i = skipWs(s, k.end);
+      if (s.charCodeAt(i) !== 58) fail(`expected ':' after "${key}"`);
+      i = skipWs(s, i + 1);
+      switch (key) {
+        case 'c': {
+          if (s.charCodeAt(i) !== 123) fail('"c" must be an object');
+          contextStart = i;
+          i = contextEnd = skipValue(s, i);
+          break;
+        }
+        case 'a': {
+          const r = readNumberArray(s, i);
+          a = r.value;
+          i = r.end;
+          break;
+        }
+        case 'p':
+        case '_p': {
+          const r = readNumberArray(s, i);
+          p = r.value;
+          i = r.end;
+          break;
+        }
+        case 'EventId': {
+          const r = readStringValue(s, i, key);
+          eventId = r.value;
+          i = r.end;
+          break;
+        }
+        case 'Timestamp': {
+          const r = readStringValue(s, i, key);
+          timestamp = r.value;
+          i = r.end;
+          break;
+        }
+        case 'pdrop': {
+          const r = readNumber(s, i);
+          pdrop = r.value;
+          i = r.end;
+          break;
+        }
+        case '_skipLearn': {
+          if (s.charCodeAt(i) === 116) {
+            skipLearn = true;
+            i = expectLiteral(s, i, 'true');
+          } else i = expectLiteral(s, i, 'false');
+          break;
+        }
+        case '_original_label_cost': {
+          const r = readNumber(s, i);
+          originalLabelCost = r.value;
+          i = r.end;
+          break;
+        }
+        case '_labelIndex': {
+          const r = readNumber(s, i);
+          label.index = r.value;
+          i = r.end;
+          break;
+        }
+        case '_label': {
+          i = readLabelObject(s, i, label);
+          break;
+        }
+        case '_outcomes': {
+          const end = skipValue(s, i);
+          outcomes = s.slice(i, end);
+          i = end;
+          break;
+        }
+        default: {
+          // `_label_cost`, `_label_probability`, `_label_Action`: LabelSinglePropertyState matches the
+          // part after `_label_` case-insensitively. Every other key (o, Version, VWState, _ba, …) is skipped.
+          if (key.length > 7 && key.startsWith('_label_')) {
+            const r = readNumber(s, i);
+            setLabelProperty(label, key.slice(7), r.value);
+            i = r.end;
+          } else i = skipValue(s, i);
+        }
+      }
+      i = skipWs(s, i);
+      const c = s.charCodeAt(i);
+      if (c === 44) i = skipWs(s, i + 1);
+      else if (c === 125) {
+        i++;
+        break;
+      } else fail(`expected ',' or '}' at column ${i + 1}`);
+    }
+  }
+  if (skipWs(s, i) !== s.length) fail(`unexpected text after the object at column ${i + 1}`);
+
+  if (outcomes !== undefined || (contextStart >= 0 && objectHasKey(s, contextStart, contextEnd, '"_slots"')))
+    fail('multi-slot (CCB: _outcomes/_slots) lines are not supported');
+  // apply_pdrop: pdrop == 1 is rejected (the weight would be infinite); outside [0,1) is not a probability.
+  if (!(pdrop >= 0 && pdrop < 1)) fail(`pdrop must be in [0, 1), got ${pdrop}`);
+  if (contextStart < 0) fail('missing "c"');
+
+  const event: CbEvent = {
+    lineNumber,
+    eventId,
+    timestamp,
+    label: buildLabel(label),
+    a: a ?? [],
+    p: p ?? [],
+    contextStart,
+    contextEnd,
+    pdrop,
+    weight: 1 / (1 - pdrop),
+    skipLearn,
+    originalLabelCost,
+    outcomes,
+  };
+  // parse_line_json: skip_learn events are dropped before the empty-actions check, so report them as events.
+  if (!skipLearn && event.a.length === 0) return { skipped: true, lineNumber, reason: 'empty "a"' };
+  return event;
+}
+
+function readStringValue(s: string, i: number, key: string): { value: string; end: number } {
+  if (s.charCodeAt(i) !== 34) fail(`"${key}" must be a string`);
+  return readString(s, i);
+}
+
+function setLabelProperty(label: LabelParts, name: string, value: number): void {
+  switch (name.toLowerCase()) {
+    case 'cost':
+      label.cost = value;
+      break;
+    case 'probability':
+      label.probability = value;
+      break;
+    case 'action':
+      label.action = value;
+      break;
+    default:
+      fail(`unknown label property "${name}"`);
+  }
+}
+
+/** `"_label":{"Cost":..,"Probability":..,"Action":..}` (LabelObjectState; property names case-insensitive). */
+function readLabelObject(s: string, i: number, label: LabelParts): number {
+  if (s.charCodeAt(i) !== 123) fail('"_label" must be an object');
+  i = skipWs(s, i + 1);
+  if (s.charCodeAt(i) === 125) return i + 1;
+  for (;;) {
+    if (s.charCodeAt(i) !== 34) fail(`expected a key at column ${i + 1}`);
+    const k = readString(s, i);
+    i = skipWs(s, k.end);
+    if (s.charCodeAt(i) !== 58) fail(`expected ':' after "${k.value}"`);
+    const r = readNumber(s, skipWs(s, i + 1));
+    setLabelProperty(label, k.value, r.value);
+    i = skipWs(s, r.end);
+    const c = s.charCodeAt(i);
+    if (c === 44) i = skipWs(s, i + 1);
+    else if (c === 125) return i + 1;
+    else fail(`expected ',' or '}' at column ${i + 1}`);
+  }
+}
+
+function buildLabel(l: LabelParts): DsjsonLabel | undefined {
+  // No cost ⇒ no label: VW predicts on the event but does not learn (vw-learner.md §7.1).
+  if (l.cost === undefined) return undefined;
+  if (!Number.isFinite(l.cost)) fail('label cost is not finite');
+  if (l.probability === undefined) fail('label has a cost but no probability');
+  // A p outside (0, 1] would learn with an infinite or negative importance weight.
+  if (!(l.probability > 0 && l.probability <= 1)) fail(`label probability must be in (0, 1], got ${l.probability}`);
+  // _labelIndex selects the labelled _multi element; without it, fall back to the 1-based _label_Action.
+  const index = l.index ?? (l.action !== undefined ? l.action - 1 : undefined);
+  if (index === undefined) fail('label has no _labelIndex or _label_Action');
+  if (!Number.isInteger(index) || index < 0) fail(`label index ${index} is not a valid _multi index`);
+  const out: DsjsonLabel = { index, cost: l.cost, probability: l.probability };
+  if (l.action !== undefined) out.action = l.action;
+  return out;
+}
+
+/** Whether the object [start, end) has the key `quoted` (with its quotes) among its own top-level keys. */
+function objectHasKey(s: string, start: number, end: number, quoted: string): boolean {
+  const hit = s.indexOf(quoted, start);
+  if (hit < 0 || hit >= end) return false; // cheap common case: the text does not occur at all
+  const key = quoted.slice(1, -1);
+  let i = skipWs(s, start + 1);
+  if (s.charCodeAt(i) === 125) return false;
+  for (;;) {
+    const k = readString(s, i);
+    if (k.value === key) return true;
+    i = skipWs(s, k.end);
+    i = skipWs(s, skipValue(s, skipWs(s, i + 1)));
+    if (s.charCodeAt(i) !== 44) return false;
+    i = skipWs(s, i + 1);
+  }
+}
