@@ -1,0 +1,29 @@
+// The store folder's surface: the Store contract and `openStore(url)`.
+// URLs: `sqlite:<file>` (optionally `?synchronous=normal`, see sqlite.ts); `postgres://…` is planned behind the
+// same interface.
+import { SqliteStore, type SqliteOptions } from './sqlite.js';
+import type { Store } from './types.js';
+
+export * from './types.js';
+export { SqliteStore } from './sqlite.js';
+
+export const DEFAULT_STORE_URL = 'sqlite:./data/personalizer.db';
+
+export function openStore(url: string = DEFAULT_STORE_URL): Store {
+  if (url.startsWith('sqlite:')) {
+    let rest = url.slice('sqlite:'.length);
+    // Accept the sqlite://<path> spelling too.
+    if (rest.startsWith('//')) rest = rest.slice(2);
+    const [file, query = ''] = rest.split('?', 2) as [string, string?];
+    if (!file) throw new Error(`store URL ${url}: missing file name`);
+    const options: SqliteOptions = {};
+    const params = new URLSearchParams(query);
+    const sync = params.get('synchronous')?.toLowerCase();
+    if (sync !== undefined) {
+      if (sync !== 'full' && sync !== 'normal') throw new Error(`store URL ${url}: synchronous must be full or normal`);
+      options.synchronous = sync;
+    }
+    return new SqliteStore(file, options);
+  }
+  throw new Error(`unsupported store URL ${url} (expected sqlite:<file>)`);
+}

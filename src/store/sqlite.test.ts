@@ -1,0 +1,216 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { openStore, type Decide, type NewEvent, type Store } from './index.js';
+import { MIGRATIONS } from './sqlite_schema.js';
+
+function tempDb(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-store-'));
+  return path.join(dir, 'nested', 'dir', 'loop.db');
+}
+
+function event(eventId: string, timestamp = 1000, deferActivation = false): NewEvent {
+  return {
+    eventId,
+    timestamp,
+    context: '{"FromUrl":[{"a":1}],"_multi":[{"_tag":"x","i":{"constant":1,"id":"x"},"j":[]}]}',
+    actions: [2, 1],
+    probabilities: [0.9, 0.1],
+    chosenIndex: 1,
+    chosenProbability: 0.9,
+    modelVersion: '1',
+    deferActivation,
+  };
+}
+
+const never: Decide = () => null;
+const firstReward: Decide = ({ rewards }) => (rewards.length ? { skipLearn: false, reward: rewards[0]!.value } : null);
+
+async function withStore(file: string, fn: (s: Store) => Promise<void>): Promise<void> {
+  const s = openStore(`sqlite:${file}?synchronous=normal`);
+  try {
+    await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+test('creates the directory, WAL mode, schema version = number of migrations', async () => {
+  const file = tempDb();
+  await withStore(file, async () => {});
+  const db = new Database(file, { readonly: true });
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+  db.close();
+  // Reopening does not re-run migrations (they would fail on existing tables).
+  await withStore(file, async (s) => assert.equal((await s.counters()).eventsRanked, 0));
+});
+
+test('events: unique eventId keeps the first, lists round-trip, counter counts only inserts', async () => {
+  await withStore(tempDb(), async (s) => {
+    assert.equal(await s.insertEvent(event('e1')), true);
+    assert.equal(await s.insertEvent({ ...event('e1'), context: 'second' }), false);
+    const e = await s.getEvent('e1');
+    assert.ok(e);
+    assert.equal(e.context, event('e1').context);
+    assert.deepEqual(e.actions, [2, 1]);
+    assert.deepEqual(e.probabilities, [0.9, 0.1]);
+    assert.equal(e.chosenIndex, 1);
+    assert.equal(e.join, null);
+    assert.equal((await s.counters()).eventsRanked, 1);
+    assert.equal(await s.getEvent('nope'), null);
+  });
+});
+
+test('rewards: stored with time, unknown ones only counted, decide runs while unjoined', async () => {
+  await withStore(tempDb(), async (s) => {
+    await s.insertEvent(event('e1'));
+    assert.equal(await s.addReward('ghost', 1, 5, firstReward), 'unknown');
+    assert.equal(await s.addReward('e1', 0.5, 10, never), 'recorded');
+    assert.equal(await s.addReward('e1', 0.25, 11, firstReward), 'joined');
+    assert.equal(await s.addReward('e1', 1, 12, firstReward), 'recorded');
+    assert.deepEqual(await s.getRewards('e1'), [
+      { value: 0.5, timestamp: 10 },
+      { value: 0.25, timestamp: 11 },
+      { value: 1, timestamp: 12 },
+    ]);
+    const e = await s.getEvent('e1');
+    assert.deepEqual(e?.join, { joinSeq: 1, reward: 0.5, skipLearn: false, joinedAt: 11 });
+    const c = await s.counters();
+    assert.equal(c.rewardsReceived, 3);
+    assert.equal(c.rewardsUnknownEvent, 1);
+    assert.equal(c.eventsJoined, 1);
+  });
+});
+
+test('activation: first time kept, decide sees it, unknown counted', async () => {
+  await withStore(tempDb(), async (s) => {
+    await s.insertEvent(event('d1', 1000, true));
+    let seen: number | null = -1;
+    const spy: Decide = ({ event: e }) => {
+      seen = e.activatedAt;
+      return null;
+    };
+    assert.equal(await s.activate('d1', 1500, spy), 'recorded');
+    assert.equal(seen, 1500);
+    assert.equal(await s.activate('d1', 1600, spy), 'already');
+    assert.equal((await s.getEvent('d1'))?.activatedAt, 1500);
+    assert.equal(await s.activate('ghost', 1600, spy), 'unknown');
+    const c = await s.counters();
+    assert.equal(c.activations, 1);
+    assert.equal(c.activationsUnknownEvent, 1);
+  });
+});
+
+test('joinDue: only events ranked before the cutoff, in rank order; joinSeq is the learning order', async () => {
+  await withStore(tempDb(), async (s) => {
+    for (let i = 0; i < 5; i++) await s.insertEvent(event(`e${i}`, 1000 + i * 100));
+    // e3 joins early (as with earliest aggregation), so it comes first in learning order.
+    await s.addReward('e3', 1, 1350, firstReward);
+    const skipOdd: Decide = ({ event: e }) =>
+      e.timestamp % 200 === 100 ? { skipLearn: true, reward: null } : { skipLearn: false, reward: -0.5 };
+    assert.equal(await s.joinDue(1250, 2000, skipOdd), 3); // e0, e1, e2
+    assert.equal(await s.joinDue(5000, 2100, skipOdd, 1), 1); // e4 only (e3 already joined)
+    const joined = await s.readJoined(0, 100);
+    assert.deepEqual(
+      joined.map((j) => [j.joinSeq, j.eventId, j.reward, j.skipLearn]),
+      [
+        [1, 'e3', 1, false],
+        [2, 'e0', -0.5, false],
+        [3, 'e1', null, true],
+        [4, 'e2', -0.5, false],
+        [5, 'e4', -0.5, false],
+      ],
+    );
+    assert.deepEqual((await s.readJoined(3, 1)).map((j) => j.eventId), ['e2']);
+    assert.equal(await s.headJoinSeq(), 5);
+    const c = await s.counters();
+    assert.equal(c.eventsJoined, 4);
+    assert.equal(c.eventsSkipped, 1);
+  });
+});
+
+test('models: latest wins, cursor kept with the bytes, old versions pruned; settings round-trip', async () => {
+  await withStore(tempDb(), async (s) => {
+    assert.equal(await s.latestModel(), null);
+    for (let i = 1; i <= 6; i++) {
+      const m = await s.saveModel({
+        bytes: new Uint8Array([i, i, i]),
+        policy: 'p',
+        createdAt: 1,
+        modifiedAt: 10 * i,
+        cursor: i * 7,
+        eventsLearned: i * 5,
+      });
+      assert.equal(m.id, i);
+    }
+    const m = await s.latestModel();
+    assert.equal(m?.id, 6);
+    assert.deepEqual([...m!.bytes], [6, 6, 6]);
+    assert.equal(m?.cursor, 42);
+    assert.equal(m?.eventsLearned, 30);
+    await s.putSettings({ a: { x: 1 }, b: 'two' });
+    await s.putSetting('a', { x: 2 });
+    assert.deepEqual(await s.getSetting('a'), { x: 2 });
+    assert.equal(await s.getSetting('b'), 'two');
+    assert.equal(await s.getSetting('c'), undefined);
+  });
+});
+
+test('logs: date range, retention purge with rewards, delete keeps counters and the join sequence', async () => {
+  await withStore(tempDb(), async (s) => {
+    assert.equal(await s.logsDateRange(), null);
+    for (let i = 0; i < 4; i++) await s.insertEvent(event(`e${i}`, 1000 * (i + 1)));
+    await s.addReward('e0', 1, 1001, firstReward);
+    await s.addReward('e2', 1, 3001, firstReward);
+    assert.deepEqual(await s.logsDateRange(), { from: 1000, to: 4000 });
+    assert.equal(await s.purgeEventsBefore(2500), 2);
+    assert.deepEqual(await s.logsDateRange(), { from: 3000, to: 4000 });
+    assert.equal(await s.getEvent('e0'), null);
+    assert.deepEqual(await s.getRewards('e2'), [{ value: 1, timestamp: 3001 }]);
+    await s.deleteLogs();
+    assert.equal(await s.logsDateRange(), null);
+    assert.equal(await s.headJoinSeq(), 2);
+    assert.equal((await s.counters()).eventsRanked, 4);
+    // A new event after deletion continues the join sequence (the trainer's cursor never goes back).
+    await s.insertEvent(event('e9', 9000));
+    await s.addReward('e9', 1, 9001, firstReward);
+    assert.deepEqual((await s.readJoined(0, 10)).map((j) => j.joinSeq), [3]);
+  });
+});
+
+test('a kill -9 right after the promise resolves loses nothing', async () => {
+  const file = tempDb();
+  const storeIndex = path.join(path.dirname(fileURLToPath(import.meta.url)), 'index.js');
+  const script = `
+    const { openStore } = await import(${JSON.stringify(storeIndex)});
+    const s = openStore(${JSON.stringify('sqlite:' + file)});
+    for (let i = 0; i < 20; i++) {
+      await s.insertEvent({ eventId: 'k' + i, timestamp: i, context: '{}', actions: [1], probabilities: [1],
+        chosenIndex: 0, chosenProbability: 1, modelVersion: '1', deferActivation: false });
+      await s.addReward('k' + i, 0.5, i, () => null);
+    }
+    await s.putSetting('service', { rewardWaitTime: 'PT1S' });
+    process.kill(process.pid, 'SIGKILL');
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.signal, 'SIGKILL', r.stderr);
+  await withStore(file, async (s) => {
+    const c = await s.counters();
+    assert.equal(c.eventsRanked, 20);
+    assert.equal(c.rewardsReceived, 20);
+    assert.deepEqual(await s.getRewards('k19'), [{ value: 0.5, timestamp: 19 }]);
+    assert.deepEqual(await s.getSetting('service'), { rewardWaitTime: 'PT1S' });
+  });
+});
+
+test('store URLs: sqlite: only; bad synchronous rejected', () => {
+  assert.throws(() => openStore('postgres://x'), /unsupported store URL/);
+  assert.throws(() => openStore('sqlite:'), /missing file name/);
+  assert.throws(() => openStore(`sqlite:${tempDb()}?synchronous=off`), /synchronous/);
+});

@@ -1,0 +1,319 @@
+// SQLite implementation of the store (better-sqlite3, synchronous under an async face).
+//
+// Durability: WAL journal. Every method that writes runs one transaction and returns only after COMMIT, so a
+// 2xx built on it is never lost to a kill -9: the WAL frames are in the OS before COMMIT returns. synchronous
+// defaults to FULL, which also fsyncs the WAL at each commit, so acknowledged writes survive a power cut too;
+// `sqlite:<file>?synchronous=normal` trades that last guarantee (a crash of the OS may lose the latest commits,
+// a crash of the process still loses nothing) for throughput.
+// Concurrency: one writer at a time (SQLite); the trainer worker opens its own connection and reads while the
+// main thread writes (WAL readers never block the writer); busy_timeout absorbs the rare overlapping writes.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate } from './sqlite_schema.js';
+import type {
+  ActivateOutcome,
+  Counters,
+  Decide,
+  EventRecord,
+  JoinDecision,
+  JoinedEvent,
+  ModelRecord,
+  NewEvent,
+  NewModel,
+  RewardOutcome,
+  RewardRecord,
+  Store,
+} from './types.js';
+
+/** Model versions kept besides the latest (older ones are deleted in the same transaction as an export). */
+const MODELS_KEPT = 3;
+
+export interface SqliteOptions {
+  synchronous?: 'full' | 'normal';
+  readonly?: boolean;
+}
+
+interface EventRow {
+  seq: number;
+  event_id: string;
+  ts: number;
+  context: string;
+  actions: string;
+  probabilities: string;
+  chosen_index: number;
+  chosen_prob: number;
+  model_version: string;
+  defer_activation: number;
+  activated_at: number | null;
+  join_seq: number | null;
+  joined_at: number | null;
+  join_reward: number | null;
+  skip_learn: number | null;
+}
+
+interface ModelRow {
+  id: number;
+  bytes: Buffer;
+  policy: string;
+  created_at: number;
+  modified_at: number;
+  cursor: number;
+  events_learned: number;
+}
+
+function toEvent(r: EventRow): EventRecord {
+  return {
+    seq: r.seq,
+    eventId: r.event_id,
+    timestamp: r.ts,
+    context: r.context,
+    actions: JSON.parse(r.actions) as number[],
+    probabilities: JSON.parse(r.probabilities) as number[],
+    chosenIndex: r.chosen_index,
+    chosenProbability: r.chosen_prob,
+    modelVersion: r.model_version,
+    deferActivation: r.defer_activation === 1,
+    activatedAt: r.activated_at,
+    join:
+      r.join_seq === null
+        ? null
+        : { joinSeq: r.join_seq, reward: r.join_reward, skipLearn: r.skip_learn === 1, joinedAt: r.joined_at ?? 0 },
+  };
+}
+
+function toModel(r: ModelRow): ModelRecord {
+  return {
+    id: r.id,
+    bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+    policy: r.policy,
+    createdAt: r.created_at,
+    modifiedAt: r.modified_at,
+    cursor: r.cursor,
+    eventsLearned: r.events_learned,
+  };
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly q;
+
+  constructor(file: string, options: SqliteOptions = {}) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file, { readonly: options.readonly ?? false });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    if (!options.readonly) migrate(this.db);
+    const db = this.db;
+    this.q = {
+      insertEvent: db.prepare(
+        `INSERT INTO events (event_id, ts, context, actions, probabilities, chosen_index, chosen_prob, model_version,
+           defer_activation) VALUES (@eventId, @timestamp, @context, @actions, @probabilities, @chosenIndex,
+           @chosenProbability, @modelVersion, @deferActivation)
+         ON CONFLICT (event_id) DO NOTHING`,
+      ),
+      eventById: db.prepare<[string], EventRow>(`SELECT * FROM events WHERE event_id = ?`),
+      rewardsOf: db.prepare<[number], { value: number; ts: number }>(
+        `SELECT value, ts FROM rewards WHERE event_seq = ? ORDER BY id`,
+      ),
+      insertReward: db.prepare(`INSERT INTO rewards (event_seq, value, ts) VALUES (?, ?, ?)`),
+      activate: db.prepare(`UPDATE events SET activated_at = ? WHERE seq = ? AND activated_at IS NULL`),
+      bump: db.prepare(`UPDATE counters SET value = value + ? WHERE name = ?`),
+      counter: db.prepare<[string], { value: number }>(`SELECT value FROM counters WHERE name = ?`),
+      allCounters: db.prepare<[], { name: string; value: number }>(`SELECT name, value FROM counters`),
+      join: db.prepare(
+        `UPDATE events SET join_seq = ?, joined_at = ?, join_reward = ?, skip_learn = ? WHERE seq = ? AND join_seq IS NULL`,
+      ),
+      due: db.prepare<[number, number], EventRow>(
+        `SELECT * FROM events WHERE join_seq IS NULL AND ts <= ? ORDER BY seq LIMIT ?`,
+      ),
+      readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; join_reward: number | null; skip_learn: number }>(
+        `SELECT join_seq, event_id, context, chosen_index, chosen_prob, join_reward, skip_learn FROM events
+         WHERE join_seq > ? ORDER BY join_seq LIMIT ?`,
+      ),
+      insertModel: db.prepare(
+        `INSERT INTO models (bytes, policy, created_at, modified_at, cursor, events_learned)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      pruneModels: db.prepare(`DELETE FROM models WHERE id <= ?`),
+      latestModel: db.prepare<[], ModelRow>(`SELECT * FROM models ORDER BY id DESC LIMIT 1`),
+      getSetting: db.prepare<[string], { value: string }>(`SELECT value FROM settings WHERE key = ?`),
+      putSetting: db.prepare(
+        `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      ),
+      deleteRewards: db.prepare(`DELETE FROM rewards`),
+      deleteEvents: db.prepare(`DELETE FROM events`),
+      purgeRewards: db.prepare(`DELETE FROM rewards WHERE event_seq IN (SELECT seq FROM events WHERE ts < ?)`),
+      purgeEvents: db.prepare(`DELETE FROM events WHERE ts < ?`),
+      range: db.prepare<[], { from: number | null; to: number | null }>(
+        `SELECT MIN(ts) AS "from", MAX(ts) AS "to" FROM events`,
+      ),
+    };
+  }
+
+  // Runs `decide` on an unjoined event and writes the join, inside the caller's transaction.
+  private tryJoin(row: EventRow, decide: Decide, at: number): JoinDecision {
+    const rewards: RewardRecord[] = this.q.rewardsOf.all(row.seq).map((r) => ({ value: r.value, timestamp: r.ts }));
+    const decision = decide({ event: toEvent(row), rewards });
+    if (decision === null) return null;
+    const seq = this.q.counter.get('join_seq')!.value + 1;
+    this.q.bump.run(1, 'join_seq');
+    this.q.join.run(seq, at, decision.reward, decision.skipLearn ? 1 : 0, row.seq);
+    this.q.bump.run(1, decision.skipLearn ? 'events_skipped' : 'events_joined');
+    return decision;
+  }
+
+  async insertEvent(e: NewEvent): Promise<boolean> {
+    return this.db.transaction(() => {
+      const info = this.q.insertEvent.run({
+        ...e,
+        actions: JSON.stringify(e.actions),
+        probabilities: JSON.stringify(e.probabilities),
+        deferActivation: e.deferActivation ? 1 : 0,
+      });
+      if (info.changes === 0) return false;
+      this.q.bump.run(1, 'events_ranked');
+      return true;
+    })();
+  }
+
+  async getEvent(eventId: string): Promise<EventRecord | null> {
+    const row = this.q.eventById.get(eventId);
+    return row ? toEvent(row) : null;
+  }
+
+  async getRewards(eventId: string): Promise<RewardRecord[]> {
+    const row = this.q.eventById.get(eventId);
+    if (!row) return [];
+    return this.q.rewardsOf.all(row.seq).map((r) => ({ value: r.value, timestamp: r.ts }));
+  }
+
+  async addReward(eventId: string, value: number, at: number, decide: Decide): Promise<RewardOutcome> {
+    return this.db.transaction((): RewardOutcome => {
+      const row = this.q.eventById.get(eventId);
+      if (!row) {
+        this.q.bump.run(1, 'rewards_unknown_event');
+        return 'unknown';
+      }
+      this.q.insertReward.run(row.seq, value, at);
+      this.q.bump.run(1, 'rewards_received');
+      if (row.join_seq !== null) return 'recorded';
+      return this.tryJoin(row, decide, at) ? 'joined' : 'recorded';
+    })();
+  }
+
+  async activate(eventId: string, at: number, decide: Decide): Promise<ActivateOutcome> {
+    return this.db.transaction((): ActivateOutcome => {
+      const row = this.q.eventById.get(eventId);
+      if (!row) {
+        this.q.bump.run(1, 'activations_unknown_event');
+        return 'unknown';
+      }
+      if (row.activated_at !== null) return 'already';
+      this.q.activate.run(at, row.seq);
+      this.q.bump.run(1, 'activations');
+      if (row.join_seq !== null) return 'recorded';
+      return this.tryJoin({ ...row, activated_at: at }, decide, at) ? 'joined' : 'recorded';
+    })();
+  }
+
+  async joinDue(rankedBefore: number, at: number, decide: Decide, limit = 1000): Promise<number> {
+    return this.db.transaction(() => {
+      let joined = 0;
+      for (const row of this.q.due.all(rankedBefore, limit)) {
+        if (this.tryJoin(row, decide, at)) joined++;
+      }
+      return joined;
+    })();
+  }
+
+  async readJoined(after: number, limit: number): Promise<JoinedEvent[]> {
+    return this.q.readJoined.all(after, limit).map((r) => ({
+      joinSeq: r.join_seq,
+      eventId: r.event_id,
+      context: r.context,
+      chosenIndex: r.chosen_index,
+      chosenProbability: r.chosen_prob,
+      reward: r.join_reward,
+      skipLearn: r.skip_learn === 1,
+    }));
+  }
+
+  async headJoinSeq(): Promise<number> {
+    return this.q.counter.get('join_seq')!.value;
+  }
+
+  async saveModel(m: NewModel): Promise<ModelRecord> {
+    return this.db.transaction(() => {
+      const info = this.q.insertModel.run(
+        Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength),
+        m.policy,
+        m.createdAt,
+        m.modifiedAt,
+        m.cursor,
+        m.eventsLearned,
+      );
+      const id = Number(info.lastInsertRowid);
+      this.q.pruneModels.run(id - MODELS_KEPT);
+      return { ...m, id };
+    })();
+  }
+
+  async latestModel(): Promise<ModelRecord | null> {
+    const row = this.q.latestModel.get();
+    return row ? toModel(row) : null;
+  }
+
+  async getSetting<T>(key: string): Promise<T | undefined> {
+    const row = this.q.getSetting.get(key);
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  async putSetting(key: string, value: unknown): Promise<void> {
+    this.q.putSetting.run(key, JSON.stringify(value));
+  }
+
+  async putSettings(entries: Record<string, unknown>): Promise<void> {
+    this.db.transaction(() => {
+      for (const [k, v] of Object.entries(entries)) this.q.putSetting.run(k, JSON.stringify(v));
+    })();
+  }
+
+  async counters(): Promise<Counters> {
+    const m = new Map(this.q.allCounters.all().map((r) => [r.name, r.value]));
+    return {
+      eventsRanked: m.get('events_ranked') ?? 0,
+      rewardsReceived: m.get('rewards_received') ?? 0,
+      rewardsUnknownEvent: m.get('rewards_unknown_event') ?? 0,
+      activations: m.get('activations') ?? 0,
+      activationsUnknownEvent: m.get('activations_unknown_event') ?? 0,
+      eventsJoined: m.get('events_joined') ?? 0,
+      eventsSkipped: m.get('events_skipped') ?? 0,
+    };
+  }
+
+  async deleteLogs(): Promise<void> {
+    this.db.transaction(() => {
+      this.q.deleteRewards.run();
+      this.q.deleteEvents.run();
+    })();
+  }
+
+  async purgeEventsBefore(before: number): Promise<number> {
+    return this.db.transaction(() => {
+      this.q.purgeRewards.run(before);
+      return this.q.purgeEvents.run(before).changes;
+    })();
+  }
+
+  async logsDateRange(): Promise<{ from: number; to: number } | null> {
+    const r = this.q.range.get()!;
+    return r.from === null || r.to === null ? null : { from: r.from, to: r.to };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,75 @@
+// Versioned schema for the SQLite store. PRAGMA user_version holds the number of migrations applied; each
+// migration runs in its own transaction, so a crash mid-upgrade leaves the previous version intact.
+// Append new migrations; never edit a released one.
+import type Database from 'better-sqlite3';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: events, rewards, settings, models, counters.
+  `
+  CREATE TABLE events (
+    seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id          TEXT    NOT NULL UNIQUE,
+    ts                INTEGER NOT NULL,          -- rank time, ms since epoch
+    context           TEXT    NOT NULL,          -- DSJSON "c"
+    actions           TEXT    NOT NULL,          -- DSJSON "a" (JSON array, 1-based)
+    probabilities     TEXT    NOT NULL,          -- DSJSON "p" (JSON array)
+    chosen_index      INTEGER NOT NULL,          -- _labelIndex (0-based into _multi)
+    chosen_prob       REAL    NOT NULL,          -- _label_probability
+    model_version     TEXT    NOT NULL,
+    defer_activation  INTEGER NOT NULL,
+    activated_at      INTEGER,
+    join_seq          INTEGER UNIQUE,            -- learning order; NULL until joined
+    joined_at         INTEGER,
+    join_reward       REAL,                      -- aggregated or default reward; NULL when skip_learn
+    skip_learn        INTEGER
+  );
+  CREATE INDEX events_unjoined ON events (seq) WHERE join_seq IS NULL;
+  CREATE INDEX events_ts ON events (ts);
+
+  CREATE TABLE rewards (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_seq INTEGER NOT NULL REFERENCES events (seq) ON DELETE CASCADE,
+    value     REAL    NOT NULL,
+    ts        INTEGER NOT NULL
+  );
+  CREATE INDEX rewards_event ON rewards (event_seq, id);
+
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL                          -- JSON
+  );
+
+  CREATE TABLE models (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    bytes          BLOB    NOT NULL,
+    policy         TEXT    NOT NULL,
+    created_at     INTEGER NOT NULL,
+    modified_at    INTEGER NOT NULL,
+    cursor         INTEGER NOT NULL,             -- highest join_seq the model includes
+    events_learned INTEGER NOT NULL
+  );
+
+  CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  );
+  INSERT INTO counters (name, value) VALUES
+    ('events_ranked', 0), ('rewards_received', 0), ('rewards_unknown_event', 0),
+    ('activations', 0), ('activations_unknown_event', 0),
+    ('events_joined', 0), ('events_skipped', 0), ('join_seq', 0);
+  `,
+];
+
+export function migrate(db: Database.Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`store schema version ${current} is newer than this build understands (${MIGRATIONS.length})`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return MIGRATIONS.length;
+}

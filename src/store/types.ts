@@ -1,0 +1,135 @@
+// The store's contract: everything the loop must not lose. Async so that a PostgreSQL implementation can sit
+// behind the same interface; the SQLite one resolves after the transaction has committed (architecture.md,
+// "Data that must survive a crash"). No HTTP, no learning rules here: join decisions are made by the caller's
+// `decide` function, which the store runs inside its transaction so that reading the event and writing the join
+// are one atomic step.
+
+/** One rank call as logged (azure-features-to-vw.md §0; DSJSON fields vw-learner.md §7.1). */
+export interface NewEvent {
+  eventId: string;
+  /** Rank time, ms since epoch. */
+  timestamp: number;
+  /** The DSJSON `c` text: {"FromUrl":[…],"_multi":[…]}. */
+  context: string;
+  /** DSJSON `a`: 1-based indices into `_multi`, chosen first. */
+  actions: number[];
+  /** DSJSON `p`, aligned with `actions`. */
+  probabilities: number[];
+  /** 0-based index into `_multi` of the chosen action (`_labelIndex`). */
+  chosenIndex: number;
+  chosenProbability: number;
+  modelVersion: string;
+  deferActivation: boolean;
+}
+
+export interface JoinRecord {
+  /** Position in the learning order; the trainer's cursor counts in these. */
+  joinSeq: number;
+  /** The aggregated reward (or the default reward); null when skipLearn. */
+  reward: number | null;
+  /** DSJSON `_skipLearn`: a deferred event never activated inside its window. */
+  skipLearn: boolean;
+  joinedAt: number;
+}
+
+export interface EventRecord extends NewEvent {
+  seq: number;
+  activatedAt: number | null;
+  join: JoinRecord | null;
+}
+
+export interface RewardRecord {
+  value: number;
+  /** Arrival time, ms since epoch. */
+  timestamp: number;
+}
+
+/** What a join decision sees: the event and every reward received for it, in arrival order. */
+export interface JoinCandidate {
+  event: EventRecord;
+  rewards: RewardRecord[];
+}
+
+/** null = not decidable yet (window open, no early rule fired). */
+export type JoinDecision = { skipLearn: false; reward: number } | { skipLearn: true; reward: null } | null;
+export type Decide = (candidate: JoinCandidate) => JoinDecision;
+
+/** A joined event as the trainer reads it, in joinSeq order. */
+export interface JoinedEvent {
+  joinSeq: number;
+  eventId: string;
+  context: string;
+  chosenIndex: number;
+  chosenProbability: number;
+  reward: number | null;
+  skipLearn: boolean;
+}
+
+export interface NewModel {
+  /** VW binary model file (save-resume, so that learning can continue from it). */
+  bytes: Uint8Array;
+  /** Canonical learning arguments the model was trained with (epsilon excluded: it does not change weights). */
+  policy: string;
+  /** When this model's lineage started (fresh, reset or retrained), ms since epoch. */
+  createdAt: number;
+  modifiedAt: number;
+  /** The highest joinSeq the model includes. */
+  cursor: number;
+  /** How many events the model has learned (skipped events excluded). */
+  eventsLearned: number;
+}
+
+export interface ModelRecord extends NewModel {
+  /** Monotonic model version. */
+  id: number;
+}
+
+export interface Counters {
+  eventsRanked: number;
+  rewardsReceived: number;
+  rewardsUnknownEvent: number;
+  activations: number;
+  activationsUnknownEvent: number;
+  eventsJoined: number;
+  eventsSkipped: number;
+}
+
+export type RewardOutcome = 'unknown' | 'recorded' | 'joined';
+export type ActivateOutcome = 'unknown' | 'recorded' | 'already' | 'joined';
+
+export interface Store {
+  /** false when the eventId already exists (the first event is kept; the unique constraint decides, race-free). */
+  insertEvent(event: NewEvent): Promise<boolean>;
+  getEvent(eventId: string): Promise<EventRecord | null>;
+  getRewards(eventId: string): Promise<RewardRecord[]>;
+  /** Stores the reward (or counts it as unknown) and, if the event is still unjoined, asks `decide`. */
+  addReward(eventId: string, value: number, at: number, decide: Decide): Promise<RewardOutcome>;
+  /** Records the first activation and, if the event is still unjoined, asks `decide`. */
+  activate(eventId: string, at: number, decide: Decide): Promise<ActivateOutcome>;
+  /**
+   * Offers the unjoined events ranked at or before `rankedBefore` (at most `limit`, in rank order) to `decide`;
+   * `at` is the join time. Returns how many were joined.
+   */
+  joinDue(rankedBefore: number, at: number, decide: Decide, limit?: number): Promise<number>;
+  /** Joined events with joinSeq > after, ascending. */
+  readJoined(after: number, limit: number): Promise<JoinedEvent[]>;
+  /** The last joinSeq handed out (0 when none); survives deleteLogs. */
+  headJoinSeq(): Promise<number>;
+
+  /** Inserts a model version atomically with its cursor; keeps the last few versions. */
+  saveModel(model: NewModel): Promise<ModelRecord>;
+  latestModel(): Promise<ModelRecord | null>;
+
+  getSetting<T>(key: string): Promise<T | undefined>;
+  putSetting(key: string, value: unknown): Promise<void>;
+  /** Several settings in one transaction. */
+  putSettings(entries: Record<string, unknown>): Promise<void>;
+
+  counters(): Promise<Counters>;
+  deleteLogs(): Promise<void>;
+  /** Deletes events (and their rewards) ranked before `before`; returns how many. */
+  purgeEventsBefore(before: number): Promise<number>;
+  /** Rank-time range of the retained events, null when there are none. */
+  logsDateRange(): Promise<{ from: number; to: number } | null>;
+  close(): Promise<void>;
+}
