@@ -84,4 +84,6 @@ export interface ModelState {
   /** null in a --predict_only_model file. */
   resume: GdResumeState | null;
   weights: Float32Array;
+  /** --squarecb's example counter (u64, cb_explore_adf_squarecb.cc save_load); absent for other explorations. */
+  squareCbCounter?: bigint;
 }

@@ -1,0 +1,349 @@
+// VW 9.x binary model files (vw-learner.md §8): the header of parse_regressor.cc save_load_header, then each
+// reduction's save_load from the top of the stack down (learner.cc): cb_explore_adf_squarecb.cc (example counter),
+// cb_adf.cc (event_sum, action_sum), gd.cc (resume flag, save_load_online_state_gd or save_load_regressor).
+// Little-endian throughout; strings are u32 length + bytes including the trailing NUL (io_buf.h bin_text_write).
+
+import { PolicyArgumentError, parsePolicyArguments, unsupportedArguments } from './policy_args.js';
+import type { GdResumeState, ModelState } from './types.js';
+
+export class ModelFileError extends Error {
+  constructor(message: string) {
+    super(`VW model file: ${message}`);
+    this.name = 'ModelFileError';
+  }
+}
+
+/** MurmurHash3 x86_32 (VW's uniform_hash, core/include/vw/core/hash.h). */
+function murmur3(data: Uint8Array, seed: number): number {
+  const c1 = 0xcc9e2d51;
+  const c2 = 0x1b873593;
+  let h = seed >>> 0;
+  const n = data.length;
+  const blocks = n & ~3;
+  for (let i = 0; i < blocks; i += 4) {
+    let k = (data[i] as number) | ((data[i + 1] as number) << 8) | ((data[i + 2] as number) << 16) | ((data[i + 3] as number) << 24);
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  const tail = n & 3;
+  if (tail > 0) {
+    let k = 0;
+    if (tail === 3) k ^= (data[blocks + 2] as number) << 16;
+    if (tail >= 2) k ^= (data[blocks + 1] as number) << 8;
+    k ^= data[blocks] as number;
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+  }
+  h ^= n;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The header checksum: io_buf hashes every write call while verify_hash is on, chaining the previous hash as the
+ * seed (io_buf.h bin_write_fixed; empty writes hash nothing). Not one hash over the concatenated bytes.
+ */
+export function murmur3Chain(pieces: Uint8Array[]): number {
+  let h = 0;
+  for (const p of pieces) if (p.length > 0) h = murmur3(p, h);
+  return h;
+}
+
+class Reader {
+  private pos = 0;
+  private readonly view: DataView;
+  hash: number | null = null;
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  get remaining(): number {
+    return this.bytes.length - this.pos;
+  }
+  get offset(): number {
+    return this.pos;
+  }
+  take(n: number, what: string): Uint8Array {
+    if (this.remaining < n) throw new ModelFileError(`truncated: ${what} needs ${n} bytes at offset ${this.pos}, ${this.remaining} left`);
+    const chunk = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    if (this.hash !== null && n > 0) this.hash = murmur3(chunk, this.hash);
+    return chunk;
+  }
+  private at(n: number, what: string): number {
+    const p = this.pos;
+    this.take(n, what);
+    return p;
+  }
+  u8(what: string): number {
+    return this.view.getUint8(this.at(1, what));
+  }
+  u32(what: string): number {
+    return this.view.getUint32(this.at(4, what), true);
+  }
+  u64(what: string): bigint {
+    return this.view.getBigUint64(this.at(8, what), true);
+  }
+  f32(what: string): number {
+    return this.view.getFloat32(this.at(4, what), true);
+  }
+  f64(what: string): number {
+    return this.view.getFloat64(this.at(8, what), true);
+  }
+  /** u32 length + bytes; the text stops at the first NUL (VW reads it as a C string). */
+  string(what: string, max = 104857600): string {
+    const len = this.u32(`${what} length`);
+    if (len > max) throw new ModelFileError(`bad ${what} length ${len}`);
+    const raw = this.take(len, what);
+    const nul = raw.indexOf(0);
+    return new TextDecoder().decode(nul >= 0 ? raw.subarray(0, nul) : raw);
+  }
+}
+
+class Writer {
+  private readonly pieces: Uint8Array[] = [];
+  hashed: Uint8Array[] | null = null;
+  private push(p: Uint8Array): void {
+    this.pieces.push(p);
+    if (this.hashed) this.hashed.push(p);
+  }
+  private scalar(n: number, set: (v: DataView) => void): void {
+    const b = new Uint8Array(n);
+    set(new DataView(b.buffer));
+    this.push(b);
+  }
+  bytes(b: Uint8Array): void {
+    this.push(b);
+  }
+  u8(x: number): void {
+    this.scalar(1, (v) => v.setUint8(0, x));
+  }
+  u32(x: number): void {
+    this.scalar(4, (v) => v.setUint32(0, x, true));
+  }
+  u64(x: bigint): void {
+    this.scalar(8, (v) => v.setBigUint64(0, x, true));
+  }
+  f32(x: number): void {
+    this.scalar(4, (v) => v.setFloat32(0, x, true));
+  }
+  f64(x: number): void {
+    this.scalar(8, (v) => v.setFloat64(0, x, true));
+  }
+  string(s: string): void {
+    const text = new TextEncoder().encode(s);
+    const b = new Uint8Array(text.length + 1);
+    b.set(text);
+    this.u32(b.length);
+    this.push(b);
+  }
+  concat(): Uint8Array {
+    const total = this.pieces.reduce((n, p) => n + p.length, 0);
+    const out = new Uint8Array(total);
+    let o = 0;
+    for (const p of this.pieces) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+}
+
+/** Every 9.x file has the layout below (vw_versions.h: all header/state features date from ≤ 9.0.0). */
+function checkVersion(version: string): void {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!m || m[1] !== '9') throw new ModelFileError(`unsupported version '${version}' (VW 9.x model files only)`);
+}
+
+const hasOption = (options: string, name: string): boolean => options.split(/\s+/).includes(`--${name}`);
+
+function readResume(r: Reader): GdResumeState {
+  // gd.cc save_load_online_state_gd, in file order.
+  return {
+    initialT: r.f32('initial_t'),
+    normalizedSumNormX: r.f64('normalized_sum_norm_x'),
+    t: r.f64('t'),
+    sumLoss: r.f64('sum_loss'),
+    sumLossSinceLastDump: r.f64('sum_loss_since_last_dump'),
+    dumpInterval: r.f32('dump_interval'),
+    minLabel: r.f32('min_label'),
+    maxLabel: r.f32('max_label'),
+    weightedLabeledExamples: r.f64('weighted_labeled_examples'),
+    weightedLabels: r.f64('weighted_labels'),
+    weightedUnlabeledExamples: r.f64('weighted_unlabeled_examples'),
+    exampleNumber: r.u64('example_number'),
+    totalFeatures: r.u64('total_features'),
+    totalWeight: r.f64('total_weight'),
+    oldWeightedLabeledExamples: r.f64('old_weighted_labeled_examples'),
+    currentPass: r.u64('current_pass'),
+    l1State: r.f64('l1_state'),
+    l2State: r.f64('l2_state'),
+  };
+}
+
+function writeResume(w: Writer, s: GdResumeState): void {
+  w.f32(s.initialT);
+  w.f64(s.normalizedSumNormX);
+  w.f64(s.t);
+  w.f64(s.sumLoss);
+  w.f64(s.sumLossSinceLastDump);
+  w.f32(s.dumpInterval);
+  w.f32(s.minLabel);
+  w.f32(s.maxLabel);
+  w.f64(s.weightedLabeledExamples);
+  w.f64(s.weightedLabels);
+  w.f64(s.weightedUnlabeledExamples);
+  w.u64(s.exampleNumber);
+  w.u64(s.totalFeatures);
+  w.f64(s.totalWeight);
+  w.f64(s.oldWeightedLabeledExamples);
+  w.u64(s.currentPass);
+  w.f64(s.l1State);
+  w.f64(s.l2State);
+}
+
+/** Reads a VW 9.x model file (save-resume or --predict_only_model) of a supported cb_explore_adf policy. */
+export function readModel(bytes: Uint8Array): ModelState {
+  const r = new Reader(bytes);
+  const version = r.string('version', 512);
+  checkVersion(version);
+  r.hash = 0; // verify_hash(true) after the version (VERSION_FILE_WITH_HEADER_CHAINED_HASH)
+  const id = r.string('id', 512);
+  const m = r.u8("model char 'm'");
+  if (m !== 0x6d) throw new ModelFileError(`not a model file (expected 'm' at offset ${r.offset - 1}, found ${m})`);
+  const minLabel = r.f32('min_label');
+  const maxLabel = r.f32('max_label');
+  const bits = r.u32('bits');
+  const lda = r.u32('lda');
+  const nGram = r.u32('ngram count');
+  if (nGram > 256) throw new ModelFileError(`bad ngram count ${nGram}`);
+  r.take(3 * nGram, 'ngram definitions');
+  const nSkip = r.u32('skip count');
+  if (nSkip > 256) throw new ModelFileError(`bad skip count ${nSkip}`);
+  r.take(3 * nSkip, 'skip definitions');
+  const options = r.string('options');
+  const computed = r.hash;
+  r.hash = null;
+  const checksumLen = r.u32('checksum length');
+  if (checksumLen !== 4) throw new ModelFileError(`bad checksum length ${checksumLen}`);
+  const stored = r.u32('checksum');
+  if (stored !== computed) {
+    throw new ModelFileError(`checksum mismatch (stored ${stored}, computed ${computed}): the header is corrupted`);
+  }
+
+  if (lda !== 0) throw new ModelFileError(`reduction not supported: lda (${lda})`);
+  if (nGram !== 0 || nSkip !== 0) throw new ModelFileError('reduction not supported: --ngram/--skips');
+  try {
+    parsePolicyArguments(options);
+  } catch (e) {
+    if (e instanceof PolicyArgumentError) {
+      const unsupported = unsupportedArguments(options);
+      const what = unsupported.length > 0 ? unsupported.join(', ') : e.argument;
+      throw new ModelFileError(`reduction not supported: ${what} (options '${options.trim()}'; ${e.message})`);
+    }
+    throw e;
+  }
+  if (bits < 1 || bits > 30) throw new ModelFileError(`unsupported bit precision ${bits} (1..30)`);
+
+  const squareCbCounter = hasOption(options, 'squarecb') ? r.u64('squarecb counter') : undefined;
+  const cbAdf = hasOption(options, 'cb_adf') ? [{ eventSum: r.u64('cb_adf event_sum'), actionSum: r.u64('cb_adf action_sum') }] : [];
+  const resumeFlag = r.u8('gd resume flag');
+  if (resumeFlag > 1) throw new ModelFileError(`bad gd resume flag ${resumeFlag} at offset ${r.offset - 1}`);
+  const resume = resumeFlag === 1 ? readResume(r) : null;
+
+  const slots = 2 ** bits;
+  const weights = new Float32Array(slots * 4);
+  const raw = new Uint32Array(weights.buffer); // bit-exact copy of the stored floats
+  const floats = resume ? 3 : 1;
+  const slotBytes = bits >= 31 ? 8 : 4; // gd.cc: u64 indices from 31 bits on
+  const record = slotBytes + 4 * floats;
+  if (r.remaining % record !== 0) {
+    throw new ModelFileError(`truncated: ${r.remaining} weight bytes is not a whole number of ${record}-byte records`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset + r.offset, r.remaining);
+  for (let o = 0; o < view.byteLength; o += record) {
+    const slot = slotBytes === 8 ? Number(view.getBigUint64(o, true)) : view.getUint32(o, true);
+    if (slot >= slots) throw new ModelFileError(`corrupted: weight index ${slot} must be less than ${slots}`);
+    for (let j = 0; j < floats; j++) raw[slot * 4 + j] = view.getUint32(o + slotBytes + 4 * j, true);
+  }
+
+  const state: ModelState = { version, id, minLabel, maxLabel, bits, options, cbAdf, resume, weights };
+  if (squareCbCounter !== undefined) state.squareCbCounter = squareCbCounter;
+  return state;
+}
+
+/**
+ * Writes the state as VW 9.10 does with `-f`: save-resume form (3 floats per non-zero slot) or, with predictOnly
+ * (default when the state has no resume data), `--predict_only_model` form (w only, and the header options
+ * without learning_rate/power_t, which parse_args.cc keeps only with save_resume).
+ */
+export function writeModel(state: ModelState, options: { predictOnly?: boolean } = {}): Uint8Array {
+  const predictOnly = options.predictOnly ?? state.resume === null;
+  if (!predictOnly && !state.resume) throw new ModelFileError('cannot write a save-resume model: the state has no gd resume data');
+  checkVersion(state.version);
+  const slots = 2 ** state.bits;
+  if (state.weights.length !== slots * 4) {
+    throw new ModelFileError(`weights hold ${state.weights.length} floats, expected 2^${state.bits} × 4`);
+  }
+  const headerOptions = predictOnly ? state.options.replace(/ --(learning_rate|power_t) \S+/g, '') : state.options;
+
+  const w = new Writer();
+  w.string(state.version);
+  w.hashed = [];
+  w.string(state.id);
+  w.u8(0x6d);
+  w.f32(state.minLabel);
+  w.f32(state.maxLabel);
+  w.u32(state.bits);
+  w.u32(0); // lda
+  w.u32(0); // ngrams
+  w.u32(0); // skips
+  w.string(headerOptions);
+  const checksum = murmur3Chain(w.hashed);
+  w.hashed = null;
+  w.u32(4);
+  w.u32(checksum);
+
+  if (hasOption(headerOptions, 'squarecb')) w.u64(state.squareCbCounter ?? 0n);
+  if (hasOption(headerOptions, 'cb_adf')) {
+    const c = state.cbAdf[0] ?? { eventSum: 0n, actionSum: 0n };
+    w.u64(c.eventSum);
+    w.u64(c.actionSum);
+  }
+  w.u8(predictOnly ? 0 : 1);
+  if (!predictOnly) writeResume(w, state.resume as GdResumeState);
+
+  // Weight records for non-zero slots, ascending (gd.cc save_load_online_state_weights / save_load_regressor).
+  const f = state.weights;
+  const raw = new Uint32Array(f.buffer, f.byteOffset, f.length);
+  const floats = predictOnly ? 1 : 3;
+  const slotBytes = state.bits >= 31 ? 8 : 4;
+  const record = slotBytes + 4 * floats;
+  let count = 0;
+  for (let i = 0; i < slots; i++) {
+    const o = i * 4;
+    if (f[o] !== 0 || (!predictOnly && (f[o + 1] !== 0 || f[o + 2] !== 0))) count++;
+  }
+  const body = new Uint8Array(count * record);
+  const view = new DataView(body.buffer);
+  let p = 0;
+  for (let i = 0; i < slots; i++) {
+    const o = i * 4;
+    if (!(f[o] !== 0 || (!predictOnly && (f[o + 1] !== 0 || f[o + 2] !== 0)))) continue;
+    if (slotBytes === 8) view.setBigUint64(p, BigInt(i), true);
+    else view.setUint32(p, i, true);
+    for (let j = 0; j < floats; j++) view.setUint32(p + slotBytes + 4 * j, raw[o + j] as number, true);
+    p += record;
+  }
+  w.bytes(body);
+  return w.concat();
+}

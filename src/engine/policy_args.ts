@@ -1,0 +1,418 @@
+// VW command-line parsing for the policies the engine supports (`--cb_explore_adf` with epsilon-greedy or
+// squarecb on top of cb_adf/gd), with VW 9.10's defaults, plus the options string VW stores in a model header.
+// Option names, defaults and `.keep()` flags come from core/src/parse_args.cc (parse_feature_tweaks,
+// parse_example_tweaks, parse_update_options, parse_source), core/src/reductions/cb/cb_adf.cc,
+// cb_explore_adf_greedy.cc and cb_explore_adf_squarecb.cc.
+
+import type { CbType, PolicyConfig } from './types.js';
+
+export const DEFAULT_POLICY_ARGUMENTS = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::';
+
+type Kind = 'flag' | 'float' | 'int' | 'string' | 'list';
+
+interface OptionSpec {
+  name: string;
+  kind: Kind;
+  short?: string;
+  /** Accepted and ignored: run-time flags with no effect on the model. */
+  ignored?: boolean;
+}
+
+const OPTIONS: OptionSpec[] = [
+  { name: 'cb_explore_adf', kind: 'flag' },
+  { name: 'cb_adf', kind: 'flag' },
+  { name: 'cb_type', kind: 'string' },
+  { name: 'epsilon', kind: 'float' },
+  { name: 'first_only', kind: 'flag' },
+  { name: 'squarecb', kind: 'flag' },
+  { name: 'gamma_scale', kind: 'float' },
+  { name: 'gamma_exponent', kind: 'float' },
+  { name: 'learning_rate', kind: 'float', short: 'l' },
+  { name: 'power_t', kind: 'float' },
+  { name: 'initial_t', kind: 'float' },
+  { name: 'l1', kind: 'float' },
+  { name: 'l2', kind: 'float' },
+  { name: 'bit_precision', kind: 'int', short: 'b' },
+  { name: 'quadratic', kind: 'list', short: 'q' },
+  { name: 'cubic', kind: 'list' },
+  { name: 'interactions', kind: 'list' },
+  { name: 'ignore', kind: 'list' },
+  { name: 'ignore_linear', kind: 'list' },
+  { name: 'noconstant', kind: 'flag' },
+  { name: 'hash', kind: 'string' },
+  { name: 'hash_seed', kind: 'int' },
+  { name: 'chain_hash', kind: 'flag' },
+  { name: 'clip_p', kind: 'float' },
+  { name: 'id', kind: 'string' },
+  // Inserted by cb_adf into every model header (cb_adf.cc "Push necessary flags").
+  { name: 'csoaa_ldf', kind: 'string' },
+  { name: 'csoaa_rank', kind: 'flag' },
+  // Inserted by cb_explore_adf_greedy.cc when --cb_adf is absent; never stored (no .keep()).
+  { name: 'no_predict', kind: 'flag', ignored: true },
+  { name: 'dsjson', kind: 'flag', ignored: true },
+  { name: 'json', kind: 'flag', ignored: true },
+  { name: 'quiet', kind: 'flag', ignored: true },
+  { name: 'save_resume', kind: 'flag', ignored: true },
+  { name: 'preserve_performance_counters', kind: 'flag', ignored: true },
+  { name: 'predict_only_model', kind: 'flag', ignored: true },
+  { name: 'compressed', kind: 'flag', ignored: true },
+];
+
+const BY_NAME = new Map(OPTIONS.map((o) => [o.name, o]));
+const BY_SHORT = new Map(OPTIONS.filter((o) => o.short).map((o) => [o.short as string, o]));
+
+/** The `--name` options of a command line that the engine does not support, in order (for error messages). */
+export function unsupportedArguments(args: string): string[] {
+  return args
+    .split(/\s+/)
+    .filter((t) => t.startsWith('--') && !BY_NAME.has(t.slice(2).split('=')[0] as string));
+}
+
+/** The supported arguments, as listed in error messages. */
+export const SUPPORTED_POLICY_ARGUMENTS: string[] = OPTIONS.map((o) => (o.short ? `-${o.short}/--${o.name}` : `--${o.name}`));
+
+export class PolicyArgumentError extends Error {
+  readonly argument: string;
+  readonly supported: string[];
+  constructor(argument: string, problem: string) {
+    super(`${argument}: ${problem}. Supported arguments: ${SUPPORTED_POLICY_ARGUMENTS.join(' ')}`);
+    this.name = 'PolicyArgumentError';
+    this.argument = argument;
+    this.supported = SUPPORTED_POLICY_ARGUMENTS;
+  }
+}
+
+// VW's defaults (parse_args.cc, cb_explore_adf_greedy.cc epsilon 0.05, cb_explore_adf_squarecb.cc gamma 10 / 0.5).
+const VW_DEFAULT = {
+  epsilon: 0.05,
+  gammaScale: 10,
+  gammaExponent: 0.5,
+  learningRate: 0.5,
+  powerT: 0.5,
+  bits: 18,
+} as const;
+
+const FLOAT_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INT_RE = /^\d+$/;
+
+/** `--name value`, `--name=value`, `-x value` and the glued `-xvalue` forms, in order. */
+function tokenize(args: string): { spec: OptionSpec; arg: string; value?: string }[] {
+  const tokens = args.split(/\s+/).filter((t) => t.length > 0);
+  const out: { spec: OptionSpec; arg: string; value?: string }[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i] as string;
+    let spec: OptionSpec | undefined;
+    let inline: string | undefined;
+    if (tok.startsWith('--')) {
+      const eq = tok.indexOf('=');
+      const name = eq >= 0 ? tok.slice(2, eq) : tok.slice(2);
+      spec = BY_NAME.get(name);
+      if (eq >= 0) inline = tok.slice(eq + 1);
+    } else if (tok.startsWith('-') && tok.length >= 2) {
+      spec = BY_SHORT.get(tok[1] as string);
+      if (tok.length > 2) inline = tok.slice(2);
+      if (spec && spec.kind === 'flag' && inline !== undefined) spec = undefined;
+    } else {
+      throw new PolicyArgumentError(tok, 'unexpected value (no option takes it)');
+    }
+    if (!spec) throw new PolicyArgumentError(tok, 'unsupported argument');
+    const arg = tok.startsWith('--') ? `--${spec.name}` : `-${spec.short}`;
+    if (spec.kind === 'flag') {
+      if (inline !== undefined) throw new PolicyArgumentError(arg, 'takes no value');
+      out.push({ spec, arg });
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      const next = tokens[i + 1];
+      // A following option is not a value, except a negative number (e.g. --power_t -0.5).
+      if (next === undefined || (next.startsWith('-') && !FLOAT_RE.test(next))) {
+        throw new PolicyArgumentError(arg, 'missing value');
+      }
+      value = next;
+      i++;
+    }
+    if (value === '') throw new PolicyArgumentError(arg, 'missing value');
+    out.push({ spec, arg, value });
+  }
+  return out;
+}
+
+function parseFloatValue(arg: string, value: string): number {
+  if (!FLOAT_RE.test(value)) throw new PolicyArgumentError(arg, `'${value}' is not a number`);
+  const x = Number(value);
+  if (!Number.isFinite(x)) throw new PolicyArgumentError(arg, `'${value}' is out of range`);
+  return x;
+}
+
+function parseIntValue(arg: string, value: string, max: number): number {
+  if (!INT_RE.test(value) || Number(value) > max) throw new PolicyArgumentError(arg, `'${value}' is not an integer in 0..${max}`);
+  return Number(value);
+}
+
+/** Decodes VW's inline hex escapes (`\x41`), as parse_args.cc decode_inline_hex does for namespace arguments. */
+function decodeInlineHex(s: string): string {
+  return s.replace(/\\x([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/** Parses a VW command line into a PolicyConfig; throws PolicyArgumentError on anything unsupported. */
+export function parsePolicyArguments(args: string): PolicyConfig {
+  const scalars = new Map<string, { arg: string; value: string }>();
+  const lists = new Map<string, string[]>();
+  const flags = new Set<string>();
+
+  for (const { spec, arg, value } of tokenize(args)) {
+    if (spec.ignored) continue;
+    if (spec.kind === 'flag') {
+      flags.add(spec.name);
+    } else if (spec.kind === 'list') {
+      const list = lists.get(spec.name) ?? [];
+      list.push(value as string);
+      lists.set(spec.name, list);
+    } else {
+      const prev = scalars.get(spec.name);
+      if (prev && prev.value !== value) {
+        throw new PolicyArgumentError(arg, `given twice with different values ('${prev.value}', '${value}')`);
+      }
+      scalars.set(spec.name, { arg, value: value as string });
+    }
+  }
+
+  const float = (name: string, dflt: number): number => {
+    const s = scalars.get(name);
+    return s ? parseFloatValue(s.arg, s.value) : dflt;
+  };
+  const argOf = (name: string): string => scalars.get(name)?.arg ?? `--${name}`;
+
+  if (!flags.has('cb_explore_adf')) {
+    throw new PolicyArgumentError('--cb_explore_adf', 'is required (the engine implements cb_explore_adf only)');
+  }
+
+  const cbTypeText = scalars.get('cb_type')?.value ?? 'mtr';
+  if (cbTypeText !== 'mtr' && cbTypeText !== 'ips' && cbTypeText !== 'dr') {
+    throw new PolicyArgumentError(argOf('cb_type'), `'${cbTypeText}' is not supported (mtr, ips, dr)`);
+  }
+  const cbType: CbType = cbTypeText;
+
+  const csoaa = scalars.get('csoaa_ldf');
+  if (csoaa && csoaa.value !== 'multiline') {
+    throw new PolicyArgumentError(csoaa.arg, `'${csoaa.value}' is not supported (multiline)`);
+  }
+
+  const epsilon = float('epsilon', VW_DEFAULT.epsilon);
+  if (epsilon < 0 || epsilon > 1) throw new PolicyArgumentError(argOf('epsilon'), 'must be in [0,1]');
+
+  let exploration: PolicyConfig['exploration'];
+  if (flags.has('squarecb')) {
+    // cb_explore_adf_squarecb.cc: cb_type one_of({"mtr"}).
+    if (cbType !== 'mtr') throw new PolicyArgumentError(argOf('cb_type'), 'squarecb supports only --cb_type mtr');
+    if (flags.has('first_only')) throw new PolicyArgumentError('--first_only', 'applies to epsilon-greedy only, not --squarecb');
+    const gammaScale = float('gamma_scale', VW_DEFAULT.gammaScale);
+    const gammaExponent = float('gamma_exponent', VW_DEFAULT.gammaExponent);
+    if (gammaScale < 0) throw new PolicyArgumentError(argOf('gamma_scale'), 'must be >= 0');
+    exploration = { kind: 'squarecb', gammaScale, gammaExponent, epsilon };
+  } else {
+    for (const name of ['gamma_scale', 'gamma_exponent']) {
+      if (scalars.has(name)) throw new PolicyArgumentError(argOf(name), 'applies to --squarecb only');
+    }
+    exploration = { kind: 'epsilon', epsilon, firstOnly: flags.has('first_only') };
+  }
+
+  const bitsArg = scalars.get('bit_precision');
+  const bits = bitsArg ? parseIntValue(bitsArg.arg, bitsArg.value, 2 ** 32 - 1) : VW_DEFAULT.bits;
+  if (bits < 1 || bits > 30) throw new PolicyArgumentError(argOf('bit_precision'), 'must be in 1..30');
+
+  const nonNegative = (name: string, dflt: number): number => {
+    const x = float(name, dflt);
+    if (x < 0) throw new PolicyArgumentError(argOf(name), 'must be >= 0');
+    return x;
+  };
+
+  const interactionList = (name: string, ok: (n: number) => boolean, what: string): string[] => {
+    const list = lists.get(name) ?? [];
+    for (const v of list) {
+      if (!ok(decodeInlineHex(v).length)) throw new PolicyArgumentError(`--${name}`, `'${v}' must name ${what}`);
+    }
+    return list;
+  };
+
+  // parse_args.cc: every character of every --ignore/--ignore_linear argument is a namespace letter; the model
+  // header stores them merged, deduplicated and sorted, so keep them that way.
+  const letters = (name: string): string[] =>
+    [...new Set((lists.get(name) ?? []).flatMap((v) => [...decodeInlineHex(v)]))].sort();
+
+  const hash = scalars.get('hash')?.value ?? 'strings';
+  if (hash !== 'strings' && hash !== 'all') {
+    throw new PolicyArgumentError(argOf('hash'), `'${hash}' is not one of strings, all`);
+  }
+  const seedArg = scalars.get('hash_seed');
+  const hashSeed = seedArg ? parseIntValue(seedArg.arg, seedArg.value, 2 ** 32 - 1) : 0;
+
+  const clipP = nonNegative('clip_p', 0);
+  if (clipP > 1) throw new PolicyArgumentError(argOf('clip_p'), 'must be in [0,1]');
+
+  return {
+    cbType,
+    exploration,
+    learningRate: float('learning_rate', VW_DEFAULT.learningRate),
+    powerT: float('power_t', VW_DEFAULT.powerT),
+    initialT: nonNegative('initial_t', 0),
+    l1: nonNegative('l1', 0),
+    l2: nonNegative('l2', 0),
+    bits,
+    quadratic: interactionList('quadratic', (n) => n === 2, 'two namespaces'),
+    cubic: interactionList('cubic', (n) => n === 3, 'three namespaces'),
+    interactions: interactionList('interactions', (n) => n >= 2, 'at least two namespaces'),
+    ignore: letters('ignore'),
+    ignoreLinear: letters('ignore_linear'),
+    noConstant: flags.has('noconstant'),
+    hashAll: hash === 'all',
+    hashSeed,
+    chainHash: flags.has('chain_hash'),
+    clipP,
+    id: scalars.get('id')?.value ?? '',
+  };
+}
+
+/** A canonical command line (long option names) that parses back to an equal PolicyConfig. */
+export function formatPolicyArguments(config: PolicyConfig): string {
+  const parts: string[] = ['--cb_explore_adf'];
+  const x = config.exploration;
+  if (x.kind === 'epsilon') {
+    parts.push('--epsilon', String(x.epsilon));
+    if (x.firstOnly) parts.push('--first_only');
+  } else {
+    parts.push('--squarecb', '--gamma_scale', String(x.gammaScale), '--gamma_exponent', String(x.gammaExponent));
+    if (x.epsilon !== VW_DEFAULT.epsilon) parts.push('--epsilon', String(x.epsilon));
+  }
+  parts.push('--cb_type', config.cbType);
+  parts.push('--learning_rate', String(config.learningRate), '--power_t', String(config.powerT));
+  if (config.initialT !== 0) parts.push('--initial_t', String(config.initialT));
+  if (config.l1 !== 0) parts.push('--l1', String(config.l1));
+  if (config.l2 !== 0) parts.push('--l2', String(config.l2));
+  if (config.bits !== VW_DEFAULT.bits) parts.push('--bit_precision', String(config.bits));
+  for (const q of config.quadratic) parts.push('--quadratic', q);
+  for (const c of config.cubic) parts.push('--cubic', c);
+  for (const i of config.interactions) parts.push('--interactions', i);
+  if (config.ignore.length > 0) parts.push('--ignore', config.ignore.join(''));
+  if (config.ignoreLinear.length > 0) parts.push('--ignore_linear', config.ignoreLinear.join(''));
+  if (config.noConstant) parts.push('--noconstant');
+  if (config.hashAll) parts.push('--hash', 'all');
+  if (config.hashSeed !== 0) parts.push('--hash_seed', String(config.hashSeed));
+  if (config.chainHash) parts.push('--chain_hash');
+  if (config.clipP !== 0) parts.push('--clip_p', String(config.clipP));
+  if (config.id !== '') parts.push('--id', config.id);
+  return parts.join(' ');
+}
+
+/** VW's cli_options_serializer prints floats with precision 15 after widening the float option to double. */
+function keptFloat(x: number): string {
+  return formatCppFloat(Math.fround(x), 15);
+}
+
+/**
+ * The options string VW 9.10 stores in a model header for this policy (parse_regressor.cc save_load_header):
+ * every supplied option with `.keep()`, in the options map's name order, `--name value` (vector options repeat
+ * the name per value, flags have no value), then the merged --ignore/--ignore_linear letters. cb_adf adds
+ * --cb_adf, --cb_type, --csoaa_ldf multiline and --csoaa_rank to every cb_explore_adf model. learning_rate and
+ * power_t are kept only in save-resume models (parse_update_options `.keep(all.save_resume)`); initial_t, l1, l2,
+ * bit_precision (a header field of its own) and id are never in it. The config does not remember which options
+ * were given, so options at VW's default value are left out (as VW does when they were not given).
+ */
+export function modelOptionsString(config: PolicyConfig, options: { predictOnly?: boolean } = {}): string {
+  const kept: [string, string | null][] = [
+    ['cb_adf', null],
+    ['cb_explore_adf', null],
+    ['cb_type', config.cbType],
+    ['csoaa_ldf', 'multiline'],
+    ['csoaa_rank', null],
+  ];
+  const x = config.exploration;
+  if (x.kind === 'epsilon') {
+    if (x.epsilon !== VW_DEFAULT.epsilon) kept.push(['epsilon', keptFloat(x.epsilon)]);
+    if (x.firstOnly) kept.push(['first_only', null]);
+  } else {
+    kept.push(['squarecb', null]);
+    if (x.epsilon !== VW_DEFAULT.epsilon) kept.push(['epsilon', keptFloat(x.epsilon)]);
+    if (x.gammaScale !== VW_DEFAULT.gammaScale) kept.push(['gamma_scale', keptFloat(x.gammaScale)]);
+    if (x.gammaExponent !== VW_DEFAULT.gammaExponent) kept.push(['gamma_exponent', keptFloat(x.gammaExponent)]);
+  }
+  if (!options.predictOnly) {
+    if (config.learningRate !== VW_DEFAULT.learningRate) kept.push(['learning_rate', keptFloat(config.learningRate)]);
+    if (config.powerT !== VW_DEFAULT.powerT) kept.push(['power_t', keptFloat(config.powerT)]);
+  }
+  if (config.chainHash) kept.push(['chain_hash', null]);
+  if (config.clipP !== 0) kept.push(['clip_p', keptFloat(config.clipP)]);
+  if (config.noConstant) kept.push(['noconstant', null]);
+  if (config.hashAll) kept.push(['hash', 'all']);
+  if (config.hashSeed !== 0) kept.push(['hash_seed', String(config.hashSeed)]);
+  for (const [name, list] of [['quadratic', config.quadratic], ['cubic', config.cubic], ['interactions', config.interactions]] as const) {
+    for (const v of list) kept.push([name, v]);
+  }
+  // std::map order by name; vector values keep their given order (stable sort).
+  kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let s = kept.map(([name, value]) => (value === null ? ` --${name}` : ` --${name} ${value}`)).join('');
+  if (config.ignore.length > 0) s += ` --ignore ${config.ignore.join('')}`;
+  if (config.ignoreLinear.length > 0) s += ` --ignore_linear ${config.ignoreLinear.join('')}`;
+  return s;
+}
+
+/**
+ * A number as a C++ ostream prints it with the default float field and the given precision (printf "%.<p>g"),
+ * rounding the exact binary value half-to-even like glibc: "2842.4", "-3.77765e-05", "0.200000002980232".
+ */
+export function formatCppFloat(x: number, precision = 6): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x < 0 ? '-inf' : 'inf';
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  if (x === 0) return `${sign}0`;
+  let { digits, exp } = exactDecimal(Math.abs(x)); // value = 0.d1d2d3... × 10^exp
+  if (digits.length > precision) {
+    const keep = BigInt(digits.slice(0, precision));
+    const first = digits.charCodeAt(precision) - 48;
+    const restNonZero = /[1-9]/.test(digits.slice(precision + 1));
+    const up = first > 5 || (first === 5 && (restNonZero || keep % 2n === 1n));
+    let rounded = (up ? keep + 1n : keep).toString();
+    if (rounded.length > precision) {
+      exp += 1;
+      rounded = rounded.slice(0, precision);
+    }
+    digits = rounded;
+  }
+  digits = digits.replace(/0+$/, '');
+  const e10 = exp - 1; // exponent of the leading digit
+  if (e10 < -4 || e10 >= precision) {
+    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const ae = Math.abs(e10);
+    return `${sign}${mant}e${e10 < 0 ? '-' : '+'}${ae < 10 ? '0' : ''}${ae}`;
+  }
+  if (exp <= 0) return `${sign}0.${'0'.repeat(-exp)}${digits}`;
+  if (digits.length <= exp) return `${sign}${digits}${'0'.repeat(exp - digits.length)}`;
+  return `${sign}${digits.slice(0, exp)}.${digits.slice(exp)}`;
+}
+
+/** The exact decimal expansion of a positive finite double: value = 0.digits × 10^exp, digits without leading zeros. */
+function exactDecimal(x: number): { digits: string; exp: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let e2: number;
+  if (biased === 0) e2 = -1074;
+  else {
+    mant |= 1n << 52n;
+    e2 = biased - 1075;
+  }
+  // value = mant × 2^e2
+  let intDigits: string;
+  let fracLen = 0;
+  if (e2 >= 0) intDigits = (mant << BigInt(e2)).toString();
+  else {
+    intDigits = (mant * 5n ** BigInt(-e2)).toString(); // value = that × 10^e2
+    fracLen = -e2;
+  }
+  const stripped = intDigits.replace(/^0+/, '');
+  return { digits: stripped, exp: stripped.length - fracLen };
+}
