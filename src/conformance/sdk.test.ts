@@ -1,0 +1,189 @@
+// The official track-1 v1.0 SDK (@azure/cognitiveservices-personalizer 2.0.1) against a real server process:
+// what an application written for Azure sees when pointed at this container (azure-api.md §8.1).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PersonalizerClient, type PersonalizerModels } from '@azure/cognitiveservices-personalizer';
+import { CognitiveServicesCredentials } from '@azure/ms-rest-azure-js';
+import { RestError } from '@azure/ms-rest-js';
+import { startServer, serverAvailable, serverEntry, type RunningServer } from './harness.js';
+
+const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing): run tsc first`;
+
+const AZURE_EVENT_ID = /^[0-9a-f]{32}-[A-Za-z0-9]{5}$/;
+
+function actions(n: number, prefix = 'a'): PersonalizerModels.RankableAction[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i}`,
+    features: [{ item: { kind: `k${i % 3}`, price: i * 1.5 } }, { tag: `t${i}` }],
+  }));
+}
+
+const context = [{ user: { tier: 'gold', visits: 3 } }, { timeOfDay: 'morning' }];
+
+/** Resolve to the RestError a call throws (fails the test when it does not throw one). */
+async function restError(p: Promise<unknown>): Promise<RestError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof RestError || (e as Error).name === 'RestError', `expected a RestError, got ${String(e)}`);
+    return e as RestError;
+  }
+  assert.fail('the call succeeded but an error was expected');
+}
+
+describe('track-1 SDK (PersonalizerClient v1.0) against a real server', { skip }, () => {
+  let server: RunningServer & { cleanup(): void };
+  let client: PersonalizerClient;
+
+  before(async () => {
+    server = await startServer();
+    client = new PersonalizerClient(new CognitiveServicesCredentials(server.key), server.endpoint);
+  });
+  after(async () => {
+    await server?.stop();
+    server?.cleanup();
+  });
+
+  test('rank: 201, every action in request order, probabilities sum to 1, excluded get 0', async () => {
+    const acts = actions(7);
+    const excluded = ['a0', 'a4'];
+    const r = await client.rank({ contextFeatures: context, actions: acts, excludedActions: excluded, eventId: 'sdk-evt-1' });
+    assert.equal(r._response.status, 201);
+    assert.equal(r.eventId, 'sdk-evt-1');
+    assert.deepEqual(
+      r.ranking!.map((x) => x.id),
+      acts.map((a) => a.id),
+    );
+    const sum = r.ranking!.reduce((s, x) => s + x.probability!, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-6, `probabilities sum to ${sum}`);
+    for (const x of r.ranking!) {
+      assert.ok(x.probability! >= 0 && x.probability! <= 1, `probability ${x.probability} of ${x.id}`);
+      if (excluded.includes(x.id!)) assert.equal(x.probability, 0, `excluded ${x.id} has probability ${x.probability}`);
+      else assert.ok(x.probability! > 0, `non-excluded ${x.id} has probability 0`);
+    }
+    assert.ok(r.rewardActionId && !excluded.includes(r.rewardActionId), `rewardActionId ${r.rewardActionId}`);
+    assert.ok(acts.some((a) => a.id === r.rewardActionId));
+    assert.match(r._response.headers.get('content-type') ?? '', /^application\/json/);
+  });
+
+  test('rank: the first action excluded is never the rewardActionId (50 tries)', async () => {
+    const acts = actions(3, 'x');
+    for (let i = 0; i < 50; i++) {
+      const r = await client.rank({ contextFeatures: context, actions: acts, excludedActions: ['x0'] });
+      assert.notEqual(r.rewardActionId, 'x0');
+      assert.equal(r.ranking![0]!.id, 'x0');
+      assert.equal(r.ranking![0]!.probability, 0);
+    }
+  });
+
+  test('rank: eventId generated in Azure shape when absent, unique per call', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const r = await client.rank({ contextFeatures: context, actions: actions(2) });
+      assert.match(r.eventId!, AZURE_EVENT_ID);
+      seen.add(r.eventId!);
+    }
+    assert.equal(seen.size, 20);
+  });
+
+  test('rank: a single action gets probability 1', async () => {
+    const r = await client.rank({ contextFeatures: context, actions: actions(1, 'only') });
+    assert.deepEqual(
+      r.ranking!.map((x) => [x.id, x.probability]),
+      [['only0', 1]],
+    );
+    assert.equal(r.rewardActionId, 'only0');
+  });
+
+  test('repeated eventId → 400 InvalidRankRequest', async () => {
+    await client.rank({ contextFeatures: context, actions: actions(3), eventId: 'sdk-dup-1' });
+    const e = await restError(client.rank({ contextFeatures: context, actions: actions(3), eventId: 'sdk-dup-1' }));
+    assert.equal(e.statusCode, 400);
+    assert.equal(e.code, 'InvalidRankRequest');
+    assert.ok(e.message.length > 0);
+  });
+
+  test('reward: resolves on 204; a second reward on the same event also resolves', async () => {
+    const r = await client.rank({ contextFeatures: context, actions: actions(4), eventId: 'sdk-reward-1' });
+    const res = await client.events.reward(r.eventId!, { value: 0.75 });
+    assert.equal(res._response.status, 204);
+    const again = await client.events.reward(r.eventId!, { value: 1 });
+    assert.equal(again._response.status, 204);
+  });
+
+  test('reward: boundary values -1 and 1 are accepted', async () => {
+    await client.rank({ contextFeatures: context, actions: actions(2), eventId: 'sdk-reward-b1' });
+    await client.rank({ contextFeatures: context, actions: actions(2), eventId: 'sdk-reward-b2' });
+    assert.equal((await client.events.reward('sdk-reward-b1', { value: -1 }))._response.status, 204);
+    assert.equal((await client.events.reward('sdk-reward-b2', { value: 1 }))._response.status, 204);
+  });
+
+  test('activate: deferred event activated → 204', async () => {
+    const r = await client.rank({ contextFeatures: context, actions: actions(3), eventId: 'sdk-defer-1', deferActivation: true });
+    assert.equal(r.eventId, 'sdk-defer-1');
+    const a = await client.events.activate('sdk-defer-1');
+    assert.equal(a._response.status, 204);
+    const w = await client.events.reward('sdk-defer-1', { value: 1 });
+    assert.equal(w._response.status, 204);
+  });
+
+  test('event ids with spaces and slashes round-trip through the path', async () => {
+    const id = 'evt with space/slash';
+    const r = await client.rank({ contextFeatures: context, actions: actions(2), eventId: id });
+    assert.equal(r.eventId, id);
+    assert.equal((await client.events.reward(id, { value: 1 }))._response.status, 204);
+    assert.equal((await client.events.activate(id))._response.status, 204);
+  });
+
+  test('wrong key → RestError 401', async () => {
+    const bad = new PersonalizerClient(new CognitiveServicesCredentials('not-the-key'), server.endpoint);
+    const e = await restError(bad.rank({ contextFeatures: context, actions: actions(2) }));
+    assert.equal(e.statusCode, 401);
+    assert.ok(typeof e.code === 'string' && e.code.length > 0, `code ${e.code}`);
+    const e2 = await restError(bad.events.reward('sdk-reward-1', { value: 1 }));
+    assert.equal(e2.statusCode, 401);
+    const e3 = await restError(bad.events.activate('sdk-reward-1'));
+    assert.equal(e3.statusCode, 401);
+  });
+
+  test('51 actions → 400 InvalidRankRequest; 50 are accepted', async () => {
+    const ok = await client.rank({ contextFeatures: context, actions: actions(50) });
+    assert.equal(ok.ranking!.length, 50);
+    const e = await restError(client.rank({ contextFeatures: context, actions: actions(51) }));
+    assert.equal(e.statusCode, 400);
+    assert.equal(e.code, 'InvalidRankRequest');
+    assert.deepEqual(Object.keys(e.body ?? {}), ['error']);
+    assert.equal(e.body.error.code, 'InvalidRankRequest');
+    assert.equal(typeof e.body.error.message, 'string');
+  });
+
+  test('duplicate action ids → 400 InvalidRankRequest', async () => {
+    const acts = actions(3);
+    acts.push({ id: 'a1', features: [{ other: 1 }] });
+    const e = await restError(client.rank({ contextFeatures: context, actions: acts }));
+    assert.equal(e.statusCode, 400);
+    assert.equal(e.code, 'InvalidRankRequest');
+  });
+
+  test('no actions → 400 InvalidRankRequest', async () => {
+    const e = await restError(client.rank({ contextFeatures: context, actions: [] }));
+    assert.equal(e.statusCode, 400);
+    assert.equal(e.code, 'InvalidRankRequest');
+  });
+
+  test('reward value 2 and -2 → 400 InvalidRewardRequest', async () => {
+    await client.rank({ contextFeatures: context, actions: actions(2), eventId: 'sdk-reward-bad' });
+    for (const value of [2, -2, 1.0001]) {
+      const e = await restError(client.events.reward('sdk-reward-bad', { value }));
+      assert.equal(e.statusCode, 400, `value ${value}`);
+      assert.equal(e.code, 'InvalidRewardRequest', `value ${value}`);
+    }
+  });
+
+  test('the SDK refuses ids over 256 characters before sending', async () => {
+    const long = 'e'.repeat(257);
+    await assert.rejects(client.rank({ contextFeatures: context, actions: actions(2), eventId: long }));
+    await assert.rejects(client.events.reward(long, { value: 1 }));
+  });
+});
