@@ -1,0 +1,47 @@
+// The joiner's rules: when a ranked event becomes a training example and with which reward. The only place
+// that knows rewardWaitTime, defaultReward and rewardAggregation (architecture.md "Where each concern lives").
+// Sources: azure-api.md §5 (late rewards, deferred activation, aggregation), vw-learner.md §7.1 (joiner side:
+// cost = −reward, default reward when no outcome, `_skipLearn`).
+//
+// - The reward window of an event is [rank time, rank time + rewardWaitTime]; rewards arriving after it are
+//   stored but never learned.
+// - `earliest`: the first reward inside the window decides, so the event is learnable as soon as it arrives
+//   (and, for deferActivation events, once activated inside the window). `sum` and `average` wait for the
+//   window to close.
+// - When the window has closed: a deferActivation event not activated inside it is skipped (`_skipLearn`);
+//   otherwise the aggregated reward, or defaultReward when none arrived.
+// The configuration in force at join time applies (an event ranked before a change is joined with the new rules).
+import type { Decide, JoinCandidate, JoinDecision, RewardRecord } from '../store/index.js';
+import type { LoopSettings } from './service_config.js';
+
+export type JoinRules = Pick<LoopSettings, 'rewardWaitMs' | 'defaultReward' | 'rewardAggregation'>;
+
+function aggregate(rewards: RewardRecord[], how: JoinRules['rewardAggregation']): number {
+  switch (how) {
+    case 'earliest':
+      return rewards[0]!.value;
+    case 'sum':
+      return rewards.reduce((s, r) => s + r.value, 0);
+    case 'average':
+      return rewards.reduce((s, r) => s + r.value, 0) / rewards.length;
+  }
+}
+
+export function decideJoin({ event, rewards }: JoinCandidate, rules: JoinRules, now: number): JoinDecision {
+  const windowEnd = event.timestamp + rules.rewardWaitMs;
+  const inWindow = rewards.filter((r) => r.timestamp <= windowEnd);
+  const active = !event.deferActivation || (event.activatedAt !== null && event.activatedAt <= windowEnd);
+  if (now < windowEnd) {
+    if (rules.rewardAggregation === 'earliest' && active && inWindow.length > 0) {
+      return { skipLearn: false, reward: inWindow[0]!.value };
+    }
+    return null;
+  }
+  if (!active) return { skipLearn: true, reward: null };
+  if (inWindow.length === 0) return { skipLearn: false, reward: rules.defaultReward };
+  return { skipLearn: false, reward: aggregate(inWindow, rules.rewardAggregation) };
+}
+
+export function joinRule(rules: JoinRules, now: number): Decide {
+  return (candidate) => decideJoin(candidate, rules, now);
+}

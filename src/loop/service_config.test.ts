@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseDuration } from './duration.js';
+import { generateEventId, GENERATED_EVENT_ID } from './event_id.js';
+import { DEFAULT_SERVICE_CONFIGURATION, loopSettings, validateServiceConfiguration } from './service_config.js';
+import { LoopError } from './types.js';
+
+test('ISO-8601 durations', () => {
+  assert.equal(parseDuration('PT10M'), 600_000);
+  assert.equal(parseDuration('PT1S'), 1000);
+  assert.equal(parseDuration('pt0.5s'), 500);
+  assert.equal(parseDuration('P1D'), 86_400_000);
+  assert.equal(parseDuration('P1DT2H3M4.5S'), 86_400_000 + 7_200_000 + 180_000 + 4500);
+  assert.equal(parseDuration('P2W'), 14 * 86_400_000);
+  for (const bad of ['P', 'PT', 'P1DT', 'P1Y', 'P1M', '10M', 'PT-1S', 'PT1S2M', '', 'PT1,5S']) {
+    assert.equal(parseDuration(bad), null, bad);
+  }
+});
+
+test('generated eventIds look like Azure\'s and differ', () => {
+  const ids = new Set(Array.from({ length: 200 }, generateEventId));
+  assert.equal(ids.size, 200);
+  for (const id of ids) assert.match(id, GENERATED_EVENT_ID);
+  assert.equal(generateEventId().length, 38);
+});
+
+const base = { ...DEFAULT_SERVICE_CONFIGURATION };
+function rejects(patch: Record<string, unknown>, pattern: RegExp): void {
+  assert.throws(
+    () => validateServiceConfiguration({ ...base, ...patch }, 0),
+    (e: unknown) => e instanceof LoopError && e.code === 'InvalidServiceConfiguration' && pattern.test(e.message),
+  );
+}
+
+test('service configuration: defaults valid, server fields filled in', () => {
+  const c = validateServiceConfiguration({ ...base, rewardAggregation: 'Average', lastConfigurationEditDate: 'x' }, 86_400_000);
+  assert.equal(c.rewardAggregation, 'average');
+  assert.equal(c.lastConfigurationEditDate, '1970-01-02T00:00:00.000Z');
+  assert.equal(c.learningMode, 'Online');
+  assert.equal(c.isAutoOptimizationEnabled, false);
+  const s = loopSettings(c);
+  assert.equal(s.rewardWaitMs, 600_000);
+  assert.equal(s.modelExportMs, 300_000);
+  assert.equal(s.logRetentionDays, 90);
+});
+
+test('service configuration: every rule names its field', () => {
+  rejects({ rewardWaitTime: '10 minutes' }, /^rewardWaitTime: '10 minutes' is not an ISO-8601 duration/);
+  rejects({ rewardWaitTime: 'PT0.5S' }, /^rewardWaitTime: must be between PT1S and P2D/);
+  rejects({ rewardWaitTime: 'P3D' }, /^rewardWaitTime: must be between/);
+  rejects({ rewardWaitTime: undefined }, /^rewardWaitTime: is required/);
+  rejects({ modelExportFrequency: 'PT0.5S' }, /^modelExportFrequency: must be between PT1S and P1D/);
+  assert.doesNotThrow(() => validateServiceConfiguration({ ...base, modelExportFrequency: 'PT1S', rewardWaitTime: 'PT1S' }, 0));
+  rejects({ explorationPercentage: 1.01 }, /^explorationPercentage: must be between 0 and 1/);
+  rejects({ explorationPercentage: '0.2' }, /^explorationPercentage: is required and must be a number/);
+  rejects({ defaultReward: -1.5 }, /^defaultReward: must be between -1 and 1/);
+  rejects({ rewardAggregation: 'median' }, /^rewardAggregation: 'median' is not one of earliest, sum, average/);
+  rejects({ logRetentionDays: 1 }, /^logRetentionDays: must be -1 or at least 2/);
+  rejects({ logRetentionDays: 2, rewardWaitTime: 'P1DT1S' }, /^logRetentionDays: must be -1 or at least 3/);
+  assert.doesNotThrow(() => validateServiceConfiguration({ ...base, logRetentionDays: 3, rewardWaitTime: 'P1DT1S' }, 0));
+  assert.doesNotThrow(() => validateServiceConfiguration({ ...base, logRetentionDays: -1 }, 0));
+  rejects({ logRetentionDays: 2.5 }, /^logRetentionDays: is required and must be an integer/);
+  rejects({ learningMode: 'Apprentice' }, /^learningMode: Apprentice is not supported yet/);
+  rejects({ learningMode: 'Offline' }, /^learningMode: must be Online, Apprentice or LoggingOnly/);
+  rejects({ isAutoOptimizationEnabled: true }, /^isAutoOptimizationEnabled: auto-optimization is not supported yet/);
+});

@@ -1,0 +1,124 @@
+// Service configuration: Azure's defaults for a new resource and the validation of PUT /configurations/service
+// (azure-api.md §3 ServiceConfiguration, §5 defaults). Failures → LoopError('InvalidServiceConfiguration') naming
+// the field.
+//
+// Decisions where Azure is silent or where we differ:
+// - durations: see duration.ts (W/D/H/M/S, decimals allowed, no years/months). rewardWaitTime must lie in
+//   [PT1S, P2D] (Azure's text says 5 s..2 days; we allow 1 s for demos and tests); modelExportFrequency in
+//   [PT1S, P1D]. So PT0.5S is well-formed but below both minimums.
+// - rewardAggregation is matched case-insensitively and stored lower-case.
+// - learningMode: only Online is implemented; Apprentice and LoggingOnly are refused ("not supported yet").
+// - isAutoOptimizationEnabled and logMirrorEnabled: we do neither, so they read back false and `true` is refused.
+// - lastConfigurationEditDate is set by the server on every accepted PUT (the client's value is ignored).
+import { DAY, parseDuration } from './duration.js';
+import { LoopError, type LearningMode, type RewardAggregation, type ServiceConfiguration } from './types.js';
+
+export const DEFAULT_SERVICE_CONFIGURATION: Omit<ServiceConfiguration, 'lastConfigurationEditDate'> = {
+  rewardWaitTime: 'PT10M',
+  defaultReward: 0,
+  rewardAggregation: 'earliest',
+  explorationPercentage: 0.2,
+  modelExportFrequency: 'PT5M',
+  logMirrorEnabled: false,
+  logRetentionDays: 90,
+  learningMode: 'Online',
+  isAutoOptimizationEnabled: false,
+};
+
+const AGGREGATIONS: readonly RewardAggregation[] = ['earliest', 'sum', 'average'];
+const MODES: readonly LearningMode[] = ['Online', 'Apprentice', 'LoggingOnly'];
+const INT32_MAX = 2147483647;
+
+/** The configuration in the units the loop works with. */
+export interface LoopSettings {
+  rewardWaitMs: number;
+  defaultReward: number;
+  rewardAggregation: RewardAggregation;
+  explorationPercentage: number;
+  modelExportMs: number;
+  logRetentionDays: number;
+}
+
+function fail(field: string, message: string): never {
+  throw new LoopError('InvalidServiceConfiguration', `${field}: ${message}`);
+}
+
+function duration(value: unknown, field: string, minMs: number, maxMs: number, range: string): number {
+  if (typeof value !== 'string') fail(field, 'is required and must be an ISO-8601 duration such as PT10M');
+  const ms = parseDuration(value);
+  if (ms === null) fail(field, `'${value}' is not an ISO-8601 duration such as PT10M (years and months are not accepted)`);
+  if (ms < minMs || ms > maxMs) fail(field, `must be between ${range}`);
+  return ms;
+}
+
+function number(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(field, 'is required and must be a number');
+  if (value < min || value > max) fail(field, `must be between ${min} and ${max}`);
+  return value;
+}
+
+/** Validates a PUT body; returns the configuration to store (server fields filled in). */
+export function validateServiceConfiguration(body: unknown, now: number): ServiceConfiguration {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) fail('configuration', 'must be a JSON object');
+  const c = body as Record<string, unknown>;
+  const rewardWaitMs = duration(c.rewardWaitTime, 'rewardWaitTime', 1000, 2 * DAY, 'PT1S and P2D');
+  duration(c.modelExportFrequency, 'modelExportFrequency', 1000, DAY, 'PT1S and P1D');
+  const defaultReward = number(c.defaultReward, 'defaultReward', -1, 1);
+  const explorationPercentage = number(c.explorationPercentage, 'explorationPercentage', 0, 1);
+
+  if (typeof c.rewardAggregation !== 'string') fail('rewardAggregation', 'is required: earliest, sum or average');
+  const rewardAggregation = c.rewardAggregation.toLowerCase() as RewardAggregation;
+  if (!AGGREGATIONS.includes(rewardAggregation)) {
+    fail('rewardAggregation', `'${c.rewardAggregation}' is not one of earliest, sum, average`);
+  }
+
+  const days = c.logRetentionDays;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days > INT32_MAX) {
+    fail('logRetentionDays', 'is required and must be an integer (-1 keeps logs forever)');
+  }
+  // Azure: -1, or at least rewardWaitTime + 1 day, rounded up (azure-api.md §3, InvalidLogRetentionDays).
+  const minDays = Math.ceil((rewardWaitMs + DAY) / DAY);
+  if (days !== -1 && days < minDays) {
+    fail('logRetentionDays', `must be -1 or at least ${minDays} (rewardWaitTime + 1 day, rounded up)`);
+  }
+
+  const mode = c.learningMode ?? 'Online';
+  if (typeof mode !== 'string' || !MODES.includes(mode as LearningMode)) {
+    fail('learningMode', 'must be Online, Apprentice or LoggingOnly');
+  }
+  if (mode !== 'Online') fail('learningMode', `${mode} is not supported yet; only Online is`);
+  if (c.isAutoOptimizationEnabled === true) fail('isAutoOptimizationEnabled', 'auto-optimization is not supported yet');
+  if (c.logMirrorEnabled === true) fail('logMirrorEnabled', 'log mirroring is not supported yet');
+
+  const out: ServiceConfiguration = {
+    rewardWaitTime: (c.rewardWaitTime as string).trim(),
+    defaultReward,
+    rewardAggregation,
+    explorationPercentage,
+    modelExportFrequency: (c.modelExportFrequency as string).trim(),
+    logMirrorEnabled: false,
+    logRetentionDays: days,
+    lastConfigurationEditDate: new Date(now).toISOString(),
+    learningMode: 'Online',
+    isAutoOptimizationEnabled: false,
+  };
+  if (c.autoOptimizationFrequency !== undefined && c.autoOptimizationFrequency !== null) {
+    duration(c.autoOptimizationFrequency, 'autoOptimizationFrequency', 0, Number.MAX_SAFE_INTEGER, 'P0D and any length');
+    out.autoOptimizationFrequency = (c.autoOptimizationFrequency as string).trim();
+  }
+  if (typeof c.autoOptimizationStartDate === 'string') out.autoOptimizationStartDate = c.autoOptimizationStartDate;
+  if (typeof c.logMirrorSasUri === 'string') out.logMirrorSasUri = c.logMirrorSasUri;
+  return out;
+}
+
+/** The stored configuration in the loop's units (it was validated when stored). */
+export function loopSettings(c: ServiceConfiguration): LoopSettings {
+  return {
+    rewardWaitMs: parseDuration(c.rewardWaitTime)!,
+    defaultReward: c.defaultReward,
+    rewardAggregation: c.rewardAggregation as RewardAggregation,
+    explorationPercentage: c.explorationPercentage,
+    modelExportMs: parseDuration(c.modelExportFrequency)!,
+    logRetentionDays: c.logRetentionDays,
+  };
+}
