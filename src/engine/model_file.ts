@@ -3,6 +3,7 @@
 // cb_adf.cc (event_sum, action_sum), gd.cc (resume flag, save_load_online_state_gd or save_load_regressor).
 // Little-endian throughout; strings are u32 length + bytes including the trailing NUL (io_buf.h bin_text_write).
 
+import { uniformHash } from './hash.js';
 import { PolicyArgumentError, parsePolicyArguments, unsupportedArguments } from './policy_args.js';
 import type { GdResumeState, ModelState } from './types.js';
 
@@ -13,49 +14,13 @@ export class ModelFileError extends Error {
   }
 }
 
-/** MurmurHash3 x86_32 (VW's uniform_hash, core/include/vw/core/hash.h). */
-function murmur3(data: Uint8Array, seed: number): number {
-  const c1 = 0xcc9e2d51;
-  const c2 = 0x1b873593;
-  let h = seed >>> 0;
-  const n = data.length;
-  const blocks = n & ~3;
-  for (let i = 0; i < blocks; i += 4) {
-    let k = (data[i] as number) | ((data[i + 1] as number) << 8) | ((data[i + 2] as number) << 16) | ((data[i + 3] as number) << 24);
-    k = Math.imul(k, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  const tail = n & 3;
-  if (tail > 0) {
-    let k = 0;
-    if (tail === 3) k ^= (data[blocks + 2] as number) << 16;
-    if (tail >= 2) k ^= (data[blocks + 1] as number) << 8;
-    k ^= data[blocks] as number;
-    k = Math.imul(k, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
-  }
-  h ^= n;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /**
  * The header checksum: io_buf hashes every write call while verify_hash is on, chaining the previous hash as the
  * seed (io_buf.h bin_write_fixed; empty writes hash nothing). Not one hash over the concatenated bytes.
  */
 export function murmur3Chain(pieces: Uint8Array[]): number {
   let h = 0;
-  for (const p of pieces) if (p.length > 0) h = murmur3(p, h);
+  for (const p of pieces) if (p.length > 0) h = uniformHash(p, h);
   return h;
 }
 
@@ -76,7 +41,7 @@ class Reader {
     if (this.remaining < n) throw new ModelFileError(`truncated: ${what} needs ${n} bytes at offset ${this.pos}, ${this.remaining} left`);
     const chunk = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
-    if (this.hash !== null && n > 0) this.hash = murmur3(chunk, this.hash);
+    if (this.hash !== null && n > 0) this.hash = uniformHash(chunk, this.hash);
     return chunk;
   }
   private at(n: number, what: string): number {

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  DEFAULT_POLICY_ARGUMENTS,
+  PolicyArgumentError,
+  formatCppFloat,
+  formatPolicyArguments,
+  modelOptionsString,
+  parsePolicyArguments,
+} from './policy_args.js';
+import type { PolicyConfig } from './types.js';
+
+const DEFAULT_CONFIG: PolicyConfig = {
+  cbType: 'mtr',
+  exploration: { kind: 'epsilon', epsilon: 0.2, firstOnly: false },
+  learningRate: 0.001,
+  powerT: 0,
+  initialT: 0,
+  l1: 0,
+  l2: 0,
+  bits: 18,
+  quadratic: ['::'],
+  cubic: [],
+  interactions: [],
+  ignore: [],
+  ignoreLinear: [],
+  noConstant: false,
+  hashAll: false,
+  hashSeed: 0,
+  chainHash: false,
+  clipP: 0,
+  id: '',
+};
+
+// Model headers written by VW 9.10 (shared/vw-vectors tiny/ and models/).
+const TINY_HEADER =
+  ' --cb_adf --cb_explore_adf --cb_type mtr --csoaa_ldf multiline --csoaa_rank --epsilon 0.200000002980232' +
+  ' --learning_rate 0.00100000004749745 --power_t 0 --quadratic ::';
+const TINY_PREDICT_ONLY_HEADER =
+  ' --cb_adf --cb_explore_adf --cb_type mtr --csoaa_ldf multiline --csoaa_rank --epsilon 0.200000002980232 --quadratic ::';
+const SQUARECB_HEADER =
+  ' --cb_adf --cb_explore_adf --cb_type mtr --csoaa_ldf multiline --csoaa_rank --learning_rate 0.00100000004749745' +
+  ' --power_t 0 --quadratic :: --squarecb';
+
+test('the default Personalizer policy parses to VW values', () => {
+  assert.deepEqual(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS), DEFAULT_CONFIG);
+  assert.equal(
+    formatPolicyArguments(DEFAULT_CONFIG),
+    '--cb_explore_adf --epsilon 0.2 --cb_type mtr --learning_rate 0.001 --power_t 0 --quadratic ::',
+  );
+});
+
+test('VW defaults fill what is not given', () => {
+  const c = parsePolicyArguments('--cb_explore_adf');
+  assert.deepEqual(c.exploration, { kind: 'epsilon', epsilon: 0.05, firstOnly: false });
+  assert.equal(c.learningRate, 0.5);
+  assert.equal(c.powerT, 0.5);
+  assert.equal(c.bits, 18);
+  assert.equal(c.cbType, 'mtr');
+  assert.deepEqual(c.quadratic, []);
+  const s = parsePolicyArguments('--cb_explore_adf --squarecb');
+  assert.deepEqual(s.exploration, { kind: 'squarecb', gammaScale: 10, gammaExponent: 0.5, epsilon: 0.05 });
+});
+
+test('aliases, glued short options and --opt=value give the same config', () => {
+  const forms = [
+    '--cb_explore_adf -l 0.01 -b 20 -q ab -q ::',
+    '--cb_explore_adf -l0.01 -b20 -qab -q::',
+    '--cb_explore_adf --learning_rate=0.01 --bit_precision=20 --quadratic=ab --quadratic=::',
+    '--cb_explore_adf --learning_rate 0.01 --bit_precision 20 --quadratic ab --quadratic ::',
+    '  --cb_explore_adf\t--cb_adf --learning_rate 0.01  -b 20 -q ab --quadratic :: --dsjson --json --quiet --save_resume' +
+      ' --preserve_performance_counters --predict_only_model --compressed',
+  ];
+  const configs = forms.map(parsePolicyArguments);
+  for (const c of configs) assert.deepEqual(c, configs[0]);
+  assert.equal(configs[0]?.learningRate, 0.01);
+  assert.equal(configs[0]?.bits, 20);
+  assert.deepEqual(configs[0]?.quadratic, ['ab', '::']);
+});
+
+test('every supported argument round-trips through formatPolicyArguments', () => {
+  const lines = [
+    DEFAULT_POLICY_ARGUMENTS,
+    '--cb_explore_adf --json --quiet --epsilon 1.0 --first_only --id N/A',
+    '--cb_explore_adf --epsilon 0.1 --cb_type ips -l 1e-7 --power_t 0.25 --initial_t 3 --l1 1e-9 --l2 0.5 -b 24',
+    '--cb_explore_adf --cb_type dr --cubic ABC --interactions UAB --interactions ::: --ignore xy --ignore_linear z',
+    '--cb_explore_adf --noconstant --hash all --hash_seed 77 --chain_hash --clip_p 0.01 -q UA -q AU',
+    '--cb_explore_adf --squarecb --gamma_scale 100 --gamma_exponent 0.3 --power_t -0.5',
+    '--cb_explore_adf --squarecb --epsilon 0.1',
+    TINY_HEADER,
+    SQUARECB_HEADER,
+  ];
+  for (const line of lines) {
+    const c = parsePolicyArguments(line);
+    assert.deepEqual(parsePolicyArguments(formatPolicyArguments(c)), c, line);
+  }
+  const c = parsePolicyArguments(lines[2] as string);
+  assert.equal(c.l1, 1e-9);
+  assert.equal(c.initialT, 3);
+  assert.equal(c.bits, 24);
+  const d = parsePolicyArguments(lines[3] as string);
+  assert.deepEqual(d.interactions, ['UAB', ':::']);
+  assert.deepEqual(d.ignoreLinear, ['z']);
+  assert.equal(parsePolicyArguments(lines[5] as string).powerT, -0.5);
+});
+
+test('--ignore takes every letter of every argument, merged and sorted (parse_args.cc)', () => {
+  const c = parsePolicyArguments('--cb_explore_adf --ignore ba --ignore a --ignore_linear \\x41');
+  assert.deepEqual(c.ignore, ['a', 'b']);
+  assert.deepEqual(c.ignoreLinear, ['A']);
+});
+
+function expectError(args: string, argument: string, problem: RegExp): void {
+  assert.throws(
+    () => parsePolicyArguments(args),
+    (e: unknown) => {
+      assert.ok(e instanceof PolicyArgumentError, `${args}: ${String(e)}`);
+      assert.equal(e.argument, argument, args);
+      assert.match(e.message, problem, args);
+      assert.ok(e.message.startsWith(`${argument}: `), e.message);
+      assert.match(e.message, /Supported arguments: --cb_explore_adf --cb_adf --cb_type --epsilon /);
+      assert.ok(e.supported.includes('-q/--quadratic'));
+      return true;
+    },
+  );
+}
+
+test('unsupported or malformed arguments fail naming the argument and the supported ones', () => {
+  expectError('--cb_explore_adf --bag 4', '--bag', /unsupported argument/);
+  expectError('--cb_explore_adf --cover 3', '--cover', /unsupported argument/);
+  expectError('--cb_explore_adf --softmax --lambda 10', '--softmax', /unsupported argument/);
+  expectError('--cb_explore_adf --regcb', '--regcb', /unsupported argument/);
+  expectError('--ccb_explore_adf --epsilon 0.2', '--ccb_explore_adf', /unsupported argument/);
+  expectError('--cb_explore_adf -k', '-k', /unsupported argument/);
+  expectError('--cb_explore_adf --epsilon', '--epsilon', /missing value/);
+  expectError('--cb_explore_adf --epsilon --first_only', '--epsilon', /missing value/);
+  expectError('--cb_explore_adf --epsilon=', '--epsilon', /missing value/);
+  expectError('--cb_explore_adf --epsilon abc', '--epsilon', /'abc' is not a number/);
+  expectError('--cb_explore_adf --epsilon 1.5', '--epsilon', /must be in \[0,1\]/);
+  expectError('--cb_explore_adf --epsilon -0.1', '--epsilon', /must be in \[0,1\]/);
+  expectError('--cb_explore_adf -b 31', '-b', /must be in 1\.\.30/);
+  expectError('--cb_explore_adf --bit_precision 0', '--bit_precision', /must be in 1\.\.30/);
+  expectError('--cb_explore_adf -b 18.5', '-b', /not an integer/);
+  expectError('--cb_explore_adf --cb_type dm', '--cb_type', /'dm' is not supported/);
+  expectError('--cb_explore_adf --squarecb --cb_type ips', '--cb_type', /squarecb supports only/);
+  expectError('--cb_explore_adf --gamma_scale 5', '--gamma_scale', /--squarecb only/);
+  expectError('--cb_explore_adf --hash none', '--hash', /not one of strings, all/);
+  expectError('--cb_explore_adf -q abc', '--quadratic', /two namespaces/);
+  expectError('--cb_explore_adf --cubic ab', '--cubic', /three namespaces/);
+  expectError('--cb_explore_adf --epsilon 0.1 --epsilon 0.2', '--epsilon', /given twice/);
+  expectError('--cb_explore_adf --noconstant=1', '--noconstant', /takes no value/);
+  expectError('--cb_explore_adf data.json', 'data.json', /unexpected value/);
+  expectError('--epsilon 0.2', '--cb_explore_adf', /is required/);
+  expectError('--cb_explore_adf --csoaa_ldf mc', '--csoaa_ldf', /'mc' is not supported/);
+});
+
+test('modelOptionsString reproduces the headers VW 9.10 wrote', () => {
+  assert.equal(modelOptionsString(DEFAULT_CONFIG), TINY_HEADER);
+  assert.equal(modelOptionsString(DEFAULT_CONFIG, { predictOnly: true }), TINY_PREDICT_ONLY_HEADER);
+  assert.equal(modelOptionsString(parsePolicyArguments(TINY_HEADER)), TINY_HEADER);
+  const ips = parsePolicyArguments('--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type ips -q ::');
+  assert.equal(modelOptionsString(ips), TINY_HEADER.replace('--cb_type mtr', '--cb_type ips'));
+  const sq = parsePolicyArguments('--cb_explore_adf --squarecb --power_t 0 -l 0.001 --cb_type mtr -q ::');
+  assert.equal(modelOptionsString(sq), SQUARECB_HEADER);
+});
+
+test('modelOptionsString orders kept options by name and appends merged --ignore letters', () => {
+  const c = parsePolicyArguments(
+    '--cb_explore_adf --epsilon 0.1 --first_only --cb_type ips --power_t 0 --clip_p 0.1 --noconstant --hash all' +
+      ' --hash_seed 7 --chain_hash -q UA -q :: --cubic ABC --interactions UAB --ignore_linear x --ignore ba' +
+      ' --l1 0.5 --l2 0.25 --initial_t 2 -b 20 --id model-7',
+  );
+  assert.equal(
+    modelOptionsString(c),
+    ' --cb_adf --cb_explore_adf --cb_type ips --chain_hash --clip_p 0.100000001490116 --csoaa_ldf multiline' +
+      ' --csoaa_rank --cubic ABC --epsilon 0.100000001490116 --first_only --hash all --hash_seed 7' +
+      ' --interactions UAB --noconstant --power_t 0 --quadratic UA --quadratic :: --ignore ab --ignore_linear x',
+  );
+  const sq = parsePolicyArguments('--cb_explore_adf --squarecb --gamma_scale 1000 --gamma_exponent 0.25 --epsilon 0.01');
+  assert.equal(
+    modelOptionsString(sq, { predictOnly: true }),
+    ' --cb_adf --cb_explore_adf --cb_type mtr --csoaa_ldf multiline --csoaa_rank --epsilon 0.00999999977648258' +
+      ' --gamma_exponent 0.25 --gamma_scale 1000 --squarecb',
+  );
+});
+
+test('formatCppFloat prints like printf %g with glibc rounding', () => {
+  assert.equal(formatCppFloat(Math.fround(0.2), 15), '0.200000002980232');
+  assert.equal(formatCppFloat(Math.fround(0.001), 15), '0.00100000004749745');
+  assert.equal(formatCppFloat(2842.397911559628), '2842.4');
+  assert.equal(formatCppFloat(-24.80952376127243), '-24.8095');
+  assert.equal(formatCppFloat(Math.fround(-0.000451404)), '-0.000451404');
+  assert.equal(formatCppFloat(Math.fround(-3.77765e-5)), '-3.77765e-05');
+  assert.equal(formatCppFloat(1e-5), '1e-05');
+  assert.equal(formatCppFloat(0.0001), '0.0001');
+  assert.equal(formatCppFloat(123456789), '1.23457e+08');
+  assert.equal(formatCppFloat(1234565), '1.23456e+06'); // exact tie: half to even
+  assert.equal(formatCppFloat(1234575), '1.23458e+06');
+  assert.equal(formatCppFloat(999999.5), '1e+06');
+  assert.equal(formatCppFloat(100000), '100000');
+  assert.equal(formatCppFloat(1e21, 15), '1e+21');
+  assert.equal(formatCppFloat(2.5, 1), '2');
+  assert.equal(formatCppFloat(0), '0');
+  assert.equal(formatCppFloat(-0), '-0');
+  assert.equal(formatCppFloat(5e-324), '4.94066e-324');
+  assert.equal(formatCppFloat(Infinity), 'inf');
+  assert.equal(formatCppFloat(NaN), 'nan');
+});
