@@ -1,0 +1,75 @@
+// Command line of `personalizer replay`: the subset of `vw --dsjson` options that replaying a log needs.
+import { parseArgs } from 'node:util';
+
+export const REPLAY_USAGE = `Usage: personalizer replay --dsjson <file[.gz]> [options]
+
+Learns progressively over a DSJSON log exactly as \`vw --dsjson <policy>\` does: each event is predicted
+before it is learned from; the summary (VW's wording) goes to stderr.
+
+Options:
+  -d, --dsjson <file>        DSJSON log, plain or gzip (detected by content)
+  --policy "<vw args>"       learning policy (default: the model's options with -i, else
+                             "--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::")
+  -p, --predictions <file>   write VW -p predictions (index:prob,... per event, then a blank line)
+  -f, --final_regressor <f>  save the final model (VW 9.10 binary)
+  --predict_only_model       save -f without the resumable learner state
+  -i, --initial_regressor <f>  start from this model
+  -t, --testonly             predict only, never learn
+  --readable_model <file>    write the final model in VW's --readable_model text form
+  --quiet                    no progress output
+  -h, --help                 show this help
+`;
+
+export interface ReplayOptions {
+  dsjson: string;
+  policy?: string;
+  predictions?: string;
+  finalRegressor?: string;
+  predictOnlyModel: boolean;
+  initialRegressor?: string;
+  testOnly: boolean;
+  readableModel?: string;
+  quiet: boolean;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function parseReplayArgs(argv: string[]): ReplayOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        dsjson: { type: 'string', short: 'd' },
+        policy: { type: 'string' },
+        predictions: { type: 'string', short: 'p' },
+        final_regressor: { type: 'string', short: 'f' },
+        predict_only_model: { type: 'boolean', default: false },
+        initial_regressor: { type: 'string', short: 'i' },
+        testonly: { type: 'boolean', short: 't', default: false },
+        readable_model: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (values.help) return { dsjson: '', predictOnlyModel: false, testOnly: false, quiet: false, help: true };
+  if (!values.dsjson) throw new UsageError('--dsjson <file> is required');
+  return {
+    dsjson: values.dsjson,
+    policy: values.policy,
+    predictions: values.predictions,
+    finalRegressor: values.final_regressor,
+    predictOnlyModel: values.predict_only_model ?? false,
+    initialRegressor: values.initial_regressor,
+    testOnly: values.testonly ?? false,
+    readableModel: values.readable_model,
+    quiet: values.quiet ?? false,
+    help: false,
+  };
+}
