@@ -7,6 +7,8 @@ import type { GdResumeState, ModelState, PolicyConfig } from './types.js';
 import { Gd, STRIDE } from './gd.js';
 import { CbAdf, type CbLabel } from './cb_adf.js';
 import { epsilonGreedy, rankActions, squareCb, squareCbGamma } from './explore.js';
+import { readModel, writeModel } from './model_file.js';
+import { modelOptionsString, parsePolicyArguments } from './policy_args.js';
 
 export type { CbLabel } from './cb_adf.js';
 
@@ -237,8 +239,17 @@ export class Learner {
     return terms.slice(0, Math.max(0, top));
   }
 
-  /** Snapshot of the model state (weights copied). options: the header options string for the model file. */
-  toModelState(options = ''): ModelState {
+  /** VW 9.10 binary model: save-resume form (default) or --predict_only_model form. */
+  saveModel(options: { predictOnly?: boolean } = {}): Uint8Array {
+    const predictOnly = options.predictOnly ?? false;
+    return writeModel(this.toModelState(modelOptionsString(this.config, { predictOnly })), { predictOnly });
+  }
+
+  /**
+   * Snapshot of the model state (weights copied). options: the header options string; by default the
+   * save-resume string VW would store for this policy.
+   */
+  toModelState(options = modelOptionsString(this.config)): ModelState {
     const gd = this.gd;
     const s = this.stats;
     const resume: GdResumeState = {
@@ -339,4 +350,15 @@ export function learnerFromState(config: PolicyConfig, state: ModelState, option
     for (let i = 0; i < w.length; i += STRIDE) w[i + 1] = w[i + 2] = w[i + 3] = 0;
   }
   return learner;
+}
+
+/**
+ * A learner from a VW 9.x model file. The policy is the header's options (plus its bit count and id), with
+ * `overrides` appended as VW merges command-line options with the model's (a conflicting value is an error).
+ */
+export function loadLearner(model: Uint8Array, overrides = '', options: FromStateOptions = {}): Learner {
+  const state = readModel(model);
+  const config = parsePolicyArguments(`${state.options} -b ${state.bits} ${overrides}`);
+  if (!/(^|\s)--id(\s|=|$)/.test(overrides)) config.id = state.id;
+  return learnerFromState(config, state, options);
 }
