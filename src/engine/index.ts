@@ -20,3 +20,6 @@
 //   CbLabel    = { index: number /* 0-based into _multi (_labelIndex) */; cost: number; probability: number }
 //   Sampled    = { chosen: number /* index into _multi */; ranking: ActionProb[] /* chosen first (swap_chosen) */ }
 export * from './types.js';
+export * from './policy_args.js';
+export * from './model_file.js';
+export * from './readable_model.js';
