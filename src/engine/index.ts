@@ -23,3 +23,4 @@ export * from './types.js';
 export * from './policy_args.js';
 export * from './model_file.js';
 export * from './readable_model.js';
+export * from './learner.js';

@@ -30,8 +30,8 @@ export interface FeatureContribution {
   contribution: number;
 }
 
-/** Text (VW --json / DSJSON 'c' object) → MultiExample. */
-export type Featurize = (contextJson: string) => MultiExample;
+/** Text (VW --json context, or the 'c' object found in text[start, end) of a DSJSON line) → MultiExample. */
+export type Featurize = (text: string, start?: number, end?: number) => MultiExample;
 
 export interface LearnerOptions {
   /** The featurizer for featurize(); withNames is used by explain(text, …). */
@@ -147,9 +147,9 @@ export class Learner {
     this.featurizerWithNames = options.featurizeWithNames;
   }
 
-  featurize(contextJson: string): MultiExample {
+  featurize(text: string, start?: number, end?: number): MultiExample {
     if (!this.featurizer) throw new Error('this learner has no featurizer');
-    return this.featurizer(contextJson);
+    return this.featurizer(text, start, end);
   }
 
   /**
