@@ -1,0 +1,59 @@
+// Every error leaves in Azure's shape {"error":{"code","message"}} (ErrorResponse, azure-api.md §3-§4), and no
+// bad input may cause a 5xx: fastify's own errors (body parsing, size, media type, schema validation) are
+// mapped to 4xx codes here; only a genuine fault becomes 500, and then without internals.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LoopError } from '../loop/types.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The Azure error code a schema-validation failure on this route is reported with (azure-api.md §4). */
+    invalidRequestCode?: string;
+  }
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof LoopError) {
+      return sendError(reply, error.status, error.code, error.message);
+    }
+    if (error.validation) {
+      const code = request.routeOptions.config.invalidRequestCode ?? 'BadRequest';
+      // fastify names the field, e.g. "body/actions/0 must have required property 'features'".
+      return sendError(reply, 400, code, error.message);
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return sendError(reply, 413, 'PayloadSizeExceeded', `The request body is larger than the limit of ${request.routeOptions.bodyLimit} bytes.`);
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        // 415 says what is wrong; the code stays within the spec's v1.0 enum.
+        return sendError(reply, 415, 'BadRequest', 'Unsupported Content-Type: send the body as application/json.');
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return sendError(reply, 400, 'BadRequest', 'The request body is not valid JSON.');
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return sendError(reply, 400, 'BadRequest', 'The request body is empty.');
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // fastify's own client errors (bad Content-Length, aborted body…): their messages carry no internals.
+      return sendError(reply, status, 'BadRequest', error.message);
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return sendError(reply, 500, 'InternalServerError', 'An internal error occurred; see the container log for the request id.');
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, 404, 'ResourceNotFound', `No resource at ${request.method} ${request.url.split('?')[0]}.`);
+  });
+}

@@ -1,0 +1,39 @@
+// The OpenAPI document, generated from the route schemas (the single source), and Swagger UI at /swagger
+// served from @fastify/swagger-ui's own bundled assets (no CDN). The key header is the spec's apim_key
+// security scheme (azure-api.md §1), so "Authorize" + "Try it out" work from the page.
+import type { FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { productInfo } from './version.js';
+
+export const SWAGGER_PREFIX = '/swagger';
+/** The OpenAPI 3 document as JSON (also `/swagger/yaml`). */
+export const OPENAPI_JSON_PATH = `${SWAGGER_PREFIX}/json`;
+
+export async function installOpenApi(app: FastifyInstance): Promise<void> {
+  const { version } = productInfo();
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Personalizer',
+        version,
+        description: 'Self-hosted, Azure AI Personalizer–compatible API (v1.0). Send the container key in Ocp-Apim-Subscription-Key.',
+      },
+      components: {
+        securitySchemes: { apim_key: { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key' } },
+      },
+      tags: [
+        { name: 'Rank', description: 'Manages ranking operations.' },
+        { name: 'Events', description: 'Manages event operations.' },
+        { name: 'Configurations', description: 'Manages configuration operations.' },
+        { name: 'Logs', description: 'Manages reinforcement learning logs.' },
+        { name: 'Model', description: 'Manages reinforcement learning configuration operations.' },
+        { name: 'Container', description: 'Container status and probes.' },
+      ],
+    },
+    // Name shared schemas by their $id, as the spec names them (components/schemas/RankRequest…).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: SWAGGER_PREFIX, uiConfig: { deepLinking: true } });
+}

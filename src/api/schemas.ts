@@ -1,0 +1,141 @@
+// The v1.0 wire schemas, transcribed from the official spec (Personalizer.json v1.0, definitions; azure-api.md §3).
+// They are the single source of request validation, of response serialization (so bodies carry exactly the
+// spec's fields) and of the OpenAPI document served at /swagger. Each has an $id so that the document names
+// it as the spec does (components/schemas/RankRequest…).
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** A `$ref` to a shared schema, typed as the schema itself. */
+export function ref<T extends TSchema & { $id?: string }>(schema: T): T {
+  return Type.Unsafe<Static<T>>({ $ref: `${schema.$id}#` }) as unknown as T;
+}
+
+/** A free-form feature dictionary: the spec says only `type: object` (azure-api.md §3). */
+const FeatureObject = Type.Unsafe<Record<string, unknown>>({ type: 'object' });
+
+export const RankableAction = Type.Object(
+  {
+    id: Type.String({ maxLength: 256, description: 'Id of the action.' }),
+    features: Type.Array(FeatureObject, { description: 'List of dictionaries containing features.' }),
+  },
+  { $id: 'RankableAction', description: "An action with it's associated features used for ranking." },
+);
+
+export const RankRequest = Type.Object(
+  {
+    contextFeatures: Type.Optional(Type.Array(FeatureObject, { description: 'Features of the context.' })),
+    // minItems is ours: a rank over nothing cannot be answered (the spec asks for at most 50, which the loop judges).
+    actions: Type.Array(ref(RankableAction), { minItems: 1, description: 'The set of actions the Personalizer service can pick from.' }),
+    excludedActions: Type.Optional(Type.Array(Type.String(), { description: 'The set of action ids to exclude from ranking.' })),
+    eventId: Type.Optional(Type.String({ maxLength: 256, description: 'Optionally pass an eventId that uniquely identifies this Rank event.' })),
+    deferActivation: Type.Optional(Type.Boolean({ default: false, description: 'Send true if the user might not see the rewardActionId.' })),
+  },
+  { $id: 'RankRequest', description: 'Request a set of actions to be ranked by the Personalizer service.' },
+);
+
+export const RankedAction = Type.Object(
+  {
+    id: Type.String({ maxLength: 256, description: 'Id of the action' }),
+    probability: Type.Number({ minimum: 0, maximum: 1, format: 'float', description: 'Probability of the action' }),
+  },
+  { $id: 'RankedAction', description: 'A ranked action with its resulting probability.' },
+);
+
+export const RankResponse = Type.Object(
+  {
+    ranking: Type.Array(ref(RankedAction), { description: 'The calculated ranking for the current request.' }),
+    eventId: Type.String({ maxLength: 256, description: 'The eventId for the round trip from request to response.' }),
+    rewardActionId: Type.String({ maxLength: 256, description: 'The action chosen by the Personalizer service.' }),
+  },
+  { $id: 'RankResponse', description: 'Which action to use as rewardActionId, and the probability of each action.' },
+);
+
+export const RewardRequest = Type.Object(
+  { value: Type.Number({ format: 'float', description: 'Reward to be assigned to an action. Value should be between -1 and 1 inclusive.' }) },
+  { $id: 'RewardRequest', description: 'Reward given to a rank response.' },
+);
+
+export const ServiceConfiguration = Type.Object(
+  {
+    rewardWaitTime: Type.String({ format: 'duration', description: 'ISO-8601 time span waited until a request is marked with the default reward, e.g. PT10M.' }),
+    defaultReward: Type.Number({ minimum: -1, maximum: 1, format: 'float', description: 'The reward given if a reward is not received within the specified wait time.' }),
+    rewardAggregation: Type.String({ maxLength: 256, description: 'The function used to process rewards, if multiple reward scores are received before rewardWaitTime is over.' }),
+    explorationPercentage: Type.Number({ minimum: 0, maximum: 1, format: 'float', description: 'The percentage of rank responses that will use exploration.' }),
+    modelExportFrequency: Type.String({ format: 'duration', description: 'ISO-8601 period at which the latest trained model is used for ranking, e.g. PT5M.' }),
+    logMirrorEnabled: Type.Optional(Type.Boolean({ description: 'Flag indicates whether log mirroring is enabled.' })),
+    logMirrorSasUri: Type.Optional(Type.String({ description: 'Azure storage account container SAS URI for log mirroring.' })),
+    logRetentionDays: Type.Integer({ minimum: -1, maximum: 2147483647, format: 'int32', description: 'Number of days historical logs are to be maintained. -1 implies the logs will never be deleted.' }),
+  },
+  { $id: 'ServiceConfiguration', description: 'The configuration of the service.' },
+);
+
+export const PolicyContract = Type.Object(
+  {
+    name: Type.String({ maxLength: 256, description: 'Name of the Learning settings.' }),
+    arguments: Type.String({ maxLength: 1024, description: 'Arguments of the Learning settings.' }),
+  },
+  { $id: 'PolicyContract', description: 'Learning settings specifying how to train the model.' },
+);
+
+export const DateRange = Type.Object(
+  { from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) },
+  { $id: 'DateRange' },
+);
+
+export const LogsProperties = Type.Object({ dateRange: Type.Optional(ref(DateRange)) }, { $id: 'LogsProperties' });
+
+export const ModelProperties = Type.Object(
+  { creationTime: Type.Optional(Type.String({ format: 'date-time' })), lastModifiedTime: Type.Optional(Type.String({ format: 'date-time' })) },
+  { $id: 'ModelProperties' },
+);
+
+const InternalError = Type.Recursive(
+  (This) => Type.Object({ code: Type.Optional(Type.String()), innererror: Type.Optional(This) }),
+  { $id: 'InternalError', description: 'An object containing more specific information than the parent object about the error.' },
+);
+
+export const PersonalizerError = Type.Recursive(
+  (This) =>
+    Type.Object({
+      // modelAsString in the spec: any string, the spec's values being the usual ones (azure-api.md §4).
+      code: Type.String({ description: 'High level error code.' }),
+      message: Type.String({ description: 'A message explaining the error reported by the service.' }),
+      target: Type.Optional(Type.String()),
+      details: Type.Optional(Type.Array(This)),
+      innerError: Type.Optional(ref(InternalError)),
+    }),
+  { $id: 'PersonalizerError', description: 'The error object.' },
+);
+
+export const ErrorResponse = Type.Object({ error: ref(PersonalizerError) }, { $id: 'ErrorResponse', description: 'Used to return an error to the client' });
+
+export const ContainerStatus = Type.Object(
+  { service: Type.String(), apiStatus: Type.String(), apiStatusMessage: Type.String() },
+  { $id: 'ContainerStatus', description: 'Status of the container (GET /status).' },
+);
+
+/** Registered with fastify.addSchema, in dependency order. */
+export const SHARED_SCHEMAS: TSchema[] = [
+  RankableAction,
+  RankRequest,
+  RankedAction,
+  RankResponse,
+  RewardRequest,
+  ServiceConfiguration,
+  PolicyContract,
+  DateRange,
+  LogsProperties,
+  ModelProperties,
+  InternalError,
+  PersonalizerError,
+  ErrorResponse,
+  ContainerStatus,
+];
+
+export const EventIdParams = Type.Object({
+  eventId: Type.String({ maxLength: 256, description: 'The event id.' }),
+});
+
+export type RankRequestBody = Static<typeof RankRequest>;
+export type RewardRequestBody = Static<typeof RewardRequest>;
+export type ServiceConfigurationBody = Static<typeof ServiceConfiguration>;
+export type PolicyContractBody = Static<typeof PolicyContract>;

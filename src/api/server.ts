@@ -1,0 +1,51 @@
+// buildServer: the fastify application, knowing the loop only through its Loop interface (architecture.md).
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Loop } from '../loop/types.js';
+import type { Settings } from '../settings/index.js';
+import { installAuth } from './auth.js';
+import { installBodyParsers } from './body_parsers.js';
+import { containerRoutes } from './container.js';
+import { installErrorHandlers } from './errors.js';
+import { installResponseHeaders } from './headers.js';
+import { installOpenApi } from './openapi.js';
+import { SHARED_SCHEMAS } from './schemas.js';
+import { v1Routes, V1_PREFIX } from './v1_0/index.js';
+
+export async function buildServer(settings: Settings, loop: Loop, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    bodyLimit: settings.bodyLimit,
+    genReqId: () => randomUUID(),
+    // One log line per request, written in onResponse below, rather than fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    // ASP.NET Core, behind the real service, ignores a trailing slash.
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: {
+      customOptions: {
+        // JSON bodies are taken as typed: no "0.5" → 0.5, and above all no null → 0 for a reward.
+        coerceTypes: false,
+        // Spec formats that only document a width.
+        formats: { float: true, int32: true },
+      },
+    },
+  });
+
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  installErrorHandlers(app);
+  installBodyParsers(app);
+  installResponseHeaders(app);
+  const checkKey = installAuth(app, settings.apiKey);
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+      'request completed',
+    );
+  });
+
+  await installOpenApi(app);
+  await app.register(containerRoutes, { loop, checkKey });
+  await app.register(v1Routes, { prefix: V1_PREFIX, loop });
+  return app;
+}

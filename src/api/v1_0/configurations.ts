@@ -1,0 +1,54 @@
+// /configurations/service (GET, PUT → 200) and /configurations/policy (GET, PUT → 200, DELETE → 200 with the
+// default policy) (Personalizer.json v1.0 "ServiceConfiguration_*", "Policy_*"; azure-api.md §2.1).
+import type { FastifyInstance } from 'fastify';
+import { PolicyContract, ServiceConfiguration, ref, type PolicyContractBody, type ServiceConfigurationBody } from '../schemas.js';
+import { ERROR_RESPONSE, SECURITY, type V1Options } from './common.js';
+
+export async function configurationRoutes(app: FastifyInstance, { loop }: V1Options): Promise<void> {
+  const config = { ...ref(ServiceConfiguration), description: 'Success' };
+  const policy = { ...ref(PolicyContract), description: 'Success' };
+
+  app.get('/configurations/service', {
+    schema: {
+      operationId: 'ServiceConfiguration_Get', tags: ['Configurations'], summary: 'Get Service Configuration.',
+      description: 'Get the Personalizer service configuration.', security: SECURITY,
+      response: { 200: config, ...ERROR_RESPONSE },
+    },
+  }, async () => loop.getServiceConfiguration());
+
+  app.put<{ Body: ServiceConfigurationBody }>('/configurations/service', {
+    config: { invalidRequestCode: 'InvalidServiceConfiguration' },
+    schema: {
+      operationId: 'ServiceConfiguration_Update', tags: ['Configurations'], summary: 'Update Service Configuration.',
+      description: 'Update the Personalizer service configuration.', security: SECURITY,
+      body: ref(ServiceConfiguration),
+      response: { 200: config, ...ERROR_RESPONSE },
+    },
+  }, async (request) => loop.updateServiceConfiguration(request.body));
+
+  app.get('/configurations/policy', {
+    schema: {
+      operationId: 'Policy_Get', tags: ['Configurations'], summary: 'Get Policy.',
+      description: 'Get the Learning Settings currently used by the Personalizer service.', security: SECURITY,
+      response: { 200: policy, ...ERROR_RESPONSE },
+    },
+  }, async () => loop.getPolicy());
+
+  app.put<{ Body: PolicyContractBody }>('/configurations/policy', {
+    config: { invalidRequestCode: 'InvalidPolicyConfiguration' },
+    schema: {
+      operationId: 'Policy_Update', tags: ['Configurations'], summary: 'Update Policy.',
+      description: 'Update the Learning Settings that the Personalizer service will use to train models.', security: SECURITY,
+      body: ref(PolicyContract),
+      response: { 200: policy, ...ERROR_RESPONSE },
+    },
+  }, async (request) => loop.updatePolicy(request.body));
+
+  app.delete('/configurations/policy', {
+    schema: {
+      operationId: 'Policy_Reset', tags: ['Configurations'], summary: 'Reset Policy.',
+      description: 'Resets the Learning Settings to their default values.', security: SECURITY,
+      response: { 200: policy, ...ERROR_RESPONSE },
+    },
+  }, async () => loop.resetPolicy());
+}
