@@ -104,6 +104,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     'Billing=https://localhost.invalid/',
     `ApiKey=${key}`,
     `Port=${port}`,
+    'Host=127.0.0.1',
     `Store=${store}`,
     ...(opts.args ?? []),
   ];

@@ -1,0 +1,203 @@
+// HTTP throughput and latency of Rank and Reward against a real server process (default policy, SQLite
+// store), each next to a bare fastify server in another process that answers the same requests with the
+// same status (201 echoing the parsed body for rank, 204 for reward), measured in the same run on the same
+// machine: the ratio is what the learning loop, validation and durable logging cost over plain HTTP+JSON.
+// Also the server's resident memory after 100k ranked events. Target: rank and reward ratios ≥ 0.7.
+//
+// `node dist/bench/http.bench.js` runs it alone; `node dist/bench/http.bench.js --echo <port>` is the
+// baseline server (started by the benchmark itself).
+
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { Api, freePort, sleep, startServer } from '../src/conformance/harness.js';
+import type { BenchResult } from './types.js';
+
+const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+const WARMUP_S = 2;
+const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 8);
+const RSS_EVENTS = 100_000;
+const RANK_PATH = '/personalizer/v1.0/rank';
+
+/** 3 context namespaces; 10 actions × 10 features. */
+function rankBodyParts(): { prefix: string; suffix: string } {
+  const contextFeatures = [
+    { user: { tier: 'gold', ageBand: '30-39', country: 'NL', visits: 17 } },
+    { device: { os: 'android', type: 'phone', browser: 'chrome' } },
+    { time: { dayOfWeek: 'tuesday', hour: 14, season: 'autumn' } },
+  ];
+  const actions = Array.from({ length: 10 }, (_, i) => ({
+    id: `article-${i}`,
+    features: [
+      { item: { category: ['news', 'sports', 'music', 'film', 'food'][i % 5], brand: `b${i % 3}`, price: 3.5 + i, rating: (i % 5) + 0.5, color: ['red', 'blue'][i % 2] } },
+      { meta: { length: 100 * (i + 1), ageDays: i * 2, popularity: 0.1 * i, fresh: i % 2 === 0, tag: `t${i}` } },
+    ],
+  }));
+  const body = JSON.stringify({ contextFeatures, actions, eventId: '@@' });
+  const [prefix, suffix] = body.split('@@') as [string, string];
+  return { prefix, suffix };
+}
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function measure(url: string, key: string, method: 'POST', path: string, body: () => string, seconds: number): Promise<Measured> {
+  const r = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method,
+        path,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'ocp-apim-subscription-key': key },
+        setupRequest: (req) => ({ ...req, body: body() }),
+      },
+    ],
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx: r.non2xx, errors: r.errors };
+}
+
+async function amount(url: string, key: string, path: string, body: () => string, n: number): Promise<Measured> {
+  const r = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    amount: n,
+    requests: [{ method: 'POST', path, headers: { 'content-type': 'application/json', 'ocp-apim-subscription-key': key }, setupRequest: (req) => ({ ...req, body: body() }) }],
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx: r.non2xx, errors: r.errors };
+}
+
+async function startEcho(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--echo', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((ok, fail) => {
+    child.stdout!.on('data', (b: Buffer) => b.toString().includes('listening') && ok());
+    child.once('exit', (c) => fail(new Error(`echo server exited with ${c}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((ok) => child.once('exit', ok));
+    },
+  };
+}
+
+/** The baseline: fastify with its defaults, same routes, same status codes, JSON parsed and (for rank) echoed. */
+async function echoMain(port: number): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  app.post('/personalizer/v1.0/rank', async (req, reply) => reply.code(201).send(req.body));
+  app.post('/personalizer/v1.0/events/:eventId/reward', async (_req, reply) => reply.code(204).send());
+  await app.listen({ port, host: '127.0.0.1' });
+  process.stdout.write('listening\n');
+  process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+}
+
+function procStatus(pid: number): { rssMb: number; hwmMb: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string): number => Number(/(\d+)\s*kB/.exec(s.split('\n').find((l) => l.startsWith(k + ':')) ?? '')?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const { prefix, suffix } = rankBodyParts();
+  const server = await startServer({ args: ['Logging:Console:LogLevel:Default=Warning'] });
+  const echo = await startEcho();
+  try {
+    const api = new Api(server.base, server.key);
+    const policy = (await api.get('/configurations/policy')).json?.arguments as string;
+    let n = 0;
+    const rankBody = (): string => prefix + `bench-${n++}` + suffix;
+    let echoN = 0;
+    const echoBody = (): string => prefix + `echo-${echoN++}` + suffix;
+
+    // Rank: warm both up, then measure the echo and the server back to back.
+    await measure(echo.url, 'k', 'POST', RANK_PATH, echoBody, WARMUP_S);
+    await measure(server.url, server.key, 'POST', RANK_PATH, rankBody, WARMUP_S);
+    const rankEcho = await measure(echo.url, 'k', 'POST', RANK_PATH, echoBody, DURATION_S);
+    const rank = await measure(server.url, server.key, 'POST', RANK_PATH, rankBody, DURATION_S);
+    const ranked = n;
+
+    // Reward: every request rewards an event ranked above (cycling through them).
+    let m = 0;
+    const rewardPath = (): string => `/personalizer/v1.0/events/bench-${m++ % ranked}/reward`;
+    const rewardReq = (url: string, key: string, seconds: number, real: boolean): Promise<Measured> =>
+      autocannon({
+        url,
+        connections: CONNECTIONS,
+        duration: seconds,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json; charset=utf-8', 'ocp-apim-subscription-key': key },
+            setupRequest: (req) => ({ ...req, path: real ? rewardPath() : `/personalizer/v1.0/events/echo-${m++}/reward`, body: m % 3 ? '{"value":1}' : '{"value":0}' }),
+          },
+        ],
+      }).then((r) => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx: r.non2xx, errors: r.errors }));
+    await rewardReq(echo.url, 'k', WARMUP_S, false);
+    await rewardReq(server.url, server.key, WARMUP_S, true);
+    const rewardEcho = await rewardReq(echo.url, 'k', DURATION_S, false);
+    const reward = await rewardReq(server.url, server.key, DURATION_S, true);
+
+    // Memory after 100k ranked events.
+    const more = Math.max(0, RSS_EVENTS - n);
+    const topUp = more > 0 ? await amount(server.url, server.key, RANK_PATH, rankBody, more) : undefined;
+    await sleep(500);
+    const mem = procStatus(server.pid);
+    const status = await fetch(server.url + '/status').then((r) => r.status);
+
+    const lat = (x: Measured): string => `p50 ${x.p50} ms, p99 ${x.p99} ms`;
+    const bad = (x: Measured): string => (x.non2xx || x.errors ? `; ${x.non2xx} non-2xx, ${x.errors} errors!` : '');
+    const rows: BenchResult[] = [
+      {
+        name: 'http rank (10 actions × 10 features)',
+        value: rank.rps,
+        unit: 'req/s',
+        baseline: rankEcho.rps,
+        baselineRatio: rank.rps / rankEcho.rps,
+        note: `target ≥ 0.7 of bare fastify echo; ${lat(rank)} (echo ${lat(rankEcho)}); ${CONNECTIONS} connections, ${DURATION_S} s${bad(rank)}`,
+      },
+      { name: 'http rank p50 latency', value: rank.p50, unit: 'ms', baseline: rankEcho.p50, baselineRatio: rank.p50 / rankEcho.p50 },
+      { name: 'http rank p99 latency', value: rank.p99, unit: 'ms', baseline: rankEcho.p99, baselineRatio: rank.p99 / rankEcho.p99 },
+      {
+        name: 'http reward',
+        value: reward.rps,
+        unit: 'req/s',
+        baseline: rewardEcho.rps,
+        baselineRatio: reward.rps / rewardEcho.rps,
+        note: `target ≥ 0.7 of bare fastify 204; ${lat(reward)} (echo ${lat(rewardEcho)}); rewards for ${ranked} ranked events${bad(reward)}`,
+      },
+      { name: 'http reward p50 latency', value: reward.p50, unit: 'ms', baseline: rewardEcho.p50, baselineRatio: reward.p50 / rewardEcho.p50 },
+      { name: 'http reward p99 latency', value: reward.p99, unit: 'ms', baseline: rewardEcho.p99, baselineRatio: reward.p99 / rewardEcho.p99 },
+      {
+        name: `server RSS after ${Math.round(n / 1000)}k ranked events`,
+        value: mem.rssMb,
+        unit: 'MB',
+        peakRssMb: mem.hwmMb,
+        note: `VmRSS/VmHWM of the server process; policy ${policy}; /status ${status}${topUp ? `; top-up ${Math.round(topUp.rps)} req/s${bad(topUp)}` : ''}`,
+      },
+    ];
+    return rows;
+  } finally {
+    await echo.stop();
+    await server.stop();
+    server.cleanup();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv[2] === '--echo') await echoMain(Number(process.argv[3]));
+  else {
+    const { formatTable } = await import('./run.js');
+    console.log(formatTable(await run()));
+  }
+}
