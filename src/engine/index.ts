@@ -24,3 +24,6 @@ export * from './policy_args.js';
 export * from './model_file.js';
 export * from './readable_model.js';
 export * from './learner.js';
+export * from './hash.js';
+export * from './sampling.js';
+export * from './featurizer.js';
