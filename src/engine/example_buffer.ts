@@ -27,7 +27,7 @@ export class ExampleBuffer {
     }
     this.nOrder = 0;
     this.n = 0;
-    this.names.length = 0;
+    if (this.names.length !== 0) this.names.length = 0;
     this.tag = undefined;
   }
 

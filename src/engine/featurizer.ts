@@ -41,8 +41,10 @@ export type Featurizer = (text: string, start?: number, end?: number) => MultiEx
 
 interface Compiled {
   terms: Uint8Array;
-  /** Identifies the interaction for the per-event cache of shared-only blocks. */
-  key: string;
+  /** Per-event cache of this interaction's block when all its groups are shared-only (event stamp, place). */
+  memoEvent: number;
+  memoStart: number;
+  memoLen: number;
 }
 
 function letterFlags(args: readonly string[]): Uint8Array {
@@ -97,7 +99,12 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
   function compiledFor(letters: Uint8Array, n: number): Compiled[] {
     if (n === lastLetters.length) {
       let same = true;
-      for (let i = 0; i < n; i++) if (letters[i] !== lastLetters[i]) { same = false; break; }
+      for (let i = 0; i < n; i++) {
+        if (letters[i] !== lastLetters[i]) {
+          same = false;
+          break;
+        }
+      }
       if (same) return lastCompiled;
     }
     const key = String.fromCharCode(...letters.subarray(0, n));
@@ -105,7 +112,9 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     if (c === undefined) {
       c = compileInteractions(parsed, Array.from(letters.subarray(0, n))).map((t) => ({
         terms: Uint8Array.from(t),
-        key: String.fromCharCode(...t),
+        memoEvent: -1,
+        memoStart: 0,
+        memoLen: 0,
       }));
       compiledBySet.set(key, c);
     }
@@ -122,62 +131,62 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
   const mLen = new Int32Array(256);
   const mOrder = new Uint8Array(257);
   let nM = 0;
-  const out = new Out();
+  let mN = 0;
+  // One output buffer per action position; with `reuse` they are handed out directly.
+  const outs: Out[] = [];
+  const reused: FeatureVector[] = [];
+  let out = new Out();
   // Shared-only interaction blocks, computed once per event and copied into every action.
   const memo = new Out();
-  const memoAt = new Map<string, number>();
-  const memoLen: number[] = [];
-  const reused: FeatureVector[] = [];
+  let event = 0;
 
-  function mergedPush(idx: number, val: number, at: number): void {
-    mIndex[at] = idx;
-    mValue[at] = val;
+  function appendGroup(src: ExampleBuffer, l: number): void {
+    const s0 = src.gStart[l]!;
+    const n0 = src.gLen[l]!;
+    const gi = src.gIndex;
+    const gv = src.gValue;
+    let p = mN;
+    for (let i = 0; i < n0; i++, p++) {
+      mIndex[p] = gi[s0 + i]!;
+      mValue[p] = gv[s0 + i]!;
+      if (names) mNames[p] = src.gNames[s0 + i]!;
+    }
+    mN = p;
   }
 
   function merge(a: ExampleBuffer, sh: ExampleBuffer): void {
     for (let k = 0; k < nM; k++) mLen[mOrder[k]!] = 0;
     nM = 0;
+    mN = 0;
     const need = a.n + sh.n + 1;
     if (mIndex.length < need) {
       mIndex = new Uint32Array(need * 2);
       mValue = new Float32Array(need * 2);
     }
-    let p = 0;
-    const appendGroup = (l: number): void => {
-      mStart[l] = p;
-      if (a.inOrder[l] === 1) {
-        const s0 = a.gStart[l]!;
-        const n0 = a.gLen[l]!;
-        for (let i = 0; i < n0; i++) {
-          mergedPush(a.gIndex[s0 + i]!, a.gValue[s0 + i]!, p);
-          if (names) mNames[p] = a.gNames[s0 + i]!;
-          p++;
-        }
-      }
-      if (sh.inOrder[l] === 1) {
-        const s1 = sh.gStart[l]!;
-        const n1 = sh.gLen[l]!;
-        for (let i = 0; i < n1; i++) {
-          mergedPush(sh.gIndex[s1 + i]!, sh.gValue[s1 + i]!, p);
-          if (names) mNames[p] = sh.gNames[s1 + i]!;
-          p++;
-        }
-      }
-      mLen[l] = p - mStart[l]!;
+    for (let k = 0; k < a.nOrder; k++) {
+      const l = a.order[k]!;
+      mStart[l] = mN;
+      appendGroup(a, l);
+      if (sh.inOrder[l] === 1) appendGroup(sh, l);
+      mLen[l] = mN - mStart[l]!;
       mOrder[nM++] = l;
-    };
-    for (let k = 0; k < a.nOrder; k++) appendGroup(a.order[k]!);
+    }
     if (addConstant) {
-      mStart[CONSTANT_NAMESPACE] = p;
-      mergedPush(CONSTANT_INDEX, 1, p);
-      if (names) mNames[p] = 'Constant';
-      p++;
+      mStart[CONSTANT_NAMESPACE] = mN;
+      mIndex[mN] = CONSTANT_INDEX;
+      mValue[mN] = 1;
+      if (names) mNames[mN] = 'Constant';
+      mN++;
       mLen[CONSTANT_NAMESPACE] = 1;
       mOrder[nM++] = CONSTANT_NAMESPACE;
     }
     for (let k = 0; k < sh.nOrder; k++) {
       const l = sh.order[k]!;
-      if (a.inOrder[l] === 0) appendGroup(l);
+      if (a.inOrder[l] === 1) continue;
+      mStart[l] = mN;
+      appendGroup(sh, l);
+      mLen[l] = mN - mStart[l]!;
+      mOrder[nM++] = l;
     }
   }
 
@@ -205,6 +214,7 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     }
   }
 
+  /** process_quadratic_interaction: outer loop over the first group, self-pairs start at j = i. */
   function quadratic(l0: number, l1: number): void {
     const s0 = mStart[l0]!;
     const n0 = mLen[l0]!;
@@ -214,18 +224,35 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     out.ensure(n0 * n1);
     const oi = out.index;
     const ov = out.value;
+    const mi = mIndex;
+    const mv = mValue;
     let o = out.n;
     for (let i = 0; i < n0; i++) {
-      const h = Math.imul(FNV_PRIME, mIndex[s0 + i]!);
-      const v = mValue[s0 + i]!;
+      const h = Math.imul(FNV_PRIME, mi[s0 + i]!);
+      const v = mv[s0 + i]!;
       for (let j = same ? i : 0; j < n1; j++) {
-        oi[o] = (h ^ mIndex[s1 + j]!) >>> 0;
-        ov[o] = Math.fround(v * mValue[s1 + j]!);
+        oi[o] = (h ^ mi[s1 + j]!) >>> 0;
+        ov[o] = Math.fround(v * mv[s1 + j]!);
         if (names) out.names[o] = `${mNames[s0 + i]!}*${mNames[s1 + j]!}`;
         o++;
       }
     }
     out.n = o;
+  }
+
+  function copyBlock(from: Out, start: number, len: number, to: Out): void {
+    to.ensure(len);
+    const fi = from.index;
+    const fv = from.value;
+    const ti = to.index;
+    const tv = to.value;
+    let o = to.n;
+    for (let i = start; i < start + len; i++, o++) {
+      ti[o] = fi[i]!;
+      tv[o] = fv[i]!;
+      if (names) to.names[o] = from.names[i]!;
+    }
+    to.n = o;
   }
 
   function interact(a: ExampleBuffer): void {
@@ -234,9 +261,19 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
       const l = mOrder[k]!;
       if (isInteractionNamespace(l)) letterScratch[nl++] = l;
     }
-    letterScratch.subarray(0, nl).sort();
+    // Insertion sort: a handful of letters.
+    for (let i = 1; i < nl; i++) {
+      const x = letterScratch[i]!;
+      let j = i - 1;
+      while (j >= 0 && letterScratch[j]! > x) {
+        letterScratch[j + 1] = letterScratch[j]!;
+        j--;
+      }
+      letterScratch[j + 1] = x;
+    }
     const list = compiledFor(letterScratch, nl);
-    for (const c of list) {
+    for (let ci = 0; ci < list.length; ci++) {
+      const c = list[ci]!;
       const terms = c.terms;
       let empty = false;
       let sharedOnly = true;
@@ -249,53 +286,20 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
         if (a.inOrder[l] === 1 || l === CONSTANT_NAMESPACE) sharedOnly = false;
       }
       if (empty) continue;
-      if (sharedOnly) {
-        const at = memoAt.get(c.key);
-        if (at !== undefined) {
-          const len = memoLen[at]!;
-          const start = at;
-          out.ensure(len);
-          out.index.set(memo.index.subarray(start, start + len), out.n);
-          out.value.set(memo.value.subarray(start, start + len), out.n);
-          if (names) for (let i = 0; i < len; i++) out.names[out.n + i] = memo.names[start + i]!;
-          out.n += len;
-          continue;
-        }
+      if (sharedOnly && c.memoEvent === event) {
+        copyBlock(memo, c.memoStart, c.memoLen, out);
+        continue;
       }
       const before = out.n;
       if (terms.length === 2) quadratic(terms[0]!, terms[1]!);
       else generic(terms, 0, 0, 0, 0, '');
       if (sharedOnly) {
-        const len = out.n - before;
-        const start = memo.n;
-        memo.ensure(len);
-        memo.index.set(out.index.subarray(before, out.n), start);
-        memo.value.set(out.value.subarray(before, out.n), start);
-        if (names) for (let i = 0; i < len; i++) memo.names[start + i] = out.names[before + i]!;
-        memo.n += len;
-        memoAt.set(c.key, start);
-        memoLen[start] = len;
+        c.memoEvent = event;
+        c.memoStart = memo.n;
+        c.memoLen = out.n - before;
+        copyBlock(out, before, out.n - before, memo);
       }
     }
-  }
-
-  function vectorFor(k: number): FeatureVector {
-    if (!reuse) {
-      const fv: FeatureVector = { index: out.index.slice(0, out.n), value: out.value.slice(0, out.n), count: out.n };
-      if (names) fv.names = out.names.slice(0, out.n);
-      return fv;
-    }
-    let fv = reused[k];
-    if (fv === undefined || fv.index.length < out.n) {
-      const size = Math.max(out.n, 64) * 2;
-      fv = { index: new Uint32Array(size), value: new Float32Array(size), count: 0 };
-      reused[k] = fv;
-    }
-    fv.index.set(out.index.subarray(0, out.n));
-    fv.value.set(out.value.subarray(0, out.n));
-    fv.count = out.n;
-    if (names) fv.names = out.names.slice(0, out.n);
-    return fv;
   }
 
   const hasInteractions = parsed.length > 0;
@@ -305,29 +309,51 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     const sh = parser.shared;
     sh.group(names);
     memo.n = 0;
-    memoAt.clear();
+    event++;
     const actions: FeatureVector[] = [];
     const tags: (string | undefined)[] = [];
     for (let k = 0; k < parser.nActions; k++) {
       const a = parser.actions[k]!;
       a.group(names);
       merge(a, sh);
+      let o = outs[k];
+      if (o === undefined) {
+        o = new Out();
+        outs[k] = o;
+      }
+      out = o;
       out.n = 0;
-      out.ensure(mIndex.length);
+      out.names = names ? [] : out.names;
+      out.ensure(mN);
       // Linear terms, group by group (foreach_feature skips --ignore_linear letters).
+      const oi = out.index;
+      const ov = out.value;
+      let p = 0;
       for (let g = 0; g < nM; g++) {
         const l = mOrder[g]!;
         if (ignoreLinear[l] === 1) continue;
         const s0 = mStart[l]!;
-        const n0 = mLen[l]!;
-        out.ensure(n0);
-        out.index.set(mIndex.subarray(s0, s0 + n0), out.n);
-        out.value.set(mValue.subarray(s0, s0 + n0), out.n);
-        if (names) for (let i = 0; i < n0; i++) out.names[out.n + i] = mNames[s0 + i]!;
-        out.n += n0;
+        const e0 = s0 + mLen[l]!;
+        for (let i = s0; i < e0; i++, p++) {
+          oi[p] = mIndex[i]!;
+          ov[p] = mValue[i]!;
+          if (names) out.names[p] = mNames[i]!;
+        }
       }
+      out.n = p;
       if (hasInteractions) interact(a);
-      actions.push(vectorFor(k));
+      let fv: FeatureVector;
+      if (reuse) {
+        fv = reused[k] ?? { index: out.index, value: out.value, count: 0 };
+        reused[k] = fv;
+        fv.index = out.index;
+        fv.value = out.value;
+        fv.count = out.n;
+      } else {
+        fv = { index: out.index.slice(0, out.n), value: out.value.slice(0, out.n), count: out.n };
+      }
+      if (names) fv.names = out.names.length === out.n ? out.names : out.names.slice(0, out.n);
+      actions.push(fv);
       tags.push(a.tag);
     }
     return { actions, tags };

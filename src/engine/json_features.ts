@@ -60,6 +60,8 @@ export class JsonExampleParser {
   private inAction = false;
   private readonly key = new ByteBuf();
   private keyString = '';
+  /** Text offset of the current key (for error messages). */
+  private keyPos = 0;
   private readonly buf = new ByteBuf();
   private readonly buf2 = new ByteBuf();
   // The namespace stack (Context::namespace_path).
@@ -151,6 +153,7 @@ export class JsonExampleParser {
       if (c !== 0x22) sc.fail('expected a key');
       const key = this.key;
       key.reset();
+      this.keyPos = sc.pos;
       sc.readStringBytes(key, false);
       if (this.s.names) this.keyString = decoder.decode(key.bytes.subarray(0, key.cLength()));
       sc.expect(0x3a);
@@ -178,7 +181,9 @@ export class JsonExampleParser {
         b.reset();
         const key = this.key;
         b.ensure(key.len);
-        b.bytes.set(key.bytes.subarray(0, key.len), 0);
+        const kb = key.bytes;
+        const bb = b.bytes;
+        for (let i = 0; i < key.len; i++) bb[i] = kb[i]!;
         b.len = key.len;
         b.sawNul = key.sawNul;
         sc.readStringBytes(b, true);
@@ -190,7 +195,7 @@ export class JsonExampleParser {
           const b2 = this.buf2;
           b2.reset();
           b2.ensure(b.len);
-          b2.bytes.set(b.bytes.subarray(key.len, b.len), 0);
+          for (let i = key.len; i < b.len; i++) b2.bytes[i - key.len] = b.bytes[i]!;
           b2.len = b.len - key.len;
           b2.sawNul = b.sawNul;
           const kh = s.hash(key.bytes, 0, key.cLength(), nsHash);
@@ -236,11 +241,18 @@ export class JsonExampleParser {
     return decoder.decode(this.key.bytes.subarray(0, this.key.len));
   }
 
+  /** The key that starts at text offset pos, decoded again (error path only). */
+  private keyAt(pos: number): string {
+    const sc = new JsonScanner();
+    sc.reset(this.sc.text, pos, this.sc.end);
+    return sc.readString();
+  }
+
   /** ArrayState: numbers and objects only. */
   private array(): void {
     const sc = this.sc;
     const s = this.s;
-    const keyText = this.keyText();
+    const keyPos = this.keyPos;
     sc.pos++;
     this.pushKey();
     const d = this.depth - 1;
@@ -267,13 +279,13 @@ export class JsonExampleParser {
         if (v !== 0) this.add(at >>> 0, v, s.names ? `[${at - this.nsHash[this.depth - 1]!}]` : null);
         this.arrayHash = at + 1;
       } else if (c === 0x5b) {
-        throw new FeatureError(`Nested arrays are not supported (under key '${keyText}')`);
+        throw new FeatureError(`Nested arrays are not supported (under key '${this.keyAt(keyPos)}')`);
       } else if (c === 0x22) {
-        throw new FeatureError(`Unexpected string in the array under key '${keyText}': only numbers and objects are supported`);
+        throw new FeatureError(`Unexpected string in the array under key '${this.keyAt(keyPos)}': only numbers and objects are supported`);
       } else if (c === 0x74 || c === 0x66) {
-        throw new FeatureError(`Unexpected bool in the array under key '${keyText}': only numbers and objects are supported`);
+        throw new FeatureError(`Unexpected bool in the array under key '${this.keyAt(keyPos)}': only numbers and objects are supported`);
       } else {
-        sc.fail(`unexpected value in the array under key '${keyText}'`);
+        sc.fail(`unexpected value in the array under key '${this.keyAt(keyPos)}'`);
       }
       if (!sc.more(0x5d)) break;
       c = sc.peek();
