@@ -35,11 +35,39 @@ export interface ReplayOptions {
 
 export class UsageError extends Error {}
 
+/** Options that take a value, by every spelling, mapped to their long name. */
+const VALUE_OPTIONS: Record<string, string> = {
+  '-d': 'dsjson',
+  '--dsjson': 'dsjson',
+  '--policy': 'policy',
+  '-p': 'predictions',
+  '--predictions': 'predictions',
+  '-f': 'final_regressor',
+  '--final_regressor': 'final_regressor',
+  '-i': 'initial_regressor',
+  '--initial_regressor': 'initial_regressor',
+  '--readable_model': 'readable_model',
+};
+
+/**
+ * `--policy "--cb_explore_adf …"`: node's parseArgs refuses a value that looks like an option, so every
+ * value-taking option is rewritten as `--name=value` before parsing.
+ */
+function joinValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const name = VALUE_OPTIONS[argv[k]!];
+    if (name !== undefined && k + 1 < argv.length) out.push(`--${name}=${argv[++k]}`);
+    else out.push(argv[k]!);
+  }
+  return out;
+}
+
 export function parseReplayArgs(argv: string[]): ReplayOptions {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: joinValues(argv),
       strict: true,
       allowPositionals: false,
       options: {

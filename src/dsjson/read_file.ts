@@ -38,6 +38,8 @@ export async function isGzipFile(path: string): Promise<boolean> {
 /** The file's text lines in batches (one batch per decoded chunk), without the line terminators. */
 export async function* readLineBatches(path: string, options: ReadOptions = {}): AsyncGenerator<string[]> {
   const total = (await stat(path)).size;
+  // Sniff before opening the stream: a 'data' listener below starts the flow at once.
+  const gzip = await isGzipFile(path);
   const raw = createReadStream(path, { highWaterMark: CHUNK });
   if (options.onProgress) {
     const report = options.onProgress;
@@ -47,7 +49,7 @@ export async function* readLineBatches(path: string, options: ReadOptions = {}):
       report(read, total);
     });
   }
-  const text: Readable = (await isGzipFile(path)) ? raw.pipe(createGunzip({ chunkSize: CHUNK })) : raw;
+  const text: Readable = gzip ? raw.pipe(createGunzip({ chunkSize: CHUNK })) : raw;
   if (text !== raw) raw.on('error', (e) => text.destroy(e));
   text.setEncoding('utf8'); // decodes UTF-8 sequences split across chunks correctly
   let rest = '';
