@@ -91,14 +91,20 @@ test('tiny-50, default policy: VW predictions, average loss, feature count; -f e
   }
 });
 
-test('sim-20k mtr: average loss within 0.5% of VW', (t) => {
+test('sim-20k mtr: average loss within 0.5% of VW, predictions byte-identical', (t) => {
   const shared = sharedDir();
   if (!shared) return t.skip(NO_SHARED);
   const v = join(shared, 'vw-vectors');
   const r = cli('replay', '--dsjson', join(v, 'sim-20k.dsjson.gz'), '--quiet');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '', '--quiet prints nothing');
-  const r2 = cli('replay', '-d', join(v, 'sim-20k.dsjson.gz'));
+  const dir = tmp();
+  const preds = join(dir, 'p.txt');
+  const r2 = cli('replay', '-d', join(v, 'sim-20k.dsjson.gz'), '-p', preds);
+  // Beyond the brief's tolerance: the -p file is byte-identical to VW's.
+  const same = readFileSync(preds).equals(gunzipSync(readFileSync(join(v, 'preds-20k-mtr.txt.gz'))));
+  rmSync(dir, { recursive: true, force: true });
+  assert.ok(same, 'predictions differ from preds-20k-mtr.txt');
   const vw = readFileSync(join(v, 'summary-20k-mtr.txt'), 'utf8');
   const ours = summaryValue(r2.stderr, 'average loss');
   const ref = summaryValue(vw, 'average loss');
