@@ -59,7 +59,7 @@ test('VW defaults fill what is not given', () => {
   assert.equal(c.cbType, 'mtr');
   assert.deepEqual(c.quadratic, []);
   const s = parsePolicyArguments('--cb_explore_adf --squarecb');
-  assert.deepEqual(s.exploration, { kind: 'squarecb', gammaScale: 10, gammaExponent: 0.5, epsilon: 0.05 });
+  assert.deepEqual(s.exploration, { kind: 'squarecb', gammaScale: 10, gammaExponent: 0.5, epsilon: 0 });
 });
 
 test('aliases, glued short options and --opt=value give the same config', () => {

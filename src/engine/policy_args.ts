@@ -82,9 +82,11 @@ export class PolicyArgumentError extends Error {
   }
 }
 
-// VW's defaults (parse_args.cc, cb_explore_adf_greedy.cc epsilon 0.05, cb_explore_adf_squarecb.cc gamma 10 / 0.5).
+// VW's defaults (parse_args.cc, cb_explore_adf_greedy.cc epsilon 0.05, cb_explore_adf_squarecb.cc epsilon 0 and
+// gamma 10 / 0.5).
 const VW_DEFAULT = {
   epsilon: 0.05,
+  squareCbEpsilon: 0,
   gammaScale: 10,
   gammaExponent: 0.5,
   learningRate: 0.5,
@@ -199,7 +201,7 @@ export function parsePolicyArguments(args: string): PolicyConfig {
     throw new PolicyArgumentError(csoaa.arg, `'${csoaa.value}' is not supported (multiline)`);
   }
 
-  const epsilon = float('epsilon', VW_DEFAULT.epsilon);
+  const epsilon = float('epsilon', flags.has('squarecb') ? VW_DEFAULT.squareCbEpsilon : VW_DEFAULT.epsilon);
   if (epsilon < 0 || epsilon > 1) throw new PolicyArgumentError(argOf('epsilon'), 'must be in [0,1]');
 
   let exploration: PolicyConfig['exploration'];
@@ -283,7 +285,7 @@ export function formatPolicyArguments(config: PolicyConfig): string {
     if (x.firstOnly) parts.push('--first_only');
   } else {
     parts.push('--squarecb', '--gamma_scale', String(x.gammaScale), '--gamma_exponent', String(x.gammaExponent));
-    if (x.epsilon !== VW_DEFAULT.epsilon) parts.push('--epsilon', String(x.epsilon));
+    if (x.epsilon !== VW_DEFAULT.squareCbEpsilon) parts.push('--epsilon', String(x.epsilon));
   }
   parts.push('--cb_type', config.cbType);
   parts.push('--learning_rate', String(config.learningRate), '--power_t', String(config.powerT));
@@ -333,7 +335,7 @@ export function modelOptionsString(config: PolicyConfig, options: { predictOnly?
     if (x.firstOnly) kept.push(['first_only', null]);
   } else {
     kept.push(['squarecb', null]);
-    if (x.epsilon !== VW_DEFAULT.epsilon) kept.push(['epsilon', keptFloat(x.epsilon)]);
+    if (x.epsilon !== VW_DEFAULT.squareCbEpsilon) kept.push(['epsilon', keptFloat(x.epsilon)]);
     if (x.gammaScale !== VW_DEFAULT.gammaScale) kept.push(['gamma_scale', keptFloat(x.gammaScale)]);
     if (x.gammaExponent !== VW_DEFAULT.gammaExponent) kept.push(['gamma_exponent', keptFloat(x.gammaExponent)]);
   }
