@@ -7,6 +7,7 @@ import type { GdResumeState, ModelState, PolicyConfig } from './types.js';
 import { Gd, STRIDE } from './gd.js';
 import { CbAdf, type CbLabel } from './cb_adf.js';
 import { epsilonGreedy, rankActions, squareCb, squareCbGamma } from './explore.js';
+import { createFeaturizer } from './featurizer.js';
 import { readModel, writeModel } from './model_file.js';
 import { modelOptionsString, parsePolicyArguments } from './policy_args.js';
 
@@ -34,9 +35,14 @@ export interface FeatureContribution {
 export type Featurize = (text: string, start?: number, end?: number) => MultiExample;
 
 export interface LearnerOptions {
-  /** The featurizer for featurize(); withNames is used by explain(text, …). */
+  /** Replace the featurizer of featurize() / explain(text, …) (default: createFeaturizer for the policy). */
   featurize?: Featurize;
   featurizeWithNames?: Featurize;
+  /**
+   * featurize() returns views into buffers that its next call overwrites (no allocation per event): only for
+   * callers that predict and learn each example before featurizing the next one (replay).
+   */
+  reuseExamples?: boolean;
   /** Track the progress-table state as a VW run with --quiet would (affects only saved resume counters). */
   quiet?: boolean;
 }
@@ -121,8 +127,8 @@ export class Learner {
   /** The example and action count of the last rank() call, so learn() can reuse its pmf for the statistics. */
   private rankedEx: MultiExample | null = null;
   private rankedK = 0;
-  private readonly featurizer?: Featurize;
-  private readonly featurizerWithNames?: Featurize;
+  private readonly featurizer: Featurize;
+  private featurizerWithNames?: Featurize;
 
   constructor(
     readonly config: PolicyConfig,
@@ -143,12 +149,14 @@ export class Learner {
     );
     this.cbAdf = new CbAdf(this.gd, config.cbType, config.clipP);
     this.stats = new ProgressiveStats(options.quiet ?? false);
-    this.featurizer = options.featurize;
+    this.featurizer = options.featurize ?? createFeaturizer(config, { reuse: options.reuseExamples === true });
     this.featurizerWithNames = options.featurizeWithNames;
   }
 
+  /** VW --json context text (or its [start, end) slice of a DSJSON line) → MultiExample; throws FeatureError. */
   featurize(text: string, start?: number, end?: number): MultiExample {
-    if (!this.featurizer) throw new Error('this learner has no featurizer');
+    // A reused example object must not pass for the one rank() last saw.
+    this.rankedEx = null;
     return this.featurizer(text, start, end);
   }
 
@@ -221,9 +229,8 @@ export class Learner {
   explain(exOrText: MultiExample | string, actionIndex: number, top = 10): FeatureContribution[] {
     let ex: MultiExample;
     if (typeof exOrText === 'string') {
-      const fz = this.featurizerWithNames ?? this.featurizer;
-      if (!fz) throw new Error('this learner has no featurizer');
-      ex = fz(exOrText);
+      this.featurizerWithNames ??= createFeaturizer(this.config, { names: true });
+      ex = this.featurizerWithNames(exOrText);
     } else ex = exOrText;
     const fv = ex.actions[actionIndex];
     if (!fv) throw new RangeError(`action ${actionIndex} outside 0..${ex.actions.length - 1}`);
