@@ -29,7 +29,7 @@ export interface PolicyConfig {
   cubic: string[];
   /** --interactions arguments as given (any arity, ':' wildcard allowed). */
   interactions: string[];
-  /** --ignore / --ignore_linear namespace letters (first character of each argument, VW semantics). */
+  /** --ignore / --ignore_linear namespace letters: every letter of every argument (VW parse_args.cc). */
   ignore: string[];
   ignoreLinear: string[];
   /** --noconstant */
