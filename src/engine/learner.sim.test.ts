@@ -1,5 +1,6 @@
 // Progressive replay of the 20k-event simulation (vw-vectors/sim-20k.dsjson.gz) against VW 9.10's -p output and
 // its final "average loss", for mtr, ips, dr (epsilon 0.2) and squarecb (vw-vectors/README.md, explore/README.md).
+// (squarecb with --gamma_scale 100 trains the same model; its pmf rule is checked in explore.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -12,7 +13,6 @@ const RUNS = [
   { name: 'ips', args: '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type ips -q ::', preds: 'preds-20k-ips.txt.gz', summary: 'summary-20k-ips.txt' },
   { name: 'dr', args: '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type dr -q ::', preds: 'preds-20k-dr.txt.gz', summary: 'summary-20k-dr.txt' },
   { name: 'squarecb', args: '--cb_explore_adf --squarecb --epsilon 0 --power_t 0 -l 0.001 --cb_type mtr -q ::', preds: 'explore/preds-squarecb.txt.gz', summary: 'explore/summary-squarecb.txt' },
-  { name: 'squarecb-g100', args: '--cb_explore_adf --squarecb --epsilon 0 --gamma_scale 100 --gamma_exponent 0.5 --power_t 0 -l 0.001 --cb_type mtr -q ::', preds: 'explore/preds-squarecb-g100.txt.gz', summary: 'explore/summary-squarecb-g100.txt' },
 ];
 
 let events: DsjsonEvent[] | undefined;

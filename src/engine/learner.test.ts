@@ -127,6 +127,14 @@ test('tiny-50 mtr: predictions, weights/G/N, counters and resume state equal VW'
     for (let j = 0; j < 3; j++) maxDiff = Math.max(maxDiff, Math.abs(vwState.weights[i + j]! - state.weights[i + j]!));
   }
   assert.ok(maxDiff < 1e-5, `max weight difference vs tiny-model.vw ${maxDiff}`);
+  // the saved files are byte-identical to VW's (save-resume and --predict_only_model)
+  assert.deepEqual(Buffer.from(learner.saveModel()), readFileSync(join(dir, 'tiny-model.vw')));
+  const po = readFileSync(join(dir, 'tiny-model-predict-only.vw'));
+  assert.deepEqual(Buffer.from(learner.saveModel({ predictOnly: true })), po);
+  const fromPo = loadLearner(new Uint8Array(po));
+  assert.equal(fromPo.gd.weights[1113 * STRIDE], learner.gd.weights[1113 * STRIDE]);
+  assert.equal(fromPo.gd.weights[1113 * STRIDE + 1], 0);
+  assert.equal(fromPo.config.learningRate, 0.5); // not in a predict-only header: VW's default applies
   const again = loadLearner(learner.saveModel());
   assert.deepEqual(again.toModelState().weights.filter((_, i) => i % STRIDE !== 3), state.weights.filter((_, i) => i % STRIDE !== 3));
   assert.equal(again.cbAdf.eventSum, 50);
