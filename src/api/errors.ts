@@ -57,3 +57,13 @@ export function installErrorHandlers(app: FastifyInstance): void {
     sendError(reply, 404, 'ResourceNotFound', `No resource at ${request.method} ${request.url.split('?')[0]}.`);
   });
 }
+
+/**
+ * Errors the router raises before any route or hook runs (a path segment that is not valid percent-encoding,
+ * or longer than the router's limit): same shape, 400, no echo of the path.
+ */
+export function frameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The URL is not valid (bad percent-encoding?).';
+  sendError(reply, 400, 'BadRequest', message);
+}

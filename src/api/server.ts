@@ -6,7 +6,7 @@ import type { Settings } from '../settings/index.js';
 import { installAuth } from './auth.js';
 import { installBodyParsers } from './body_parsers.js';
 import { containerRoutes } from './container.js';
-import { installErrorHandlers } from './errors.js';
+import { frameworkError, installErrorHandlers } from './errors.js';
 import { installResponseHeaders } from './headers.js';
 import { installOpenApi } from './openapi.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -20,7 +20,10 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
     // One log line per request, written in onResponse below, rather than fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // ASP.NET Core, behind the real service, ignores a trailing slash.
-    routerOptions: { ignoreTrailingSlash: true },
+    // maxParamLength: eventIds of 256 characters (azure-api.md §2.1) percent-encoded, up to 3 bytes each, so
+    // that longer ones reach schema validation and get the operation's own error code.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    frameworkErrors: frameworkError,
     ajv: {
       customOptions: {
         // JSON bodies are taken as typed: no "0.5" → 0.5, and above all no null → 0 for a reward.

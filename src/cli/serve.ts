@@ -1,0 +1,97 @@
+// `personalizer serve Eula=accept ApiKey=<key> [Billing=<uri>] [Key=Value…]`: starts the container the way
+// Microsoft's Cognitive Services containers start (azure-api.md §7). A setting that cannot work is refused with
+// exit code 1 and one line on stderr naming it. SIGTERM/SIGINT stop gracefully: no new connections, in-flight
+// requests answered, the loop (trainer, store) closed, exit 0 — `docker stop` sends SIGTERM to PID 1
+// (containers.md, step 5), which Node ignores unless handled.
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../api/server.js';
+import { createLogger, type ServerLogger } from '../api/logger.js';
+import type { Loop, LoopOptions } from '../loop/types.js';
+import { describeSettings, parseSettings, SettingsError, type Settings } from '../settings/index.js';
+
+/** How long in-flight requests and the loop get to finish after a stop signal before the process gives up. */
+const STOP_TIMEOUT_MS = 30_000;
+
+export async function runServe(argv: string[]): Promise<number | void> {
+  let settings: Settings;
+  try {
+    settings = parseSettings(argv, process.env);
+  } catch (err) {
+    if (err instanceof SettingsError) return refuse(err.message);
+    throw err;
+  }
+
+  let log: ServerLogger;
+  try {
+    log = await createLogger(settings);
+  } catch (err) {
+    return refuse(`Mounts:Output: cannot write disk logs under the output mount (${errorMessage(err)})`);
+  }
+  const { logger } = log;
+  logger.info({ settings: describeSettings(settings) }, 'starting');
+  if (settings.unknownArguments.length > 0) {
+    logger.warn({ keys: settings.unknownArguments }, 'ignoring arguments that name no setting');
+  }
+
+  let loop: Loop;
+  try {
+    // Resolved at run time while loop/ is being written; typed by the contract in loop/types.ts.
+    const loopModule = '../loop/index.js';
+    const { openLoop } = (await import(loopModule)) as { openLoop: (options: LoopOptions) => Promise<Loop> };
+    loop = await openLoop({ store: settings.store, appId: settings.appId, logger: logger.child({ component: 'loop' }) });
+  } catch (err) {
+    logger.error({ err }, 'the learning loop could not be opened');
+    log.flush();
+    return refuse(`Store: the store could not be opened (${errorMessage(err)})`);
+  }
+
+  let app: FastifyInstance;
+  try {
+    app = await buildServer(settings, loop, logger);
+    await app.listen({
+      host: settings.host,
+      port: settings.port,
+      listenTextResolver: (address) => `personalizer listening at ${address}`,
+    });
+  } catch (err) {
+    logger.error({ err }, 'the server could not start');
+    await loop.close().catch(() => undefined);
+    log.flush();
+    return refuse(`Port: cannot listen on ${settings.host}:${settings.port} (${errorMessage(err)})`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing in-flight requests');
+    setTimeout(() => {
+      logger.error('stop timed out; exiting');
+      log.flush();
+      process.exit(1);
+    }, STOP_TIMEOUT_MS).unref();
+    let code = 0;
+    try {
+      await app.close(); // stops accepting, waits for in-flight requests
+      await loop.close(); // trainer stopped, store flushed and closed
+      logger.info('stopped');
+    } catch (err) {
+      logger.error({ err }, 'error while stopping');
+      code = 1;
+    }
+    log.flush();
+    // Explicit: a stray handle (a timer in a dependency) must not keep a stopped container alive.
+    process.exit(code);
+  };
+  process.once('SIGTERM', (s) => void stop(s));
+  process.once('SIGINT', (s) => void stop(s));
+}
+
+function refuse(line: string): number {
+  process.stderr.write(`personalizer: refusing to start: ${line.replace(/\s+/g, ' ')}\n`);
+  return 1;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
