@@ -214,3 +214,42 @@ test('explain lists the largest |w·x| terms with names', (t) => {
   const sum = learner.explain(ctx, 1, 1000).reduce((s, x) => s + x.contribution, 0);
   assert.ok(Math.abs(sum - learner.scores(learner.featurize(ctx))[1]!) < 1e-6);
 });
+
+test('squarecb: no importance weight except for the last action (VW 9.10 loop bound), counter per learn', () => {
+  const ctx = JSON.stringify({ U: { a: 1 }, _multi: [1, 2, 3, 4, 5].map((i) => ({ A: { id: `a${i}` } })) });
+  const constantG = (index: number): number => {
+    const l = createLearner(parsePolicyArguments('--cb_explore_adf --squarecb --epsilon 0 --power_t 0 -l 0.001 -q ::'));
+    const ex = l.featurize(ctx);
+    l.predict(ex);
+    l.learn(ex, { index, cost: -1, probability: 0.04 });
+    assert.equal(l.squareCbCounter, 1);
+    return l.gd.weights[(11650396 % 2 ** 18) * STRIDE + 1]!;
+  };
+  // explore/README.md: Constant's G is 0.8 (iw = 1·1/5) for index 2, 20 (iw = 25·1/5) for the last index
+  assert.ok(close(constantG(2), 0.8, 1e-6));
+  assert.ok(close(constantG(4), 20, 1e-6));
+});
+
+test('--l1 truncates and --l2 contracts the weights', () => {
+  const ctx = JSON.stringify({ U: { a: 1 }, _multi: [{ A: { id: 'x' } }, { A: { id: 'y' } }] });
+  const run = (extra: string): Learner => {
+    const l = createLearner(parsePolicyArguments(`--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.1 --cb_type ips -q :: ${extra}`));
+    const ex = l.featurize(ctx);
+    for (let i = 0; i < 30; i++) {
+      l.predict(ex);
+      l.learn(ex, { index: i % 2, cost: i % 2 ? -1 : 0, probability: 0.5 });
+    }
+    return l;
+  };
+  const plain = run('');
+  const l1 = run('--l1 0.001');
+  const l2 = run('--l2 0.01');
+  assert.equal(plain.gd.gravity, 0);
+  assert.ok(l1.gd.gravity > 0);
+  assert.ok(l2.gd.contraction < 1);
+  const ex = plain.featurize(ctx);
+  const mag = (l: Learner): number => Math.abs(l.scores(ex)[1]!);
+  assert.ok(mag(l1) < mag(plain));
+  assert.ok(mag(l2) < mag(plain));
+  assert.equal(l2.toModelState().resume!.l2State, l2.gd.contraction);
+});
