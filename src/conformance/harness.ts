@@ -309,8 +309,10 @@ export function parseModelHeader(bytes: Uint8Array): ModelHeader {
   const maxLabel = f32();
   const bits = u32();
   u32(); // lda
-  pos += u32() * 3; // ngrams
-  pos += u32() * 3; // skips
+  const ngrams = u32();
+  pos += ngrams * 3;
+  const skips = u32();
+  pos += skips * 3;
   const options = str();
   const csLen = u32();
   need(csLen);

@@ -251,10 +251,25 @@ describe('v1.0 OpenAPI conformance against a real server', { skip }, () => {
       // Log mirroring is optional (not required by the schema); the other keys of the example must be there.
       const { logMirrorEnabled: _e, logMirrorSasUri: _u, ...required } = g.ex.responses[g.status].body;
       hasExampleKeys(g.r.json, required, 'ServiceConfiguration_Get');
-      const u = await send('ServiceConfiguration_Update');
-      const want = u.ex.responses[u.status].body;
+      // The example turns on log mirroring to a placeholder SAS URI ("sig=signature"). Azure itself answers
+      // such a URI with InvalidContainer; a server that cannot mirror logs may refuse it the same way. Either
+      // the example is taken as-is, or it is refused for log mirroring alone and taken without those fields.
+      const op = spec.operations.get('ServiceConfiguration_Update')!;
+      const ex = spec.example('ServiceConfiguration_Update');
+      const want = ex.responses['200'].body;
+      let r = await api.put(op.path, ex.parameters.config);
+      assert.deepEqual(spec.check('ServiceConfiguration_Update', r), []);
+      if (r.status !== 200) {
+        assert.equal(r.status, 400, show(r));
+        assert.ok(['InvalidContainer', 'InvalidServiceConfiguration'].includes(r.json.error.code), show(r));
+        assert.match(r.json.error.message, /mirror|sas|container/i, show(r));
+        const { logMirrorEnabled: _e, logMirrorSasUri: _u, ...rest } = ex.parameters.config;
+        r = await api.put(op.path, rest);
+        assert.equal(r.status, 200, show(r));
+        assert.deepEqual(spec.check('ServiceConfiguration_Update', r), []);
+      }
       for (const k of ['rewardWaitTime', 'defaultReward', 'rewardAggregation', 'explorationPercentage', 'modelExportFrequency', 'logRetentionDays']) {
-        assert.deepEqual(u.r.json[k], want[k], `ServiceConfiguration_Update ${k}`);
+        assert.deepEqual(r.json[k], want[k], `ServiceConfiguration_Update ${k}`);
       }
     });
 
