@@ -6,7 +6,7 @@ import type { Settings } from '../settings/index.js';
 import { installAuth } from './auth.js';
 import { installBodyParsers } from './body_parsers.js';
 import { containerRoutes } from './container.js';
-import { frameworkError, installErrorHandlers } from './errors.js';
+import { frameworkError, installErrorHandlers, sendError } from './errors.js';
 import { installResponseHeaders } from './headers.js';
 import { installOpenApi } from './openapi.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -24,6 +24,8 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
     // that longer ones reach schema validation and get the operation's own error code.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     frameworkErrors: frameworkError,
+    // fastify's own 503 while closing is not in Azure's shape; the preClose/onRequest pair below answers instead.
+    return503OnClosing: false,
     ajv: {
       customOptions: {
         // JSON bodies are taken as typed: no "0.5" → 0.5, and above all no null → 0 for a reward.
@@ -38,6 +40,18 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   installErrorHandlers(app);
   installBodyParsers(app);
   installResponseHeaders(app);
+  // During a graceful stop, requests arriving on still-open keep-alive connections are shed with 503 (the
+  // request already in flight finish normally); a load balancer retries them elsewhere.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      return sendError(reply, 503, 'ServiceUnavailable', 'The container is stopping.');
+    }
+  });
   const checkKey = installAuth(app, settings.apiKey);
 
   app.addHook('onResponse', async (request, reply) => {

@@ -28,6 +28,14 @@ export async function runServe(argv: string[]): Promise<number | void> {
     return refuse(`Mounts:Output: cannot write disk logs under the output mount (${errorMessage(err)})`);
   }
   const { logger } = log;
+  // A stop signal during start-up (a slow store) is remembered and honoured as soon as the server is up,
+  // so that it still ends with a clean close and exit 0.
+  let earlySignal: NodeJS.Signals | undefined;
+  const remember = (signal: NodeJS.Signals): void => {
+    earlySignal ??= signal;
+  };
+  process.on('SIGTERM', remember);
+  process.on('SIGINT', remember);
   logger.info({ settings: describeSettings(settings) }, 'starting');
   if (settings.unknownArguments.length > 0) {
     logger.warn({ keys: settings.unknownArguments }, 'ignoring arguments that name no setting');
@@ -83,8 +91,12 @@ export async function runServe(argv: string[]): Promise<number | void> {
     // Explicit: a stray handle (a timer in a dependency) must not keep a stopped container alive.
     process.exit(code);
   };
+  process.off('SIGTERM', remember);
+  process.off('SIGINT', remember);
+  // once: a second signal during the stop takes the default action and ends the process at once.
   process.once('SIGTERM', (s) => void stop(s));
   process.once('SIGINT', (s) => void stop(s));
+  if (earlySignal !== undefined) void stop(earlySignal);
 }
 
 function refuse(line: string): number {
