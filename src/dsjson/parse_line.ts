@@ -2,7 +2,7 @@
 // json_parser/src/parse_example_json.cc (DecisionServiceState, LabelObjectState, LabelSinglePropertyState,
 // apply_pdrop) and parse_line_json (line filters). Only the top level is read here; `c` is skipped and
 // handed to the featurizer as a span of the same line.
-import { fail, isScanFailure, readNumber, readNumberArray, readString, skipValue, skipWs, expectLiteral } from './scan.js';
+import { fail, isScanFailure, readNumber, readNumberArray, readString, skipString, skipValue, skipWs, expectLiteral, skipContext, contextHasSlots } from './scan.js';
 import { DsjsonError, type CbEvent, type DsjsonLabel, type DsjsonParseResult } from './types.js';
 
 interface LabelParts {
@@ -39,22 +39,25 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
   let skipLearn = false;
   let originalLabelCost: number | undefined;
   let outcomes: string | undefined;
+  let slots = false;
 
   let i = skipWs(s, 1);
   if (s.charCodeAt(i) === 125) i++;
   else {
     for (;;) {
       if (s.charCodeAt(i) !== 34) fail(`expected a key at column ${i + 1}`);
-      const k = readString(s, i);
-      const key = k.value;
-      i = skipWs(s, k.end);
+      // Keys are matched in place (no string per key); only an escaped key is decoded.
+      const keyEnd = skipString(s, i);
+      const key = knownKey(s, i + 1, keyEnd - 1) ?? readString(s, i).value;
+      i = skipWs(s, keyEnd);
       if (s.charCodeAt(i) !== 58) fail(`expected ':' after "${key}"`);
       i = skipWs(s, i + 1);
       switch (key) {
         case 'c': {
           if (s.charCodeAt(i) !== 123) fail('"c" must be an object');
           contextStart = i;
-          i = contextEnd = skipValue(s, i);
+          i = contextEnd = skipContext(s, i);
+          slots = contextHasSlots;
           break;
         }
         case 'a': {
@@ -138,7 +141,7 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
   }
   if (skipWs(s, i) !== s.length) fail(`unexpected text after the object at column ${i + 1}`);
 
-  if (outcomes !== undefined || (contextStart >= 0 && objectHasKey(s, contextStart, contextEnd, '"_slots"')))
+  if (outcomes !== undefined || slots)
     fail('multi-slot (CCB: _outcomes/_slots) lines are not supported');
   // apply_pdrop: pdrop == 1 is rejected (the weight would be infinite); outside [0,1) is not a probability.
   if (!(pdrop >= 0 && pdrop < 1)) fail(`pdrop must be in [0, 1), got ${pdrop}`);
@@ -162,6 +165,19 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
   // parse_line_json: skip_learn events are dropped before the empty-actions check, so report them as events.
   if (!skipLearn && event.a.length === 0) return { skipped: true, lineNumber, reason: 'empty "a"' };
   return event;
+}
+
+// In the joiner's field order (azure-features-to-vw.md §6), so the usual key is found after few length checks.
+const KNOWN_KEYS = ['_label_cost', '_label_probability', '_label_Action', '_labelIndex', 'o', 'Timestamp', 'Version', 'EventId', 'a', 'c', 'p', 'VWState', 'pdrop', '_original_label_cost', '_skipLearn', '_p', '_label', '_outcomes'];
+
+/** The interned name of the key text [start, end) when it is one of the usual top-level keys. */
+function knownKey(s: string, start: number, end: number): string | undefined {
+  const len = end - start;
+  for (let k = 0; k < KNOWN_KEYS.length; k++) {
+    const name = KNOWN_KEYS[k]!;
+    if (name.length === len && s.startsWith(name, start)) return name;
+  }
+  return undefined;
 }
 
 function readStringValue(s: string, i: number, key: string): { value: string; end: number } {
@@ -219,21 +235,4 @@ function buildLabel(l: LabelParts): DsjsonLabel | undefined {
   const out: DsjsonLabel = { index, cost: l.cost, probability: l.probability };
   if (l.action !== undefined) out.action = l.action;
   return out;
-}
-
-/** Whether the object [start, end) has the key `quoted` (with its quotes) among its own top-level keys. */
-function objectHasKey(s: string, start: number, end: number, quoted: string): boolean {
-  const hit = s.indexOf(quoted, start);
-  if (hit < 0 || hit >= end) return false; // cheap common case: the text does not occur at all
-  const key = quoted.slice(1, -1);
-  let i = skipWs(s, start + 1);
-  if (s.charCodeAt(i) === 125) return false;
-  for (;;) {
-    const k = readString(s, i);
-    if (k.value === key) return true;
-    i = skipWs(s, k.end);
-    i = skipWs(s, skipValue(s, skipWs(s, i + 1)));
-    if (s.charCodeAt(i) !== 44) return false;
-    i = skipWs(s, i + 1);
-  }
 }

@@ -151,6 +151,38 @@ function skipContainer(s: string, i: number): number {
   return fail('unbalanced brackets');
 }
 
+/** Set by skipContext: whether the object just skipped has a top-level `_slots` key (a CCB line). */
+export let contextHasSlots = false;
+
+/**
+ * Skips the `c` object starting at `i` (a `{`), noting on the way whether one of its own keys is `_slots`
+ * (VW's CCB marker) so the line is not scanned a second time.
+ */
+export function skipContext(s: string, i: number): number {
+  const n = s.length;
+  let depth = 0;
+  let j = i;
+  contextHasSlots = false;
+  while (j < n) {
+    const c = s.charCodeAt(j);
+    if (c === QUOTE) {
+      const start = j;
+      j = skipString(s, j);
+      // Only depth-1 strings followed by ':' are c's own keys.
+      if (depth === 1 && s.charCodeAt(start + 1) === 95 && s.startsWith('_slots"', start + 1) && s.charCodeAt(skipWs(s, j)) === 58)
+        contextHasSlots = true;
+      continue;
+    }
+    if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      depth--;
+      if (depth === 0) return j + 1;
+    }
+    j++;
+  }
+  return fail('unbalanced brackets');
+}
+
 /** Reads a JSON array of numbers (null elements are rejected). */
 export function readNumberArray(s: string, i: number): { value: number[]; end: number } {
   if (s.charCodeAt(i) !== 91) fail(`expected an array at column ${i + 1}`);
