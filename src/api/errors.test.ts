@@ -2,6 +2,7 @@
 // stays healthy afterwards.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { call, startServerProcess, type HttpAnswer, type ServerProcess } from './test_server.js';
 
 const V1 = '/personalizer/v1.0';
@@ -81,6 +82,18 @@ test('malformed JSON, wrong content type, empty body', async () => {
   // Prototype poisoning is refused by fastify's JSON parser, not silently accepted.
   const poisoned = '{"actions":[{"id":"a","features":[{}]}],"__proto__":{"x":1}}';
   assertError(await call(server, 'POST', `${V1}/rank`, { raw: poisoned }), 400, 'BadRequest');
+});
+
+test('a request that is not valid HTTP gets a 400 in the error shape', async () => {
+  const socket = connect(server.port, '127.0.0.1');
+  let raw = '';
+  socket.setEncoding('utf8').on('data', (s: string) => (raw += s));
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  socket.write('POST /personalizer/v1.0/rank HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n');
+  await closed;
+  assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { error: { code: string } };
+  assert.equal(body.error.code, 'BadRequest');
 });
 
 test('schema failures name the field with the operation’s code', async () => {

@@ -1,6 +1,7 @@
 // Every error leaves in Azure's shape {"error":{"code","message"}} (ErrorResponse, azure-api.md §3-§4), and no
 // bad input may cause a 5xx: fastify's own errors (body parsing, size, media type, schema validation) are
 // mapped to 4xx codes here; only a genuine fault becomes 500, and then without internals.
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoopError } from '../loop/types.js';
 
@@ -66,4 +67,25 @@ export function frameworkError(error: FastifyError, _request: FastifyRequest, re
   const message =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The URL is not valid (bad percent-encoding?).';
   sendError(reply, 400, 'BadRequest', message);
+}
+
+/**
+ * Requests Node's HTTP parser rejects before fastify sees them (malformed request line or headers, headers too
+ * large, a request that times out): answered on the raw socket, still in Azure's shape.
+ */
+export function clientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'The request was not received in time.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
+        : [400, 'Bad Request', 'The request is not valid HTTP.'];
+  const body = JSON.stringify(errorBody(status === 400 ? 'BadRequest' : String(status), message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -6,7 +6,7 @@ import type { Settings } from '../settings/index.js';
 import { installAuth } from './auth.js';
 import { installBodyParsers } from './body_parsers.js';
 import { containerRoutes } from './container.js';
-import { frameworkError, installErrorHandlers, sendError } from './errors.js';
+import { clientError, frameworkError, installErrorHandlers, sendError } from './errors.js';
 import { installResponseHeaders } from './headers.js';
 import { installOpenApi } from './openapi.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -24,6 +24,7 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
     // that longer ones reach schema validation and get the operation's own error code.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
     // fastify's own 503 while closing is not in Azure's shape; the preClose/onRequest pair below answers instead.
     return503OnClosing: false,
     ajv: {
