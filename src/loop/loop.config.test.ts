@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
+import { DEFAULT_SERVICE_CONFIGURATION } from './service_config.js';
+import { testLoop, T0 } from './loop.fixtures.js';
+import { LoopError } from './types.js';
+
+const DAY = 86_400_000;
+
+test('configuration, policy and their shared epsilon survive a restart', async () => {
+  const t = await testLoop();
+  const c0 = await t.loop.getServiceConfiguration();
+  assert.deepEqual(c0, { ...DEFAULT_SERVICE_CONFIGURATION, lastConfigurationEditDate: new Date(T0).toISOString() });
+  assert.deepEqual(await t.loop.getPolicy(), { name: 'default', arguments: DEFAULT_POLICY_ARGUMENTS });
+
+  t.clock.now += 5000;
+  const c1 = await t.loop.updateServiceConfiguration({ ...c0, explorationPercentage: 0.5, rewardWaitTime: 'PT4H', rewardAggregation: 'sum' });
+  assert.equal(c1.lastConfigurationEditDate, new Date(T0 + 5000).toISOString());
+  assert.equal((await t.loop.getPolicy()).arguments, '--cb_explore_adf --epsilon 0.5 --power_t 0 -l 0.001 --cb_type mtr -q ::');
+
+  // A policy with an explicit --epsilon sets explorationPercentage; one without gets it appended.
+  await t.loop.updatePolicy({ name: 'mine', arguments: '--cb_explore_adf --epsilon 0.3 --cb_type mtr -q ::' });
+  assert.equal((await t.loop.getServiceConfiguration()).explorationPercentage, 0.3);
+  const p = await t.loop.updatePolicy({ name: 'mine', arguments: '--cb_explore_adf --cb_type ips' });
+  assert.equal(p.arguments, '--cb_explore_adf --cb_type ips --epsilon 0.3');
+
+  await t.loop.close();
+  const loop = await t.reopen();
+  try {
+    const c2 = await loop.getServiceConfiguration();
+    assert.equal(c2.rewardWaitTime, 'PT4H');
+    assert.equal(c2.rewardAggregation, 'sum');
+    assert.equal(c2.explorationPercentage, 0.3);
+    assert.deepEqual(await loop.getPolicy(), { name: 'mine', arguments: '--cb_explore_adf --cb_type ips --epsilon 0.3' });
+    assert.deepEqual(await loop.resetPolicy(), { name: 'default', arguments: DEFAULT_POLICY_ARGUMENTS });
+    assert.equal((await loop.getServiceConfiguration()).explorationPercentage, 0.2);
+  } finally {
+    await loop.close();
+  }
+});
+
+test('invalid configuration and policy are refused with the field named, nothing changes', async () => {
+  const { loop } = await testLoop();
+  try {
+    const c = await loop.getServiceConfiguration();
+    await assert.rejects(
+      loop.updateServiceConfiguration({ ...c, learningMode: 'Apprentice' }),
+      (e: unknown) => e instanceof LoopError && e.code === 'InvalidServiceConfiguration' && /learningMode: Apprentice is not supported yet/.test(e.message),
+    );
+    await assert.rejects(loop.updateServiceConfiguration({ ...c, logRetentionDays: 1 }), /logRetentionDays: must be -1 or at least 2/);
+    await assert.rejects(
+      loop.updatePolicy({ name: 'p', arguments: '--cb_explore_adf --bogus 3' }),
+      (e: unknown) => e instanceof LoopError && e.code === 'InvalidPolicyConfiguration' && /^--bogus: unsupported argument/.test(e.message),
+    );
+    await assert.rejects(
+      loop.updatePolicy({ name: '', arguments: DEFAULT_POLICY_ARGUMENTS }),
+      (e: unknown) => e instanceof LoopError && e.code === 'InvalidPolicyContract',
+    );
+    assert.deepEqual(await loop.getServiceConfiguration(), c);
+    assert.equal((await loop.getPolicy()).arguments, DEFAULT_POLICY_ARGUMENTS);
+  } finally {
+    await loop.close();
+  }
+});
+
+test('model properties, logs properties, delete and retention', async () => {
+  const t = await testLoop();
+  const { loop, clock } = t;
+  try {
+    assert.deepEqual(await loop.getModelProperties(), {
+      creationTime: new Date(T0).toISOString(),
+      lastModifiedTime: new Date(T0).toISOString(),
+    });
+    assert.deepEqual(await loop.getLogsProperties(), {});
+    const actions = [{ id: 'a', features: [{ f: 1 }] }, { id: 'b', features: [{ f: 2 }] }];
+    await loop.rank({ actions, eventId: 'old' });
+    clock.now += DAY;
+    await loop.rank({ actions, eventId: 'new' });
+    assert.deepEqual(await loop.getLogsProperties(), {
+      dateRange: { from: new Date(T0).toISOString(), to: new Date(T0 + DAY).toISOString() },
+    });
+    // logRetentionDays 2: at T0 + 2.5 days the first event is older than 2 days, the second is not.
+    await loop.updateServiceConfiguration({ ...(await loop.getServiceConfiguration()), logRetentionDays: 2 });
+    clock.now = T0 + 2.5 * DAY;
+    await loop.maintain();
+    assert.equal(await loop.exportDsjson('old'), null);
+    assert.notEqual(await loop.exportDsjson('new'), null);
+    await loop.deleteLogs();
+    assert.deepEqual(await loop.getLogsProperties(), {});
+    assert.equal(loop.status().eventsRanked, 2);
+  } finally {
+    await loop.close();
+  }
+});

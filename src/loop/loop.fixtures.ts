@@ -1,0 +1,49 @@
+// Shared by the loop tests: a loop on a real SQLite file in a fresh temp dir, with a clock the test moves.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openLoop, type LearningLoop } from './loop.js';
+
+export const T0 = Date.UTC(2024, 0, 1);
+
+export interface TestLoop {
+  loop: LearningLoop;
+  clock: { now: number };
+  storeUrl: string;
+  reopen(): Promise<LearningLoop>;
+}
+
+export function tempStoreUrl(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-loop-'));
+  // synchronous=normal: the tests commit thousands of events; durability to a power cut is not under test here.
+  return `sqlite:${path.join(dir, 'loop.db')}?synchronous=normal`;
+}
+
+export async function testLoop(storeUrl = tempStoreUrl()): Promise<TestLoop> {
+  const clock = { now: T0 };
+  const open = () => openLoop({ store: storeUrl, now: () => clock.now });
+  const t: TestLoop = {
+    loop: await open(),
+    clock,
+    storeUrl,
+    reopen: async () => (t.loop = await open()),
+  };
+  return t;
+}
+
+/** A small deterministic PRNG (mulberry32) for simulated users. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function parseLine(line: string | null): Record<string, unknown> {
+  if (line === null) throw new Error('no such event');
+  return JSON.parse(line) as Record<string, unknown>;
+}

@@ -1,0 +1,159 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLearner, parsePolicyArguments, readModel, DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
+import { DEFAULT_SERVICE_CONFIGURATION } from './service_config.js';
+import { parseLine, prng, testLoop } from './loop.fixtures.js';
+import type { LearningLoop } from './loop.js';
+import type { RankRequest } from './types.js';
+
+const USER_TYPES = ['student', 'parent', 'retiree'];
+const ITEMS = ['news', 'sports', 'music', 'movies', 'cooking', 'travel'];
+const BEST: Record<string, string> = { student: 'music', parent: 'cooking', retiree: 'news' };
+
+function simRequest(eventId: string, type: string): RankRequest {
+  return {
+    contextFeatures: [{ user: { type } }],
+    actions: ITEMS.map((name, i) => ({ id: name, features: [{ item: { name, group: i % 2 === 0 ? 'even' : 'odd' } }] })),
+    eventId,
+  };
+}
+
+/** Ranks and rewards `n` simulated users; returns the share of rewarded choices. */
+async function simulate(loop: LearningLoop, from: number, n: number, rng: () => number, flushEvery = 0): Promise<number> {
+  let rewarded = 0;
+  for (let i = from; i < from + n; i++) {
+    const type = USER_TYPES[Math.floor(rng() * USER_TYPES.length)]!;
+    const r = await loop.rank(simRequest(`sim-${i}`, type));
+    const value = r.rewardActionId === BEST[type] ? 1 : 0;
+    rewarded += value;
+    await loop.reward(r.eventId, value);
+    if (flushEvery > 0 && (i + 1) % flushEvery === 0) await loop.flush();
+  }
+  return rewarded / n;
+}
+
+/** What the loop should have learned: the joined events, learned in order by a learner of our own. */
+async function referenceWeights(loop: LearningLoop, eventIds: string[], args: string): Promise<Float32Array> {
+  const learner = createLearner(parsePolicyArguments(args));
+  for (const id of eventIds) {
+    const line = parseLine(await loop.exportDsjson(id));
+    if (typeof line._label_cost !== 'number') continue;
+    const ex = learner.featurize(JSON.stringify(line.c));
+    learner.learn(ex, { index: line._labelIndex as number, cost: line._label_cost, probability: line._label_probability as number });
+  }
+  return readModel(learner.saveModel()).weights;
+}
+
+function weightsOf(bytes: Uint8Array): Float32Array {
+  return readModel(bytes).weights;
+}
+
+test('learning improves choices: rewarded share reaches ≥ 80 % of the oracle', async () => {
+  const { loop } = await testLoop();
+  try {
+    // ε = 0.1: the ε-greedy ceiling is 0.9 + 0.1/6 ≈ 0.917 of the oracle (which is always rewarded).
+    await loop.updateServiceConfiguration({ ...DEFAULT_SERVICE_CONFIGURATION, explorationPercentage: 0.1 });
+    const rng = prng(7);
+    const shares: number[] = [];
+    for (let b = 0; b < 4; b++) shares.push(await simulate(loop, b * 500, 500, rng, 100));
+    assert.ok(shares[0]! < 0.6, `first 500 events: ${shares.join(', ')}`);
+    assert.ok(shares[3]! >= 0.8, `last 500 events: ${shares.join(', ')}`);
+    assert.equal(loop.status().eventsLearned, 2000);
+    assert.ok(Number(loop.status().modelVersion) >= 20);
+  } finally {
+    await loop.close();
+  }
+});
+
+test('earliest aggregation learns an event as soon as its reward arrives', async () => {
+  const { loop, clock } = await testLoop();
+  try {
+    const r = await loop.rank(simRequest('e1', 'student'));
+    await loop.flush();
+    assert.equal(loop.status().eventsLearned, 0);
+    clock.now += 1000; // far inside the 10-minute window
+    await loop.reward(r.eventId, 1);
+    await loop.flush();
+    assert.equal(loop.status().eventsLearned, 1);
+  } finally {
+    await loop.close();
+  }
+});
+
+test('restart resumes: same model and counters; after a crash nothing is lost or learned twice', async () => {
+  const t = await testLoop();
+  const rng = prng(11);
+  await simulate(t.loop, 0, 150, rng, 50);
+  const before = t.loop.status();
+  await t.loop.close();
+  const savedBytes = await (async () => {
+    const loop = await t.reopen();
+    return loop.getModel();
+  })();
+  const after = t.loop.status();
+  assert.deepEqual({ ...after, ready: true }, { ...before, ready: true });
+  assert.equal(after.eventsLearned, 150);
+
+  // More events, some never rewarded (joined with the default reward when their window closes), then a crash:
+  // the trainer is killed without exporting what it learned since its last export.
+  await simulate(t.loop, 150, 100, rng);
+  for (let i = 0; i < 20; i++) await t.loop.rank(simRequest(`quiet-${i}`, 'parent'));
+  t.clock.now += 11 * 60 * 1000;
+  await t.loop.maintain();
+  await t.loop.close({ flush: false });
+
+  const loop = await t.reopen();
+  try {
+    assert.deepEqual([...(await loop.getModel())].slice(0, 64), [...savedBytes].slice(0, 64));
+    await loop.flush();
+    const s = loop.status();
+    assert.equal(s.eventsLearned, 270);
+    assert.equal(s.eventsRanked, 270);
+    assert.equal(s.rewardsReceived, 250);
+    // Join order: the rewarded events as their rewards came, then the quiet ones at their window's end.
+    const order = [...Array.from({ length: 250 }, (_, i) => `sim-${i}`), ...Array.from({ length: 20 }, (_, i) => `quiet-${i}`)];
+    const expected = await referenceWeights(loop, order, DEFAULT_POLICY_ARGUMENTS);
+    assert.deepEqual(weightsOf(await loop.getModel()), expected);
+  } finally {
+    await loop.close();
+  }
+});
+
+test('a new policy retrains from the log; ranking keeps the old model until it has caught up', async () => {
+  const { loop } = await testLoop();
+  try {
+    await simulate(loop, 0, 120, prng(3), 60);
+    const oldVersion = loop.status().modelVersion;
+    const oldBytes = await loop.getModel();
+    const args = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.01 --cb_type ips -q ::';
+    const p = await loop.updatePolicy({ name: 'faster', arguments: args });
+    assert.deepEqual(p, { name: 'faster', arguments: args });
+    assert.equal(loop.status().modelVersion, oldVersion);
+    assert.equal(await loop.getModel(), oldBytes);
+    await loop.flush();
+    assert.notEqual(loop.status().modelVersion, oldVersion);
+    assert.equal(loop.status().eventsLearned, 120);
+    const expected = await referenceWeights(loop, Array.from({ length: 120 }, (_, i) => `sim-${i}`), args);
+    assert.deepEqual(weightsOf(await loop.getModel()), expected);
+  } finally {
+    await loop.close();
+  }
+});
+
+test('model reset: a fresh model, logs kept, learning continues from new events only', async () => {
+  const { loop } = await testLoop();
+  try {
+    await simulate(loop, 0, 60, prng(5), 60);
+    const oldVersion = loop.status().modelVersion;
+    await loop.resetModel();
+    assert.notEqual(loop.status().modelVersion, oldVersion);
+    assert.equal(loop.status().eventsLearned, 0);
+    assert.ok(weightsOf(await loop.getModel()).every((w) => w === 0));
+    assert.ok((await loop.getLogsProperties()).dateRange);
+    await simulate(loop, 60, 10, prng(6));
+    await loop.flush();
+    assert.equal(loop.status().eventsLearned, 10);
+  } finally {
+    await loop.close();
+  }
+});

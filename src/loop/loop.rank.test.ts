@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GENERATED_EVENT_ID } from './event_id.js';
+import { parseLine, testLoop, T0 } from './loop.fixtures.js';
+import { LoopError, type RankRequest } from './types.js';
+
+const request = (extra: Partial<RankRequest> = {}): RankRequest => ({
+  contextFeatures: [{ user: { tier: 'gold', visits: 3 } }, { timeOfDay: 'morning' }],
+  actions: [
+    { id: 'pasta', features: [{ cuisine: 'italian', spice: 'medium' }, { nutrition: { calories: 800 } }] },
+    { id: 'salad', features: [{ cuisine: 'any' }] },
+    { id: 'soup', features: [{ cuisine: 'french', spice: 'none' }] },
+    { id: 'curry', features: [{ cuisine: 'indian', spice: 'hot' }] },
+  ],
+  excludedActions: ['salad'],
+  ...extra,
+});
+
+test('rank: uniform before the first model, excluded → 0, logged as Azure would', async () => {
+  const { loop } = await testLoop();
+  try {
+    const r = await loop.rank(request());
+    assert.match(r.eventId, GENERATED_EVENT_ID);
+    assert.deepEqual(r.ranking.map((x) => x.id), ['pasta', 'salad', 'soup', 'curry']);
+    const probs = r.ranking.map((x) => x.probability);
+    assert.equal(probs[1], 0);
+    for (const i of [0, 2, 3]) assert.ok(Math.abs(probs[i]! - 1 / 3) < 1e-6, `${probs[i]}`);
+    assert.notEqual(r.rewardActionId, 'salad');
+    assert.equal(loop.status().eventsRanked, 1);
+
+    const line = parseLine(await loop.exportDsjson(r.eventId));
+    assert.equal(line.EventId, r.eventId);
+    assert.equal(line.Timestamp, new Date(T0).toISOString());
+    assert.deepEqual(line.c, {
+      FromUrl: [{ user: { tier: 'gold', visits: 3 } }, { timeOfDay: 'morning' }],
+      _multi: [
+        { _tag: 'pasta', i: { constant: 1, id: 'pasta' }, j: [{ cuisine: 'italian', spice: 'medium' }, { nutrition: { calories: 800 } }] },
+        { _tag: 'soup', i: { constant: 1, id: 'soup' }, j: [{ cuisine: 'french', spice: 'none' }] },
+        { _tag: 'curry', i: { constant: 1, id: 'curry' }, j: [{ cuisine: 'indian', spice: 'hot' }] },
+      ],
+    });
+    const a = line.a as number[];
+    assert.deepEqual([...a].sort(), [1, 2, 3]);
+    // a[0] is the chosen _multi position; rewardActionId is its request id.
+    assert.equal(['pasta', 'soup', 'curry'][a[0]! - 1], r.rewardActionId);
+    assert.equal('_label_cost' in line, false); // not joined yet
+  } finally {
+    await loop.close();
+  }
+});
+
+test('rank: duplicate eventId → InvalidRankRequest, the first event kept; same eventId + model ⇒ same choice', async () => {
+  const { loop } = await testLoop();
+  try {
+    const first = await loop.rank(request({ eventId: 'evt-1' }));
+    await assert.rejects(
+      loop.rank(request({ eventId: 'evt-1', excludedActions: [] })),
+      (e: unknown) => e instanceof LoopError && e.code === 'InvalidRankRequest' && e.status === 400 && /eventId: 'evt-1' was already used/.test(e.message),
+    );
+    assert.equal((parseLine(await loop.exportDsjson('evt-1')).c as { _multi: unknown[] })._multi.length, 3);
+    assert.equal(loop.status().eventsRanked, 1);
+    // After the logs are deleted the id is free again; same model and eventId ⇒ same sampled action.
+    await loop.deleteLogs();
+    const again = await loop.rank(request({ eventId: 'evt-1' }));
+    assert.equal(again.rewardActionId, first.rewardActionId);
+    assert.deepEqual(again.ranking, first.ranking);
+  } finally {
+    await loop.close();
+  }
+});
+
+test('rank: excluded actions are never chosen; the others about uniformly', async () => {
+  const { loop } = await testLoop();
+  try {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 300; i++) {
+      const r = await loop.rank(request({ eventId: `x-${i}` }));
+      counts.set(r.rewardActionId, (counts.get(r.rewardActionId) ?? 0) + 1);
+    }
+    assert.equal(counts.get('salad'), undefined);
+    for (const id of ['pasta', 'soup', 'curry']) {
+      assert.ok((counts.get(id) ?? 0) > 70 && (counts.get(id) ?? 0) < 130, `${id}: ${counts.get(id)}`);
+    }
+  } finally {
+    await loop.close();
+  }
+});
+
+test('rank: invalid requests name the field; nothing is logged', async () => {
+  const { loop } = await testLoop();
+  try {
+    await assert.rejects(
+      loop.rank({ actions: [{ id: 'a', features: [{ tags: ['x'] }] }] }),
+      (e: unknown) => e instanceof LoopError && e.code === 'InvalidRankRequest' && e.message.startsWith('actions[0].features[0].tags[0]:'),
+    );
+    await assert.rejects(loop.rank(request({ excludedActions: ['pasta', 'salad', 'soup', 'curry'] })), /every action is excluded/);
+    assert.equal(loop.status().eventsRanked, 0);
+    assert.deepEqual(await loop.getLogsProperties(), {});
+  } finally {
+    await loop.close();
+  }
+});

@@ -1,0 +1,373 @@
+// The learning loop behind the Loop contract: rank → explore → log → join rewards → learn online
+// (architecture.md). Ranking uses the last model snapshot the trainer worker published and never waits for
+// training; every acknowledged write is committed to the store before the promise resolves.
+//
+// Decisions where Azure is silent:
+// - activate / reward for an unknown eventId: accepted (204) and counted, never learned. Azure ingested these
+//   events asynchronously and could not tell at request time either.
+// - an activation after the event's reward window is recorded but does not make the event learnable.
+// - eventsLearned counts the events the current learning model includes (it restarts at 0 after a model reset
+//   or a policy change).
+import { createLearner, loadLearner, sampleAction, type Learner } from '../engine/index.js';
+import { formatCbLine } from '../dsjson/index.js';
+import { openStore, type ModelRecord, type Store } from '../store/index.js';
+import { buildContext } from './context.js';
+import { DAY } from './duration.js';
+import { generateEventId } from './event_id.js';
+import { shortestFloat32 } from './float32.js';
+import { joinRule } from './joiner.js';
+import { learningSignature, parsePolicy, validatePolicy, withEpsilon, defaultPolicy } from './policy.js';
+import { DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
+import {
+  DEFAULT_SERVICE_CONFIGURATION,
+  loopSettings,
+  validateServiceConfiguration,
+  type LoopSettings,
+} from './service_config.js';
+import { TrainerHandle } from './trainer.js';
+import type { PublishedModel } from './trainer_protocol.js';
+import {
+  LoopError,
+  type LogsProperties,
+  type Loop,
+  type LoopOptions,
+  type LoopStatus,
+  type ModelProperties,
+  type PolicyContract,
+  type RankRequest,
+  type RankResponse,
+  type ServiceConfiguration,
+} from './types.js';
+import { validateRankRequest, MAX_ID_LENGTH } from './validate_rank.js';
+
+const MAINTAIN_MS = 500;
+const JOIN_BATCH = 1000;
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+/** The Loop plus what the CLI and tests need. */
+export interface LearningLoop extends Loop {
+  /** Joins what is due, learns everything joined and publishes the model now. */
+  flush(): Promise<void>;
+  /** Joins events whose reward window has closed and applies log retention (runs on a timer too). */
+  maintain(): Promise<void>;
+  /** The DSJSON line Azure would have logged for an event (vw-learner.md §7.1), null if unknown. */
+  exportDsjson(eventId: string): Promise<string | null>;
+  /** flush: false stops the trainer without learning what is pending (as a crash would). */
+  close(options?: { flush?: boolean }): Promise<void>;
+}
+
+interface Snapshot {
+  learner: Learner;
+  model: ModelRecord;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function checkEventId(eventId: unknown, code: string): asserts eventId is string {
+  if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > MAX_ID_LENGTH) {
+    throw new LoopError(code, `eventId: must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+  }
+}
+
+class PersonalizerLoop implements LearningLoop {
+  private snapshot!: Snapshot;
+  private trainer!: TrainerHandle;
+  private timer: NodeJS.Timeout | undefined;
+  private maintaining: Promise<void> | null = null;
+  private lastPurge = 0;
+  private closed = false;
+  private counts = { eventsRanked: 0, rewardsReceived: 0, rewardsUnknownEvent: 0, eventsLearned: 0 };
+  private settings: LoopSettings;
+
+  private constructor(
+    private readonly options: LoopOptions,
+    private readonly store: Store,
+    private readonly now: () => number,
+    private service: ServiceConfiguration,
+    private policy: PolicyContract,
+  ) {
+    this.settings = loopSettings(service);
+  }
+
+  static async open(options: LoopOptions): Promise<PersonalizerLoop> {
+    const store = openStore(options.store);
+    const now = options.now ?? Date.now;
+    try {
+      let service = await store.getSetting<ServiceConfiguration>('service');
+      let policy = await store.getSetting<PolicyContract>('policy');
+      if (!service || !policy) {
+        service ??= { ...DEFAULT_SERVICE_CONFIGURATION, lastConfigurationEditDate: iso(now()) };
+        policy ??= defaultPolicy(service.explorationPercentage);
+        await store.putSettings({ service, policy });
+      }
+      const loop = new PersonalizerLoop(options, store, now, service, policy);
+      await loop.start();
+      return loop;
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  private async start(): Promise<void> {
+    let model = await this.store.latestModel();
+    if (!model) {
+      // A fresh model: all weights 0, so every action scores the same and the pmf is uniform (azure-api.md §5
+      // "equal probabilities until the first model update").
+      const config = parsePolicy(this.policy.arguments);
+      const t = this.now();
+      model = await this.store.saveModel({
+        bytes: createLearner(config).saveModel(),
+        policy: learningSignature(config),
+        createdAt: t,
+        modifiedAt: t,
+        cursor: 0,
+        eventsLearned: 0,
+      });
+    }
+    this.install(model);
+    const c = await this.store.counters();
+    this.counts = {
+      eventsRanked: c.eventsRanked,
+      rewardsReceived: c.rewardsReceived,
+      rewardsUnknownEvent: c.rewardsUnknownEvent,
+      eventsLearned: model.eventsLearned,
+    };
+    this.trainer = new TrainerHandle(
+      { storeUrl: this.options.store, policyArguments: this.policy.arguments, modelExportMs: this.settings.modelExportMs },
+      {
+        model: (m) => this.onModel(m),
+        progress: (_cursor, learned) => (this.counts.eventsLearned = learned),
+        log: (level, message) => this.options.logger?.[level]({ component: 'trainer' }, message),
+      },
+    );
+    this.timer = setInterval(() => {
+      this.maintain().catch((e: unknown) => this.options.logger?.error({ err: e }, 'loop maintenance failed'));
+    }, MAINTAIN_MS);
+    this.timer.unref();
+  }
+
+  private install(model: ModelRecord): void {
+    const learner = loadLearner(model.bytes);
+    // Exploration is the service's explorationPercentage, whatever the model file says (policy.ts).
+    learner.config.exploration = { ...learner.config.exploration, epsilon: this.service.explorationPercentage };
+    this.snapshot = { learner, model };
+  }
+
+  private onModel(m: PublishedModel): void {
+    try {
+      this.install(m);
+      this.counts.eventsLearned = m.eventsLearned;
+    } catch (e) {
+      this.options.logger?.error({ err: e }, `model ${m.id} could not be loaded; ranking keeps model ${this.snapshot.model.id}`);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- rank & events
+
+  async rank(request: RankRequest): Promise<RankResponse> {
+    const v = validateRankRequest(request);
+    const eventId = v.eventId ?? generateEventId();
+    const context = buildContext(v);
+    const { learner, model } = this.snapshot;
+    let ex;
+    try {
+      ex = learner.featurize(context);
+    } catch (e) {
+      throw new LoopError('InvalidRankRequest', `features: ${(e as Error).message}`);
+    }
+    const sampled = sampleAction(learner.predict(ex), eventId, this.options.appId ?? '');
+    const ranking = sampled.ranking.map((r) => ({ index: r.index, probability: shortestFloat32(r.probability) }));
+    const first = ranking[0]!;
+    const inserted = await this.store.insertEvent({
+      eventId,
+      timestamp: this.now(),
+      context,
+      actions: ranking.map((r) => r.index + 1),
+      probabilities: ranking.map((r) => r.probability),
+      chosenIndex: first.index,
+      chosenProbability: first.probability,
+      modelVersion: String(model.id),
+      deferActivation: v.deferActivation,
+    });
+    if (!inserted) {
+      throw new LoopError('InvalidRankRequest', `eventId: '${eventId}' was already used by an earlier rank call`);
+    }
+    this.counts.eventsRanked++;
+    const byMulti = new Map(ranking.map((r) => [r.index, r.probability]));
+    const multiOf = new Map(v.included.map((actionPos, multi) => [actionPos, multi]));
+    return {
+      ranking: v.actions.map((a, i) => {
+        const multi = multiOf.get(i);
+        return { id: a.id, probability: multi === undefined ? 0 : (byMulti.get(multi) ?? 0) };
+      }),
+      eventId,
+      rewardActionId: v.actions[v.included[first.index]!]!.id,
+    };
+  }
+
+  async reward(eventId: string, value: number): Promise<void> {
+    checkEventId(eventId, 'InvalidRewardRequest');
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < -1 || value > 1) {
+      throw new LoopError('InvalidRewardRequest', 'value: must be a number between -1 and 1');
+    }
+    const t = this.now();
+    const outcome = await this.store.addReward(eventId, value, t, joinRule(this.settings, t));
+    if (outcome === 'unknown') this.counts.rewardsUnknownEvent++;
+    else this.counts.rewardsReceived++;
+    if (outcome === 'joined') this.trainer.notify({ op: 'wake' });
+  }
+
+  async activate(eventId: string): Promise<void> {
+    checkEventId(eventId, 'InvalidEventIdToActivate');
+    const t = this.now();
+    const outcome = await this.store.activate(eventId, t, joinRule(this.settings, t));
+    if (outcome === 'joined') this.trainer.notify({ op: 'wake' });
+  }
+
+  // ---------------------------------------------------------------------------------------------- configuration
+
+  async getServiceConfiguration(): Promise<ServiceConfiguration> {
+    return { ...this.service };
+  }
+
+  async updateServiceConfiguration(config: ServiceConfiguration): Promise<ServiceConfiguration> {
+    const service = validateServiceConfiguration(config, this.now());
+    const policy =
+      service.explorationPercentage === this.service.explorationPercentage
+        ? this.policy
+        : { ...this.policy, arguments: withEpsilon(this.policy.arguments, service.explorationPercentage) };
+    await this.store.putSettings({ service, policy });
+    await this.apply(service, policy);
+    return { ...service };
+  }
+
+  async getPolicy(): Promise<PolicyContract> {
+    return { ...this.policy };
+  }
+
+  async updatePolicy(body: PolicyContract): Promise<PolicyContract> {
+    const { policy, explorationPercentage } = validatePolicy(body, this.service.explorationPercentage);
+    const service =
+      explorationPercentage === this.service.explorationPercentage
+        ? this.service
+        : { ...this.service, explorationPercentage, lastConfigurationEditDate: iso(this.now()) };
+    await this.store.putSettings({ service, policy });
+    await this.apply(service, policy);
+    return { ...policy };
+  }
+
+  async resetPolicy(): Promise<PolicyContract> {
+    return this.updatePolicy({ name: defaultPolicy(0).name, arguments: DEFAULT_POLICY_ARGUMENTS });
+  }
+
+  /** Makes stored settings live: the snapshot's epsilon at once, the trainer's policy (retraining if needed). */
+  private async apply(service: ServiceConfiguration, policy: PolicyContract): Promise<void> {
+    const policyChanged = policy.arguments !== this.policy.arguments;
+    this.service = service;
+    this.policy = policy;
+    this.settings = loopSettings(service);
+    const learner = this.snapshot.learner;
+    learner.config.exploration = { ...learner.config.exploration, epsilon: service.explorationPercentage };
+    this.trainer.notify({ op: 'settings', modelExportMs: this.settings.modelExportMs });
+    if (policyChanged) await this.trainer.request({ op: 'policy', policyArguments: policy.arguments });
+  }
+
+  // ---------------------------------------------------------------------------------------------- model & logs
+
+  async getModel(): Promise<Uint8Array> {
+    return this.snapshot.model.bytes;
+  }
+
+  async resetModel(): Promise<void> {
+    await this.trainer.request({ op: 'reset', at: this.now() });
+  }
+
+  async getModelProperties(): Promise<ModelProperties> {
+    const m = this.snapshot.model;
+    return { creationTime: iso(m.createdAt), lastModifiedTime: iso(m.modifiedAt) };
+  }
+
+  async deleteLogs(): Promise<void> {
+    await this.store.deleteLogs();
+  }
+
+  async getLogsProperties(): Promise<LogsProperties> {
+    const r = await this.store.logsDateRange();
+    return r ? { dateRange: { from: iso(r.from), to: iso(r.to) } } : {};
+  }
+
+  async exportDsjson(eventId: string): Promise<string | null> {
+    const e = await this.store.getEvent(eventId);
+    if (!e) return null;
+    const rewards = await this.store.getRewards(eventId);
+    const learned = e.join !== null && !e.join.skipLearn && e.join.reward !== null;
+    const cost = learned ? -e.join!.reward! : undefined;
+    return formatCbLine({
+      eventId: e.eventId,
+      timestamp: iso(e.timestamp),
+      context: e.context,
+      a: e.actions,
+      p: e.probabilities,
+      label: cost === undefined ? undefined : { index: e.chosenIndex, cost, probability: e.chosenProbability },
+      observations: rewards.map((r) => ({ value: r.value })),
+      modelId: e.modelVersion,
+      originalLabelCost: cost,
+      skipLearn: e.join?.skipLearn === true,
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- lifecycle
+
+  status(): LoopStatus {
+    return {
+      ready: !this.closed && this.trainer.running,
+      modelVersion: String(this.snapshot.model.id),
+      ...this.counts,
+    };
+  }
+
+  maintain(): Promise<void> {
+    this.maintaining ??= this.doMaintain().finally(() => (this.maintaining = null));
+    return this.maintaining;
+  }
+
+  private async doMaintain(): Promise<void> {
+    if (this.closed) return;
+    const t = this.now();
+    const rule = joinRule(this.settings, t);
+    let joined = 0;
+    for (;;) {
+      const n = await this.store.joinDue(t - this.settings.rewardWaitMs, t, rule, JOIN_BATCH);
+      joined += n;
+      if (n < JOIN_BATCH) break;
+    }
+    if (joined > 0) this.trainer.notify({ op: 'wake' });
+    if (this.settings.logRetentionDays !== -1 && t - this.lastPurge >= PURGE_EVERY_MS) {
+      this.lastPurge = t;
+      const purged = await this.store.purgeEventsBefore(t - this.settings.logRetentionDays * DAY);
+      if (purged > 0) this.options.logger?.info({ purged }, 'log retention: events deleted');
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.maintain();
+    await this.trainer.request({ op: 'flush' });
+  }
+
+  async close(options: { flush?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    clearInterval(this.timer);
+    await this.maintaining;
+    this.closed = true;
+    if (options.flush === false) await this.trainer.kill();
+    else await this.trainer.stop(true);
+    await this.store.close();
+  }
+}
+
+export function openLoop(options: LoopOptions): Promise<LearningLoop> {
+  return PersonalizerLoop.open(options);
+}

@@ -1,0 +1,72 @@
+// The learning policy (PUT/GET/DELETE /configurations/policy, azure-api.md §3 PolicyContract) and its link with
+// the service configuration's explorationPercentage. Azure's portal rewrote `--epsilon` when the exploration
+// percentage changed (vw-learner.md §1, MachineLearningArgsHelper.UpdateExplorationPercentage); we keep the two
+// as one setting shown in two places:
+// - PUT service configuration with a new explorationPercentage rewrites `--epsilon` in the stored arguments;
+// - PUT policy with an explicit `--epsilon` sets explorationPercentage; without one, `--epsilon
+//   <explorationPercentage>` is appended.
+// Epsilon only shapes the pmf at rank time (the learner trains on logged probabilities), so it is left out of
+// the learning signature: changing it never retrains.
+import {
+  DEFAULT_POLICY_ARGUMENTS,
+  formatPolicyArguments,
+  parsePolicyArguments,
+  PolicyArgumentError,
+  type PolicyConfig,
+} from '../engine/index.js';
+import { LoopError, type PolicyContract } from './types.js';
+
+export const DEFAULT_POLICY_NAME = 'default';
+const MAX_NAME = 256;
+const MAX_ARGUMENTS = 1024;
+const EPSILON = /(^|\s)--epsilon(?:\s+|=)(\S+)/;
+
+export function defaultPolicy(explorationPercentage: number): PolicyContract {
+  return { name: DEFAULT_POLICY_NAME, arguments: withEpsilon(DEFAULT_POLICY_ARGUMENTS, explorationPercentage) };
+}
+
+/** The arguments with `--epsilon` set to `epsilon` (replaced in place, or appended). */
+export function withEpsilon(args: string, epsilon: number): string {
+  const value = String(epsilon);
+  if (EPSILON.test(args)) return args.replace(EPSILON, (_m, pre: string) => `${pre}--epsilon ${value}`);
+  return `${args.trimEnd()} --epsilon ${value}`;
+}
+
+/** The parsed policy; PolicyArgumentError → InvalidPolicyConfiguration naming the argument. */
+export function parsePolicy(args: string): PolicyConfig {
+  try {
+    return parsePolicyArguments(args);
+  } catch (e) {
+    if (e instanceof PolicyArgumentError) throw new LoopError('InvalidPolicyConfiguration', e.message);
+    throw e;
+  }
+}
+
+/**
+ * Validates a PUT body. Returns the policy to store (epsilon made explicit) and the explorationPercentage it
+ * implies.
+ */
+export function validatePolicy(body: unknown, explorationPercentage: number): { policy: PolicyContract; explorationPercentage: number } {
+  if (typeof body !== 'object' || body === null) throw new LoopError('InvalidPolicyContract', 'policy: must be a JSON object');
+  const { name, arguments: args } = body as Record<string, unknown>;
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME) {
+    throw new LoopError('InvalidPolicyContract', `name: must be a non-empty string of at most ${MAX_NAME} characters`);
+  }
+  if (typeof args !== 'string' || args.trim().length === 0) {
+    throw new LoopError('InvalidPolicyConfiguration', 'arguments: must be a non-empty VW command line');
+  }
+  if (args.length > MAX_ARGUMENTS) {
+    throw new LoopError('InvalidPolicyConfiguration', `arguments: must be at most ${MAX_ARGUMENTS} characters`);
+  }
+  const config = parsePolicy(args);
+  const explicit = EPSILON.test(args);
+  const epsilon = explicit ? config.exploration.epsilon : explorationPercentage;
+  if (epsilon < 0 || epsilon > 1) throw new LoopError('InvalidPolicyConfiguration', '--epsilon: must be between 0 and 1');
+  const stored = explicit ? args.trim() : withEpsilon(args.trim(), epsilon);
+  return { policy: { name, arguments: stored }, explorationPercentage: epsilon };
+}
+
+/** What determines the weights: the canonical arguments with epsilon neutralised. */
+export function learningSignature(config: PolicyConfig): string {
+  return formatPolicyArguments({ ...config, exploration: { ...config.exploration, epsilon: 0 } });
+}

@@ -1,0 +1,42 @@
+// Messages between the loop (main thread) and the trainer worker. The worker owns the learning copy of the model;
+// the main thread ranks with the last snapshot the worker published (architecture.md "Threads and processes").
+//
+// Snapshots travel as VW model bytes (the ArrayBuffer is transferred, not copied) rather than as a
+// SharedArrayBuffer of weights: every export must be persisted as a VW model file anyway, the main thread needs an
+// immutable snapshot (no torn reads while the worker keeps learning), and loading 2^18 × 4 floats takes a few
+// milliseconds per export, which at modelExportFrequency ≥ 1 s is negligible.
+
+export interface TrainerInit {
+  storeUrl: string;
+  /** The effective policy arguments (epsilon included). */
+  policyArguments: string;
+  modelExportMs: number;
+}
+
+export type TrainerRequest =
+  | { op: 'flush' }
+  | { op: 'policy'; policyArguments: string }
+  | { op: 'reset'; at: number }
+  | { op: 'stop'; flush: boolean };
+
+export type TrainerNotice =
+  | { op: 'wake' }
+  | { op: 'settings'; modelExportMs: number };
+
+export type ToWorker = (TrainerRequest & { id: number }) | TrainerNotice;
+
+export interface PublishedModel {
+  id: number;
+  bytes: Uint8Array;
+  policy: string;
+  createdAt: number;
+  modifiedAt: number;
+  cursor: number;
+  eventsLearned: number;
+}
+
+export type FromWorker =
+  | { type: 'model'; model: PublishedModel }
+  | { type: 'progress'; cursor: number; eventsLearned: number }
+  | { type: 'reply'; id: number; error?: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };

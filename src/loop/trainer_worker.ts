@@ -1,0 +1,210 @@
+// The trainer worker: owns the learning copy of the model. It reads joined events from the store in joinSeq order
+// (its own SQLite connection; WAL lets it read while the main thread writes), learns them, and every
+// modelExportFrequency persists the model together with the cursor it includes (one transaction), then hands the
+// bytes to the main thread. After a restart it resumes from the last persisted model and learns the events after
+// its cursor: nothing lost, nothing learned twice.
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLearner, loadLearner, type Learner, type PolicyConfig } from '../engine/index.js';
+import { openStore, type JoinedEvent } from '../store/index.js';
+import { learningSignature, parsePolicy } from './policy.js';
+import type { FromWorker, ToWorker, TrainerInit, TrainerRequest } from './trainer_protocol.js';
+
+const BATCH = 256;
+/** Events learned per turn before requests get a chance to run. */
+const TURN = 2048;
+const TICK_MS = 100;
+
+const port = parentPort!;
+const init = workerData as TrainerInit;
+const store = openStore(init.storeUrl);
+let modelExportMs = init.modelExportMs;
+
+function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(m, transfer);
+}
+function log(level: 'info' | 'warn' | 'error', message: string): void {
+  post({ type: 'log', level, message });
+}
+
+interface State {
+  learner: Learner;
+  signature: string;
+  cursor: number;
+  eventsLearned: number;
+  createdAt: number;
+  /** While retraining after a policy change: the head to reach before the new model may replace the old one. */
+  retrainUntil: number | null;
+  exportedCursor: number;
+  exportedAt: number;
+}
+
+let state: State;
+
+function fresh(config: PolicyConfig, cursor: number, createdAt: number, retrainUntil: number | null): State {
+  return {
+    learner: createLearner(config),
+    signature: learningSignature(config),
+    cursor,
+    eventsLearned: 0,
+    createdAt,
+    retrainUntil,
+    exportedCursor: -1,
+    exportedAt: 0,
+  };
+}
+
+async function boot(): Promise<void> {
+  const config = parsePolicy(init.policyArguments);
+  const signature = learningSignature(config);
+  const latest = await store.latestModel();
+  if (latest && latest.policy === signature) {
+    const learner = loadLearner(latest.bytes);
+    learner.config.exploration = config.exploration;
+    state = {
+      learner,
+      signature,
+      cursor: latest.cursor,
+      eventsLearned: latest.eventsLearned,
+      createdAt: latest.createdAt,
+      retrainUntil: null,
+      exportedCursor: latest.cursor,
+      exportedAt: Date.now(),
+    };
+  } else {
+    // The policy changed and the process stopped before the new model caught up: retrain from the log.
+    state = fresh(config, 0, Date.now(), await store.headJoinSeq());
+    log('info', `retraining from the log for policy ${signature}`);
+  }
+}
+
+function learnOne(e: JoinedEvent): void {
+  if (e.skipLearn || e.reward === null) return;
+  const { learner } = state;
+  let ex;
+  try {
+    ex = learner.featurize(e.context);
+  } catch (err) {
+    log('warn', `event ${e.eventId} not learned: ${(err as Error).message}`);
+    return;
+  }
+  learner.learn(ex, { index: e.chosenIndex, cost: -e.reward, probability: e.chosenProbability });
+  state.eventsLearned++;
+}
+
+/** Learns up to `max` joined events; returns true when more may be waiting. */
+async function learnSome(max: number): Promise<boolean> {
+  let learned = 0;
+  while (learned < max) {
+    // Every join ≤ head is committed (the head moves in the join's transaction), so once the rows run out the
+    // cursor may jump to the head, past joins deleted with the logs or purged by retention.
+    const head = await store.headJoinSeq();
+    const rows = await store.readJoined(state.cursor, BATCH);
+    for (const r of rows) {
+      learnOne(r);
+      state.cursor = r.joinSeq;
+    }
+    learned += rows.length;
+    if (rows.length < BATCH) {
+      state.cursor = Math.max(state.cursor, head);
+      break;
+    }
+  }
+  if (learned > 0) post({ type: 'progress', cursor: state.cursor, eventsLearned: state.eventsLearned });
+  if (state.retrainUntil !== null && state.cursor >= state.retrainUntil) {
+    state.retrainUntil = null;
+    await exportModel();
+  }
+  return learned >= max;
+}
+
+async function exportModel(): Promise<void> {
+  if (state.retrainUntil !== null) return;
+  const at = Date.now();
+  const bytes = state.learner.saveModel();
+  const model = await store.saveModel({
+    bytes,
+    policy: state.signature,
+    createdAt: state.createdAt,
+    modifiedAt: at,
+    cursor: state.cursor,
+    eventsLearned: state.eventsLearned,
+  });
+  state.exportedCursor = state.cursor;
+  state.exportedAt = at;
+  post({ type: 'model', model }, [bytes.buffer as ArrayBuffer]);
+}
+
+// Everything that touches the state runs one at a time, in arrival order.
+let chain: Promise<unknown> = Promise.resolve();
+function serial<T>(fn: () => Promise<T>): Promise<T> {
+  const p = chain.then(fn);
+  chain = p.catch((err: unknown) => log('error', `trainer: ${(err as Error).stack ?? String(err)}`));
+  return p;
+}
+
+let turnQueued = false;
+function scheduleTurn(): void {
+  if (turnQueued) return;
+  turnQueued = true;
+  void serial(async () => {
+    turnQueued = false;
+    if (await learnSome(TURN)) scheduleTurn();
+    const due = Date.now() - state.exportedAt >= modelExportMs;
+    if (due && state.cursor !== state.exportedCursor) await exportModel();
+  });
+}
+
+async function handle(r: TrainerRequest): Promise<void> {
+  switch (r.op) {
+    case 'flush':
+      while (await learnSome(TURN));
+      if (state.cursor !== state.exportedCursor) await exportModel();
+      return;
+    case 'policy': {
+      const config = parsePolicy(r.policyArguments);
+      const signature = learningSignature(config);
+      if (signature === state.signature && state.retrainUntil === null) {
+        state.learner.config.exploration = config.exploration;
+        return;
+      }
+      state = fresh(config, 0, Date.now(), await store.headJoinSeq());
+      scheduleTurn();
+      return;
+    }
+    case 'reset': {
+      // A fresh model that learns only what is joined from now on; the logs stay.
+      state = fresh(state.learner.config, await store.headJoinSeq(), r.at, null);
+      await exportModel();
+      return;
+    }
+    case 'stop':
+      if (r.flush) {
+        while (await learnSome(TURN));
+        if (state.cursor !== state.exportedCursor) await exportModel();
+      }
+      clearInterval(timer);
+      await store.close();
+      return;
+  }
+}
+
+const timer = setInterval(scheduleTurn, TICK_MS);
+
+port.on('message', (m: ToWorker) => {
+  if (m.op === 'wake') return scheduleTurn();
+  if (m.op === 'settings') {
+    modelExportMs = m.modelExportMs;
+    return;
+  }
+  const { id } = m;
+  serial(() => handle(m)).then(
+    () => {
+      post({ type: 'reply', id });
+      if (m.op === 'stop') port.close();
+    },
+    (err: unknown) => post({ type: 'reply', id, error: (err as Error).message }),
+  );
+});
+
+await serial(boot);
+scheduleTurn();
