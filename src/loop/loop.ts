@@ -43,6 +43,7 @@ import { validateRankRequest, MAX_ID_LENGTH } from './validate_rank.js';
 const MAINTAIN_MS = 500;
 const JOIN_BATCH = 1000;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
+const TRAINER_RESTART_MS = 1000;
 
 /** The Loop plus what the CLI and tests need. */
 export interface LearningLoop extends Loop {
@@ -135,18 +136,28 @@ class PersonalizerLoop implements LearningLoop {
       rewardsUnknownEvent: c.rewardsUnknownEvent,
       eventsLearned: model.eventsLearned,
     };
+    this.spawnTrainer();
+    this.timer = setInterval(() => {
+      this.maintain().catch((e: unknown) => this.options.logger?.error({ err: e }, 'loop maintenance failed'));
+    }, MAINTAIN_MS);
+    this.timer.unref();
+  }
+
+  // The worker resumes from the last persisted model, so restarting it after a crash loses nothing.
+  private spawnTrainer(): void {
     this.trainer = new TrainerHandle(
       { storeUrl: this.options.store, policyArguments: this.policy.arguments, modelExportMs: this.settings.modelExportMs },
       {
         model: (m) => this.onModel(m),
         progress: (_cursor, learned) => (this.counts.eventsLearned = learned),
         log: (level, message) => this.options.logger?.[level]({ component: 'trainer' }, message),
+        exit: (code) => {
+          if (this.closed) return;
+          this.options.logger?.error({ code }, 'trainer worker exited; restarting it');
+          setTimeout(() => this.closed || this.spawnTrainer(), TRAINER_RESTART_MS).unref();
+        },
       },
     );
-    this.timer = setInterval(() => {
-      this.maintain().catch((e: unknown) => this.options.logger?.error({ err: e }, 'loop maintenance failed'));
-    }, MAINTAIN_MS);
-    this.timer.unref();
   }
 
   private install(model: ModelRecord): void {

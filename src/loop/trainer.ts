@@ -7,6 +7,8 @@ export interface TrainerEvents {
   model(m: PublishedModel): void;
   progress(cursor: number, eventsLearned: number): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** The worker ended (after stop(), or on its own: a crash). */
+  exit(code: number): void;
 }
 
 export class TrainerHandle {
@@ -38,6 +40,7 @@ export class TrainerHandle {
       this.exited = true;
       for (const p of this.pending.values()) p.reject(new Error(`trainer worker exited (code ${code})`));
       this.pending.clear();
+      events.exit(code);
     });
   }
 

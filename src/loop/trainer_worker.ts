@@ -58,7 +58,9 @@ async function boot(): Promise<void> {
   const signature = learningSignature(config);
   const latest = await store.latestModel();
   if (latest && latest.policy === signature) {
-    const learner = loadLearner(latest.bytes);
+    // As Azure's trainer (vw-learner.md §1: --save_resume --preserve_performance_counters): the resumed model
+    // continues the saved statistics, so it is the model an uninterrupted run would have produced.
+    const learner = loadLearner(latest.bytes, '', { preservePerformanceCounters: true });
     learner.config.exploration = config.exploration;
     state = {
       learner,

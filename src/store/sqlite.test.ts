@@ -214,3 +214,27 @@ test('store URLs: sqlite: only; bad synchronous rejected', () => {
   assert.throws(() => openStore('sqlite:'), /missing file name/);
   assert.throws(() => openStore(`sqlite:${tempDb()}?synchronous=off`), /synchronous/);
 });
+
+test('migrations: a version-1 file is upgraded in place; the sweep uses the unjoined-by-time index', async () => {
+  const file = tempDb();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const v1 = new Database(file);
+  v1.exec(MIGRATIONS[0]!);
+  v1.pragma('user_version = 1');
+  v1.prepare(`INSERT INTO events (event_id, ts, context, actions, probabilities, chosen_index, chosen_prob, model_version,
+    defer_activation) VALUES ('old', 5, '{}', '[1]', '[1]', 0, 1, '1', 0)`).run();
+  v1.close();
+  await withStore(file, async (s) => {
+    assert.equal((await s.getEvent('old'))?.timestamp, 5);
+    assert.equal(await s.joinDue(10, 11, () => ({ skipLearn: false, reward: 0 })), 1);
+  });
+  const db = new Database(file, { readonly: true });
+  assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+  const plan = db
+    .prepare(`EXPLAIN QUERY PLAN SELECT * FROM events INDEXED BY events_unjoined_ts WHERE join_seq IS NULL AND ts <= 1 ORDER BY ts, seq LIMIT 10`)
+    .all() as { detail: string }[];
+  const detail = plan.map((p) => p.detail).join('\n');
+  assert.match(detail, /USING INDEX events_unjoined_ts \(ts<\?\)/);
+  assert.doesNotMatch(detail, /TEMP B-TREE/);
+  db.close();
+});

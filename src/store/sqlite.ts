@@ -127,7 +127,9 @@ export class SqliteStore implements Store {
         `UPDATE events SET join_seq = ?, joined_at = ?, join_reward = ?, skip_learn = ? WHERE seq = ? AND join_seq IS NULL`,
       ),
       due: db.prepare<[number, number], EventRow>(
-        `SELECT * FROM events WHERE join_seq IS NULL AND ts <= ? ORDER BY seq LIMIT ?`,
+        // INDEXED BY: left alone, the planner picks the unique join_seq index (NULLs included) and sorts every unjoined
+        // event, i.e. every event still inside its reward window, at each sweep.
+        `SELECT * FROM events INDEXED BY events_unjoined_ts WHERE join_seq IS NULL AND ts <= ? ORDER BY ts, seq LIMIT ?`,
       ),
       readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; join_reward: number | null; skip_learn: number }>(
         `SELECT join_seq, event_id, context, chosen_index, chosen_prob, join_reward, skip_learn FROM events

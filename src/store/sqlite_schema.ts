@@ -58,6 +58,12 @@ export const MIGRATIONS: readonly string[] = [
     ('activations', 0), ('activations_unknown_event', 0),
     ('events_joined', 0), ('events_skipped', 0), ('join_seq', 0);
   `,
+  // 2: the window-close sweep looks for unjoined events by rank time; an index on seq made it scan every
+  // unjoined event (all those still inside their reward window) at each sweep.
+  `
+  DROP INDEX events_unjoined;
+  CREATE INDEX events_unjoined_ts ON events (ts, seq) WHERE join_seq IS NULL;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {
