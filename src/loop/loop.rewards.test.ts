@@ -127,3 +127,36 @@ test('deferActivation: skipped unless activated inside the window; activated wit
     await t.loop.close();
   }
 });
+
+test('the joined DSJSON line of the worked example (azure-features-to-vw.md §6)', async () => {
+  const t = await testLoop();
+  try {
+    const r = await t.loop.rank({
+      contextFeatures: [{ user: { tier: 'gold', visits: 3 } }, { timeOfDay: 'morning' }],
+      actions: [
+        { id: 'pasta', features: [{ cuisine: 'italian', spice: 'medium' }, { nutrition: { calories: 800 } }] },
+        { id: 'salad', features: [{ cuisine: 'any' }] },
+        { id: 'soup', features: [{ cuisine: 'french', spice: 'none' }] },
+      ],
+      excludedActions: ['salad'],
+      eventId: 'evt-123',
+    });
+    await t.loop.reward('evt-123', 1);
+    const text = (await t.loop.exportDsjson('evt-123'))!;
+    const line = parseLine(text);
+    const a = line.a as number[];
+    assert.equal(r.rewardActionId, ['pasta', 'soup'][a[0]! - 1]);
+    assert.deepEqual(r.ranking.map((x) => x.probability), [0.5, 0, 0.5]);
+    assert.ok(
+      text.startsWith(
+        `{"_label_cost":-1.0,"_label_probability":0.5,"_label_Action":${a[0]},"_labelIndex":${a[0]! - 1},` +
+          `"o":[{"v":1.0,"EventId":"evt-123","ActionTaken":false}],"Timestamp":`,
+      ),
+      text,
+    );
+    assert.ok(text.endsWith(`"p":[0.5,0.5],"VWState":{"m":"1"},"_original_label_cost":-1.0}`), text);
+    assert.ok(text.includes(`"EventId":"evt-123","a":[${a.join(',')}],"c":{"FromUrl":[{"user":{"tier":"gold","visits":3}},{"timeOfDay":"morning"}],"_multi":[{"_tag":"pasta"`));
+  } finally {
+    await t.loop.close();
+  }
+});
