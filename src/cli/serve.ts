@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.js';
 import { createLogger, type ServerLogger } from '../api/logger.js';
-import type { Loop, LoopOptions } from '../loop/types.js';
+import { openLoop, type Loop } from '../loop/index.js';
 import { describeSettings, parseSettings, SettingsError, type Settings } from '../settings/index.js';
 
 /** How long in-flight requests and the loop get to finish after a stop signal before the process gives up. */
@@ -43,9 +43,6 @@ export async function runServe(argv: string[]): Promise<number | void> {
 
   let loop: Loop;
   try {
-    // Resolved at run time while loop/ is being written; typed by the contract in loop/types.ts.
-    const loopModule = '../loop/index.js';
-    const { openLoop } = (await import(loopModule)) as { openLoop: (options: LoopOptions) => Promise<Loop> };
     loop = await openLoop({ store: settings.store, appId: settings.appId, logger: logger.child({ component: 'loop' }) });
   } catch (err) {
     logger.error({ err }, 'the learning loop could not be opened');
