@@ -8,16 +8,15 @@
 // - an activation after the event's reward window is recorded but does not make the event learnable.
 // - eventsLearned counts the events the current learning model includes (it restarts at 0 after a model reset
 //   or a policy change).
-import { createLearner, loadLearner, sampleAction, type Learner } from '../engine/index.js';
-import { formatCbLine } from '../dsjson/index.js';
+import { createLearner, DEFAULT_POLICY_ARGUMENTS, loadLearner, sampleAction, type Learner } from '../engine/index.js';
 import { openStore, type ModelRecord, type Store } from '../store/index.js';
 import { buildContext } from './context.js';
 import { DAY } from './duration.js';
 import { generateEventId } from './event_id.js';
 import { shortestFloat32 } from './float32.js';
 import { joinRule } from './joiner.js';
-import { learningSignature, parsePolicy, validatePolicy, withEpsilon, defaultPolicy } from './policy.js';
-import { DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
+import { eventToDsjson } from './dsjson_export.js';
+import { DEFAULT_POLICY_NAME, defaultPolicy, learningSignature, parsePolicy, validatePolicy, withEpsilon } from './policy.js';
 import {
   DEFAULT_SERVICE_CONFIGURATION,
   loopSettings,
@@ -271,7 +270,7 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   async resetPolicy(): Promise<PolicyContract> {
-    return this.updatePolicy({ name: defaultPolicy(0).name, arguments: DEFAULT_POLICY_ARGUMENTS });
+    return this.updatePolicy({ name: DEFAULT_POLICY_NAME, arguments: DEFAULT_POLICY_ARGUMENTS });
   }
 
   /** Makes stored settings live: the snapshot's epsilon at once, the trainer's policy (retraining if needed). */
@@ -311,23 +310,8 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   async exportDsjson(eventId: string): Promise<string | null> {
-    const e = await this.store.getEvent(eventId);
-    if (!e) return null;
-    const rewards = await this.store.getRewards(eventId);
-    const learned = e.join !== null && !e.join.skipLearn && e.join.reward !== null;
-    const cost = learned ? -e.join!.reward! : undefined;
-    return formatCbLine({
-      eventId: e.eventId,
-      timestamp: iso(e.timestamp),
-      context: e.context,
-      a: e.actions,
-      p: e.probabilities,
-      label: cost === undefined ? undefined : { index: e.chosenIndex, cost, probability: e.chosenProbability },
-      observations: rewards.map((r) => ({ value: r.value })),
-      modelId: e.modelVersion,
-      originalLabelCost: cost,
-      skipLearn: e.join?.skipLearn === true,
-    });
+    const event = await this.store.getEvent(eventId);
+    return event ? eventToDsjson(event, await this.store.getRewards(eventId)) : null;
   }
 
   // ---------------------------------------------------------------------------------------------- lifecycle
