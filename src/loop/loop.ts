@@ -318,9 +318,11 @@ class PersonalizerLoop implements LearningLoop {
 
   status(): LoopStatus {
     return {
-      ready: !this.closed && this.trainer.running,
+      // Ranking needs only the snapshot, so a restarting trainer does not make the loop unready.
+      ready: !this.closed,
       modelVersion: String(this.snapshot.model.id),
       ...this.counts,
+      trainerRunning: this.trainer.running,
     };
   }
 

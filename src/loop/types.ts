@@ -79,6 +79,8 @@ export interface LoopStatus {
   rewardsReceived: number;
   rewardsUnknownEvent: number;
   eventsLearned: number;
+  /** false while the trainer worker is being restarted (ranking is unaffected, learning waits). */
+  trainerRunning?: boolean;
 }
 
 export interface Loop {
