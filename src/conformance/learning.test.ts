@@ -22,7 +22,7 @@ const ITEMS = [
 ];
 // None of the best items is the first action: an untrained model's greedy choice is the first action, so a
 // best item in first position would make the untrained share look learned.
-const BEST: Record<string, string> = { t0: 'bravo', t1: 'delta', t2: 'foxtrot' };
+const BEST: Record<string, string> = { t0: 'bravo', t1: 'echo', t2: 'charlie' };
 
 const BATCH = 100;
 const MAX_EVENTS = 2000;
@@ -58,6 +58,7 @@ describe('learning through HTTP with the default policy', { skip }, () => {
 
     const actions = ITEMS.map((it) => ({ id: it.name, features: [{ item: { name: it.name, group: it.group } }] }));
     const rewarded: number[] = [];
+    const typeOf: string[] = [];
     const started = Date.now();
     let learned = 0n;
     let rng = 12345;
@@ -83,6 +84,7 @@ describe('learning through HTTP with the default policy', { skip }, () => {
         return hit;
       });
       rewarded.push(...results);
+      typeOf.push(...types);
 
       // Wait until the exported model has learned every event so far (cb_adf's event_sum counts learned events).
       const want = BigInt(rewarded.length);
@@ -106,6 +108,14 @@ describe('learning through HTTP with the default policy', { skip }, () => {
     console.log(`learning: per-${BATCH} shares of rewarded choices (ε ${EXPLORATION}, oracle 1.0, ceiling ${(1 - EXPLORATION + EXPLORATION / 6).toFixed(3)}):`);
     for (const w of windows) console.log('  ' + w);
     console.log(`  first 100: ${first.toFixed(2)}; best ${WINDOW}-event window: ${bestWindow.toFixed(3)} after ${rewarded.length} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const last = Math.max(0, rewarded.length - WINDOW);
+    for (const type of TYPES) {
+      const idx = typeOf.map((t, i) => (t === type && i >= last ? i : -1)).filter((i) => i >= 0);
+      const r = await api.rank({ contextFeatures: [{ user: { type } }], actions });
+      const pmf = r.json.ranking.map((x: any) => `${x.id} ${x.probability.toFixed(3)}`).join(', ');
+      console.log(`  ${type} (best ${BEST[type]}): share ${(idx.reduce((s, i) => s + rewarded[i]!, 0) / idx.length).toFixed(2)} over the last ${WINDOW} events; pmf now ${pmf}`);
+    }
 
     assert.ok(first <= 0.4, `share of rewarded choices in the first 100 events is ${first}: not near random (1/6)`);
     assert.ok(learned >= BigInt(rewarded.length) - BigInt(BATCH), `the exported model learned only ${learned} of ${rewarded.length} rewarded events`);
