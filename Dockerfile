@@ -19,8 +19,10 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 # Dependencies first (cached while only sources change); install scripts run in `npm rebuild` below,
 # because the package's own `prepare` (tsc) needs the sources.
+# Native builds use the base image's own Node headers (/usr/local/include/node) instead of downloading them.
 RUN --mount=type=secret,id=npmca,target=/tmp/ca.crt \
     if [ -s /tmp/ca.crt ]; then set -- --cafile /tmp/ca.crt; fi; \
+    if [ -d /usr/local/include/node ]; then export npm_config_nodedir=/usr/local; fi; \
     npm ci --ignore-scripts --no-audit --no-fund "$@" \
  && npm rebuild --no-audit --no-fund "$@"
 COPY tsconfig.json ./
