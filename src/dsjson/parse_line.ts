@@ -170,12 +170,25 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
 // In the joiner's field order (azure-features-to-vw.md §6), so the usual key is found after few length checks.
 const KNOWN_KEYS = ['_label_cost', '_label_probability', '_label_Action', '_labelIndex', 'o', 'Timestamp', 'Version', 'EventId', 'a', 'c', 'p', 'VWState', 'pdrop', '_original_label_cost', '_skipLearn', '_p', '_label', '_outcomes'];
 
+/** KNOWN_KEYS by length, so a key is compared with one or two candidates only. */
+const KEYS_BY_LENGTH: string[][] = (() => {
+  const t: string[][] = [];
+  for (const k of KNOWN_KEYS) (t[k.length] ??= []).push(k);
+  return t;
+})();
+
 /** The interned name of the key text [start, end) when it is one of the usual top-level keys. */
 function knownKey(s: string, start: number, end: number): string | undefined {
   const len = end - start;
-  for (let k = 0; k < KNOWN_KEYS.length; k++) {
-    const name = KNOWN_KEYS[k]!;
-    if (name.length === len && s.startsWith(name, start)) return name;
+  const names = KEYS_BY_LENGTH[len];
+  if (names === undefined) return undefined;
+  if (len === 1) {
+    const c = s.charCodeAt(start);
+    return c === 99 ? 'c' : c === 97 ? 'a' : c === 112 ? 'p' : c === 111 ? 'o' : undefined;
+  }
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k]!;
+    if (s.startsWith(name, start)) return name;
   }
   return undefined;
 }

@@ -21,6 +21,9 @@ export const CONSTANT_NAMESPACE = 128;
 export const CONSTANT_INDEX = 11650396;
 export const FNV_PRIME = 16777619;
 
+const EMPTY_INDEX = new Uint32Array(0);
+const EMPTY_VALUE = new Float32Array(0);
+
 export type FeaturizerConfig = Pick<
   PolicyConfig,
   'bits' | 'quadratic' | 'cubic' | 'interactions' | 'ignore' | 'ignoreLinear' | 'noConstant' | 'hashAll' | 'hashSeed' | 'chainHash'
@@ -312,6 +315,7 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     event++;
     const actions: FeatureVector[] = [];
     const tags: (string | undefined)[] = [];
+    let total = 0;
     for (let k = 0; k < parser.nActions; k++) {
       const a = parser.actions[k]!;
       a.group(names);
@@ -350,11 +354,30 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
         fv.value = out.value;
         fv.count = out.n;
       } else {
-        fv = { index: out.index.slice(0, out.n), value: out.value.slice(0, out.n), count: out.n };
+        // Filled below: one index and one value buffer per event, shared by the actions' views.
+        fv = { index: EMPTY_INDEX, value: EMPTY_VALUE, count: out.n };
+        total += out.n;
       }
       if (names) fv.names = out.names.length === out.n ? out.names : out.names.slice(0, out.n);
       actions.push(fv);
       tags.push(a.tag);
+    }
+    if (!reuse) {
+      // Allocating two typed arrays per action costs more than featurizing it: copy into one pair per event.
+      const buffer = new ArrayBuffer(total * 8);
+      const allIndex = new Uint32Array(buffer, 0, total);
+      const allValue = new Float32Array(buffer, total * 4, total);
+      let at = 0;
+      for (let k = 0; k < actions.length; k++) {
+        const o = outs[k]!;
+        const n = o.n;
+        allIndex.set(n === o.index.length ? o.index : o.index.subarray(0, n), at);
+        allValue.set(n === o.value.length ? o.value : o.value.subarray(0, n), at);
+        const fv = actions[k]!;
+        fv.index = new Uint32Array(buffer, at * 4, n);
+        fv.value = new Float32Array(buffer, (total + at) * 4, n);
+        at += n;
+      }
     }
     return { actions, tags };
   };

@@ -48,6 +48,10 @@ const HEX: Int8Array = (() => {
   return t;
 })();
 
+/** Byte maps of printable ASCII for readStringBytes' fast path: as is, or with ' ', '\t', '|', ':' → '_'. */
+const IDENTITY: Uint8Array = Uint8Array.from({ length: 128 }, (_, i) => i);
+const SANITIZE: Uint8Array = Uint8Array.from({ length: 128 }, (_, i) => (i === 0x20 || i === 0x09 || i === 0x7c || i === 0x3a ? 0x5f : i));
+
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 export class JsonScanner {
@@ -103,6 +107,25 @@ export class JsonScanner {
     const t = this.text;
     const e = this.end;
     let p = this.pos + 1;
+    // Fast path: printable ASCII up to the next quote, one byte per char (most names and values).
+    const q = t.indexOf('"', p);
+    if (q >= 0 && q < e) {
+      out.ensure(q - p);
+      const fb = out.bytes;
+      const map = sanitize ? SANITIZE : IDENTITY;
+      let fn = out.len;
+      while (p < q) {
+        const c = t.charCodeAt(p);
+        if (c >= 0x80 || c < 0x20 || c === 0x5c) break;
+        fb[fn++] = map[c]!;
+        p++;
+      }
+      out.len = fn;
+      if (p === q) {
+        this.pos = q + 1;
+        return;
+      }
+    }
     out.ensure(64);
     let b = out.bytes;
     let n = out.len;
