@@ -7,9 +7,13 @@
 // a crash of the process still loses nothing) for throughput.
 // Concurrency: one writer at a time (SQLite); the trainer worker opens its own connection and reads while the
 // main thread writes (WAL readers never block the writer); busy_timeout absorbs the rare overlapping writes.
+// Every write transaction begins IMMEDIATE: a deferred one that reads first and then writes cannot upgrade its
+// lock while the worker writes, and SQLite answers that with SQLITE_BUSY at once, without busy_timeout
+// (sqlite.org/lang_transaction.html, "deferred, immediate and exclusive").
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { GroupCommit, type Durability } from './group_commit.js';
 import { migrate } from './sqlite_schema.js';
 import type {
   ActivateOutcome,
@@ -97,12 +101,16 @@ function toModel(r: ModelRow): ModelRecord {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly q;
+  private readonly group: GroupCommit;
+  private walFd: { fd: number; ino: number } | null = null;
 
   constructor(file: string, options: SqliteOptions = {}) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file, { readonly: options.readonly ?? false });
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    const mode = process.env.PZR_SYNC_MODE ?? 'async';
+    const full = options.synchronous !== 'normal';
+    this.db.pragma(`synchronous = ${full && mode === 'pragma' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     if (!options.readonly) migrate(this.db);
@@ -153,6 +161,25 @@ export class SqliteStore implements Store {
         `SELECT MIN(ts) AS "from", MAX(ts) AS "to" FROM events`,
       ),
     };
+    const durable: Durability = full && mode === 'async' && file !== ':memory:' ? (done) => this.syncWal(done) : null;
+    this.group = new GroupCommit(db, durable);
+  }
+
+  private syncWal(done: (err: Error | null) => void): void {
+    const walPath = this.db.name + '-wal';
+    try {
+      const ino = fs.statSync(walPath).ino;
+      if (this.walFd?.ino !== ino) {
+        if (this.walFd) fs.closeSync(this.walFd.fd);
+        this.walFd = null;
+        const fd = fs.openSync(walPath, 'r');
+        this.walFd = { fd, ino: fs.fstatSync(fd).ino };
+      }
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    fs.fsync(this.walFd!.fd, done);
   }
 
   // Runs `decide` on an unjoined event and writes the join, inside the caller's transaction.
@@ -168,7 +195,7 @@ export class SqliteStore implements Store {
   }
 
   async insertEvent(e: NewEvent): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.group.write(() => {
       const info = this.q.insertEvent.run({
         ...e,
         actions: JSON.stringify(e.actions),
@@ -178,7 +205,7 @@ export class SqliteStore implements Store {
       if (info.changes === 0) return false;
       this.q.bump.run(1, 'events_ranked');
       return true;
-    })();
+    });
   }
 
   async getEvent(eventId: string): Promise<EventRecord | null> {
@@ -193,7 +220,7 @@ export class SqliteStore implements Store {
   }
 
   async addReward(eventId: string, value: number, at: number, decide: Decide): Promise<RewardOutcome> {
-    return this.db.transaction((): RewardOutcome => {
+    return this.group.write((): RewardOutcome => {
       const row = this.q.eventById.get(eventId);
       if (!row) {
         this.q.bump.run(1, 'rewards_unknown_event');
@@ -203,11 +230,11 @@ export class SqliteStore implements Store {
       this.q.bump.run(1, 'rewards_received');
       if (row.join_seq !== null) return 'recorded';
       return this.tryJoin(row, decide, at) ? 'joined' : 'recorded';
-    })();
+    });
   }
 
   async activate(eventId: string, at: number, decide: Decide): Promise<ActivateOutcome> {
-    return this.db.transaction((): ActivateOutcome => {
+    return this.group.write((): ActivateOutcome => {
       const row = this.q.eventById.get(eventId);
       if (!row) {
         this.q.bump.run(1, 'activations_unknown_event');
@@ -218,17 +245,17 @@ export class SqliteStore implements Store {
       this.q.bump.run(1, 'activations');
       if (row.join_seq !== null) return 'recorded';
       return this.tryJoin({ ...row, activated_at: at }, decide, at) ? 'joined' : 'recorded';
-    })();
+    });
   }
 
   async joinDue(rankedBefore: number, at: number, decide: Decide, limit = 1000): Promise<number> {
-    return this.db.transaction(() => {
+    return this.group.write(() => {
       let joined = 0;
       for (const row of this.q.due.all(rankedBefore, limit)) {
         if (this.tryJoin(row, decide, at)) joined++;
       }
       return joined;
-    })();
+    });
   }
 
   async readJoined(after: number, limit: number): Promise<JoinedEvent[]> {
@@ -248,7 +275,7 @@ export class SqliteStore implements Store {
   }
 
   async saveModel(m: NewModel): Promise<ModelRecord> {
-    return this.db.transaction(() => {
+    return this.group.write(() => {
       const info = this.q.insertModel.run(
         Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength),
         m.policy,
@@ -260,7 +287,7 @@ export class SqliteStore implements Store {
       const id = Number(info.lastInsertRowid);
       this.q.pruneModels.run(id - MODELS_KEPT);
       return { ...m, id };
-    })();
+    });
   }
 
   async latestModel(): Promise<ModelRecord | null> {
@@ -274,13 +301,15 @@ export class SqliteStore implements Store {
   }
 
   async putSetting(key: string, value: unknown): Promise<void> {
-    this.q.putSetting.run(key, JSON.stringify(value));
+    const json = JSON.stringify(value);
+    await this.group.write(() => this.q.putSetting.run(key, json));
   }
 
   async putSettings(entries: Record<string, unknown>): Promise<void> {
-    this.db.transaction(() => {
-      for (const [k, v] of Object.entries(entries)) this.q.putSetting.run(k, JSON.stringify(v));
-    })();
+    const rows = Object.entries(entries).map(([k, v]) => [k, JSON.stringify(v)] as const);
+    await this.group.write(() => {
+      for (const [k, v] of rows) this.q.putSetting.run(k, v);
+    });
   }
 
   async counters(): Promise<Counters> {
@@ -297,17 +326,17 @@ export class SqliteStore implements Store {
   }
 
   async deleteLogs(): Promise<void> {
-    this.db.transaction(() => {
+    await this.group.write(() => {
       this.q.deleteRewards.run();
       this.q.deleteEvents.run();
-    })();
+    });
   }
 
   async purgeEventsBefore(before: number): Promise<number> {
-    return this.db.transaction(() => {
+    return this.group.write(() => {
       this.q.purgeRewards.run(before);
       return this.q.purgeEvents.run(before).changes;
-    })();
+    });
   }
 
   async logsDateRange(): Promise<{ from: number; to: number } | null> {
@@ -316,6 +345,10 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (!this.db.open) return;
+    await this.group.drain();
+    if (this.walFd) fs.closeSync(this.walFd.fd);
+    this.walFd = null;
     if (this.db.open) this.db.close();
   }
 }
