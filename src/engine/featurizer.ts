@@ -230,14 +230,19 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     const mi = mIndex;
     const mv = mValue;
     let o = out.n;
+    if (names) {
+      for (let i = 0; i < n0; i++) {
+        for (let j = same ? i : 0; j < n1; j++) out.names[o++] = `${mNames[s0 + i]!}*${mNames[s1 + j]!}`;
+      }
+      o = out.n;
+    }
     for (let i = 0; i < n0; i++) {
       const h = Math.imul(FNV_PRIME, mi[s0 + i]!);
       const v = mv[s0 + i]!;
-      for (let j = same ? i : 0; j < n1; j++) {
-        oi[o] = (h ^ mi[s1 + j]!) >>> 0;
-        ov[o] = Math.fround(v * mv[s1 + j]!);
-        if (names) out.names[o] = `${mNames[s0 + i]!}*${mNames[s1 + j]!}`;
-        o++;
+      // Two float32s multiply exactly in double; the Float32Array store rounds once, as VW's float product does.
+      for (let j = same ? i : 0, q = s1 + j; j < n1; j++, q++, o++) {
+        oi[o] = h ^ mi[q]!;
+        ov[o] = v * mv[q]!;
       }
     }
     out.n = o;

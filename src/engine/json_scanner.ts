@@ -107,24 +107,25 @@ export class JsonScanner {
     const t = this.text;
     const e = this.end;
     let p = this.pos + 1;
-    // Fast path: printable ASCII up to the next quote, one byte per char (most names and values).
-    const q = t.indexOf('"', p);
-    if (q >= 0 && q < e) {
-      out.ensure(q - p);
+    // Fast path: printable ASCII up to the closing quote, one byte per char (most names and values); anything
+    // else (escapes, non-ASCII, a full buffer, the end of the range) continues in the general loop below.
+    {
       const fb = out.bytes;
+      const cap = fb.length;
       const map = sanitize ? SANITIZE : IDENTITY;
       let fn = out.len;
-      while (p < q) {
+      while (p < e && fn < cap) {
         const c = t.charCodeAt(p);
+        if (c === 0x22) {
+          out.len = fn;
+          this.pos = p + 1;
+          return;
+        }
         if (c >= 0x80 || c < 0x20 || c === 0x5c) break;
         fb[fn++] = map[c]!;
         p++;
       }
       out.len = fn;
-      if (p === q) {
-        this.pos = q + 1;
-        return;
-      }
     }
     out.ensure(64);
     let b = out.bytes;
