@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../src/dsjson/fixtures.js';
-import { createFeaturizer, createLearner, parsePolicyArguments, sampleAction, DEFAULT_POLICY_ARGUMENTS } from '../src/engine/index.js';
+import { createLearner, loadLearner, parsePolicyArguments, sampleAction, DEFAULT_POLICY_ARGUMENTS } from '../src/engine/index.js';
 import { benchDir, ensureSimFile } from './sim.js';
 import type { BenchResult } from './types.js';
 
@@ -82,9 +82,12 @@ function azureContext(actions: number): string {
   });
 }
 
+/**
+ * The server's Rank path (loop.ts): a learner loaded from a model file with its default featurizer
+ * (examples not reused), learner.featurize + learner.predict + sampleAction.
+ */
 function rankMicros(actions: number, iterations: number): number {
-  const config = parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS);
-  const learner = createLearner(config, { featurize: createFeaturizer(config) });
+  const learner = loadLearner(createLearner(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS)).saveModel());
   const text = azureContext(actions);
   const once = (i: number) => {
     const ex = learner.featurize(text);

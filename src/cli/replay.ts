@@ -4,7 +4,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import {
-  createFeaturizer,
   createLearner,
   loadLearner,
   parsePolicyArguments,
@@ -62,10 +61,15 @@ export async function runReplay(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** -i: the model's own options define the policy; --policy, when given, overrides them (VW: command line wins). */
+/**
+ * -i: the model's own options define the policy; --policy, when given, overrides them (VW: command line wins).
+ * reuseExamples: replay ranks and learns each event before featurizing the next, so learner.featurize() may
+ * recycle its buffers (no allocation per event).
+ */
 async function openLearner(opts: ReplayOptions): Promise<Learner> {
-  if (opts.initialRegressor) return loadLearner(await readFile(opts.initialRegressor), opts.policy, { quiet: opts.quiet });
-  return createLearner(parsePolicyArguments(opts.policy ?? DEFAULT_POLICY_ARGUMENTS), { quiet: opts.quiet });
+  const options = { quiet: opts.quiet, reuseExamples: true };
+  if (opts.initialRegressor) return loadLearner(await readFile(opts.initialRegressor), opts.policy, options);
+  return createLearner(parsePolicyArguments(opts.policy ?? DEFAULT_POLICY_ARGUMENTS), options);
 }
 
 function header(opts: ReplayOptions, learner: Learner): string {
@@ -91,9 +95,6 @@ async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput):
   if (!opts.quiet) out.log(header(opts, learner));
   const preds = opts.predictions ? createWriteStream(opts.predictions) : undefined;
   const learn = !opts.testOnly;
-  // Built from the learner's config, which with -i comes from the model header. reuse: one event at a time,
-  // so the featurizer's buffers can be recycled (no allocation per event).
-  const featurize = createFeaturizer(learner.config, { reuse: true });
   for await (const batch of readDsjsonBatches(opts.dsjson, {
     onError: report,
     onProgress: (read, total) => out.progress(read, total),
@@ -104,7 +105,7 @@ async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput):
       if (event.skipLearn) continue;
       let ex;
       try {
-        ex = featurize(line, event.contextStart, event.contextEnd);
+        ex = learner.featurize(line, event.contextStart, event.contextEnd);
       } catch (e) {
         report({ lineNumber: event.lineNumber, message: (e as Error).message });
         continue;

@@ -9,6 +9,7 @@ import { createLearner, learnerFromState, loadLearner, type Learner } from './le
 import { parsePolicyArguments } from './policy_args.js';
 import { readModel } from './model_file.js';
 import { STRIDE } from './gd.js';
+import { createFeaturizer } from './featurizer.js';
 import { SKIP_MESSAGE, close, parseDsjsonLine, readPreds, readText, sharedDir } from './learner.fixtures.js';
 
 const TINY_ARGS = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q :: -b 18';
@@ -252,4 +253,30 @@ test('--l1 truncates and --l2 contracts the weights', () => {
   assert.ok(mag(l1) < mag(plain));
   assert.ok(mag(l2) < mag(plain));
   assert.equal(l2.toModelState().resume!.l2State, l2.gd.contraction);
+});
+
+test('learner.featurize works out of the box for createLearner and loadLearner, with and without reuse', () => {
+  const config = parsePolicyArguments(TINY_ARGS);
+  const context = JSON.stringify({
+    User: { tier: 'gold', age: 0.5 },
+    _multi: [{ Action: { id: 'a1', price: 0.2 } }, { Action: { id: 'a2', cat: 'x y' } }, { Action: { id: 'a3' } }],
+  });
+  const expected = createFeaturizer(config)(context);
+  const flat = (ex: ReturnType<typeof expected.actions.slice>) =>
+    ex.map((a) => ({ index: Array.from(a.index.subarray(0, a.count)), value: Array.from(a.value.subarray(0, a.count)) }));
+  const fresh = createLearner(config);
+  const loaded = loadLearner(fresh.saveModel());
+  const reused = loadLearner(fresh.saveModel(), '', { reuseExamples: true });
+  for (const learner of [fresh, loaded, reused]) {
+    // Twice: a reused featurizer must give the same features on its second call.
+    for (let i = 0; i < 2; i++) {
+      const ex = learner.featurize(context);
+      assert.deepEqual(flat(ex.actions), flat(expected.actions));
+      assert.equal(learner.predict(ex).length, 3);
+    }
+  }
+  // Non-reused examples stay valid after the next call.
+  const first = loaded.featurize(context);
+  loaded.featurize(JSON.stringify({ _multi: [{ B: { z: 1 } }] }));
+  assert.deepEqual(flat(first.actions), flat(expected.actions));
 });
