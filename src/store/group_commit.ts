@@ -30,8 +30,10 @@ export class GroupCommit {
   private readonly runOne: (fn: () => unknown) => unknown;
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly durable: Durability,
+    /** Called after each COMMIT (before the durability step). */
+    private readonly committed: () => void = () => undefined,
   ) {
     // IMMEDIATE: take the write lock at BEGIN, so a busy database (the trainer's connection exporting a model)
     // is waited for by busy_timeout before anything runs, never half-way through the group.
@@ -84,6 +86,7 @@ export class GroupCommit {
       this.settleIdle();
       return;
     }
+    this.committed();
     if (this.durable === null) {
       settle(batch);
       this.settleIdle();

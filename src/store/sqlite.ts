@@ -1,10 +1,14 @@
 // SQLite implementation of the store (better-sqlite3, synchronous under an async face).
 //
-// Durability: WAL journal. Every method that writes runs one transaction and returns only after COMMIT, so a
-// 2xx built on it is never lost to a kill -9: the WAL frames are in the OS before COMMIT returns. synchronous
-// defaults to FULL, which also fsyncs the WAL at each commit, so acknowledged writes survive a power cut too;
-// `sqlite:<file>?synchronous=normal` trades that last guarantee (a crash of the OS may lose the latest commits,
-// a crash of the process still loses nothing) for throughput.
+// Durability: WAL journal. Writes are group-committed (group_commit.ts): those requested during one turn of the
+// event loop share one transaction, and each promise resolves only after that COMMIT, so a 2xx built on it is
+// never lost to a kill -9 (the WAL frames are in the OS before the promise resolves). synchronous=full (the
+// default) also survives a power cut: the connection runs with SQLite's synchronous=NORMAL, which syncs at
+// checkpoints but not at commits, and the store fsyncs the WAL file itself after each group, off the main
+// thread (libuv's pool), before resolving the group's promises — the guarantee of SQLite's FULL (WAL synced
+// before a commit is acknowledged) at one fsync per group, without blocking ranking during the fsync.
+// `sqlite:<file>?synchronous=normal` skips that fsync: a crash of the OS may lose the latest commits, a crash
+// of the process still loses nothing.
 // Concurrency: one writer at a time (SQLite); the trainer worker opens its own connection and reads while the
 // main thread writes (WAL readers never block the writer); busy_timeout absorbs the rare overlapping writes.
 // Every write transaction begins IMMEDIATE: a deferred one that reads first and then writes cannot upgrade its
@@ -12,8 +16,10 @@
 // (sqlite.org/lang_transaction.html, "deferred, immediate and exclusive").
 import fs from 'node:fs';
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { GroupCommit, type Durability } from './group_commit.js';
+import { Checkpointer } from './sqlite_checkpointer.js';
 import { migrate } from './sqlite_schema.js';
 import type {
   ActivateOutcome,
@@ -29,6 +35,9 @@ import type {
   RewardRecord,
   Store,
 } from './types.js';
+
+/** Group commits before the checkpointer thread starts (until then the WAL just grows; close checkpoints it). */
+const CHECKPOINTER_AFTER_COMMITS = 200;
 
 /** Model versions kept besides the latest (older ones are deleted in the same transaction as an export). */
 const MODELS_KEPT = 3;
@@ -103,14 +112,15 @@ export class SqliteStore implements Store {
   private readonly q;
   private readonly group: GroupCommit;
   private walFd: { fd: number; ino: number } | null = null;
+  private checkpointer: Checkpointer | null = null;
+  private commits = 0;
 
   constructor(file: string, options: SqliteOptions = {}) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file, { readonly: options.readonly ?? false });
     this.db.pragma('journal_mode = WAL');
-    const mode = process.env.PZR_SYNC_MODE ?? 'async';
-    const full = options.synchronous !== 'normal';
-    this.db.pragma(`synchronous = ${full && mode === 'pragma' ? 'FULL' : 'NORMAL'}`);
+    // NORMAL in both modes: with `full`, the store syncs the WAL after each group itself (see the top).
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     if (!options.readonly) migrate(this.db);
@@ -123,6 +133,11 @@ export class SqliteStore implements Store {
          ON CONFLICT (event_id) DO NOTHING`,
       ),
       eventById: db.prepare<[string], EventRow>(`SELECT * FROM events WHERE event_id = ?`),
+      eventBySeq: db.prepare<[number], EventRow>(`SELECT * FROM events WHERE seq = ?`),
+      // What a reward needs to know first; the whole row (the context is kilobytes) only for a join decision.
+      eventHead: db.prepare<[string], { seq: number; join_seq: number | null }>(
+        `SELECT seq, join_seq FROM events WHERE event_id = ?`,
+      ),
       rewardsOf: db.prepare<[number], { value: number; ts: number }>(
         `SELECT value, ts FROM rewards WHERE event_seq = ? ORDER BY id`,
       ),
@@ -161,10 +176,23 @@ export class SqliteStore implements Store {
         `SELECT MIN(ts) AS "from", MAX(ts) AS "to" FROM events`,
       ),
     };
-    const durable: Durability = full && mode === 'async' && file !== ':memory:' ? (done) => this.syncWal(done) : null;
-    this.group = new GroupCommit(db, durable);
+    const durable: Durability =
+      options.synchronous !== 'normal' && !options.readonly && file !== ':memory:' ? (done) => this.syncWal(done) : null;
+    // Checkpoints off the main thread (sqlite_checkpointer.ts), started once the store has seen some writes so
+    // that short-lived stores (tests, tools) do not start a thread. Connections in worker threads (the trainer's)
+    // keep SQLite's automatic checkpoints: they write little, and not on the request path.
+    const background = isMainThread && !options.readonly && file !== ':memory:';
+    if (background) db.pragma('wal_autocheckpoint = 0');
+    this.group = new GroupCommit(db, durable, background ? () => this.onCommit() : undefined);
   }
 
+  private onCommit(): void {
+    if (this.checkpointer) this.checkpointer.written();
+    else if (++this.commits >= CHECKPOINTER_AFTER_COMMITS) this.checkpointer = new Checkpointer(this.db.name);
+  }
+
+  // The WAL file keeps its inode while the connection is open (SQLite rewinds it after a checkpoint, it does not
+  // replace it); the inode is checked anyway, so that a replaced file is never left unsynced.
   private syncWal(done: (err: Error | null) => void): void {
     const walPath = this.db.name + '-wal';
     try {
@@ -221,15 +249,15 @@ export class SqliteStore implements Store {
 
   async addReward(eventId: string, value: number, at: number, decide: Decide): Promise<RewardOutcome> {
     return this.group.write((): RewardOutcome => {
-      const row = this.q.eventById.get(eventId);
-      if (!row) {
+      const head = this.q.eventHead.get(eventId);
+      if (!head) {
         this.q.bump.run(1, 'rewards_unknown_event');
         return 'unknown';
       }
-      this.q.insertReward.run(row.seq, value, at);
+      this.q.insertReward.run(head.seq, value, at);
       this.q.bump.run(1, 'rewards_received');
-      if (row.join_seq !== null) return 'recorded';
-      return this.tryJoin(row, decide, at) ? 'joined' : 'recorded';
+      if (head.join_seq !== null) return 'recorded';
+      return this.tryJoin(this.q.eventBySeq.get(head.seq)!, decide, at) ? 'joined' : 'recorded';
     });
   }
 
@@ -347,6 +375,8 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (!this.db.open) return;
     await this.group.drain();
+    await this.checkpointer?.stop();
+    this.checkpointer = null;
     if (this.walFd) fs.closeSync(this.walFd.fd);
     this.walFd = null;
     if (this.db.open) this.db.close();
