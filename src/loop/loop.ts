@@ -78,6 +78,7 @@ class PersonalizerLoop implements LearningLoop {
   private maintaining: Promise<void> | null = null;
   private lastPurge = 0;
   private closed = false;
+  private wakePending = false;
   private counts = { eventsRanked: 0, rewardsReceived: 0, rewardsUnknownEvent: 0, eventsLearned: 0 };
   private settings: LoopSettings;
 
@@ -159,6 +160,16 @@ class PersonalizerLoop implements LearningLoop {
     );
   }
 
+  // One wake per event-loop turn, however many joins the turn's group commit made (postMessage is not free).
+  private wakeTrainer(): void {
+    if (this.wakePending) return;
+    this.wakePending = true;
+    setImmediate(() => {
+      this.wakePending = false;
+      this.trainer.notify({ op: 'wake' });
+    });
+  }
+
   private install(model: ModelRecord): void {
     const learner = loadLearner(model.bytes);
     // Exploration is the service's explorationPercentage, whatever the model file says (policy.ts).
@@ -227,14 +238,14 @@ class PersonalizerLoop implements LearningLoop {
     const outcome = await this.store.addReward(eventId, value, t, joinRule(this.settings, t));
     if (outcome === 'unknown') this.counts.rewardsUnknownEvent++;
     else this.counts.rewardsReceived++;
-    if (outcome === 'joined') this.trainer.notify({ op: 'wake' });
+    if (outcome === 'joined') this.wakeTrainer();
   }
 
   async activate(eventId: string): Promise<void> {
     checkEventId(eventId, 'InvalidEventIdToActivate');
     const t = this.now();
     const outcome = await this.store.activate(eventId, t, joinRule(this.settings, t));
-    if (outcome === 'joined') this.trainer.notify({ op: 'wake' });
+    if (outcome === 'joined') this.wakeTrainer();
   }
 
   // ---------------------------------------------------------------------------------------------- configuration
@@ -341,7 +352,7 @@ class PersonalizerLoop implements LearningLoop {
       joined += n;
       if (n < JOIN_BATCH) break;
     }
-    if (joined > 0) this.trainer.notify({ op: 'wake' });
+    if (joined > 0) this.wakeTrainer();
     if (this.settings.logRetentionDays !== -1 && t - this.lastPurge >= PURGE_EVERY_MS) {
       this.lastPurge = t;
       const purged = await this.store.purgeEventsBefore(t - this.settings.logRetentionDays * DAY);

@@ -36,41 +36,60 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function checkValue(v: unknown, path: string, depth: number): void {
+// The hot path builds no path strings: a failure rethrows with the path of each level prepended on the way out.
+class FeatureFault {
+  constructor(
+    public path: string,
+    readonly message: string,
+  ) {}
+}
+
+function checkValue(v: unknown, depth: number): void {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) fail(path, 'numbers must be finite');
+    if (!Number.isFinite(v)) throw new FeatureFault('', 'numbers must be finite');
     return;
   }
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       if (typeof v[i] !== 'number' || !Number.isFinite(v[i])) {
-        fail(`${path}[${i}]`, 'arrays in features may only hold numbers');
+        throw new FeatureFault(`[${i}]`, 'arrays in features may only hold numbers');
       }
     }
     return;
   }
   if (isObject(v)) {
-    checkObject(v, path, depth + 1);
+    checkObject(v, depth + 1);
     return;
   }
-  fail(path, `unsupported feature value of type ${typeof v}`);
+  throw new FeatureFault('', `unsupported feature value of type ${typeof v}`);
 }
 
-function checkObject(o: Record<string, unknown>, path: string, depth: number): void {
-  if (depth > MAX_DEPTH) fail(path, `features nested deeper than ${MAX_DEPTH} levels`);
-  for (const [k, v] of Object.entries(o)) {
-    if (k.startsWith('_')) continue;
-    checkValue(v, `${path}.${k}`, depth);
+function checkObject(o: Record<string, unknown>, depth: number): void {
+  if (depth > MAX_DEPTH) throw new FeatureFault('', `features nested deeper than ${MAX_DEPTH} levels`);
+  for (const k in o) {
+    if (!Object.hasOwn(o, k) || k.startsWith('_')) continue;
+    try {
+      checkValue(o[k], depth);
+    } catch (e) {
+      if (e instanceof FeatureFault) e.path = `.${k}${e.path}`;
+      throw e;
+    }
   }
 }
 
 function checkFeatureList(v: unknown, path: string): FeatureObject[] {
   if (!Array.isArray(v)) fail(path, 'must be an array of feature objects');
-  v.forEach((f, i) => {
+  for (let i = 0; i < v.length; i++) {
+    const f: unknown = v[i];
     if (!isObject(f)) fail(`${path}[${i}]`, 'must be an object');
-    checkObject(f, `${path}[${i}]`, 0);
-  });
+    try {
+      checkObject(f, 0);
+    } catch (e) {
+      if (e instanceof FeatureFault) fail(`${path}[${i}]${e.path}`, e.message);
+      throw e;
+    }
+  }
   return v as FeatureObject[];
 }
 
