@@ -2,7 +2,7 @@
 // /personalizer request must carry Ocp-Apim-Subscription-Key equal to the container's ApiKey. Failures answer
 // 401 in the gateway's shape, code "401" (azure-api.md §4, last paragraph). The check runs before routing, so
 // unknown /personalizer paths answer 401 too and reveal nothing to a caller without the key.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './errors.js';
 
@@ -16,24 +16,27 @@ export type KeyCheck = 'missing' | 'invalid' | 'valid';
 
 /** Compares digests, which have equal lengths, so the time taken says nothing about the key. */
 export function keyChecker(apiKey: string): (request: FastifyRequest) => KeyCheck {
-  const expected = createHash('sha256').update(apiKey).digest();
+  const expected = hash('sha256', apiKey, 'buffer');
   return (request) => {
     const sent = request.headers[KEY_HEADER];
     if (sent === undefined) return 'missing';
     if (typeof sent !== 'string') return 'invalid';
-    const digest = createHash('sha256').update(sent).digest();
+    const digest = hash('sha256', sent, 'buffer');
     return timingSafeEqual(digest, expected) ? 'valid' : 'invalid';
   };
 }
 
 export function installAuth(app: FastifyInstance, apiKey: string): (request: FastifyRequest) => KeyCheck {
   const check = keyChecker(apiKey);
-  app.addHook('onRequest', async (request, reply) => {
-    if (!/^\/personalizer(\/|$|\?)/i.test(request.url)) return;
+  // Callback-style hooks here and in server.ts/headers.ts: no promise per request on the hot routes.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!/^\/personalizer(\/|$|\?)/i.test(request.url)) return done();
     const result = check(request);
     if (result !== 'valid') {
-      return sendUnauthorized(reply, result);
+      sendUnauthorized(reply, result);
+      return;
     }
+    done();
   });
   return check;
 }

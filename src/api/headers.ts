@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 const API_PATH = /^\/personalizer(\/|$|\?)/i;
 
 export function installResponseHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('apim-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
     if (API_PATH.test(request.url)) {
@@ -13,6 +13,6 @@ export function installResponseHeaders(app: FastifyInstance): void {
       reply.header('pragma', 'no-cache');
       reply.header('expires', '0');
     }
-    return payload;
+    done(null, payload);
   });
 }

@@ -37,6 +37,10 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
     },
   });
 
+  // A client may half-close its side once the request is sent; Node's default then aborts a request whose answer
+  // is still being prepared (a rank waits for its group commit), so half-open sockets are kept until answered.
+  (app.server as unknown as { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandlers(app);
   installBodyParsers(app);
@@ -47,19 +51,22 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', (_request, reply, done) => {
     if (closing) {
       reply.header('connection', 'close');
-      return sendError(reply, 503, 'ServiceUnavailable', 'The container is stopping.');
+      sendError(reply, 503, 'ServiceUnavailable', 'The container is stopping.');
+      return;
     }
+    done();
   });
   const checkKey = installAuth(app, settings.apiKey);
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
       'request completed',
     );
+    done();
   });
 
   await installOpenApi(app);
