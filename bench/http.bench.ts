@@ -2,16 +2,19 @@
 // store), each next to a bare fastify server in another process that answers the same requests with the
 // same status (201 echoing the parsed body for rank, 204 for reward), measured in the same run on the same
 // machine: the ratio is what the learning loop, validation and durable logging cost over plain HTTP+JSON.
-// Also the server's resident memory after 100k ranked events. Target: rank and reward ratios ≥ 0.7.
+// Both durability modes of the SQLite store (BENCH_HTTP_MODES=normal,full), each against the echo measured
+// just before it. Also the server's resident memory after 100k ranked events (first mode). Target: rank and
+// reward ratios ≥ 0.7.
 //
 // `node dist/bench/http.bench.js` runs it alone; `node dist/bench/http.bench.js --echo <port>` is the
 // baseline server (started by the benchmark itself).
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import { Api, freePort, sleep, startServer } from '../src/conformance/harness.js';
+import { Api, freePort, sleep, startServer, tempDir } from '../src/conformance/harness.js';
 import type { BenchResult } from './types.js';
 
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
@@ -108,10 +111,25 @@ function procStatus(pid: number): { rssMb: number; hwmMb: number } {
   return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
 
-export async function run(): Promise<BenchResult[]> {
-  const { prefix, suffix } = rankBodyParts();
-  const server = await startServer({ args: ['Logging:Console:LogLevel:Default=Warning'] });
-  const echo = await startEcho();
+/** The store's two durability modes (sqlite.ts): `normal` (the default) survives kill -9, `full` also a power cut. */
+const MODES = (process.env.BENCH_HTTP_MODES ?? 'normal,full').split(',') as ('normal' | 'full')[];
+
+interface ModeRun {
+  rank: Measured;
+  rankEcho: Measured;
+  reward: Measured;
+  rewardEcho: Measured;
+  ranked: number;
+  mem?: { rssMb: number; hwmMb: number; events: number; status: number; topUp?: Measured };
+  policy: string;
+}
+
+async function runMode(mode: 'normal' | 'full', echoUrl: string, withMemory: boolean, prefix: string, suffix: string): Promise<ModeRun> {
+  const dir = tempDir('personalizer-bench-');
+  const server = await startServer({
+    store: `sqlite:${join(dir.dir, 'personalizer.db')}?synchronous=${mode}`,
+    args: ['Logging:Console:LogLevel:Default=Warning'],
+  });
   try {
     const api = new Api(server.base, server.key);
     const policy = (await api.get('/configurations/policy')).json?.arguments as string;
@@ -121,9 +139,9 @@ export async function run(): Promise<BenchResult[]> {
     const echoBody = (): string => prefix + `echo-${echoN++}` + suffix;
 
     // Rank: warm both up, then measure the echo and the server back to back.
-    await measure(echo.url, 'k', 'POST', RANK_PATH, echoBody, WARMUP_S);
+    await measure(echoUrl, 'k', 'POST', RANK_PATH, echoBody, WARMUP_S);
     await measure(server.url, server.key, 'POST', RANK_PATH, rankBody, WARMUP_S);
-    const rankEcho = await measure(echo.url, 'k', 'POST', RANK_PATH, echoBody, DURATION_S);
+    const rankEcho = await measure(echoUrl, 'k', 'POST', RANK_PATH, echoBody, DURATION_S);
     const rank = await measure(server.url, server.key, 'POST', RANK_PATH, rankBody, DURATION_S);
     const ranked = n;
 
@@ -143,54 +161,72 @@ export async function run(): Promise<BenchResult[]> {
           },
         ],
       }).then((r) => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx: r.non2xx, errors: r.errors }));
-    await rewardReq(echo.url, 'k', WARMUP_S, false);
+    await rewardReq(echoUrl, 'k', WARMUP_S, false);
     await rewardReq(server.url, server.key, WARMUP_S, true);
-    const rewardEcho = await rewardReq(echo.url, 'k', DURATION_S, false);
+    const rewardEcho = await rewardReq(echoUrl, 'k', DURATION_S, false);
     const reward = await rewardReq(server.url, server.key, DURATION_S, true);
 
-    // Memory after 100k ranked events.
-    const more = Math.max(0, RSS_EVENTS - n);
-    const topUp = more > 0 ? await amount(server.url, server.key, RANK_PATH, rankBody, more) : undefined;
-    await sleep(500);
-    const mem = procStatus(server.pid);
-    const status = await fetch(server.url + '/status').then((r) => r.status);
+    let mem: ModeRun['mem'];
+    if (withMemory) {
+      // Memory after 100k ranked events.
+      const more = Math.max(0, RSS_EVENTS - n);
+      const topUp = more > 0 ? await amount(server.url, server.key, RANK_PATH, rankBody, more) : undefined;
+      await sleep(500);
+      const status = await fetch(server.url + '/status').then((r) => r.status);
+      mem = { ...procStatus(server.pid), events: n, status, ...(topUp ? { topUp } : {}) };
+    }
+    return { rank, rankEcho, reward, rewardEcho, ranked, policy, ...(mem ? { mem } : {}) };
+  } finally {
+    await server.stop();
+    dir.cleanup();
+  }
+}
 
-    const lat = (x: Measured): string => `p50 ${x.p50} ms, p99 ${x.p99} ms`;
-    const bad = (x: Measured): string => (x.non2xx || x.errors ? `; ${x.non2xx} non-2xx, ${x.errors} errors!` : '');
-    const rows: BenchResult[] = [
-      {
-        name: 'http rank (10 actions × 10 features)',
-        value: rank.rps,
-        unit: 'req/s',
-        baseline: rankEcho.rps,
-        baselineRatio: rank.rps / rankEcho.rps,
-        note: `target ≥ 0.7 of bare fastify echo; ${lat(rank)} (echo ${lat(rankEcho)}); ${CONNECTIONS} connections, ${DURATION_S} s${bad(rank)}`,
-      },
-      { name: 'http rank p50 latency', value: rank.p50, unit: 'ms', baseline: rankEcho.p50, baselineRatio: rank.p50 / rankEcho.p50 },
-      { name: 'http rank p99 latency', value: rank.p99, unit: 'ms', baseline: rankEcho.p99, baselineRatio: rank.p99 / rankEcho.p99 },
-      {
-        name: 'http reward',
-        value: reward.rps,
-        unit: 'req/s',
-        baseline: rewardEcho.rps,
-        baselineRatio: reward.rps / rewardEcho.rps,
-        note: `target ≥ 0.7 of bare fastify 204; ${lat(reward)} (echo ${lat(rewardEcho)}); rewards for ${ranked} ranked events${bad(reward)}`,
-      },
-      { name: 'http reward p50 latency', value: reward.p50, unit: 'ms', baseline: rewardEcho.p50, baselineRatio: reward.p50 / rewardEcho.p50 },
-      { name: 'http reward p99 latency', value: reward.p99, unit: 'ms', baseline: rewardEcho.p99, baselineRatio: reward.p99 / rewardEcho.p99 },
-      {
-        name: `server RSS after ${Math.round(n / 1000)}k ranked events`,
-        value: mem.rssMb,
-        unit: 'MB',
-        peakRssMb: mem.hwmMb,
-        note: `VmRSS/VmHWM of the server process; policy ${policy}; /status ${status}${topUp ? `; top-up ${Math.round(topUp.rps)} req/s${bad(topUp)}` : ''}`,
-      },
-    ];
+export async function run(): Promise<BenchResult[]> {
+  const { prefix, suffix } = rankBodyParts();
+  const echo = await startEcho();
+  const rows: BenchResult[] = [];
+  try {
+    for (const [i, mode] of MODES.entries()) {
+      const r = await runMode(mode, echo.url, i === 0, prefix, suffix);
+      const lat = (x: Measured): string => `p50 ${x.p50} ms, p99 ${x.p99} ms`;
+      const bad = (x: Measured): string => (x.non2xx || x.errors ? `; ${x.non2xx} non-2xx, ${x.errors} errors!` : '');
+      const tag = `synchronous=${mode}`;
+      rows.push(
+        {
+          name: `http rank (10 actions × 10 features), ${tag}`,
+          value: r.rank.rps,
+          unit: 'req/s',
+          baseline: r.rankEcho.rps,
+          baselineRatio: r.rank.rps / r.rankEcho.rps,
+          note: `target ≥ 0.7 of bare fastify echo; ${lat(r.rank)} (echo ${lat(r.rankEcho)}); ${CONNECTIONS} connections, ${DURATION_S} s${bad(r.rank)}`,
+        },
+        { name: `http rank p50 latency, ${tag}`, value: r.rank.p50, unit: 'ms', baseline: r.rankEcho.p50, baselineRatio: r.rank.p50 / r.rankEcho.p50 },
+        { name: `http rank p99 latency, ${tag}`, value: r.rank.p99, unit: 'ms', baseline: r.rankEcho.p99, baselineRatio: r.rank.p99 / r.rankEcho.p99 },
+        {
+          name: `http reward, ${tag}`,
+          value: r.reward.rps,
+          unit: 'req/s',
+          baseline: r.rewardEcho.rps,
+          baselineRatio: r.reward.rps / r.rewardEcho.rps,
+          note: `target ≥ 0.7 of bare fastify 204; ${lat(r.reward)} (echo ${lat(r.rewardEcho)}); rewards for ${r.ranked} ranked events${bad(r.reward)}`,
+        },
+        { name: `http reward p50 latency, ${tag}`, value: r.reward.p50, unit: 'ms', baseline: r.rewardEcho.p50, baselineRatio: r.reward.p50 / r.rewardEcho.p50 },
+        { name: `http reward p99 latency, ${tag}`, value: r.reward.p99, unit: 'ms', baseline: r.rewardEcho.p99, baselineRatio: r.reward.p99 / r.rewardEcho.p99 },
+      );
+      if (r.mem) {
+        rows.push({
+          name: `server RSS after ${Math.round(r.mem.events / 1000)}k ranked events, ${tag}`,
+          value: r.mem.rssMb,
+          unit: 'MB',
+          peakRssMb: r.mem.hwmMb,
+          note: `VmRSS/VmHWM of the server process; policy ${r.policy}; /status ${r.mem.status}${r.mem.topUp ? `; top-up ${Math.round(r.mem.topUp.rps)} req/s${bad(r.mem.topUp)}` : ''}`,
+        });
+      }
+    }
     return rows;
   } finally {
     await echo.stop();
-    await server.stop();
-    server.cleanup();
   }
 }
 

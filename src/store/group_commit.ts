@@ -5,11 +5,16 @@
 //
 // Each write runs inside its own SAVEPOINT when it shares the transaction with others, so that one write
 // failing (a constraint, a bug in a decide function) rolls back that write alone and rejects only its caller.
+// A write made of a single statement needs none (`atomic`): SQLite undoes a failed statement by itself, and two
+// statements less (SAVEPOINT, RELEASE) are a fifth of the cost of logging a ranked event.
+// `beforeCommit` runs last inside each group's transaction: the store applies there what it accumulated in
+// memory during the group (counter increments), one UPDATE per group instead of one per write.
 // A failing COMMIT rejects every write of the group. Writes run in the order they were requested.
 import type Database from 'better-sqlite3';
 
 interface Pending {
   fn: () => unknown;
+  atomic: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
   ok: boolean;
@@ -34,27 +39,37 @@ export class GroupCommit {
     private readonly durable: Durability,
     /** Called after each COMMIT (before the durability step). */
     private readonly committed: () => void = () => undefined,
+    /** Called inside each group's transaction after its writes; throwing fails the whole group. */
+    beforeCommit: () => void = () => undefined,
   ) {
     // IMMEDIATE: take the write lock at BEGIN, so a busy database (the trainer's connection exporting a model)
     // is waited for by busy_timeout before anything runs, never half-way through the group.
-    this.runOne = db.transaction((fn: () => unknown) => fn()).immediate;
+    this.runOne = db.transaction((fn: () => unknown) => {
+      const value = fn();
+      beforeCommit();
+      return value;
+    }).immediate;
     const savepoint = db.transaction((fn: () => unknown) => fn());
     this.runAll = db.transaction((batch: Pending[]) => {
       for (const p of batch) {
         try {
-          p.value = savepoint(p.fn);
+          p.value = p.atomic ? p.fn() : savepoint(p.fn);
           p.ok = true;
         } catch (e) {
           p.value = e;
         }
       }
+      beforeCommit();
     }).immediate;
   }
 
-  /** Runs `fn` in the next group's transaction; resolves with its result after the commit. */
-  write<T>(fn: () => T): Promise<T> {
+  /**
+   * Runs `fn` in the next group's transaction; resolves with its result after the commit. `atomic`: `fn` runs
+   * a single SQL statement and nothing after it that can throw, so it needs no savepoint of its own.
+   */
+  write<T>(fn: () => T, atomic = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, ok: false, value: undefined });
+      this.queue.push({ fn, atomic, resolve: resolve as (v: unknown) => void, reject, ok: false, value: undefined });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());

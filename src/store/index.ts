@@ -1,6 +1,6 @@
 // The store folder's surface: the Store contract and `openStore(url)`.
-// URLs: `sqlite:<file>` (optionally `?synchronous=normal`, see sqlite.ts); `postgres://…` is planned behind the
-// same interface.
+// URLs: `sqlite:<file>` (kill -9 safe; `?synchronous=full` adds power-loss durability, see sqlite.ts);
+// `postgres://…` is planned behind the same interface.
 import { SqliteStore, type SqliteOptions } from './sqlite.js';
 import type { Store } from './types.js';
 

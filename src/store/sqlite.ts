@@ -1,14 +1,18 @@
 // SQLite implementation of the store (better-sqlite3, synchronous under an async face).
 //
 // Durability: WAL journal. Writes are group-committed (group_commit.ts): those requested during one turn of the
-// event loop share one transaction, and each promise resolves only after that COMMIT, so a 2xx built on it is
-// never lost to a kill -9 (the WAL frames are in the OS before the promise resolves). synchronous=full (the
-// default) also survives a power cut: the connection runs with SQLite's synchronous=NORMAL, which syncs at
-// checkpoints but not at commits, and the store fsyncs the WAL file itself after each group, off the main
-// thread (libuv's pool), before resolving the group's promises — the guarantee of SQLite's FULL (WAL synced
-// before a commit is acknowledged) at one fsync per group, without blocking ranking during the fsync.
-// `sqlite:<file>?synchronous=normal` skips that fsync: a crash of the OS may lose the latest commits, a crash
-// of the process still loses nothing.
+// event loop share one transaction, and each promise resolves only after that COMMIT. The project's standard
+// is "a 2xx means the data is durable: a kill -9 right after it loses nothing", and SQLite's WAL mode with
+// synchronous=NORMAL (the default here) meets exactly that: COMMIT returns once the transaction's WAL frames
+// have been written to the file, i.e. handed to the OS, which keeps them whatever happens to the process
+// (sqlite.org/pragma.html#pragma_synchronous; checked by conformance/durability.test.ts). What NORMAL does not
+// survive is a crash of the OS or a power cut before the OS has written those pages out: the latest commits
+// may then be lost (never corrupted: the WAL's checksums stop recovery at the last complete commit).
+// `sqlite:<file>?synchronous=full` adds that power-loss durability: the store fsyncs the WAL file after each
+// group, off the main thread (libuv's pool), before resolving the group's promises — the guarantee of
+// SQLite's FULL (WAL synced before a commit is acknowledged) at one fsync per group, without blocking ranking
+// during the fsync. Its cost is throughput: writers wait for the fsync, so with C concurrent clients a store
+// acknowledges at most about C / (fsync latency) writes per second.
 // Concurrency: one writer at a time (SQLite); the trainer worker opens its own connection and reads while the
 // main thread writes (WAL readers never block the writer); busy_timeout absorbs the rare overlapping writes.
 // Every write transaction begins IMMEDIATE: a deferred one that reads first and then writes cannot upgrade its
@@ -43,6 +47,7 @@ const CHECKPOINTER_AFTER_COMMITS = 200;
 const MODELS_KEPT = 3;
 
 export interface SqliteOptions {
+  /** `normal` (default): kill -9 safe; `full`: also power-loss safe, one fsync per group commit. */
   synchronous?: 'full' | 'normal';
   readonly?: boolean;
 }
@@ -95,6 +100,13 @@ function toEvent(r: EventRow): EventRecord {
   };
 }
 
+/** DSJSON `a`/`p` as compact JSON text: `[3,1,2]`, the numbers as JavaScript prints them. */
+function compactArray(xs: number[]): string {
+  let out = '[';
+  for (let i = 0; i < xs.length; i++) out += (i === 0 ? '' : ',') + String(xs[i]);
+  return out + ']';
+}
+
 function toModel(r: ModelRow): ModelRecord {
   return {
     id: r.id,
@@ -126,10 +138,9 @@ export class SqliteStore implements Store {
     if (!options.readonly) migrate(this.db);
     const db = this.db;
     this.q = {
-      insertEvent: db.prepare(
+      insertEvent: db.prepare<[string, number, string, string, string, number, number, string, number]>(
         `INSERT INTO events (event_id, ts, context, actions, probabilities, chosen_index, chosen_prob, model_version,
-           defer_activation) VALUES (@eventId, @timestamp, @context, @actions, @probabilities, @chosenIndex,
-           @chosenProbability, @modelVersion, @deferActivation)
+           defer_activation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event_id) DO NOTHING`,
       ),
       eventById: db.prepare<[string], EventRow>(`SELECT * FROM events WHERE event_id = ?`),
@@ -144,6 +155,7 @@ export class SqliteStore implements Store {
       insertReward: db.prepare(`INSERT INTO rewards (event_seq, value, ts) VALUES (?, ?, ?)`),
       activate: db.prepare(`UPDATE events SET activated_at = ? WHERE seq = ? AND activated_at IS NULL`),
       bump: db.prepare(`UPDATE counters SET value = value + ? WHERE name = ?`),
+      setCounter: db.prepare(`UPDATE counters SET value = ? WHERE name = ?`),
       counter: db.prepare<[string], { value: number }>(`SELECT value FROM counters WHERE name = ?`),
       allCounters: db.prepare<[], { name: string; value: number }>(`SELECT name, value FROM counters`),
       join: db.prepare(
@@ -173,17 +185,54 @@ export class SqliteStore implements Store {
       purgeRewards: db.prepare(`DELETE FROM rewards WHERE event_seq IN (SELECT seq FROM events WHERE ts < ?)`),
       purgeEvents: db.prepare(`DELETE FROM events WHERE ts < ?`),
       range: db.prepare<[], { from: number | null; to: number | null }>(
-        `SELECT MIN(ts) AS "from", MAX(ts) AS "to" FROM events`,
+        // Two subqueries: SQLite answers a lone MIN or MAX from the index's ends, both in one SELECT by a scan.
+        `SELECT (SELECT MIN(ts) FROM events) AS "from", (SELECT MAX(ts) FROM events) AS "to"`,
       ),
     };
     const durable: Durability =
-      options.synchronous !== 'normal' && !options.readonly && file !== ':memory:' ? (done) => this.syncWal(done) : null;
+      options.synchronous === 'full' && !options.readonly && file !== ':memory:' ? (done) => this.syncWal(done) : null;
     // Checkpoints off the main thread (sqlite_checkpointer.ts), started once the store has seen some writes so
     // that short-lived stores (tests, tools) do not start a thread. Connections in worker threads (the trainer's)
     // keep SQLite's automatic checkpoints: they write little, and not on the request path.
     const background = isMainThread && !options.readonly && file !== ':memory:';
     if (background) db.pragma('wal_autocheckpoint = 0');
-    this.group = new GroupCommit(db, durable, background ? () => this.onCommit() : undefined);
+    this.group = new GroupCommit(db, durable, background ? () => this.onCommit() : undefined, () => this.writeCounters());
+  }
+
+  // Counter increments of the group under way, written once per group just before its COMMIT (writeCounters).
+  // Each write adds its increments after its last statement, so a write that fails adds none.
+  private readonly pending = new Map<string, number>();
+  /** join_seq as this group has moved it (null: not read yet in this group). */
+  private joinSeq: number | null = null;
+
+  private count(name: string): void {
+    this.pending.set(name, (this.pending.get(name) ?? 0) + 1);
+  }
+
+  /** For writes of several statements: a failing one (rolled back to its savepoint) leaves no increments. */
+  private undoable<T>(fn: () => T): () => T {
+    return () => {
+      const joinSeq = this.joinSeq;
+      const pending = this.pending.size === 0 ? null : new Map(this.pending);
+      try {
+        return fn();
+      } catch (e) {
+        this.joinSeq = joinSeq;
+        this.pending.clear();
+        if (pending) for (const [k, v] of pending) this.pending.set(k, v);
+        throw e;
+      }
+    };
+  }
+
+  private writeCounters(): void {
+    const joinSeq = this.joinSeq;
+    this.joinSeq = null;
+    if (this.pending.size === 0) return;
+    const pending = [...this.pending];
+    this.pending.clear();
+    for (const [name, n] of pending) this.q.bump.run(n, name);
+    if (joinSeq !== null) this.q.setCounter.run(joinSeq, 'join_seq');
   }
 
   private onCommit(): void {
@@ -211,29 +260,39 @@ export class SqliteStore implements Store {
   }
 
   // Runs `decide` on an unjoined event and writes the join, inside the caller's transaction.
+  // The join_seq counter is written with the group's other counters (join_seq is always counted with
+  // events_joined or events_skipped, so `pending` is never empty when it moved).
   private tryJoin(row: EventRow, decide: Decide, at: number): JoinDecision {
     const rewards: RewardRecord[] = this.q.rewardsOf.all(row.seq).map((r) => ({ value: r.value, timestamp: r.ts }));
     const decision = decide({ event: toEvent(row), rewards });
     if (decision === null) return null;
-    const seq = this.q.counter.get('join_seq')!.value + 1;
-    this.q.bump.run(1, 'join_seq');
+    const seq = (this.joinSeq ?? this.q.counter.get('join_seq')!.value) + 1;
     this.q.join.run(seq, at, decision.reward, decision.skipLearn ? 1 : 0, row.seq);
-    this.q.bump.run(1, decision.skipLearn ? 'events_skipped' : 'events_joined');
+    this.joinSeq = seq;
+    this.count(decision.skipLearn ? 'events_skipped' : 'events_joined');
     return decision;
   }
 
   async insertEvent(e: NewEvent): Promise<boolean> {
+    const actions = compactArray(e.actions);
+    const probabilities = compactArray(e.probabilities);
+    // One statement: no savepoint needed (group_commit.ts).
     return this.group.write(() => {
-      const info = this.q.insertEvent.run({
-        ...e,
-        actions: JSON.stringify(e.actions),
-        probabilities: JSON.stringify(e.probabilities),
-        deferActivation: e.deferActivation ? 1 : 0,
-      });
+      const info = this.q.insertEvent.run(
+        e.eventId,
+        e.timestamp,
+        e.context,
+        actions,
+        probabilities,
+        e.chosenIndex,
+        e.chosenProbability,
+        e.modelVersion,
+        e.deferActivation ? 1 : 0,
+      );
       if (info.changes === 0) return false;
-      this.q.bump.run(1, 'events_ranked');
+      this.count('events_ranked');
       return true;
-    });
+    }, true);
   }
 
   async getEvent(eventId: string): Promise<EventRecord | null> {
@@ -248,42 +307,42 @@ export class SqliteStore implements Store {
   }
 
   async addReward(eventId: string, value: number, at: number, decide: Decide): Promise<RewardOutcome> {
-    return this.group.write((): RewardOutcome => {
+    return this.group.write(this.undoable((): RewardOutcome => {
       const head = this.q.eventHead.get(eventId);
       if (!head) {
-        this.q.bump.run(1, 'rewards_unknown_event');
+        this.count('rewards_unknown_event');
         return 'unknown';
       }
       this.q.insertReward.run(head.seq, value, at);
-      this.q.bump.run(1, 'rewards_received');
-      if (head.join_seq !== null) return 'recorded';
-      return this.tryJoin(this.q.eventBySeq.get(head.seq)!, decide, at) ? 'joined' : 'recorded';
-    });
+      const outcome = head.join_seq === null && this.tryJoin(this.q.eventBySeq.get(head.seq)!, decide, at) ? 'joined' : 'recorded';
+      this.count('rewards_received');
+      return outcome;
+    }));
   }
 
   async activate(eventId: string, at: number, decide: Decide): Promise<ActivateOutcome> {
-    return this.group.write((): ActivateOutcome => {
+    return this.group.write(this.undoable((): ActivateOutcome => {
       const row = this.q.eventById.get(eventId);
       if (!row) {
-        this.q.bump.run(1, 'activations_unknown_event');
+        this.count('activations_unknown_event');
         return 'unknown';
       }
       if (row.activated_at !== null) return 'already';
       this.q.activate.run(at, row.seq);
-      this.q.bump.run(1, 'activations');
-      if (row.join_seq !== null) return 'recorded';
-      return this.tryJoin({ ...row, activated_at: at }, decide, at) ? 'joined' : 'recorded';
-    });
+      const outcome = row.join_seq === null && this.tryJoin({ ...row, activated_at: at }, decide, at) ? 'joined' : 'recorded';
+      this.count('activations');
+      return outcome;
+    }));
   }
 
   async joinDue(rankedBefore: number, at: number, decide: Decide, limit = 1000): Promise<number> {
-    return this.group.write(() => {
+    return this.group.write(this.undoable(() => {
       let joined = 0;
       for (const row of this.q.due.all(rankedBefore, limit)) {
         if (this.tryJoin(row, decide, at)) joined++;
       }
       return joined;
-    });
+    }));
   }
 
   async readJoined(after: number, limit: number): Promise<JoinedEvent[]> {

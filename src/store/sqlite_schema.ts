@@ -64,6 +64,49 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX events_unjoined;
   CREATE INDEX events_unjoined_ts ON events (ts, seq) WHERE join_seq IS NULL;
   `,
+  // 3: less written per ranked event and per reward. join_seq's UNIQUE column constraint indexed every event
+  // (as NULL) at insert; a partial unique index holds the joined ones only. AUTOINCREMENT on events and rewards
+  // updated sqlite_sequence at every insert; plain rowids suffice (nothing outside a row's own table and its
+  // cascade keeps a seq or a reward id, and new rows still sort after every existing one). Models keep it:
+  // their ids are versions and must never repeat. The tables are rebuilt (sqlite.org/lang_altertable.html,
+  // "other kinds of table schema changes"), with foreign keys off around the migration (see migrate).
+  `
+  CREATE TABLE events_v3 (
+    seq               INTEGER PRIMARY KEY,
+    event_id          TEXT    NOT NULL UNIQUE,
+    ts                INTEGER NOT NULL,          -- rank time, ms since epoch
+    context           TEXT    NOT NULL,          -- DSJSON "c"
+    actions           TEXT    NOT NULL,          -- DSJSON "a" (JSON array, 1-based)
+    probabilities     TEXT    NOT NULL,          -- DSJSON "p" (JSON array)
+    chosen_index      INTEGER NOT NULL,          -- _labelIndex (0-based into _multi)
+    chosen_prob       REAL    NOT NULL,          -- _label_probability
+    model_version     TEXT    NOT NULL,
+    defer_activation  INTEGER NOT NULL,
+    activated_at      INTEGER,
+    join_seq          INTEGER,                   -- learning order; NULL until joined (unique: events_join_seq)
+    joined_at         INTEGER,
+    join_reward       REAL,                      -- aggregated or default reward; NULL when skip_learn
+    skip_learn        INTEGER
+  );
+  INSERT INTO events_v3 SELECT seq, event_id, ts, context, actions, probabilities, chosen_index, chosen_prob,
+    model_version, defer_activation, activated_at, join_seq, joined_at, join_reward, skip_learn FROM events;
+  CREATE TABLE rewards_v3 (
+    id        INTEGER PRIMARY KEY,
+    event_seq INTEGER NOT NULL REFERENCES events (seq) ON DELETE CASCADE,
+    value     REAL    NOT NULL,
+    ts        INTEGER NOT NULL
+  );
+  INSERT INTO rewards_v3 SELECT id, event_seq, value, ts FROM rewards;
+  DROP TABLE rewards;
+  DROP TABLE events;
+  ALTER TABLE events_v3 RENAME TO events;
+  ALTER TABLE rewards_v3 RENAME TO rewards;
+  DELETE FROM sqlite_sequence WHERE name IN ('events', 'rewards');
+  CREATE UNIQUE INDEX events_join_seq ON events (join_seq) WHERE join_seq IS NOT NULL;
+  CREATE INDEX events_unjoined_ts ON events (ts, seq) WHERE join_seq IS NULL;
+  CREATE INDEX events_ts ON events (ts);
+  CREATE INDEX rewards_event ON rewards (event_seq, id);
+  `,
 ];
 
 export function migrate(db: Database.Database): number {
@@ -71,11 +114,22 @@ export function migrate(db: Database.Database): number {
   if (current > MIGRATIONS.length) {
     throw new Error(`store schema version ${current} is newer than this build understands (${MIGRATIONS.length})`);
   }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  if (current === MIGRATIONS.length) return current;
+  // Foreign keys off while tables are rebuilt (dropping a referenced table would otherwise cascade), checked
+  // before each migration commits. The pragma is a no-op inside a transaction, hence out here.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v]!);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`store migration ${v + 1} left ${broken.length} broken foreign keys`);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
   }
   return MIGRATIONS.length;
 }
