@@ -18,8 +18,15 @@ export class ExampleBuffer {
   gNames: string[] = [];
   gStart = new Int32Array(256);
   gLen = new Int32Array(256);
+  /** group() has run since the last reset (a cached action stays grouped). */
+  grouped = false;
+  /** The featurizer's per-action memo (a cached action's interaction blocks); null for scratch buffers. */
+  memo: unknown = null;
+  /** Remembered by the parser's action cache: shared between events, never reset or modified. */
+  cached = false;
 
   reset(): void {
+    this.grouped = false;
     for (let k = 0; k < this.nOrder; k++) {
       const l = this.order[k]!;
       this.inOrder[l] = 0;
@@ -61,6 +68,7 @@ export class ExampleBuffer {
 
   /** Counting sort of the features into letter groups, stable inside a group (parse order). */
   group(withNames: boolean): void {
+    this.grouped = true;
     const n = this.n;
     if (this.gIndex.length < n) {
       this.gIndex = new Uint32Array(this.index.length);

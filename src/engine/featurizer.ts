@@ -21,6 +21,9 @@ export const CONSTANT_NAMESPACE = 128;
 export const CONSTANT_INDEX = 11650396;
 export const FNV_PRIME = 16777619;
 
+/** Parsed `_multi` elements remembered by their text (json_features.ts ActionCache). */
+const ACTION_CACHE_SIZE = 1024;
+
 const EMPTY_INDEX = new Uint32Array(0);
 const EMPTY_VALUE = new Float32Array(0);
 
@@ -41,6 +44,16 @@ export interface FeaturizerOptions {
 
 /** Featurizes the text of a VW JSON/DSJSON context object, or the [start, end) slice of a larger string. */
 export type Featurizer = (text: string, start?: number, end?: number) => MultiExample;
+
+/**
+ * A remembered action's interaction blocks whose letters are all the action's own (no shared feature in any of
+ * them): they depend on the action alone. Indexed by the position in `list`, the compiled list they belong to.
+ */
+interface ActionMemo {
+  list: Compiled[];
+  index: (Uint32Array | null)[];
+  value: (Float32Array | null)[];
+}
 
 interface Compiled {
   terms: Uint8Array;
@@ -88,6 +101,7 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     chainHash: config.chainHash,
     ignore: letterFlags(config.ignore),
     names,
+    actionCache: ACTION_CACHE_SIZE,
   });
   const ignoreLinear = letterFlags(config.ignoreLinear);
   const addConstant = !config.noConstant;
@@ -263,7 +277,7 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     to.n = o;
   }
 
-  function interact(a: ExampleBuffer): void {
+  function interact(a: ExampleBuffer, sh: ExampleBuffer): void {
     let nl = 0;
     for (let k = 0; k < nM; k++) {
       const l = mOrder[k]!;
@@ -280,23 +294,47 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
       letterScratch[j + 1] = x;
     }
     const list = compiledFor(letterScratch, nl);
+    let am: ActionMemo | null = null;
+    if (a.cached) {
+      am = a.memo as ActionMemo | null;
+      if (am === null || am.list !== list) {
+        am = { list, index: new Array<Uint32Array | null>(list.length).fill(null), value: new Array<Float32Array | null>(list.length).fill(null) };
+        a.memo = am;
+      }
+    }
+    const aIn = a.inOrder;
+    const sIn = sh.inOrder;
     for (let ci = 0; ci < list.length; ci++) {
       const c = list[ci]!;
       const terms = c.terms;
       let empty = false;
       let sharedOnly = true;
+      let actionOnly = true;
       for (let t = 0; t < terms.length; t++) {
         const l = terms[t]!;
         if (mLen[l] === 0) {
           empty = true;
           break;
         }
-        if (a.inOrder[l] === 1 || l === CONSTANT_NAMESPACE) sharedOnly = false;
+        if (aIn[l] === 1 || l === CONSTANT_NAMESPACE) sharedOnly = false;
+        if (aIn[l] !== 1 || sIn[l] === 1 || l === CONSTANT_NAMESPACE) actionOnly = false;
       }
       if (empty) continue;
       if (sharedOnly && c.memoEvent === event) {
         copyBlock(memo, c.memoStart, c.memoLen, out);
         continue;
+      }
+      if (actionOnly && am !== null) {
+        const bi = am.index[ci]!;
+        if (bi !== null) {
+          const bv = am.value[ci]!;
+          const len = bi.length;
+          out.ensure(len);
+          out.index.set(bi, out.n);
+          out.value.set(bv, out.n);
+          out.n += len;
+          continue;
+        }
       }
       const before = out.n;
       if (terms.length === 2) quadratic(terms[0]!, terms[1]!);
@@ -306,6 +344,9 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
         c.memoStart = memo.n;
         c.memoLen = out.n - before;
         copyBlock(out, before, out.n - before, memo);
+      } else if (actionOnly && am !== null) {
+        am.index[ci] = out.index.slice(before, out.n);
+        am.value[ci] = out.value.slice(before, out.n);
       }
     }
   }
@@ -323,7 +364,7 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     let total = 0;
     for (let k = 0; k < parser.nActions; k++) {
       const a = parser.actions[k]!;
-      a.group(names);
+      if (!a.grouped) a.group(names);
       merge(a, sh);
       let o = outs[k];
       if (o === undefined) {
@@ -350,7 +391,7 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
         }
       }
       out.n = p;
-      if (hasInteractions) interact(a);
+      if (hasInteractions) interact(a, sh);
       let fv: FeatureVector;
       if (reuse) {
         fv = reused[k] ?? { index: out.index, value: out.value, count: 0 };

@@ -28,6 +28,96 @@ export interface ParseSettings {
   /** Letters dropped entirely (--ignore; setup_example in core/src/vw.cc). */
   ignore: Uint8Array;
   names: boolean;
+  /**
+   * Remember up to about this many parsed `_multi` elements by their exact text (0: off). Applications send
+   * the same actions on every event; a remembered element is skipped instead of parsed (same features).
+   */
+  actionCache?: number;
+}
+
+/** A parsed, grouped `_multi` element and its effect on the parser's shared array_hash. */
+interface CachedAction {
+  buf: ExampleBuffer;
+  /** Whether the element contains an array (then it leaves arrayHash at `arrayHash`, else untouched). */
+  setsArrayHash: boolean;
+  arrayHash: number;
+}
+
+/** Elements whose text is longer than this are not remembered (they would pin too much memory). */
+const MAX_CACHED_ELEMENT = 16384;
+
+/**
+ * Parsed `_multi` elements by their exact text, bounded: two generations of Maps (an approximate LRU: a hit in
+ * the old generation moves the entry to the young one; when the young one is full it becomes the old one).
+ * When most lookups miss (actions that never repeat) it stops looking for a while.
+ */
+class ActionCache {
+  private young = new Map<string, CachedAction>();
+  private old = new Map<string, CachedAction>();
+  private lookups = 0;
+  private hits = 0;
+  /** Elements left to parse without the cache after a poor hit rate. */
+  private pause = 0;
+
+  constructor(private readonly half: number) {}
+
+  /** False while paused (the caller then parses into scratch buffers and does not insert). */
+  active(): boolean {
+    if (this.pause === 0) return true;
+    this.pause--;
+    return false;
+  }
+
+  get(key: string): CachedAction | undefined {
+    let e = this.young.get(key);
+    if (e === undefined) {
+      e = this.old.get(key);
+      if (e !== undefined) {
+        this.old.delete(key);
+        this.insert(key, e);
+      }
+    }
+    if (e !== undefined) this.hits++;
+    if (++this.lookups === 512) {
+      // Mostly misses: every miss costs a scan, a copy of the text and a fresh buffer; pause for a while.
+      if (this.hits < 64) this.pause = 8192;
+      this.lookups = 0;
+      this.hits = 0;
+    }
+    return e;
+  }
+
+  insert(key: string, e: CachedAction): void {
+    if (this.young.size >= this.half) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, e);
+  }
+}
+
+/** End (after the matching '}') of the JSON object starting at text[start] = '{', or -1 before `end`. */
+function objectEnd(text: string, start: number, end: number): number {
+  let depth = 0;
+  for (let p = start; p < end; p++) {
+    const c = text.charCodeAt(p);
+    if (c === 0x22) {
+      for (p++; p < end; p++) {
+        const d = text.charCodeAt(p);
+        if (d === 0x22) break;
+        if (d === 0x5c) p++;
+      }
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      if (--depth === 0) return p + 1;
+    }
+  }
+  return -1;
+}
+
+/** A copy of s that does not keep a larger string alive (s is usually a slice of a request or a log line). */
+function detach(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 function asciiEquals(b: ByteBuf, s: string, caseInsensitive: boolean): boolean {
@@ -53,8 +143,13 @@ function startsWithLabel(b: ByteBuf): boolean {
 export class JsonExampleParser {
   readonly sc = new JsonScanner();
   readonly shared = new ExampleBuffer();
+  /** This event's actions (scratch buffers, or remembered ones that must not be modified). */
   readonly actions: ExampleBuffer[] = [];
   nActions = 0;
+  private readonly scratch: ExampleBuffer[] = [];
+  private readonly cache: ActionCache | null;
+  /** Arrays started so far (tells whether an element touched arrayHash). */
+  private arrays = 0;
 
   private cur: ExampleBuffer = this.shared;
   private inAction = false;
@@ -77,6 +172,8 @@ export class JsonExampleParser {
   constructor(private readonly s: ParseSettings) {
     const space = new Uint8Array([0x20]);
     this.defaultNsHash = s.hash(space, 0, 1, s.hashSeed);
+    const n = s.names ? 0 : (s.actionCache ?? 0);
+    this.cache = n > 0 ? new ActionCache(Math.max(1, n >> 1)) : null;
   }
 
   parse(text: string, start: number, end: number): void {
@@ -258,6 +355,7 @@ export class JsonExampleParser {
     const d = this.depth - 1;
     const nsHash = this.nsHash[d]!;
     this.arrayHash = nsHash;
+    this.arrays++;
     let c = sc.peek();
     if (c === 0x5d) {
       sc.pos++;
@@ -366,6 +464,54 @@ export class JsonExampleParser {
     this.cur.tag = this.cur.tag === undefined ? t : this.cur.tag + t;
   }
 
+  /** One `_multi` element (at its '{'): remembered, or parsed into a buffer of its own. */
+  private element(): void {
+    const sc = this.sc;
+    const cache = this.cache;
+    const start = sc.pos;
+    let key: string | null = null;
+    if (cache !== null && cache.active()) {
+      const end = objectEnd(sc.text, start, sc.end);
+      if (end > 0 && end - start <= MAX_CACHED_ELEMENT) {
+        key = sc.text.slice(start, end);
+        const hit = cache.get(key);
+        if (hit !== undefined) {
+          // The text equals one parsed before: parsing it again would give the same buffer and end here.
+          this.actions[this.nActions++] = hit.buf;
+          if (hit.setsArrayHash) this.arrayHash = hit.arrayHash;
+          sc.pos = end;
+          return;
+        }
+      }
+    }
+    let a: ExampleBuffer;
+    if (key !== null) {
+      a = new ExampleBuffer();
+    } else {
+      a = this.scratch[this.nActions] ?? new ExampleBuffer();
+      this.scratch[this.nActions] = a;
+    }
+    this.actions[this.nActions++] = a;
+    a.reset();
+    const arrays = this.arrays;
+    sc.pos++;
+    this.cur = a;
+    this.inAction = true;
+    this.pushDefault();
+    this.objectBody();
+    this.pop();
+    this.inAction = false;
+    this.cur = this.shared;
+    if (key !== null && cache !== null) {
+      // Remember exactly the text this parse consumed.
+      a.group(false);
+      a.memo = null;
+      a.cached = true;
+      const consumed = sc.pos - start === key.length ? key : sc.text.slice(start, sc.pos);
+      cache.insert(detach(consumed), { buf: a, setsArrayHash: this.arrays !== arrays, arrayHash: this.arrayHash });
+    }
+  }
+
   /** MultiState: each element object is one action example with its own default namespace. */
   private multi(): void {
     const sc = this.sc;
@@ -379,21 +525,7 @@ export class JsonExampleParser {
     }
     for (;;) {
       if (c === 0x7b) {
-        sc.pos++;
-        let a = this.actions[this.nActions];
-        if (a === undefined) {
-          a = new ExampleBuffer();
-          this.actions.push(a);
-        }
-        this.nActions++;
-        a.reset();
-        this.cur = a;
-        this.inAction = true;
-        this.pushDefault();
-        this.objectBody();
-        this.pop();
-        this.inAction = false;
-        this.cur = this.shared;
+        this.element();
       } else if (c === 0x6e) {
         sc.literal('null');
       } else {

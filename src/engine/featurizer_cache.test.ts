@@ -1,0 +1,88 @@
+// The action cache (json_features.ts) and the per-action interaction blocks (featurizer.ts) must give exactly the
+// features of a fresh parse: same indices, values, counts and tags, whatever was featurized before.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MultiExample } from './example.js';
+import { createFeaturizer, type FeaturizerConfig } from './featurizer.js';
+
+const DEFAULT: FeaturizerConfig = {
+  bits: 18,
+  quadratic: ['::'],
+  cubic: [],
+  interactions: [],
+  ignore: [],
+  ignoreLinear: [],
+  noConstant: false,
+  hashAll: false,
+  hashSeed: 0,
+  chainHash: false,
+};
+
+const A1 = '{"_tag":"a1","i":{"constant":1,"id":"a1"},"j":[{"cat":"x","price":1.25},{"nutrition":{"cal":80}}]}';
+const A2 = '{"_tag":"a2","i":{"constant":1,"id":"a2"},"j":[{"cat":"y","price":0.5,"vegan":true}]}';
+const A3 = '{ "i" : { "id" : "a3" }, "n": [1, 0, null, 2.5], "_x": {]}[, "_y": 3}';
+
+const CONTEXTS = [
+  `{"FromUrl":[{"user":{"tier":"gold"}},{"t":"m"}],"_multi":[${A1},${A2}]}`,
+  `{"FromUrl":[{"user":{"tier":"gold"}},{"t":"m"}],"_multi":[${A2},${A1},${A3}]}`,
+  // A shared namespace with the action's letter (item ~ i, nope ~ n) merges into the same group.
+  `{"item":{"shared":1},"_multi":[${A1},${A2},${A3}]}`,
+  `{"nope":{"z":"q"},"u":{"v":2},"_multi":[${A3},${A1}]}`,
+  // The same action twice in one event, and an action with no features.
+  `{"u":{"v":2},"_multi":[${A1},{},${A1},null]}`,
+  // Shared letters that change the compiled list.
+  `{"a":{"b":1},"z":{"y":"w"},"_multi":[${A2},${A3}]}`,
+  // _multi inside an array's object: the array's later numbers continue from the array_hash the actions leave.
+  `{"arr":[{"_multi":[${A3},${A1}]},7,8],"u":{"v":1}}`,
+  `{"arr":[{"_multi":[${A1},${A3}]},7,8],"u":{"v":1}}`,
+  `{"arr":[{"_multi":[${A1},${A2}]},7,8],"u":{"v":1}}`,
+];
+
+function snapshot(ex: MultiExample): unknown {
+  return {
+    tags: ex.tags,
+    actions: ex.actions.map((fv) => ({
+      index: Array.from(fv.index.subarray(0, fv.count)),
+      value: Array.from(fv.value.subarray(0, fv.count)),
+    })),
+  };
+}
+
+for (const [name, config] of [
+  ['-q ::', DEFAULT],
+  ['-q :: --cubic ijn', { ...DEFAULT, cubic: ['ijn'] }],
+  ['-q ij -q in --ignore_linear j', { ...DEFAULT, quadratic: ['ij', 'in'], ignoreLinear: ['j'] }],
+  ['--interactions ::: --noconstant', { ...DEFAULT, quadratic: [], interactions: [':::'], noConstant: true }],
+] as [string, FeaturizerConfig][]) {
+  test(`remembered actions give the features of a fresh parse (${name})`, () => {
+    const expected = CONTEXTS.map((c) => snapshot(createFeaturizer(config)(c)));
+    for (const reuse of [false, true]) {
+      const fz = createFeaturizer(config, { reuse });
+      for (let round = 0; round < 3; round++) {
+        const order = round === 1 ? [...CONTEXTS.keys()].reverse() : [...CONTEXTS.keys()];
+        for (const i of order) assert.deepEqual(snapshot(fz(CONTEXTS[i]!)), expected[i], `context ${i}, round ${round}, reuse ${reuse}`);
+      }
+    }
+  });
+}
+
+test('a failing event does not disturb remembered actions', () => {
+  const fz = createFeaturizer(DEFAULT);
+  const good = `{"u":{"v":2},"_multi":[${A1},${A2}]}`;
+  const expected = snapshot(createFeaturizer(DEFAULT)(good));
+  assert.deepEqual(snapshot(fz(good)), expected);
+  assert.throws(() => fz(`{"u":{"v":2},"_multi":[${A1},{"i":[true]}]}`));
+  assert.throws(() => fz(`{"u":{"v":2},"_multi":[${A1},${A2.slice(0, -1)}`));
+  assert.deepEqual(snapshot(fz(good)), expected);
+});
+
+test('many distinct actions (cache turnover) give the features of a fresh parse', () => {
+  const fz = createFeaturizer(DEFAULT);
+  for (let e = 0; e < 3000; e++) {
+    const multi = [];
+    for (let k = 0; k < 4; k++) multi.push(`{"i":{"id":"x${(e * 7 + k * 13) % 2500}"},"j":{"p":${(e + k) % 5}}}`);
+    const ctx = `{"u":{"e":"${e % 11}"},"_multi":[${multi.join(',')}]}`;
+    if (e % 97 === 0 || e > 2900) assert.deepEqual(snapshot(fz(ctx)), snapshot(createFeaturizer(DEFAULT)(ctx)), `event ${e}`);
+    else fz(ctx);
+  }
+});
