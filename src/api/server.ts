@@ -12,6 +12,9 @@ import { installOpenApi } from './openapi.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { v1Routes, V1_PREFIX } from './v1_0/index.js';
 
+/** pino levels at which an `info` line is not written. */
+const ABOVE_INFO = new Set(['warn', 'error', 'fatal', 'silent']);
+
 export async function buildServer(settings: Settings, loop: Loop, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -62,10 +65,13 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   const checkKey = installAuth(app, settings.apiKey);
 
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
-      { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
-      'request completed',
-    );
+    // The level check first: at Warning and above, no log object is built per request.
+    if (!ABOVE_INFO.has(request.log.level)) {
+      request.log.info(
+        { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+        'request completed',
+      );
+    }
     done();
   });
 
