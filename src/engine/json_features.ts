@@ -37,6 +37,8 @@ export interface ParseSettings {
 
 /** A parsed, grouped `_multi` element and its effect on the parser's shared array_hash. */
 interface CachedAction {
+  /** The element's text. */
+  key: string;
   buf: ExampleBuffer;
   /** Whether the element contains an array (then it leaves arrayHash at `arrayHash`, else untouched). */
   setsArrayHash: boolean;
@@ -69,6 +71,22 @@ class ActionCache {
   }
 
   get(key: string): CachedAction | undefined {
+    return this.count(this.find(key));
+  }
+
+  /** Counts a lookup and whether it hit. */
+  count(e: CachedAction | undefined): CachedAction | undefined {
+    if (e !== undefined) this.hits++;
+    if (++this.lookups === 512) {
+      // Mostly misses: every miss costs a scan, a copy of the text and a fresh buffer; pause for a while.
+      if (this.hits < 64) this.pause = 8192;
+      this.lookups = 0;
+      this.hits = 0;
+    }
+    return e;
+  }
+
+  private find(key: string): CachedAction | undefined {
     let e = this.young.get(key);
     if (e === undefined) {
       e = this.old.get(key);
@@ -76,13 +94,6 @@ class ActionCache {
         this.old.delete(key);
         this.insert(key, e);
       }
-    }
-    if (e !== undefined) this.hits++;
-    if (++this.lookups === 512) {
-      // Mostly misses: every miss costs a scan, a copy of the text and a fresh buffer; pause for a while.
-      if (this.hits < 64) this.pause = 8192;
-      this.lookups = 0;
-      this.hits = 0;
     }
     return e;
   }
@@ -148,6 +159,8 @@ export class JsonExampleParser {
   nActions = 0;
   private readonly scratch: ExampleBuffer[] = [];
   private readonly cache: ActionCache | null;
+  /** The remembered action seen at each `_multi` position last time (most events repeat the same list). */
+  private readonly guess: (CachedAction | undefined)[] = [];
   /** Arrays started so far (tells whether an element touched arrayHash). */
   private arrays = 0;
 
@@ -471,19 +484,30 @@ export class JsonExampleParser {
     const start = sc.pos;
     let key: string | null = null;
     if (cache !== null && cache.active()) {
-      const end = objectEnd(sc.text, start, sc.end);
-      if (end > 0 && end - start <= MAX_CACHED_ELEMENT) {
-        key = sc.text.slice(start, end);
-        const hit = cache.get(key);
-        if (hit !== undefined) {
-          // The text equals one parsed before: parsing it again would give the same buffer and end here.
-          this.actions[this.nActions++] = hit.buf;
-          if (hit.setsArrayHash) this.arrayHash = hit.arrayHash;
-          sc.pos = end;
-          return;
+      const text = sc.text;
+      const g = this.guess[this.nActions];
+      let hit: CachedAction | undefined;
+      let end = -1;
+      if (g !== undefined && start + g.key.length <= sc.end && text.slice(start, start + g.key.length) === g.key) {
+        hit = cache.count(g);
+        end = start + g.key.length;
+      } else {
+        end = objectEnd(text, start, sc.end);
+        if (end > 0 && end - start <= MAX_CACHED_ELEMENT) {
+          key = text.slice(start, end);
+          hit = cache.get(key);
         }
       }
+      if (hit !== undefined) {
+        // The text starts with one parsed before: parsing it again would give the same buffer and end there.
+        this.guess[this.nActions] = hit;
+        this.actions[this.nActions++] = hit.buf;
+        if (hit.setsArrayHash) this.arrayHash = hit.arrayHash;
+        sc.pos = end;
+        return;
+      }
     }
+    const at = this.nActions;
     let a: ExampleBuffer;
     if (key !== null) {
       a = new ExampleBuffer();
@@ -507,8 +531,10 @@ export class JsonExampleParser {
       a.group(false);
       a.memo = null;
       a.cached = true;
-      const consumed = sc.pos - start === key.length ? key : sc.text.slice(start, sc.pos);
-      cache.insert(detach(consumed), { buf: a, setsArrayHash: this.arrays !== arrays, arrayHash: this.arrayHash });
+      const consumed = detach(sc.pos - start === key.length ? key : sc.text.slice(start, sc.pos));
+      const e: CachedAction = { key: consumed, buf: a, setsArrayHash: this.arrays !== arrays, arrayHash: this.arrayHash };
+      cache.insert(consumed, e);
+      this.guess[at] = e;
     }
   }
 
