@@ -24,6 +24,9 @@ export const FNV_PRIME = 16777619;
 /** Parsed `_multi` elements remembered by their text (json_features.ts ActionCache). */
 const ACTION_CACHE_SIZE = 1024;
 
+/** Entries per slab of the non-reused examples (featurizer below). */
+const SLAB_ENTRIES = 1 << 16;
+
 const EMPTY_INDEX = new Uint32Array(0);
 const EMPTY_VALUE = new Float32Array(0);
 
@@ -353,6 +356,18 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
 
   const hasInteractions = parsed.length > 0;
 
+  // Without reuse or names, every event's actions are written one after another into a slab that is never
+  // overwritten (the examples handed out stay valid) and replaced by a fresh one when it runs low: one
+  // allocation per many events instead of one per event, and no copy.
+  const direct = !reuse && !names;
+  const slab = new Out();
+  if (direct) {
+    slab.index = new Uint32Array(SLAB_ENTRIES);
+    slab.value = new Float32Array(SLAB_ENTRIES);
+  }
+  let lastEventTotal = 0;
+  const starts: number[] = [];
+
   return (text: string, start = 0, end = text.length): MultiExample => {
     parser.parse(text, start, end);
     const sh = parser.shared;
@@ -362,23 +377,35 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     const actions: FeatureVector[] = [];
     const tags: (string | undefined)[] = [];
     let total = 0;
+    if (direct && slab.index.length - slab.n < 2 * lastEventTotal + 1024) {
+      const size = Math.max(SLAB_ENTRIES, 4 * lastEventTotal);
+      slab.index = new Uint32Array(size);
+      slab.value = new Float32Array(size);
+      slab.n = 0;
+    }
+    const eventStart = slab.n;
     for (let k = 0; k < parser.nActions; k++) {
       const a = parser.actions[k]!;
       if (!a.grouped) a.group(names);
       merge(a, sh);
-      let o = outs[k];
-      if (o === undefined) {
-        o = new Out();
-        outs[k] = o;
+      if (direct) {
+        out = slab;
+      } else {
+        let o = outs[k];
+        if (o === undefined) {
+          o = new Out();
+          outs[k] = o;
+        }
+        out = o;
+        out.n = 0;
+        out.names = names ? [] : out.names;
       }
-      out = o;
-      out.n = 0;
-      out.names = names ? [] : out.names;
+      const begin = out.n;
       out.ensure(mN);
       // Linear terms, group by group (foreach_feature skips --ignore_linear letters).
       const oi = out.index;
       const ov = out.value;
-      let p = 0;
+      let p = begin;
       for (let g = 0; g < nM; g++) {
         const l = mOrder[g]!;
         if (ignoreLinear[l] === 1) continue;
@@ -400,15 +427,26 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
         fv.value = out.value;
         fv.count = out.n;
       } else {
-        // Filled below: one index and one value buffer per event, shared by the actions' views.
-        fv = { index: EMPTY_INDEX, value: EMPTY_VALUE, count: out.n };
-        total += out.n;
+        // Filled below, once the event's buffers are final.
+        fv = { index: EMPTY_INDEX, value: EMPTY_VALUE, count: out.n - begin };
+        starts[k] = begin;
+        total += out.n - begin;
       }
       if (names) fv.names = out.names.length === out.n ? out.names : out.names.slice(0, out.n);
       actions.push(fv);
       tags.push(a.tag);
     }
-    if (!reuse) {
+    if (direct) {
+      // The slab's arrays may have grown during the event (ensure keeps positions): view the final ones.
+      const bi = slab.index.buffer;
+      const bv = slab.value.buffer;
+      for (let k = 0; k < actions.length; k++) {
+        const fv = actions[k]!;
+        fv.index = new Uint32Array(bi, starts[k]! * 4, fv.count);
+        fv.value = new Float32Array(bv, starts[k]! * 4, fv.count);
+      }
+      lastEventTotal = slab.n - eventStart;
+    } else if (!reuse) {
       // Allocating two typed arrays per action costs more than featurizing it: copy into one pair per event.
       const buffer = new ArrayBuffer(total * 8);
       const allIndex = new Uint32Array(buffer, 0, total);
