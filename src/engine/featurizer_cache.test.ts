@@ -86,3 +86,21 @@ test('many distinct actions (cache turnover) give the features of a fresh parse'
     else fz(ctx);
   }
 });
+
+test('examples stay intact across slabs, and an event larger than the slab has room for is complete', () => {
+  const fz = createFeaturizer(DEFAULT);
+  const small = `{"u":{"v":2},"_multi":[${A1},${A2}]}`;
+  const big = (n: number) => {
+    const multi = [];
+    for (let k = 0; k < n; k++) multi.push(`{"i":{"id":"b${k}","w":${k % 7}},"j":{"p":${k},"q":"r${k % 3}","s":1.5}}`);
+    return `{"u":{"v":2,"x":"y","z":0.25},"w":{"a":1,"b":2},"_multi":[${multi.join(',')}]}`;
+  };
+  const kept: [MultiExample, unknown][] = [];
+  for (const ctx of [small, small, big(40), small, big(600), big(5), big(900), small, big(3000), small]) {
+    const ex = fz(ctx);
+    const expected = snapshot(createFeaturizer(DEFAULT)(ctx));
+    assert.deepEqual(snapshot(ex), expected);
+    kept.push([ex, expected]);
+  }
+  for (const [ex, expected] of kept) assert.deepEqual(snapshot(ex), expected);
+});
