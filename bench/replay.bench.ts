@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../src/dsjson/fixtures.js';
+import { repoRoot } from '../src/testing/fixtures.js';
 import { createLearner, loadLearner, parsePolicyArguments, sampleAction, DEFAULT_POLICY_ARGUMENTS } from '../src/engine/index.js';
 import { benchDir, ensureSimFile } from './sim.js';
 import type { BenchResult } from './types.js';

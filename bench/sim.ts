@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedDir } from '../src/dsjson/fixtures.js';
+import { sharedDir } from '../src/testing/fixtures.js';
 
 export interface SimFile {
   path: string;

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { repoRoot, sharedDir, NO_SHARED } from '../dsjson/fixtures.js';
+import { repoRoot, sharedDir, NO_SHARED } from '../testing/fixtures.js';
 import { readModel } from '../engine/index.js';
 
 const MAIN = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { readDsjson, DsjsonError, type DsjsonRecord, type DsjsonSkip } from './index.js';
-import { sharedDir, NO_SHARED } from './fixtures.js';
+import { sharedDir, NO_SHARED } from '../testing/fixtures.js';
 
 async function readAll(path: string) {
   const records: DsjsonRecord[] = [];

@@ -1,23 +1,14 @@
 import { test } from 'node:test';
+import { sharedDir as sharedFolder } from '../testing/fixtures.js';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { FeatureVector } from './example.js';
 import { createFeaturizer, type FeaturizerConfig } from './featurizer.js';
 import { JsonScanner, ByteBuf } from './json_scanner.js';
 
-function sharedDir(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) return null;
-    dir = up;
-  }
-  const shared = join(dir, '..', 'shared');
-  return existsSync(shared) ? shared : null;
-}
+const sharedDir = (): string | null => sharedFolder() ?? null;
 
 const DEFAULT: FeaturizerConfig = {
   bits: 18,

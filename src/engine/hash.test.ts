@@ -1,20 +1,11 @@
 import { test } from 'node:test';
+import { sharedDir as sharedFolder } from '../testing/fixtures.js';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { hashString, hashStringBytes, murmurBytes, uniformHash } from './hash.js';
 
-function sharedDir(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) return null;
-    dir = up;
-  }
-  const shared = join(dir, '..', 'shared');
-  return existsSync(shared) ? shared : null;
-}
+const sharedDir = (): string | null => sharedFolder() ?? null;
 
 test('uniform_hash and hashstring match every vector of hash-and-sampling-vectors.tsv', (t) => {
   const shared = sharedDir();

@@ -1,32 +1,18 @@
 // Test-only helpers for the learner tests: locate the reference vectors (../shared next to the repository root),
 // read (gzipped) text, parse VW --audit feature lines and the label fields of DSJSON lines.
 // Not exported from the engine index; only *.test.ts files import this.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { readText, sharedDir as sharedFolder, vectorsDir } from '../testing/fixtures.js';
 import type { FeatureVector } from './example.js';
 import type { CbLabel } from './cb_adf.js';
 
-/** The shared reference folder, or undefined when it is absent (tests then skip). */
+/** The shared reference folder, when its VW vectors are there (tests skip otherwise). */
 export function sharedDir(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) break;
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-  const shared = join(dir, '..', 'shared');
-  return existsSync(join(shared, 'vw-vectors')) ? shared : undefined;
+  return vectorsDir() === undefined ? undefined : sharedFolder();
 }
 
 export const SKIP_MESSAGE = 'reference vectors (../shared/vw-vectors) not found next to the repository';
 
-export function readText(path: string): string {
-  const buf = readFileSync(path);
-  return (path.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
-}
+export { readText };
 
 /** VW -p output: one pmf per event ("idx:prob,..."), blank separator lines dropped. */
 export function readPreds(path: string): Map<number, number>[] {

@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { vectorsDir } from '../testing/fixtures.js';
 import { ModelFileError, readModel, writeModel } from './model_file.js';
 import { modelOptionsString, parsePolicyArguments } from './policy_args.js';
 import type { ModelState } from './types.js';
 
-/** shared/vw-vectors next to the repository root (the folder holding package.json), if present. */
-function vectorsDir(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-  const v = join(dir, '..', 'shared', 'vw-vectors');
-  return existsSync(v) ? v : undefined;
-}
 const VECTORS = vectorsDir();
 const SKIP = 'reference vectors (../shared/vw-vectors) not found next to the repository';
 const load = (rel: string): Uint8Array => new Uint8Array(readFileSync(join(VECTORS as string, rel)));
