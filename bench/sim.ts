@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedDir } from '../src/testing/fixtures.js';
+import { prng as rng, sharedDir } from '../src/testing/fixtures.js';
 
 export interface SimFile {
   path: string;
@@ -51,17 +51,6 @@ export async function ensureSimFile(events = 200_000, seed = 2): Promise<SimFile
   return { path, events, source: 'typescript' };
 }
 
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ACTIONS = [
   { id: 'a1', cat: 'news', price: 0.2 },

@@ -31,17 +31,7 @@ export async function testLoop(storeUrl = tempStoreUrl()): Promise<TestLoop> {
   return t;
 }
 
-/** A small deterministic PRNG (mulberry32) for simulated users. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../testing/fixtures.js';
 
 export function parseLine(line: string | null): Record<string, unknown> {
   if (line === null) throw new Error('no such event');

@@ -36,3 +36,15 @@ export function readText(path: string): string {
   const buf = readFileSync(path);
   return (path.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
 }
+
+/** mulberry32: a small deterministic PRNG for simulated users and synthetic logs. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
