@@ -127,3 +127,32 @@ test('dr width 2 interleaves sub-models in one weight space', () => {
   assert.equal(gd.tw[0], 0);
   assert.equal(gd.tw[1], 1);
 });
+
+// gd.cc pred_per_update_feature: a feature whose square overflows float (a value past ~1.8e19, or an interaction
+// of two large ones, such as a millisecond timestamp paired with itself by -q ::) counts 1 in the normalizer.
+// Without that rule x²/N² = ∞/∞ = NaN enters normalized_sum_norm_x and every later update of the model is NaN,
+// replaced by 0: one such event would stop all learning for good.
+test('a feature whose square overflows float leaves the normalizer finite; later events still learn', () => {
+  const fv = (index: number[], value: number[]): FeatureVector => ({
+    index: Uint32Array.from(index),
+    value: Float32Array.from(value),
+    count: index.length,
+  });
+  for (const powerT of [0, 0.5]) {
+    const gd = new Gd({ ...OPTS, powerT });
+    const huge = fv([11, 12, 13], [1, 1.7e12 * 1.7e12, 1e300]); // 2.9e24 squared overflows; 1e300 is ∞ as float
+    gd.learn(huge, 0, 1, 1);
+    assert.ok(Number.isFinite(gd.nsnx[0]!), `power_t ${powerT}: normalized_sum_norm_x ${gd.nsnx[0]}`);
+    assert.equal(gd.nsnx[0], 1 + 1 + 1); // x²/N² = 1 for the finite feature, 1 for each overflowing one
+    assert.equal(gd.tw[0], 1);
+    // The overflowing event itself makes no update (its pred_per_update is NaN → update 0, as in VW).
+    assert.equal(gd.weights[11 * STRIDE], 0);
+
+    const normal = fv([21, 22], [1, 0.5]);
+    const before = gd.predict(normal, 0);
+    for (let i = 0; i < 20; i++) gd.learn(normal, 0, 1, 1);
+    const after = gd.predict(normal, 0);
+    assert.ok(Number.isFinite(after) && after > before + 0.01, `power_t ${powerT}: prediction ${before} → ${after}`);
+    assert.ok(Number.isFinite(gd.weights[21 * STRIDE]!) && gd.weights[21 * STRIDE]! > 0);
+  }
+});

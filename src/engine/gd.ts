@@ -87,6 +87,8 @@ export class Gd {
   /** Per sub-model normalizer totals (gd_per_model_state): Σ weight·Σx²/N² and Σ weight, doubles. */
   readonly nsnx: Float64Array;
   readonly tw: Float64Array;
+  /** Updates that came out NaN and were replaced by 0 (not model state: callers report it). */
+  nanUpdates = 0;
   /** shared_data min_label/max_label: the prediction clip range, widened by each label before learning (float). */
   minLabel = 0;
   maxLabel = 0;
@@ -218,7 +220,11 @@ export class Gd {
       u = f(u / f(this.contraction));
       this.gravity += etaBar * this.l1;
     }
-    if (Number.isNaN(u)) u = 0;
+    // gd.cc compute_update: "update is NAN, replacing with 0" (a feature too large for float makes it NaN).
+    if (Number.isNaN(u)) {
+      u = 0;
+      this.nanUpdates++;
+    }
     if (u !== 0) this.train(fv, m, u);
     if (this.contraction < 1e-9 || this.gravity > 1e3) this.syncWeights();
   }
@@ -259,7 +265,9 @@ export class Gd {
           w[s + 2] = nn = ax;
         }
         const n2 = f(nn * nn);
-        normX = f(normX + f(x2 / n2));
+        // gd.cc pred_per_update_feature: a feature whose square overflows float counts 1, so that the
+        // normalizer totals stay finite (VW logs "The features have too much magnitude").
+        normX = f(normX + (x2 > FLT_MAX ? 1 : f(x2 / n2)));
         const rate = f(1 / n2);
         w[s + 3] = rate;
         ppu = f(ppu + f(x2 * rate));
@@ -290,7 +298,7 @@ export class Gd {
           w[s + 2] = nn = ax;
         }
         const n2 = f(nn * nn);
-        normX = f(normX + f(x2 / n2));
+        normX = f(normX + (x2 > FLT_MAX ? 1 : f(x2 / n2))); // an overflowing square counts 1, as above
         // compute_rate_decay
         let rate: number;
         if (sqrtRate) rate = f(quakeInvSqrt(w[s + 1]!) * f(1 / nn));

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLearner, parsePolicyArguments, readModel, DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
-import { parseLine, prng, testLoop } from './loop.fixtures.js';
-import type { LearningLoop } from './loop.js';
+import { parseLine, prng, tempStoreUrl, testLoop } from './loop.fixtures.js';
+import { openLoop, type LearningLoop } from './loop.js';
 import type { RankRequest } from './types.js';
 
 const USER_TYPES = ['student', 'parent', 'retiree'];
@@ -67,6 +67,32 @@ test('learning improves choices: rewarded share reaches ≥ 80 % of the oracle',
       assert.equal(top.id, BEST[type], type);
       assert.ok(Math.abs(top.probability - (0.8 + 0.2 / 6)) < 1e-6, `${top.probability}`);
     }
+  } finally {
+    await loop.close();
+  }
+});
+
+test('an event whose features overflow float is reported and does not stop learning', async () => {
+  const warnings: string[] = [];
+  const logger = { info: () => undefined, error: () => undefined, warn: (_o: object | string, m?: string) => void warnings.push(m ?? '') };
+  const loop = await openLoop({ store: tempStoreUrl(), logger });
+  try {
+    // A millisecond timestamp as a number: -q :: pairs it with itself, 2.9e24, whose square overflows float.
+    const r = await loop.rank({ ...simRequest('huge', 'student'), contextFeatures: [{ user: { type: 'student', seenAt: 1.7e12 } }] });
+    await loop.reward(r.eventId, 1);
+    await loop.flush();
+    assert.equal(loop.status().eventsLearned, 1);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /event huge made no model update: .*too much magnitude.*1 such event/);
+
+    // Learning goes on: the greedy choice becomes the best action of every user type.
+    await simulate(loop, 0, 900, prng(5), 100);
+    for (const type of USER_TYPES) {
+      const ranked = await loop.rank(simRequest(`probe-${type}`, type));
+      const top = ranked.ranking.reduce((a, b) => (b.probability > a.probability ? b : a));
+      assert.equal(top.id, BEST[type], type);
+    }
+    assert.equal(warnings.length, 1);
   } finally {
     await loop.close();
   }

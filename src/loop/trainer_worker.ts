@@ -89,8 +89,28 @@ function learnOne(e: JoinedEvent): void {
     log('warn', `event ${e.eventId} not learned: ${(err as Error).message}`);
     return;
   }
+  const nan = learner.gd.nanUpdates;
   learner.learn(ex, { index: e.chosenIndex, cost: -e.reward, probability: e.chosenProbability });
   state.eventsLearned++;
+  if (learner.gd.nanUpdates !== nan) reportNanUpdate(e.eventId);
+}
+
+let nanEvents = 0;
+let nanReportedAt = 0;
+/** At most one warning a minute: a feature set that overflows usually does so on every event. */
+const NAN_REPORT_MS = 60_000;
+
+function reportNanUpdate(eventId: string): void {
+  nanEvents++;
+  const t = Date.now();
+  if (t - nanReportedAt < NAN_REPORT_MS) return;
+  nanReportedAt = t;
+  log(
+    'warn',
+    `event ${eventId} made no model update: a feature value, or the product of two in an interaction, is too large ` +
+      `for a 32-bit float (VW: "The features have too much magnitude"); ${nanEvents} such event(s) since start. ` +
+      'Scale large numeric features (timestamps, prices in cents) down, or send them as strings.',
+  );
 }
 
 /** Learns up to `max` joined events; returns true when more may be waiting. */
