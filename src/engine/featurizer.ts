@@ -14,7 +14,9 @@ import { compileInteractions, decodeInlineHex, isInteractionNamespace, parseInte
 import { JsonExampleParser } from './json_features.js';
 import type { PolicyConfig } from './types.js';
 
-export { FeatureError } from './json_scanner.js';
+import { FeatureError } from './json_scanner.js';
+
+export { FeatureError };
 
 export const CONSTANT_NAMESPACE = 128;
 /** VW's `constant` feature index (core/include/vw/core/constant.h). */
@@ -43,6 +45,12 @@ export interface FeaturizerOptions {
    * finish with one MultiExample before featurizing the next.
    */
   reuse?: boolean;
+  /**
+   * Refuse (FeatureError) an event that would expand to more features than this, linear and interaction terms
+   * of all its actions together, before building them: with `-q ::` a few thousand features in one request
+   * expand quadratically, to seconds of work and gigabytes. Default: no limit, as in VW.
+   */
+  maxFeatures?: number;
 }
 
 /** Featurizes the text of a VW JSON/DSJSON context object, or the [start, end) slice of a larger string. */
@@ -95,6 +103,17 @@ class Out {
 export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOptions = {}): Featurizer {
   const names = options.names === true;
   const reuse = options.reuse === true;
+  const maxFeatures = options.maxFeatures ?? Infinity;
+  /** Features the current event will have built so far (checked against maxFeatures before each block). */
+  let charged = 0;
+  function charge(n: number): void {
+    charged += n;
+    if (charged > maxFeatures) {
+      throw new FeatureError(
+        `the event expands to more than ${maxFeatures} features once the policy's interactions are applied; send fewer features`,
+      );
+    }
+  }
   const bits = config.bits;
   const mask = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
   const parser = new JsonExampleParser({
@@ -265,6 +284,17 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     out.n = o;
   }
 
+  /** Features an interaction block will have (an upper bound for self-interactions of arity 3 and more). */
+  function blockSize(terms: Uint8Array): number {
+    if (terms.length === 2 && terms[0] === terms[1]) {
+      const n = mLen[terms[0]!]!;
+      return (n * (n + 1)) / 2;
+    }
+    let size = 1;
+    for (let t = 0; t < terms.length; t++) size *= mLen[terms[t]!]!;
+    return size;
+  }
+
   function copyBlock(from: Out, start: number, len: number, to: Out): void {
     to.ensure(len);
     const fi = from.index;
@@ -324,6 +354,7 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
       }
       if (empty) continue;
       if (sharedOnly && c.memoEvent === event) {
+        charge(c.memoLen);
         copyBlock(memo, c.memoStart, c.memoLen, out);
         continue;
       }
@@ -332,6 +363,7 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
         if (bi !== null) {
           const bv = am.value[ci]!;
           const len = bi.length;
+          charge(len);
           out.ensure(len);
           out.index.set(bi, out.n);
           out.value.set(bv, out.n);
@@ -339,6 +371,7 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
           continue;
         }
       }
+      charge(blockSize(terms));
       const before = out.n;
       if (terms.length === 2) quadratic(terms[0]!, terms[1]!);
       else generic(terms, 0, 0, 0, 0, '');
@@ -374,6 +407,7 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     sh.group(names);
     memo.n = 0;
     event++;
+    charged = 0;
     const actions: FeatureVector[] = [];
     const tags: (string | undefined)[] = [];
     let total = 0;
@@ -401,6 +435,7 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
         out.names = names ? [] : out.names;
       }
       const begin = out.n;
+      charge(mN);
       out.ensure(mN);
       // Linear terms, group by group (foreach_feature skips --ignore_linear letters).
       const oi = out.index;

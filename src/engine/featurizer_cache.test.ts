@@ -104,3 +104,21 @@ test('examples stay intact across slabs, and an event larger than the slab has r
   }
   for (const [ex, expected] of kept) assert.deepEqual(snapshot(ex), expected);
 });
+
+test('maxFeatures refuses an event before expanding it, and the next event is featurized exactly', () => {
+  const wide = (n: number): string =>
+    `{"FromUrl":[{"u":{${Array.from({ length: n }, (_, i) => `"f${i}":1`).join(',')}}}],"_multi":[${A1},${A2}]}`;
+  const limited = createFeaturizer(DEFAULT, { maxFeatures: 100_000 });
+  const fresh = createFeaturizer(DEFAULT);
+  // 300 context features: each action has 300·301/2 = 45,150 u×u terms alone, 90,300 for two: within the limit…
+  const ok = limited(wide(300));
+  assert.equal(ok.actions.length, 2);
+  const total = ok.actions.reduce((s, a) => s + a.count, 0);
+  assert.ok(total > 90_300 && total <= 100_000, `${total}`);
+  // …600 are not (180,300 u×u terms per action): refused with the limit named, before any is built.
+  const t0 = performance.now();
+  assert.throws(() => limited(wide(100_000)), { name: 'FeatureError', message: /more than 100000 features/ });
+  assert.ok(performance.now() - t0 < 2000, 'refused without expanding 5·10⁹ terms');
+  assert.throws(() => limited(wide(600)), /more than 100000 features/);
+  for (const c of CONTEXTS) assert.deepEqual(snapshot(limited(c)), snapshot(fresh(c)), c);
+});

@@ -43,6 +43,8 @@ export interface LearnerOptions {
    * callers that predict and learn each example before featurizing the next one (replay).
    */
   reuseExamples?: boolean;
+  /** featurize() refuses events that expand to more features than this (createFeaturizer maxFeatures). */
+  maxFeatures?: number;
   /** Track the progress-table state as a VW run with --quiet would (affects only saved resume counters). */
   quiet?: boolean;
 }
@@ -149,7 +151,10 @@ export class Learner {
     );
     this.cbAdf = new CbAdf(this.gd, config.cbType, config.clipP);
     this.stats = new ProgressiveStats(options.quiet ?? false);
-    this.featurizer = options.featurize ?? createFeaturizer(config, { reuse: options.reuseExamples === true });
+    this.featurizer = options.featurize ?? createFeaturizer(config, {
+        reuse: options.reuseExamples === true,
+        ...(options.maxFeatures !== undefined ? { maxFeatures: options.maxFeatures } : {}),
+      });
     this.featurizerWithNames = options.featurizeWithNames;
   }
 

@@ -100,3 +100,34 @@ test('rank: invalid requests name the field; nothing is logged', async () => {
     await loop.close();
   }
 });
+
+test('rank: a request that would expand past the feature limit is a 400, quickly; a large legal one is ranked', async () => {
+  const { loop } = await testLoop();
+  try {
+    // 8,000 context features: with -q :: about 32 million terms per action (4 s and 1.6 GB before the limit).
+    const user: Record<string, number> = {};
+    for (let i = 0; i < 8000; i++) user[`f${i}`] = 1;
+    const t0 = performance.now();
+    await assert.rejects(loop.rank(request({ contextFeatures: [{ user }], eventId: 'wide' })), (e: unknown) => {
+      assert.ok(e instanceof LoopError);
+      assert.equal(e.code, 'InvalidRankRequest');
+      assert.match(e.message, /^features: the event expands to more than 2000000 features/);
+      return true;
+    });
+    assert.ok(performance.now() - t0 < 1000, `${performance.now() - t0} ms`);
+    assert.equal(loop.status().eventsRanked, 0);
+
+    // 50 actions × 40 features and 40 context features: ~170,000 terms, well inside.
+    const actions = Array.from({ length: 50 }, (_, a) => ({
+      id: `a${a}`,
+      features: [{ item: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`p${i}`, (a + i) % 7])) }],
+    }));
+    const ctx = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`c${i}`, `v${i}`]));
+    const r = await loop.rank({ contextFeatures: [{ user: ctx }], actions, eventId: 'large' });
+    assert.equal(r.ranking.length, 50);
+    assert.ok(Math.abs(r.ranking.reduce((s, x) => s + x.probability, 0) - 1) < 1e-5);
+    assert.equal(loop.status().eventsRanked, 1);
+  } finally {
+    await loop.close();
+  }
+});

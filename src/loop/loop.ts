@@ -39,6 +39,13 @@ import {
 } from './types.js';
 import { validateRankRequest, MAX_ID_LENGTH } from './validate_rank.js';
 
+/**
+ * Features one Rank may expand to, linear and interaction terms of all its actions (featurizer maxFeatures).
+ * Azure set no such limit, but with the default `-q ::` a request of a few thousand features expands
+ * quadratically: 8,000 context features took 4 s and 1.6 GB, and a 1 MiB body would exhaust memory. 2 million
+ * is ~50 ms of work and 700× a typical request (10 actions × 20 features: ~2,800).
+ */
+const MAX_RANK_FEATURES = 2_000_000;
 const MAINTAIN_MS = 500;
 const JOIN_BATCH = 1000;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -171,7 +178,7 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   private install(model: ModelRecord): void {
-    const learner = loadLearner(model.bytes);
+    const learner = loadLearner(model.bytes, '', { maxFeatures: MAX_RANK_FEATURES });
     // Exploration is the service's explorationPercentage, whatever the model file says (policy.ts).
     learner.config.exploration = { ...learner.config.exploration, epsilon: this.service.explorationPercentage };
     this.snapshot = { learner, model };
