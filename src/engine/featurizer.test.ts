@@ -6,22 +6,13 @@ import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { FeatureVector } from './example.js';
 import { createFeaturizer, type FeaturizerConfig } from './featurizer.js';
+import { DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments } from './policy_args.js';
 import { JsonScanner, ByteBuf } from './json_scanner.js';
 
 const sharedDir = (): string | null => sharedFolder() ?? null;
 
-const DEFAULT: FeaturizerConfig = {
-  bits: 18,
-  quadratic: ['::'],
-  cubic: [],
-  interactions: [],
-  ignore: [],
-  ignoreLinear: [],
-  noConstant: false,
-  hashAll: false,
-  hashSeed: 0,
-  chainHash: false,
-};
+/** The featurizer settings of Azure's default policy (`-q ::`, 18 bits), as the policy parser gives them. */
+const DEFAULT: FeaturizerConfig = parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS);
 
 /** The [start, end) of the top-level "c" value of a DSJSON line, found with the scanner (no copy). */
 function contextRange(line: string): [number, number] {

@@ -4,19 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MultiExample } from './example.js';
 import { createFeaturizer, type FeaturizerConfig } from './featurizer.js';
+import { DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments } from './policy_args.js';
 
-const DEFAULT: FeaturizerConfig = {
-  bits: 18,
-  quadratic: ['::'],
-  cubic: [],
-  interactions: [],
-  ignore: [],
-  ignoreLinear: [],
-  noConstant: false,
-  hashAll: false,
-  hashSeed: 0,
-  chainHash: false,
-};
+/** The featurizer settings of Azure's default policy (`-q ::`, 18 bits), as the policy parser gives them. */
+const DEFAULT: FeaturizerConfig = parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS);
 
 const A1 = '{"_tag":"a1","i":{"constant":1,"id":"a1"},"j":[{"cat":"x","price":1.25},{"nutrition":{"cal":80}}]}';
 const A2 = '{"_tag":"a2","i":{"constant":1,"id":"a2"},"j":[{"cat":"y","price":0.5,"vegan":true}]}';

@@ -108,7 +108,7 @@ function reportNanUpdate(eventId: string): void {
   log(
     'warn',
     `event ${eventId} made no model update: a feature value, or the product of two in an interaction, is too large ` +
-      `for a 32-bit float (VW: "The features have too much magnitude"); ${nanEvents} such event(s) since start. ` +
+      `for a 32-bit float (VW: "The features have too much magnitude"); ${nanEvents} such event(s) since the trainer started. ` +
       'Scale large numeric features (timestamps, prices in cents) down, or send them as strings.',
   );
 }
