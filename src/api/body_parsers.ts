@@ -4,7 +4,15 @@
 // (415) instead of reaching the schemas as a string.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The JSON text the body was parsed from (null when there was none): Rank logs its features from it. */
+    jsonText: string | null;
+  }
+}
+
 export function installBodyParsers(app: FastifyInstance): void {
+  app.decorateRequest('jsonText', null);
   // fastify's parser guards against prototype poisoning; we only add the empty-body rule in front of it.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -14,6 +22,7 @@ export function installBodyParsers(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
+    request.jsonText = text;
     parseJson(request, text, done);
   };
   app.addContentTypeParser(['application/json', 'text/json'], { parseAs: 'string' }, parser);

@@ -1,14 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EventRecord, RewardRecord } from '../store/index.js';
+import type { JoinEvent, RewardRecord } from '../store/index.js';
 import { decideJoin, type JoinRules } from './joiner.js';
 
 const WAIT = 10_000;
-function ev(deferActivation = false, activatedAt: number | null = null): EventRecord {
-  return {
-    seq: 1, eventId: 'e', timestamp: 1000, context: '{}', actions: [1], probabilities: [1], chosenIndex: 0,
-    chosenProbability: 1, modelVersion: '1', deferActivation, activatedAt, join: null,
-  };
+function ev(deferActivation = false, activatedAt: number | null = null): JoinEvent {
+  return { timestamp: 1000, deferActivation, activatedAt };
 }
 const r = (value: number, timestamp: number): RewardRecord => ({ value, timestamp });
 const rules = (rewardAggregation: JoinRules['rewardAggregation'], defaultReward = 0): JoinRules => ({

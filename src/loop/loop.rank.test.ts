@@ -49,6 +49,22 @@ test('rank: uniform before the first model, excluded → 0, logged as Azure woul
   }
 });
 
+test('rank: with the request text, the logged features keep the client\'s key order (integer-like keys included)', async () => {
+  const { loop } = await testLoop();
+  try {
+    const text = '{"contextFeatures":[{"u":{"b":1,"10":2}}],"actions":[{"id":"a","features":[{"z":"1","2":"y"}]},{"id":"b","features":[]}],"eventId":"kept-order"}';
+    const r = await loop.rank(JSON.parse(text) as RankRequest, text);
+    assert.equal(r.eventId, 'kept-order');
+    const line = (await loop.exportDsjson('kept-order'))!;
+    assert.ok(line.includes('"c":{"FromUrl":[{"u":{"b":1,"10":2}}],"_multi":[{"_tag":"a","i":{"constant":1,"id":"a"},"j":[{"z":"1","2":"y"}]},'), line);
+    // Without the text, JSON.stringify moves integer-like keys first.
+    await loop.rank({ ...(JSON.parse(text) as RankRequest), eventId: 'reordered' });
+    assert.ok((await loop.exportDsjson('reordered'))!.includes('"FromUrl":[{"u":{"10":2,"b":1}}]'));
+  } finally {
+    await loop.close();
+  }
+});
+
 test('rank: duplicate eventId → InvalidRankRequest, the first event kept; same eventId + model ⇒ same choice', async () => {
   const { loop } = await testLoop();
   try {

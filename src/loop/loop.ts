@@ -50,6 +50,8 @@ const MAINTAIN_MS = 500;
 const JOIN_BATCH = 1000;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 const TRAINER_RESTART_MS = 1000;
+/** Joined events wait at most this long for the trainer (models are exported every second at the most often). */
+const WAKE_MS = 20;
 
 /** The Loop plus what the CLI and tests need. */
 export interface LearningLoop extends Loop {
@@ -167,14 +169,16 @@ class PersonalizerLoop implements LearningLoop {
     );
   }
 
-  // One wake per event-loop turn, however many joins the turn's group commit made (postMessage is not free).
+  // At most one wake per WAKE_MS, however many joins were made meanwhile: the trainer then learns them in one
+  // batch (one read, one progress message) instead of a few per event-loop turn, which under a stream of
+  // rewards cost both threads more than the learning itself. Learning stays well ahead of the first export.
   private wakeTrainer(): void {
     if (this.wakePending) return;
     this.wakePending = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.wakePending = false;
       this.trainer.notify({ op: 'wake' });
-    });
+    }, WAKE_MS).unref();
   }
 
   private install(model: ModelRecord): void {
@@ -195,10 +199,10 @@ class PersonalizerLoop implements LearningLoop {
 
   // ---------------------------------------------------------------------------------------------- rank & events
 
-  async rank(request: RankRequest): Promise<RankResponse> {
+  async rank(request: RankRequest, source?: string): Promise<RankResponse> {
     const v = validateRankRequest(request);
     const eventId = v.eventId ?? generateEventId();
-    const context = buildContext(v);
+    const context = buildContext(v, source);
     const { learner, model } = this.snapshot;
     let ex;
     try {

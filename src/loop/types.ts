@@ -84,7 +84,11 @@ export interface LoopStatus {
 }
 
 export interface Loop {
-  rank(request: RankRequest): Promise<RankResponse>;
+  /**
+   * `source`: the JSON text `request` was parsed from, when the caller has it. The logged context then copies
+   * the features as the client wrote them (context.ts) instead of re-serializing them.
+   */
+  rank(request: RankRequest, source?: string): Promise<RankResponse>;
   reward(eventId: string, value: number): Promise<void>;
   activate(eventId: string): Promise<void>;
 

@@ -70,6 +70,15 @@ interface EventRow {
   skip_learn: number | null;
 }
 
+/** The columns a join decision and a join need (JoinEvent): no context, no arrays to parse. */
+interface JoinRow {
+  seq: number;
+  ts: number;
+  defer_activation: number;
+  activated_at: number | null;
+  join_seq: number | null;
+}
+
 interface ModelRow {
   id: number;
   bytes: Buffer;
@@ -144,10 +153,9 @@ export class SqliteStore implements Store {
          ON CONFLICT (event_id) DO NOTHING`,
       ),
       eventById: db.prepare<[string], EventRow>(`SELECT * FROM events WHERE event_id = ?`),
-      eventBySeq: db.prepare<[number], EventRow>(`SELECT * FROM events WHERE seq = ?`),
-      // What a reward needs to know first; the whole row (the context is kilobytes) only for a join decision.
-      eventHead: db.prepare<[string], { seq: number; join_seq: number | null }>(
-        `SELECT seq, join_seq FROM events WHERE event_id = ?`,
+      // What a reward or an activation needs: never the context, which is kilobytes (JoinRow).
+      joinHead: db.prepare<[string], JoinRow>(
+        `SELECT seq, ts, defer_activation, activated_at, join_seq FROM events WHERE event_id = ?`,
       ),
       rewardsOf: db.prepare<[number], { value: number; ts: number }>(
         `SELECT value, ts FROM rewards WHERE event_seq = ? ORDER BY id`,
@@ -161,10 +169,11 @@ export class SqliteStore implements Store {
       join: db.prepare(
         `UPDATE events SET join_seq = ?, joined_at = ?, join_reward = ?, skip_learn = ? WHERE seq = ? AND join_seq IS NULL`,
       ),
-      due: db.prepare<[number, number], EventRow>(
+      due: db.prepare<[number, number], JoinRow>(
         // INDEXED BY: left alone, the planner picks the unique join_seq index (NULLs included) and sorts every unjoined
         // event, i.e. every event still inside its reward window, at each sweep.
-        `SELECT * FROM events INDEXED BY events_unjoined_ts WHERE join_seq IS NULL AND ts <= ? ORDER BY ts, seq LIMIT ?`,
+        `SELECT seq, ts, defer_activation, activated_at, join_seq FROM events INDEXED BY events_unjoined_ts
+         WHERE join_seq IS NULL AND ts <= ? ORDER BY ts, seq LIMIT ?`,
       ),
       readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; join_reward: number | null; skip_learn: number }>(
         `SELECT join_seq, event_id, context, chosen_index, chosen_prob, join_reward, skip_learn FROM events
@@ -262,9 +271,10 @@ export class SqliteStore implements Store {
   // Runs `decide` on an unjoined event and writes the join, inside the caller's transaction.
   // The join_seq counter is written with the group's other counters (join_seq is always counted with
   // events_joined or events_skipped, so `pending` is never empty when it moved).
-  private tryJoin(row: EventRow, decide: Decide, at: number): JoinDecision {
+  private tryJoin(row: JoinRow, decide: Decide, at: number): JoinDecision {
     const rewards: RewardRecord[] = this.q.rewardsOf.all(row.seq).map((r) => ({ value: r.value, timestamp: r.ts }));
-    const decision = decide({ event: toEvent(row), rewards });
+    const event = { timestamp: row.ts, deferActivation: row.defer_activation === 1, activatedAt: row.activated_at };
+    const decision = decide({ event, rewards });
     if (decision === null) return null;
     const seq = (this.joinSeq ?? this.q.counter.get('join_seq')!.value) + 1;
     this.q.join.run(seq, at, decision.reward, decision.skipLearn ? 1 : 0, row.seq);
@@ -308,13 +318,13 @@ export class SqliteStore implements Store {
 
   async addReward(eventId: string, value: number, at: number, decide: Decide): Promise<RewardOutcome> {
     return this.group.write(this.undoable((): RewardOutcome => {
-      const head = this.q.eventHead.get(eventId);
+      const head = this.q.joinHead.get(eventId);
       if (!head) {
         this.count('rewards_unknown_event');
         return 'unknown';
       }
       this.q.insertReward.run(head.seq, value, at);
-      const outcome = head.join_seq === null && this.tryJoin(this.q.eventBySeq.get(head.seq)!, decide, at) ? 'joined' : 'recorded';
+      const outcome = head.join_seq === null && this.tryJoin(head, decide, at) ? 'joined' : 'recorded';
       this.count('rewards_received');
       return outcome;
     }));
@@ -322,7 +332,7 @@ export class SqliteStore implements Store {
 
   async activate(eventId: string, at: number, decide: Decide): Promise<ActivateOutcome> {
     return this.group.write(this.undoable((): ActivateOutcome => {
-      const row = this.q.eventById.get(eventId);
+      const row = this.q.joinHead.get(eventId);
       if (!row) {
         this.count('activations_unknown_event');
         return 'unknown';

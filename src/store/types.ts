@@ -44,9 +44,12 @@ export interface RewardRecord {
   timestamp: number;
 }
 
+/** What a join decision needs of an event: its window and its activation (never its kilobytes of context). */
+export type JoinEvent = Pick<EventRecord, 'timestamp' | 'deferActivation' | 'activatedAt'>;
+
 /** What a join decision sees: the event and every reward received for it, in arrival order. */
 export interface JoinCandidate {
-  event: EventRecord;
+  event: JoinEvent;
   rewards: RewardRecord[];
 }
 

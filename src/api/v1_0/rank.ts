@@ -20,7 +20,7 @@ export async function rankRoutes(app: FastifyInstance, { loop }: V1Options): Pro
       },
     },
     async (request, reply) => {
-      const response = await loop.rank(request.body);
+      const response = await loop.rank(request.body, request.jsonText ?? undefined);
       // Metering header of the real service (azure-api.md §8.4): one transaction per rank.
       reply.header('csp-billing-usage', 'CognitiveServices.Personalizer.Transaction=1');
       return reply.code(201).send(response);
