@@ -1,9 +1,10 @@
 // The key check the Cognitive Services gateway did in front of the service (azure-api.md §1): every
 // /personalizer request must carry Ocp-Apim-Subscription-Key equal to the container's ApiKey. Failures answer
-// 401 in the gateway's shape, code "401" (azure-api.md §4, last paragraph). The check runs before routing, so
-// unknown /personalizer paths answer 401 too and reveal nothing to a caller without the key.
+// 401 in the gateway's shape, code "401" (azure-api.md §4, last paragraph). The check runs before routing
+// (server.ts's onRequest hook), so unknown /personalizer paths answer 401 too and reveal nothing to a caller
+// without the key.
 import { hash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './errors.js';
 
 export const KEY_HEADER = 'ocp-apim-subscription-key';
@@ -32,21 +33,6 @@ export function keyChecker(apiKey: string): (request: FastifyRequest) => KeyChec
     known.add(sent);
     return 'valid';
   };
-}
-
-export function installAuth(app: FastifyInstance, apiKey: string): (request: FastifyRequest) => KeyCheck {
-  const check = keyChecker(apiKey);
-  // Callback-style hooks here and in server.ts/headers.ts: no promise per request on the hot routes.
-  app.addHook('onRequest', (request, reply, done) => {
-    if (!/^\/personalizer(\/|$|\?)/i.test(request.url)) return done();
-    const result = check(request);
-    if (result !== 'valid') {
-      sendUnauthorized(reply, result);
-      return;
-    }
-    done();
-  });
-  return check;
 }
 
 export function sendUnauthorized(reply: FastifyReply, result: Exclude<KeyCheck, 'valid'>): FastifyReply {

@@ -18,6 +18,9 @@ after(async () => {
 function assertError(r: HttpAnswer, status: number, code: string, messageIncludes?: string): void {
   assert.equal(r.status, status, r.text);
   assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
+  // The service's headers on every answer, errors included (headers.ts).
+  assert.match(r.headers.get('apim-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
   assert.deepEqual(Object.keys(r.json), ['error']);
   assert.equal(r.json.error.code, code);
   assert.equal(typeof r.json.error.message, 'string');
@@ -69,6 +72,12 @@ test('evaluations answer 501 NotImplemented in the error shape', async () => {
 test('413 PayloadSizeExceeded over BodyLimit', async () => {
   const big = { actions: [{ id: 'a', features: [{ text: 'x'.repeat(70_000) }] }] };
   assertError(await call(server, 'POST', `${V1}/rank`, { body: big }), 413, 'PayloadSizeExceeded', '65536');
+});
+
+test('a path that is not valid percent-encoding: 400 BadRequest, with the API headers', async () => {
+  const r = await call(server, 'POST', `${V1}/events/%E0%A4%A/reward`, { body: { value: 1 } });
+  assertError(r, 400, 'BadRequest', 'percent-encoding');
+  assert.equal(r.headers.get('cache-control'), 'no-store, must-revalidate, no-cache');
 });
 
 test('malformed JSON, wrong content type, empty body', async () => {

@@ -4,6 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoopError } from '../loop/types.js';
+import { API_PATH, setResponseHeaders } from './headers.js';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -63,7 +64,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
  * Errors the router raises before any route or hook runs (a path segment that is not valid percent-encoding,
  * or longer than the router's limit): same shape, 400, no echo of the path.
  */
-export function frameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // Raised before the onRequest hook, which sets these for every other answer.
+  setResponseHeaders(request, reply, API_PATH.test(request.url));
   const message =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The URL is not valid (bad percent-encoding?).';
   sendError(reply, 400, 'BadRequest', message);

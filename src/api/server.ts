@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Loop } from '../loop/types.js';
 import type { Settings } from '../settings/index.js';
-import { installAuth } from './auth.js';
+import { keyChecker, sendUnauthorized } from './auth.js';
 import { installBodyParsers } from './body_parsers.js';
 import { containerRoutes } from './container.js';
 import { clientError, frameworkError, installErrorHandlers, sendError } from './errors.js';
-import { installResponseHeaders } from './headers.js';
+import { API_PATH, setResponseHeaders } from './headers.js';
 import { installOpenApi } from './openapi.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { v1Routes, V1_PREFIX } from './v1_0/index.js';
@@ -47,33 +47,43 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandlers(app);
   installBodyParsers(app);
-  installResponseHeaders(app);
   // During a graceful stop, requests arriving on still-open keep-alive connections are shed with 503 (the
   // request already in flight finish normally); a load balancer retries them elsewhere.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', (_request, reply, done) => {
+  const checkKey = keyChecker(settings.apiKey);
+  // One hook for everything a request needs on arrival (response headers, shedding while stopping, the key),
+  // callback-style: each hook is a run per request on the hot routes, a promise one more.
+  app.addHook('onRequest', (request, reply, done) => {
+    const api = API_PATH.test(request.url);
+    setResponseHeaders(request, reply, api);
     if (closing) {
       reply.header('connection', 'close');
       sendError(reply, 503, 'ServiceUnavailable', 'The container is stopping.');
       return;
     }
+    if (api) {
+      const result = checkKey(request);
+      if (result !== 'valid') {
+        sendUnauthorized(reply, result);
+        return;
+      }
+    }
     done();
   });
-  const checkKey = installAuth(app, settings.apiKey);
 
-  app.addHook('onResponse', (request, reply, done) => {
-    // The level check first: at Warning and above, no log object is built per request.
-    if (!ABOVE_INFO.has(request.log.level)) {
+  // One log line per request at Information and below; above, not even the hook (the level is fixed at start).
+  if (logger && !ABOVE_INFO.has(logger.level)) {
+    app.addHook('onResponse', (request, reply, done) => {
       request.log.info(
         { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
         'request completed',
       );
-    }
-    done();
-  });
+      done();
+    });
+  }
 
   await installOpenApi(app);
   await app.register(containerRoutes, { loop, checkKey });
