@@ -5,7 +5,7 @@
 // `constant` before `id`) because VW's self-interactions pair features in parse order (§2.2).
 //
 // The feature arrays are copied from the request's JSON text when the caller has it (featureSpans): the features
-// keep the client's key order and spelling, as the service logged them, and copying is several times cheaper than
+// keep the client's key order and spelling, as the service logged them, and copying costs less than
 // re-serializing. Without the text, or for text this copy does not handle, they are re-serialized with
 // JSON.stringify, which keeps key order except that integer-like keys ("0", "42") move first, as in every JS object.
 import type { ValidRank } from './validate_rank.js';
