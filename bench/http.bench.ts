@@ -116,11 +116,14 @@ function procStatus(pid: number): { rssMb: number; hwmMb: number } {
 /** The store's two durability modes (sqlite.ts): `normal` (the default) survives kill -9, `full` also a power cut. */
 const MODES = (process.env.BENCH_HTTP_MODES ?? 'normal,full').split(',') as ('normal' | 'full')[];
 
-/** Echo and server measured in turn, ROUNDS times; the pair with the median ratio, and all ratios. */
+/** Echo and server measured in turn, ROUNDS times: the pair with the median ratio, every ratio, and the
+ * server's failed requests over all rounds. */
 interface Paired {
   server: Measured;
   echo: Measured;
   ratios: number[];
+  non2xx: number;
+  errors: number;
 }
 
 async function paired(echo: () => Promise<Measured>, server: () => Promise<Measured>): Promise<Paired> {
@@ -132,7 +135,8 @@ async function paired(echo: () => Promise<Measured>, server: () => Promise<Measu
   }
   const byRatio = [...rounds].sort((a, b) => a.ratio - b.ratio);
   const median = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
-  return { server: median.server, echo: median.echo, ratios: rounds.map((r) => r.ratio) };
+  const sum = (k: 'non2xx' | 'errors'): number => rounds.reduce((t, r) => t + r.server[k], 0);
+  return { server: median.server, echo: median.echo, ratios: rounds.map((r) => r.ratio), non2xx: sum('non2xx'), errors: sum('errors') };
 }
 
 interface ModeRun {
@@ -220,7 +224,7 @@ export async function run(): Promise<BenchResult[]> {
     for (const [i, mode] of MODES.entries()) {
       const r = await runMode(mode, echo.url, i === 0, prefix, suffix);
       const lat = (x: Measured): string => `p50 ${x.p50} ms, p99 ${x.p99} ms`;
-      const bad = (x: Measured): string => (x.non2xx || x.errors ? `; ${x.non2xx} non-2xx, ${x.errors} errors!` : '');
+      const bad = (x: { non2xx: number; errors: number }): string => (x.non2xx || x.errors ? `; ${x.non2xx} non-2xx, ${x.errors} errors!` : '');
       const tag = `synchronous=${mode}`;
       const rounds = (p: Paired): string =>
         `median of ${ROUNDS} alternating rounds of ${DURATION_S} s (ratios ${p.ratios.map((x) => x.toFixed(2)).join(', ')})`;
@@ -235,7 +239,7 @@ export async function run(): Promise<BenchResult[]> {
             unit: 'req/s',
             baseline: p.echo.rps,
             baselineRatio: p.server.rps / p.echo.rps,
-            note: `target ≥ 0.7 of bare fastify; ${lat(p.server)} (echo ${lat(p.echo)}); ${rounds(p)}${extra}${bad(p.server)}`,
+            note: `target ≥ 0.7 of bare fastify; ${lat(p.server)} (echo ${lat(p.echo)}); ${rounds(p)}${extra}${bad(p)}`,
           },
           { name: `http ${what.split(' ')[0]} p50 latency, ${tag}`, value: p.server.p50, unit: 'ms', baseline: p.echo.p50, baselineRatio: p.server.p50 / p.echo.p50 },
           { name: `http ${what.split(' ')[0]} p99 latency, ${tag}`, value: p.server.p99, unit: 'ms', baseline: p.echo.p99, baselineRatio: p.server.p99 / p.echo.p99 },
