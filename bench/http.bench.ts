@@ -53,6 +53,10 @@ interface Measured {
   errors: number;
 }
 
+function measured(r: autocannon.Result): Measured {
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx: r.non2xx, errors: r.errors };
+}
+
 async function measure(url: string, key: string, method: 'POST', path: string, body: () => string, seconds: number): Promise<Measured> {
   const r = await autocannon({
     url,
@@ -67,7 +71,7 @@ async function measure(url: string, key: string, method: 'POST', path: string, b
       },
     ],
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx: r.non2xx, errors: r.errors };
+  return measured(r);
 }
 
 async function amount(url: string, key: string, path: string, body: () => string, n: number): Promise<Measured> {
@@ -77,7 +81,7 @@ async function amount(url: string, key: string, path: string, body: () => string
     amount: n,
     requests: [{ method: 'POST', path, headers: { 'content-type': 'application/json', 'ocp-apim-subscription-key': key }, setupRequest: (req) => ({ ...req, body: body() }) }],
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx: r.non2xx, errors: r.errors };
+  return measured(r);
 }
 
 async function startEcho(): Promise<{ url: string; stop(): Promise<void> }> {
@@ -162,7 +166,7 @@ async function runMode(mode: 'normal' | 'full', echoUrl: string, withMemory: boo
     let echoN = 0;
     const echoBody = (): string => prefix + `echo-${echoN++}` + suffix;
 
-    // Rank: warm both up, then measure the echo and the server back to back.
+    // Rank: warm both up, then measure the echo and the server in alternating rounds.
     await measure(echoUrl, 'k', 'POST', RANK_PATH, echoBody, WARMUP_S);
     await measure(server.url, server.key, 'POST', RANK_PATH, rankBody, WARMUP_S);
     const rank = await paired(
@@ -200,7 +204,7 @@ async function runMode(mode: 'normal' | 'full', echoUrl: string, withMemory: boo
             },
           },
         ],
-      }).then((r) => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx: r.non2xx, errors: r.errors }));
+      }).then(measured);
     await rewardReq(echoUrl, 'k', WARMUP_S, false);
     await rewardReq(server.url, server.key, WARMUP_S, true);
     const reward = await paired(

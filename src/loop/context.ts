@@ -93,7 +93,7 @@ function keyCount(v: unknown): number {
   return n;
 }
 
-/** Reads the top two levels (the request, its actions) member by member; feature arrays are skipped whole. */
+/** Reads the top two levels (the request, its actions) member by member; their values are skipped whole. */
 class SpanReader {
   private i = 0;
 
@@ -105,16 +105,16 @@ class SpanReader {
     this.ws();
     this.expect(OPEN_BRACE);
     this.members((key) => {
-      if (key === 'contextFeatures') context = this.featureArray();
+      if (key === 'contextFeatures') context = this.value();
       else if (key === 'actions') actions = this.actionList();
-      else this.skip();
+      else this.value();
     });
     return { context, actions };
   }
 
   private actionList(): (Span | undefined)[] {
     if (this.peek() !== OPEN_BRACKET) {
-      this.skip();
+      this.value();
       return [];
     }
     const out: (Span | undefined)[] = [];
@@ -129,8 +129,8 @@ class SpanReader {
       this.expect(OPEN_BRACE);
       let features: Span | undefined;
       this.members((key) => {
-        if (key === 'features') features = this.featureArray();
-        else this.skip();
+        if (key === 'features') features = this.value();
+        else this.value();
       });
       out.push(features);
       this.ws();
@@ -164,8 +164,8 @@ class SpanReader {
     }
   }
 
-  /** A feature array (or any value: only arrays are copied) with its line breaks and keys counted. */
-  private featureArray(): Span {
+  /** Skips one value (feature arrays, and anything else the top two levels hold), counting keys and line breaks. */
+  private value(): Span {
     const start = this.i;
     const { s } = this;
     let depth = 0;
@@ -204,10 +204,6 @@ class SpanReader {
     }
     this.i = i;
     return [start, i, breaks, keys];
-  }
-
-  private skip(): void {
-    this.featureArray();
   }
 
   /** Skips a string whose `"` is next; true when it holds an escape. */
