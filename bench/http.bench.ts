@@ -174,11 +174,12 @@ async function runMode(mode: 'normal' | 'full', echoUrl: string, withMemory: boo
       () => measure(server.url, server.key, 'POST', RANK_PATH, rankBody, DURATION_S),
     );
 
-    // Up to 100k ranked events (the memory figure of the first mode), so that the rewards below find an event
-    // not rewarded yet: each one is then the event's first reward, which joins it (the usual case), in every round.
+    // Up to 100k ranked events (the memory figure of the first mode). The rewards below each find an event not
+    // rewarded yet (more are ranked after their warm-up if needed): each is then the event's first reward, which
+    // joins it (the usual case), in every round.
     const more = Math.max(0, RSS_EVENTS - n);
     const topUp = more > 0 ? await amount(server.url, server.key, RANK_PATH, rankBody, more) : undefined;
-    const ranked = n;
+    let ranked = n;
     let mem: ModeRun['mem'];
     if (withMemory) {
       await sleep(500);
@@ -186,7 +187,7 @@ async function runMode(mode: 'normal' | 'full', echoUrl: string, withMemory: boo
       mem = { ...procStatus(server.pid), events: n, status, ...(topUp ? { topUp } : {}) };
     }
 
-    // Reward: every request rewards a ranked event, in rank order (cycling if the rounds outrun them).
+    // Reward: every request rewards a ranked event, in rank order (cycling, flagged, if the rounds outran them).
     let m = 0;
     let echoM = 0;
     const rewardReq = (url: string, key: string, seconds: number, real: boolean): Promise<Measured> =>
@@ -207,6 +208,11 @@ async function runMode(mode: 'normal' | 'full', echoUrl: string, withMemory: boo
       }).then(measured);
     await rewardReq(echoUrl, 'k', WARMUP_S, false);
     await rewardReq(server.url, server.key, WARMUP_S, true);
+    // Enough events for every measured reward to be its event's first, from the warm-up's rate with a margin:
+    // on a fast machine the rounds would otherwise cycle back to events already rewarded (cheap repeats).
+    const needed = m + Math.ceil((m / WARMUP_S) * ROUNDS * DURATION_S * 1.5);
+    if (n < needed) await amount(server.url, server.key, RANK_PATH, rankBody, needed - n);
+    ranked = n;
     const reward = await paired(
       () => rewardReq(echoUrl, 'k', DURATION_S, false),
       () => rewardReq(server.url, server.key, DURATION_S, true),
@@ -234,7 +240,7 @@ export async function run(): Promise<BenchResult[]> {
         `median of ${ROUNDS} alternating rounds of ${DURATION_S} s (ratios ${p.ratios.map((x) => x.toFixed(2)).join(', ')})`;
       for (const [what, p, extra] of [
         ['rank (10 actions × 10 features)', r.rank, `; ${CONNECTIONS} connections`],
-        ['reward', r.reward, `; ${r.rewarded} rewards for ${r.ranked} ranked events`],
+        ['reward', r.reward, `; ${r.rewarded} rewards for ${r.ranked} ranked events${r.rewarded > r.ranked ? ` (${r.rewarded - r.ranked} repeats!)` : ''}`],
       ] as const) {
         rows.push(
           {

@@ -228,13 +228,11 @@ class PersonalizerLoop implements LearningLoop {
       throw new LoopError('InvalidRankRequest', `eventId: '${eventId}' was already used by an earlier rank call`);
     }
     this.counts.eventsRanked++;
-    const byMulti = new Map(ranking.map((r) => [r.index, r.probability]));
-    const multiOf = new Map(v.included.map((actionPos, multi) => [actionPos, multi]));
+    // Every action in request order; an excluded one (not in _multi) gets 0.
+    const probability = new Array<number>(v.actions.length).fill(0);
+    for (const r of ranking) probability[v.included[r.index]!] = r.probability;
     return {
-      ranking: v.actions.map((a, i) => {
-        const multi = multiOf.get(i);
-        return { id: a.id, probability: multi === undefined ? 0 : (byMulti.get(multi) ?? 0) };
-      }),
+      ranking: v.actions.map((a, i) => ({ id: a.id, probability: probability[i]! })),
       eventId,
       rewardActionId: v.actions[v.included[first.index]!]!.id,
     };

@@ -181,6 +181,42 @@ test('logs: date range, retention purge with rewards, delete keeps counters and 
     await s.insertEvent(event('e9', 9000));
     await s.addReward('e9', 1, 9001, firstReward);
     assert.deepEqual((await s.readJoined(0, 10)).map((j) => j.joinSeq), [3]);
+    // The events after a deletion are numbered from 1 again, and the window-close sweep finds them.
+    await s.insertEvent(event('e10', 9500));
+    assert.equal(await s.joinDue(9600, 9700, () => ({ skipLearn: false, reward: 0 })), 1);
+    assert.deepEqual((await s.readJoined(0, 10)).map((j) => j.eventId), ['e9', 'e10']);
+    // So are those after a purge that left no event.
+    assert.equal(await s.purgeEventsBefore(10_000), 2);
+    await s.insertEvent(event('e11', 11_000));
+    assert.equal(await s.joinDue(11_000, 11_100, () => ({ skipLearn: false, reward: 0 })), 1);
+    assert.deepEqual((await s.readJoined(4, 10)).map((j) => [j.joinSeq, j.eventId]), [[5, 'e11']]);
+  });
+});
+
+test('joinDue walks the events in rank order from where it stopped, over those joined early', async () => {
+  await withStore(tempDb(), async (s) => {
+    // 3,000 events one ms apart, every third rewarded at once: the sweep reads them in growing chunks.
+    for (let i = 0; i < 3000; i++) {
+      await s.insertEvent(event(`w${i}`, 10_000 + i));
+      if (i % 3 === 0) await s.addReward(`w${i}`, 1, 10_000 + i, firstReward);
+    }
+    const zero: Decide = () => ({ skipLearn: false, reward: 0 });
+    // Due: ranked at or before 11,999, i.e. w0..w1999, of which 1,333 have no reward.
+    assert.equal(await s.joinDue(11_999, 20_000, zero, 5000), 1333);
+    assert.equal(await s.joinDue(11_999, 20_000, zero), 0);
+    // A limit stops the walk at the limit; the next sweep resumes there.
+    assert.equal(await s.joinDue(12_999, 20_000, zero, 100), 100);
+    assert.equal(await s.joinDue(12_999, 20_000, zero), 567);
+    const c = await s.counters();
+    assert.equal(c.eventsJoined, 3000);
+    // An undecided event stops the walk: nothing after it is offered until it is decided.
+    await s.insertEvent(event('x1', 13_000));
+    await s.insertEvent(event('x2', 13_001));
+    const offered: number[] = [];
+    assert.equal(await s.joinDue(14_000, 20_000, ({ event: e }) => (offered.push(e.timestamp), null)), 0);
+    assert.deepEqual(offered, [13_000]);
+    assert.equal(await s.joinDue(14_000, 20_000, zero), 2);
+    assert.deepEqual((await s.readJoined(3000, 10)).map((j) => j.eventId), ['x1', 'x2']);
   });
 });
 
@@ -215,7 +251,7 @@ test('store URLs: sqlite: only; bad synchronous rejected', () => {
   assert.throws(() => openStore(`sqlite:${tempDb()}?synchronous=off`), /synchronous/);
 });
 
-test('migrations: a version-1 file is upgraded in place; the sweep uses the unjoined-by-time index', async () => {
+test('migrations: a version-1 file is upgraded in place', async () => {
   const file = tempDb();
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const v1 = new Database(file);
@@ -230,11 +266,50 @@ test('migrations: a version-1 file is upgraded in place; the sweep uses the unjo
   });
   const db = new Database(file, { readonly: true });
   assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
-  const plan = db
-    .prepare(`EXPLAIN QUERY PLAN SELECT * FROM events INDEXED BY events_unjoined_ts WHERE join_seq IS NULL AND ts <= 1 ORDER BY ts, seq LIMIT 10`)
-    .all() as { detail: string }[];
-  const detail = plan.map((p) => p.detail).join('\n');
-  assert.match(detail, /USING INDEX events_unjoined_ts \(ts<\?\)/);
-  assert.doesNotMatch(detail, /TEMP B-TREE/);
+  db.close();
+});
+
+test('migration 4: joins move to their own table in learning order; the sweep resumes after the last joined run', async () => {
+  const file = tempDb();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const v3 = new Database(file);
+  for (const m of MIGRATIONS.slice(0, 3)) v3.exec(m);
+  v3.pragma('user_version = 3');
+  const insert = v3.prepare(`INSERT INTO events (event_id, ts, context, actions, probabilities, chosen_index, chosen_prob,
+    model_version, defer_activation, join_seq, joined_at, join_reward, skip_learn) VALUES (?, ?, '{"c":1}', '[2,1]', '[0.9,0.1]', 1, 0.9, '1', 0, ?, ?, ?, ?)`);
+  insert.run('a', 10, 1, 50, 0.5, 0); // joined first
+  insert.run('b', 20, null, null, null, null); // not joined
+  insert.run('c', 30, 2, 60, null, 1); // joined early (skipped)
+  v3.prepare(`INSERT INTO rewards (event_seq, value, ts) VALUES (1, 0.5, 15)`).run();
+  v3.prepare(`UPDATE counters SET value = 2 WHERE name = 'join_seq'`).run();
+  v3.close();
+  await withStore(file, async (s) => {
+    assert.deepEqual(await s.getEvent('a'), {
+      seq: 1, eventId: 'a', timestamp: 10, context: '{"c":1}', actions: [2, 1], probabilities: [0.9, 0.1], chosenIndex: 1,
+      chosenProbability: 0.9, modelVersion: '1', deferActivation: false, activatedAt: null,
+      join: { joinSeq: 1, reward: 0.5, skipLearn: false, joinedAt: 50 },
+    });
+    assert.equal((await s.getEvent('b'))?.join, null);
+    assert.deepEqual(await s.getRewards('a'), [{ value: 0.5, timestamp: 15 }]);
+    // Only b is left to sweep; it joins after the two moved joins.
+    const offered: string[] = [];
+    assert.equal(await s.joinDue(100, 200, ({ event: e }) => (offered.push(String(e.timestamp)), { skipLearn: false, reward: 0 })), 1);
+    assert.deepEqual(offered, ['20']);
+    assert.deepEqual(
+      (await s.readJoined(0, 10)).map((j) => [j.joinSeq, j.eventId, j.reward, j.skipLearn]),
+      [[1, 'a', 0.5, false], [2, 'c', null, true], [3, 'b', 0, false]],
+    );
+  });
+  const db = new Database(file, { readonly: true });
+  assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+  assert.deepEqual(db.pragma('foreign_key_check'), []);
+  // The sweep and the trainer read by key, never by scanning or sorting a table.
+  const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((p) => p.detail).join('\n');
+  const sweep = plan(`SELECT e.seq, j.join_seq FROM events e LEFT JOIN joins j ON j.seq = e.seq WHERE e.seq > 1 ORDER BY e.seq LIMIT 16`);
+  assert.match(sweep, /SEARCH e USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+  assert.match(sweep, /SEARCH j USING (COVERING )?INDEX sqlite_autoindex_joins_1 \(seq=\?\)/);
+  const read = plan(`SELECT e.context FROM joins j JOIN events e ON e.seq = j.seq WHERE j.join_seq > 1 ORDER BY j.join_seq LIMIT 16`);
+  assert.match(read, /SEARCH j USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+  assert.doesNotMatch(sweep + read, /TEMP B-TREE|SCAN/);
   db.close();
 });

@@ -43,6 +43,10 @@ import type {
 /** Group commits before the checkpointer thread starts (until then the WAL just grows; close checkpoints it). */
 const CHECKPOINTER_AFTER_COMMITS = 200;
 
+/** Rows the window-close sweep reads at first, and at most, per query (joinDue). */
+const SWEEP_FIRST_CHUNK = 16;
+const SWEEP_MAX_CHUNK = 1024;
+
 /** Model versions kept besides the latest (older ones are deleted in the same transaction as an export). */
 const MODELS_KEPT = 3;
 
@@ -70,7 +74,8 @@ interface EventRow {
   skip_learn: number | null;
 }
 
-/** The columns a join decision and a join need (JoinEvent): no context, no arrays to parse. */
+/** The columns a join decision and a join need (JoinEvent): no context, no arrays to parse. join_seq: null while
+ * the event is not joined. */
 interface JoinRow {
   seq: number;
   ts: number;
@@ -152,10 +157,14 @@ export class SqliteStore implements Store {
            defer_activation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event_id) DO NOTHING`,
       ),
-      eventById: db.prepare<[string], EventRow>(`SELECT * FROM events WHERE event_id = ?`),
+      eventById: db.prepare<[string], EventRow>(
+        `SELECT e.*, j.join_seq, j.joined_at, j.reward AS join_reward, j.skip_learn
+         FROM events e LEFT JOIN joins j ON j.seq = e.seq WHERE e.event_id = ?`,
+      ),
       // What a reward or an activation needs: never the context, which is kilobytes (JoinRow).
       joinHead: db.prepare<[string], JoinRow>(
-        `SELECT seq, ts, defer_activation, activated_at, join_seq FROM events WHERE event_id = ?`,
+        `SELECT e.seq, e.ts, e.defer_activation, e.activated_at, j.join_seq
+         FROM events e LEFT JOIN joins j ON j.seq = e.seq WHERE e.event_id = ?`,
       ),
       rewardsOf: db.prepare<[number], { value: number; ts: number }>(
         `SELECT value, ts FROM rewards WHERE event_seq = ? ORDER BY id`,
@@ -166,18 +175,16 @@ export class SqliteStore implements Store {
       setCounter: db.prepare(`UPDATE counters SET value = ? WHERE name = ?`),
       counter: db.prepare<[string], { value: number }>(`SELECT value FROM counters WHERE name = ?`),
       allCounters: db.prepare<[], { name: string; value: number }>(`SELECT name, value FROM counters`),
-      join: db.prepare(
-        `UPDATE events SET join_seq = ?, joined_at = ?, join_reward = ?, skip_learn = ? WHERE seq = ? AND join_seq IS NULL`,
+      // A new row: joining never rewrites the event's row (schema migration 4).
+      join: db.prepare(`INSERT INTO joins (join_seq, seq, joined_at, reward, skip_learn) VALUES (?, ?, ?, ?, ?)`),
+      // The sweep walks the events after swept_seq in rank order (joinDue), reading only what a decision needs.
+      afterSwept: db.prepare<[number, number], JoinRow>(
+        `SELECT e.seq, e.ts, e.defer_activation, e.activated_at, j.join_seq
+         FROM events e LEFT JOIN joins j ON j.seq = e.seq WHERE e.seq > ? ORDER BY e.seq LIMIT ?`,
       ),
-      due: db.prepare<[number, number], JoinRow>(
-        // INDEXED BY: left alone, the planner picks the unique join_seq index (NULLs included) and sorts every unjoined
-        // event, i.e. every event still inside its reward window, at each sweep.
-        `SELECT seq, ts, defer_activation, activated_at, join_seq FROM events INDEXED BY events_unjoined_ts
-         WHERE join_seq IS NULL AND ts <= ? ORDER BY ts, seq LIMIT ?`,
-      ),
-      readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; join_reward: number | null; skip_learn: number }>(
-        `SELECT join_seq, event_id, context, chosen_index, chosen_prob, join_reward, skip_learn FROM events
-         WHERE join_seq > ? ORDER BY join_seq LIMIT ?`,
+      readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: number }>(
+        `SELECT j.join_seq, e.event_id, e.context, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn
+         FROM joins j JOIN events e ON e.seq = j.seq WHERE j.join_seq > ? ORDER BY j.join_seq LIMIT ?`,
       ),
       insertModel: db.prepare(
         `INSERT INTO models (bytes, policy, created_at, modified_at, cursor, events_learned)
@@ -190,9 +197,12 @@ export class SqliteStore implements Store {
         `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
       ),
       deleteRewards: db.prepare(`DELETE FROM rewards`),
+      deleteJoins: db.prepare(`DELETE FROM joins`),
       deleteEvents: db.prepare(`DELETE FROM events`),
       purgeRewards: db.prepare(`DELETE FROM rewards WHERE event_seq IN (SELECT seq FROM events WHERE ts < ?)`),
+      purgeJoins: db.prepare(`DELETE FROM joins WHERE seq IN (SELECT seq FROM events WHERE ts < ?)`),
       purgeEvents: db.prepare(`DELETE FROM events WHERE ts < ?`),
+      anyEvent: db.prepare<[], { seq: number }>(`SELECT seq FROM events LIMIT 1`),
       range: db.prepare<[], { from: number | null; to: number | null }>(
         // Two subqueries: SQLite answers a lone MIN or MAX from the index's ends, both in one SELECT by a scan.
         `SELECT (SELECT MIN(ts) FROM events) AS "from", (SELECT MAX(ts) FROM events) AS "to"`,
@@ -277,7 +287,7 @@ export class SqliteStore implements Store {
     const decision = decide({ event, rewards });
     if (decision === null) return null;
     const seq = (this.joinSeq ?? this.q.counter.get('join_seq')!.value) + 1;
-    this.q.join.run(seq, at, decision.reward, decision.skipLearn ? 1 : 0, row.seq);
+    this.q.join.run(seq, row.seq, at, decision.reward, decision.skipLearn ? 1 : 0);
     this.joinSeq = seq;
     this.count(decision.skipLearn ? 'events_skipped' : 'events_joined');
     return decision;
@@ -345,12 +355,31 @@ export class SqliteStore implements Store {
     }));
   }
 
+  // Every event at or before swept_seq is joined. The walk goes on in rank order from there, over events joined
+  // early (by a reward) and the due ones it joins, and stops at the first event ranked after `rankedBefore` or
+  // left undecided: each event is walked over once, after its window. An event whose clock stepped back (ranked
+  // earlier than one before it) waits for that one to be due.
   async joinDue(rankedBefore: number, at: number, decide: Decide, limit = 1000): Promise<number> {
     return this.group.write(this.undoable(() => {
       let joined = 0;
-      for (const row of this.q.due.all(rankedBefore, limit)) {
-        if (this.tryJoin(row, decide, at)) joined++;
+      let swept = this.q.counter.get('swept_seq')!.value;
+      const start = swept;
+      // Rows are read a chunk at a time (no statement may run while an iterator is open), the first chunk small:
+      // most sweeps find the next event still inside its window.
+      let chunk = SWEEP_FIRST_CHUNK;
+      walk: for (;;) {
+        const rows = this.q.afterSwept.all(swept, chunk);
+        for (const row of rows) {
+          if (row.join_seq === null) {
+            if (row.ts > rankedBefore || joined === limit || !this.tryJoin(row, decide, at)) break walk;
+            joined++;
+          }
+          swept = row.seq;
+        }
+        if (rows.length < chunk) break;
+        chunk = Math.min(chunk * 4, SWEEP_MAX_CHUNK);
       }
+      if (swept !== start) this.q.setCounter.run(swept, 'swept_seq');
       return joined;
     }));
   }
@@ -362,7 +391,7 @@ export class SqliteStore implements Store {
       context: r.context,
       chosenIndex: r.chosen_index,
       chosenProbability: r.chosen_prob,
-      reward: r.join_reward,
+      reward: r.reward,
       skipLearn: r.skip_learn === 1,
     }));
   }
@@ -425,14 +454,21 @@ export class SqliteStore implements Store {
   async deleteLogs(): Promise<void> {
     await this.group.write(() => {
       this.q.deleteRewards.run();
+      this.q.deleteJoins.run();
       this.q.deleteEvents.run();
+      // The next event is seq 1 again (plain rowids): the sweep starts over.
+      this.q.setCounter.run(0, 'swept_seq');
     });
   }
 
   async purgeEventsBefore(before: number): Promise<number> {
     return this.group.write(() => {
       this.q.purgeRewards.run(before);
-      return this.q.purgeEvents.run(before).changes;
+      this.q.purgeJoins.run(before);
+      const purged = this.q.purgeEvents.run(before).changes;
+      // Emptied, the table numbers from 1 again; otherwise the newest events (the highest seqs) were kept.
+      if (this.q.anyEvent.get() === undefined) this.q.setCounter.run(0, 'swept_seq');
+      return purged;
     });
   }
 

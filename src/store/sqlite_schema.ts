@@ -107,6 +107,40 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_ts ON events (ts);
   CREATE INDEX rewards_event ON rewards (event_seq, id);
   `,
+  // 4: a join is a row of its own, not columns of the event. Joining wrote the event's row again, context
+  // included (a 4 KiB page per reward, and a delete in the unjoined index); now it appends a small row, and a
+  // ranked event is written to one index less. The window-close sweep walks the events in rank order from
+  // `swept_seq` (every event at or before it is joined) instead of using a partial index of the unjoined ones.
+  `
+  CREATE TABLE events_v4 (
+    seq               INTEGER PRIMARY KEY,
+    event_id          TEXT    NOT NULL UNIQUE,
+    ts                INTEGER NOT NULL,          -- rank time, ms since epoch
+    context           TEXT    NOT NULL,          -- DSJSON "c"
+    actions           TEXT    NOT NULL,          -- DSJSON "a" (JSON array, 1-based)
+    probabilities     TEXT    NOT NULL,          -- DSJSON "p" (JSON array)
+    chosen_index      INTEGER NOT NULL,          -- _labelIndex (0-based into _multi)
+    chosen_prob       REAL    NOT NULL,          -- _label_probability
+    model_version     TEXT    NOT NULL,
+    defer_activation  INTEGER NOT NULL,
+    activated_at      INTEGER
+  );
+  INSERT INTO events_v4 SELECT seq, event_id, ts, context, actions, probabilities, chosen_index, chosen_prob,
+    model_version, defer_activation, activated_at FROM events;
+  CREATE TABLE joins (
+    join_seq   INTEGER PRIMARY KEY,              -- learning order
+    seq        INTEGER NOT NULL UNIQUE REFERENCES events (seq) ON DELETE CASCADE,
+    joined_at  INTEGER NOT NULL,
+    reward     REAL,                             -- aggregated or default reward; NULL when skip_learn
+    skip_learn INTEGER NOT NULL
+  );
+  INSERT INTO joins SELECT join_seq, seq, joined_at, join_reward, skip_learn FROM events WHERE join_seq IS NOT NULL;
+  INSERT INTO counters (name, value) VALUES ('swept_seq', COALESCE(
+    (SELECT MIN(seq) - 1 FROM events WHERE join_seq IS NULL), (SELECT MAX(seq) FROM events), 0));
+  DROP TABLE events;
+  ALTER TABLE events_v4 RENAME TO events;
+  CREATE INDEX events_ts ON events (ts);
+  `,
 ];
 
 export function migrate(db: Database.Database): number {
