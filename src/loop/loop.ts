@@ -1,6 +1,7 @@
 // The learning loop behind the Loop contract: rank → explore → log → join rewards → learn online
 // (architecture.md). Ranking uses the last model snapshot the trainer worker published and never waits for
-// training; every acknowledged write is committed to the store before the promise resolves.
+// training; its computing runs in the ranker worker (ranker.ts), validation and logging here. Every
+// acknowledged write is committed to the store before the promise resolves.
 //
 // Decisions where Azure is silent:
 // - activate / reward for an unknown eventId: accepted (204) and counted, never learned. Azure ingested these
@@ -8,7 +9,7 @@
 // - an activation after the event's reward window is recorded but does not make the event learnable.
 // - eventsLearned counts the events the current learning model includes (it restarts at 0 after a model reset
 //   or a policy change).
-import { createLearner, DEFAULT_POLICY_ARGUMENTS, loadLearner, sampleAction, type Learner } from '../engine/index.js';
+import { createLearner, DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
 import { openStore, type ModelRecord, type Store } from '../store/index.js';
 import { buildContext } from './context.js';
 import { DAY } from './duration.js';
@@ -23,6 +24,7 @@ import {
   validateServiceConfiguration,
   type LoopSettings,
 } from './service_config.js';
+import { Ranker } from './ranker.js';
 import { TrainerHandle } from './trainer.js';
 import type { PublishedModel } from './trainer_protocol.js';
 import {
@@ -65,11 +67,6 @@ export interface LearningLoop extends Loop {
   close(options?: { flush?: boolean }): Promise<void>;
 }
 
-interface Snapshot {
-  learner: Learner;
-  model: ModelRecord;
-}
-
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -81,7 +78,9 @@ function checkEventId(eventId: unknown, code: string): asserts eventId is string
 }
 
 class PersonalizerLoop implements LearningLoop {
-  private snapshot!: Snapshot;
+  /** The model ranking uses (the ranker holds its learner); GET /model answers its bytes. */
+  private model!: ModelRecord;
+  private ranker!: Ranker;
   private trainer!: TrainerHandle;
   private timer: NodeJS.Timeout | undefined;
   private maintaining: Promise<void> | null = null;
@@ -182,10 +181,13 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   private install(model: ModelRecord): void {
-    const learner = loadLearner(model.bytes, '', { maxFeatures: MAX_RANK_FEATURES });
     // Exploration is the service's explorationPercentage, whatever the model file says (policy.ts).
-    learner.config.exploration = { ...learner.config.exploration, epsilon: this.service.explorationPercentage };
-    this.snapshot = { learner, model };
+    const rankerModel = { id: model.id, bytes: model.bytes, epsilon: this.service.explorationPercentage };
+    if (this.ranker === undefined) {
+      const log = (level: 'warn' | 'error', message: string): void => this.options.logger?.[level]({ component: 'ranker' }, message);
+      this.ranker = new Ranker({ appId: this.options.appId ?? '', maxFeatures: MAX_RANK_FEATURES, model: rankerModel }, log);
+    } else this.ranker.install(rankerModel);
+    this.model = model;
   }
 
   private onModel(m: PublishedModel): void {
@@ -193,7 +195,7 @@ class PersonalizerLoop implements LearningLoop {
       this.install(m);
       this.counts.eventsLearned = m.eventsLearned;
     } catch (e) {
-      this.options.logger?.error({ err: e }, `model ${m.id} could not be loaded; ranking keeps model ${this.snapshot.model.id}`);
+      this.options.logger?.error({ err: e }, `model ${m.id} could not be loaded; ranking keeps model ${this.model.id}`);
     }
   }
 
@@ -203,15 +205,12 @@ class PersonalizerLoop implements LearningLoop {
     const v = validateRankRequest(request);
     const eventId = v.eventId ?? generateEventId();
     const context = buildContext(v, source);
-    const { learner, model } = this.snapshot;
-    let ex;
-    try {
-      ex = learner.featurize(context);
-    } catch (e) {
-      throw new LoopError('InvalidRankRequest', `features: ${(e as Error).message}`);
+    const r = await this.ranker.rank(context, eventId);
+    if (!('modelId' in r)) {
+      if (r.invalid !== undefined) throw new LoopError('InvalidRankRequest', `features: ${r.invalid}`);
+      throw new Error(`rank failed: ${r.failed}`);
     }
-    const sampled = sampleAction(learner.predict(ex), eventId, this.options.appId ?? '');
-    const ranking = sampled.ranking.map((r) => ({ index: r.index, probability: shortestFloat32(r.probability) }));
+    const ranking = r.index.map((index, i) => ({ index, probability: shortestFloat32(r.probability[i]!) }));
     const first = ranking[0]!;
     const inserted = await this.store.insertEvent({
       eventId,
@@ -221,7 +220,7 @@ class PersonalizerLoop implements LearningLoop {
       probabilities: ranking.map((r) => r.probability),
       chosenIndex: first.index,
       chosenProbability: first.probability,
-      modelVersion: String(model.id),
+      modelVersion: String(r.modelId),
       deferActivation: v.deferActivation,
     });
     if (!inserted) {
@@ -299,8 +298,7 @@ class PersonalizerLoop implements LearningLoop {
     this.service = service;
     this.policy = policy;
     this.settings = loopSettings(service);
-    const learner = this.snapshot.learner;
-    learner.config.exploration = { ...learner.config.exploration, epsilon: service.explorationPercentage };
+    this.ranker.setEpsilon(service.explorationPercentage);
     this.trainer.notify({ op: 'settings', modelExportMs: this.settings.modelExportMs });
     if (policyChanged) await this.trainer.request({ op: 'policy', policyArguments: policy.arguments });
   }
@@ -308,7 +306,7 @@ class PersonalizerLoop implements LearningLoop {
   // ---------------------------------------------------------------------------------------------- model & logs
 
   async getModel(): Promise<Uint8Array> {
-    return this.snapshot.model.bytes;
+    return this.model.bytes;
   }
 
   async resetModel(): Promise<void> {
@@ -316,7 +314,7 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   async getModelProperties(): Promise<ModelProperties> {
-    const m = this.snapshot.model;
+    const m = this.model;
     return { creationTime: iso(m.createdAt), lastModifiedTime: iso(m.modifiedAt) };
   }
 
@@ -340,7 +338,7 @@ class PersonalizerLoop implements LearningLoop {
     return {
       // Ranking needs only the snapshot, so a restarting trainer does not make the loop unready.
       ready: !this.closed,
-      modelVersion: String(this.snapshot.model.id),
+      modelVersion: String(this.model.id),
       ...this.counts,
       trainerRunning: this.trainer.running,
     };
@@ -381,6 +379,7 @@ class PersonalizerLoop implements LearningLoop {
     this.closed = true;
     if (options.flush === false) await this.trainer.kill();
     else await this.trainer.stop(true);
+    await this.ranker.stop();
     await this.store.close();
   }
 }

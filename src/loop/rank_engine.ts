@@ -1,0 +1,56 @@
+// Featurize → score → explore → sample for one Rank, with a model snapshot: what the ranker worker runs, and what
+// the main thread runs itself while the worker is down (ranker.ts). Both load the same bytes and seed sampling
+// with the same eventId, so they answer alike.
+import { loadLearner, sampleAction, type Learner } from '../engine/index.js';
+import type { RankFailure, RankJob, RankResult, RankerModel } from './ranker_protocol.js';
+
+export class RankEngine {
+  private learner: Learner;
+  private modelId: number;
+
+  constructor(
+    model: RankerModel,
+    private readonly appId: string,
+    private readonly maxFeatures: number,
+  ) {
+    this.learner = this.load(model);
+    this.modelId = model.id;
+  }
+
+  /** Throws when the bytes are not a model this engine can rank with; the previous model stays then. */
+  install(model: RankerModel): void {
+    this.learner = this.load(model);
+    this.modelId = model.id;
+  }
+
+  /** Exploration is the service's explorationPercentage, whatever the model file says (policy.ts). */
+  setEpsilon(epsilon: number): void {
+    const x = this.learner.config.exploration;
+    this.learner.config.exploration = { ...x, epsilon };
+  }
+
+  rank(job: RankJob): RankResult | RankFailure {
+    let ex;
+    try {
+      ex = this.learner.featurize(job.context);
+    } catch (e) {
+      // As before the worker: whatever the featurizer refuses is the request's fault (FeatureError mostly).
+      return { id: job.id, invalid: (e as Error).message };
+    }
+    const sampled = sampleAction(this.learner.predict(ex), job.eventId, this.appId);
+    const n = sampled.ranking.length;
+    const index = new Array<number>(n);
+    const probability = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      index[i] = sampled.ranking[i]!.index;
+      probability[i] = sampled.ranking[i]!.probability;
+    }
+    return { id: job.id, modelId: this.modelId, index, probability };
+  }
+
+  private load(model: RankerModel): Learner {
+    const learner = loadLearner(model.bytes, '', { maxFeatures: this.maxFeatures });
+    learner.config.exploration = { ...learner.config.exploration, epsilon: model.epsilon };
+    return learner;
+  }
+}

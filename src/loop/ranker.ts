@@ -1,0 +1,129 @@
+// Main-thread handle on the ranker worker. Rank's computing (featurize ~2,800 interaction terms, score, explore,
+// sample) is most of what a Rank costs beyond HTTP, JSON and the durable insert; on the main thread it caps the
+// requests one process can answer, while a worker thread runs beside the HTTP work on another core.
+//
+// Jobs queued during one turn of the event loop go to the worker in one message, and it answers them in one.
+// The main thread keeps an engine of its own with the same model: it checks each model before the worker gets
+// it, and it ranks while the worker is down (a crash answers the jobs it held here, and the worker is restarted),
+// so a Rank never fails because of the worker.
+import { Worker } from 'node:worker_threads';
+import { RankEngine } from './rank_engine.js';
+import type { FromRanker, RankFailure, RankJob, RankResult, RankerInit, RankerModel, ToRanker } from './ranker_protocol.js';
+
+const RESTART_MS = 1000;
+
+export type RankOutcome = RankResult | RankFailure;
+
+export class Ranker {
+  private worker: Worker | null = null;
+  private readonly local: RankEngine;
+  private init: RankerInit;
+  private queue: RankJob[] = [];
+  private scheduled = false;
+  private readonly pending = new Map<number, { job: RankJob; resolve(r: RankOutcome): void }>();
+  private nextId = 1;
+  private closed = false;
+
+  /** Throws, as RankEngine does, when the model cannot be loaded. */
+  constructor(
+    init: RankerInit,
+    private readonly log: (level: 'warn' | 'error', message: string) => void,
+  ) {
+    this.local = new RankEngine(init.model, init.appId, init.maxFeatures);
+    this.init = init;
+    this.spawn();
+  }
+
+  /** Whether the worker is up (otherwise the main thread ranks). */
+  get workerRunning(): boolean {
+    return this.worker !== null;
+  }
+
+  rank(context: string, eventId: string): Promise<RankOutcome> {
+    const job: RankJob = { id: this.nextId++, context, eventId };
+    if (this.worker === null) return Promise.resolve(this.local.rank(job));
+    return new Promise((resolve) => {
+      this.pending.set(job.id, { job, resolve });
+      this.queue.push(job);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.send());
+      }
+    });
+  }
+
+  /** Throws when the model cannot be loaded; the current one stays then, here and in the worker. */
+  install(model: RankerModel): void {
+    this.local.install(model);
+    this.init = { ...this.init, model };
+    this.post({ type: 'model', model });
+  }
+
+  setEpsilon(epsilon: number): void {
+    this.local.setEpsilon(epsilon);
+    this.init = { ...this.init, model: { ...this.init.model, epsilon } };
+    this.post({ type: 'epsilon', epsilon });
+  }
+
+  /** Answers what is pending and ends the worker. */
+  async stop(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    this.worker = null;
+    this.send();
+    this.answerHere();
+    if (worker) await worker.terminate();
+  }
+
+  /** Ends the worker at once, as a crash would (tests); it is restarted like after a crash. */
+  async kill(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  private post(m: ToRanker): void {
+    this.worker?.postMessage(m);
+  }
+
+  private send(): void {
+    this.scheduled = false;
+    if (this.queue.length === 0) return;
+    const jobs = this.queue;
+    this.queue = [];
+    if (this.worker === null) {
+      for (const job of jobs) this.settle(this.local.rank(job));
+      return;
+    }
+    this.post({ type: 'rank', jobs });
+  }
+
+  private settle(r: RankOutcome): void {
+    const p = this.pending.get(r.id);
+    if (p === undefined) return;
+    this.pending.delete(r.id);
+    p.resolve(r);
+  }
+
+  /** The jobs sent to a worker that is gone: ranked here, with the same model. */
+  private answerHere(): void {
+    for (const { job } of [...this.pending.values()]) this.settle(this.local.rank(job));
+  }
+
+  private spawn(): void {
+    const worker = new Worker(new URL('./ranker_worker.js', import.meta.url), { workerData: this.init });
+    worker.unref();
+    this.worker = worker;
+    worker.on('message', (m: FromRanker) => {
+      if (m.type === 'ranked') for (const r of m.results) this.settle(r);
+      else this.log(m.level, m.message);
+    });
+    worker.on('error', (err) => this.log('error', `ranker worker failed: ${err.stack ?? err.message}`));
+    worker.on('exit', (code) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      this.answerHere();
+      if (this.closed) return;
+      this.log('error', `ranker worker exited (code ${code}); the main thread ranks until it is restarted`);
+      setTimeout(() => this.closed || this.worker !== null || this.spawn(), RESTART_MS).unref();
+    });
+  }
+}
