@@ -11,7 +11,7 @@
 // baseline server (started by the benchmark itself).
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -51,10 +51,42 @@ interface Measured {
   total: number;
   non2xx: number;
   errors: number;
+  /** CPU per request of the measured process: its main thread, and all its threads (µs). */
+  cpu?: { mainUs: number; allUs: number };
 }
 
 function measured(r: autocannon.Result): Measured {
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx: r.non2xx, errors: r.errors };
+}
+
+/** CPU time (user + system, µs) of a process's main thread and of all its threads, from /proc. */
+function cpuTimes(pid: number): { main: number; all: number } {
+  const tickUs = 1e6 / 100; // USER_HZ, 100 on Linux
+  let main = 0;
+  let all = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // a thread that ended meanwhile
+    }
+    // Fields after the parenthesized name: state is field 3, utime and stime are fields 14 and 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const us = (Number(f[11]) + Number(f[12])) * tickUs;
+    all += us;
+    if (Number(tid) === pid) main = us;
+  }
+  return { main, all };
+}
+
+/** Runs a measurement and adds the CPU the process `pid` spent per request meanwhile. */
+async function withCpu(pid: number, run: () => Promise<Measured>): Promise<Measured> {
+  const before = cpuTimes(pid);
+  const m = await run();
+  const after = cpuTimes(pid);
+  const n = Math.max(1, m.total);
+  return { ...m, cpu: { mainUs: (after.main - before.main) / n, allUs: (after.all - before.all) / n } };
 }
 
 async function measure(url: string, key: string, method: 'POST', path: string, body: () => string, seconds: number): Promise<Measured> {
@@ -84,7 +116,7 @@ async function amount(url: string, key: string, path: string, body: () => string
   return measured(r);
 }
 
-async function startEcho(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startEcho(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--echo', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((ok, fail) => {
@@ -93,6 +125,7 @@ async function startEcho(): Promise<{ url: string; stop(): Promise<void> }> {
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((ok) => child.once('exit', ok));
@@ -152,7 +185,14 @@ interface ModeRun {
   policy: string;
 }
 
-async function runMode(mode: 'normal' | 'full', echoUrl: string, withMemory: boolean, prefix: string, suffix: string): Promise<ModeRun> {
+async function runMode(
+  mode: 'normal' | 'full',
+  echo: { url: string; pid: number },
+  withMemory: boolean,
+  prefix: string,
+  suffix: string,
+): Promise<ModeRun> {
+  const echoUrl = echo.url;
   const dir = tempDir('personalizer-bench-');
   const server = await startServer({
     store: `sqlite:${join(dir.dir, 'personalizer.db')}?synchronous=${mode}`,
@@ -170,8 +210,8 @@ async function runMode(mode: 'normal' | 'full', echoUrl: string, withMemory: boo
     await measure(echoUrl, 'k', 'POST', RANK_PATH, echoBody, WARMUP_S);
     await measure(server.url, server.key, 'POST', RANK_PATH, rankBody, WARMUP_S);
     const rank = await paired(
-      () => measure(echoUrl, 'k', 'POST', RANK_PATH, echoBody, DURATION_S),
-      () => measure(server.url, server.key, 'POST', RANK_PATH, rankBody, DURATION_S),
+      () => withCpu(echo.pid, () => measure(echoUrl, 'k', 'POST', RANK_PATH, echoBody, DURATION_S)),
+      () => withCpu(server.pid, () => measure(server.url, server.key, 'POST', RANK_PATH, rankBody, DURATION_S)),
     );
 
     // Up to 100k ranked events (the memory figure of the first mode). The rewards below each find an event not
@@ -214,8 +254,8 @@ async function runMode(mode: 'normal' | 'full', echoUrl: string, withMemory: boo
     if (n < needed) await amount(server.url, server.key, RANK_PATH, rankBody, needed - n);
     ranked = n;
     const reward = await paired(
-      () => rewardReq(echoUrl, 'k', DURATION_S, false),
-      () => rewardReq(server.url, server.key, DURATION_S, true),
+      () => withCpu(echo.pid, () => rewardReq(echoUrl, 'k', DURATION_S, false)),
+      () => withCpu(server.pid, () => rewardReq(server.url, server.key, DURATION_S, true)),
     );
     const rewarded = m;
 
@@ -226,13 +266,31 @@ async function runMode(mode: 'normal' | 'full', echoUrl: string, withMemory: boo
   }
 }
 
+/** CPU per request in the median round: the main thread (what caps one process) and every thread together. */
+function cpuRows(what: string, tag: string, p: Paired): BenchResult[] {
+  const s = p.server.cpu;
+  const e = p.echo.cpu;
+  if (!s || !e) return [];
+  return [
+    { name: `${what} main-thread CPU per request, ${tag}`, value: s.mainUs, unit: 'µs', baseline: e.mainUs, baselineRatio: s.mainUs / e.mainUs },
+    {
+      name: `${what} CPU per request, all threads, ${tag}`,
+      value: s.allUs,
+      unit: 'µs',
+      baseline: e.allUs,
+      baselineRatio: s.allUs / e.allUs,
+      note: 'server: main, ranker, trainer, checkpointer and V8/libuv threads; the load generator shares the machine',
+    },
+  ];
+}
+
 export async function run(): Promise<BenchResult[]> {
   const { prefix, suffix } = rankBodyParts();
   const echo = await startEcho();
   const rows: BenchResult[] = [];
   try {
     for (const [i, mode] of MODES.entries()) {
-      const r = await runMode(mode, echo.url, i === 0, prefix, suffix);
+      const r = await runMode(mode, echo, i === 0, prefix, suffix);
       const lat = (x: Measured): string => `p50 ${x.p50} ms, p99 ${x.p99} ms`;
       const bad = (x: { non2xx: number; errors: number }): string => (x.non2xx || x.errors ? `; ${x.non2xx} non-2xx, ${x.errors} errors!` : '');
       const tag = `synchronous=${mode}`;
@@ -253,6 +311,7 @@ export async function run(): Promise<BenchResult[]> {
           },
           { name: `http ${what.split(' ')[0]} p50 latency, ${tag}`, value: p.server.p50, unit: 'ms', baseline: p.echo.p50, baselineRatio: p.server.p50 / p.echo.p50 },
           { name: `http ${what.split(' ')[0]} p99 latency, ${tag}`, value: p.server.p99, unit: 'ms', baseline: p.echo.p99, baselineRatio: p.server.p99 / p.echo.p99 },
+          ...cpuRows(`http ${what.split(' ')[0]}`, tag, p),
         );
       }
       if (r.mem) {

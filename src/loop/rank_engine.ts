@@ -49,7 +49,8 @@ export class RankEngine {
   }
 
   private load(model: RankerModel): Learner {
-    const learner = loadLearner(model.bytes, '', { maxFeatures: this.maxFeatures });
+    // Each example is ranked as soon as it is built, so the featurizer may reuse its buffers (no garbage per Rank).
+    const learner = loadLearner(model.bytes, '', { maxFeatures: this.maxFeatures, reuseExamples: true });
     learner.config.exploration = { ...learner.config.exploration, epsilon: model.epsilon };
     return learner;
   }

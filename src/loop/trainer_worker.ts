@@ -9,6 +9,8 @@ import { openStore, type JoinedEvent } from '../store/index.js';
 import { learningSignature, parsePolicy } from './policy.js';
 import type { FromWorker, ToWorker, TrainerInit, TrainerRequest } from './trainer_protocol.js';
 
+/** learnOne learns each example as soon as it is built, so the featurizer may reuse its buffers. */
+const LEARNER_OPTIONS = { reuseExamples: true };
 const BATCH = 256;
 /** Events learned per turn before requests get a chance to run. */
 const TURN = 2048;
@@ -42,7 +44,7 @@ let state: State;
 
 function fresh(config: PolicyConfig, cursor: number, createdAt: number, retrainUntil: number | null): State {
   return {
-    learner: createLearner(config),
+    learner: createLearner(config, LEARNER_OPTIONS),
     signature: learningSignature(config),
     cursor,
     eventsLearned: 0,
@@ -60,7 +62,7 @@ async function boot(): Promise<void> {
   if (latest && latest.policy === signature) {
     // As Azure's trainer (vw-learner.md §1: --save_resume --preserve_performance_counters): the resumed model
     // continues the saved statistics, so it is the model an uninterrupted run would have produced.
-    const learner = loadLearner(latest.bytes, '', { preservePerformanceCounters: true });
+    const learner = loadLearner(latest.bytes, '', { ...LEARNER_OPTIONS, preservePerformanceCounters: true });
     learner.config.exploration = config.exploration;
     state = {
       learner,
