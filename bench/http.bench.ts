@@ -4,8 +4,9 @@
 // machine: the ratio is what the learning loop, validation and durable logging cost over plain HTTP+JSON.
 // Both durability modes of the SQLite store (BENCH_HTTP_MODES=normal,full). The machines are shared and noisy:
 // echo and server are measured in alternating rounds (BENCH_HTTP_ROUNDS, each BENCH_HTTP_SECONDS long per
-// side) and the round with the median ratio is reported, with every round's ratio. Also the server's resident
-// memory after 100k ranked events (first mode). Target: rank and reward ratios ≥ 0.7.
+// side) and the round with the median ratio is reported, with every round's ratio, and the CPU each request cost
+// the measured process (its main thread, and all its threads, from /proc). Also the server's resident memory after
+// 100k ranked events (first mode). Target: rank and reward ratios ≥ 0.7.
 //
 // `node dist/bench/http.bench.js` runs it alone; `node dist/bench/http.bench.js --echo <port>` is the
 // baseline server (started by the benchmark itself).

@@ -34,7 +34,8 @@ export class RankEngine {
     try {
       ex = this.learner.featurize(job.context);
     } catch (e) {
-      // As before the worker: whatever the featurizer refuses is the request's fault (FeatureError mostly).
+      // Whatever the featurizer refuses (a FeatureError mostly: too many features once interacted) is the
+      // request's fault, a 400.
       return { id: job.id, invalid: (e as Error).message };
     }
     const sampled = sampleAction(this.learner.predict(ex), job.eventId, this.appId);
