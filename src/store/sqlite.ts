@@ -43,9 +43,8 @@ import type {
 /** Group commits before the checkpointer thread starts (until then the WAL just grows; close checkpoints it). */
 const CHECKPOINTER_AFTER_COMMITS = 200;
 
-/** Rows the window-close sweep reads at first, and at most, per query (joinDue). */
-const SWEEP_FIRST_CHUNK = 16;
-const SWEEP_MAX_CHUNK = 1024;
+/** Events (rowids) the window-close sweep walks per transaction (joinDue): a bounded pause for the writer. */
+const SWEEP_STEP = 1024;
 
 /** Model versions kept besides the latest (older ones are deleted in the same transaction as an export). */
 const MODELS_KEPT = 3;
@@ -177,11 +176,13 @@ export class SqliteStore implements Store {
       allCounters: db.prepare<[], { name: string; value: number }>(`SELECT name, value FROM counters`),
       // A new row: joining never rewrites the event's row (schema migration 4).
       join: db.prepare(`INSERT INTO joins (join_seq, seq, joined_at, reward, skip_learn) VALUES (?, ?, ?, ?, ?)`),
-      // The sweep walks the events after swept_seq in rank order (joinDue), reading only what a decision needs.
-      afterSwept: db.prepare<[number, number], JoinRow>(
-        `SELECT e.seq, e.ts, e.defer_activation, e.activated_at, j.join_seq
-         FROM events e LEFT JOIN joins j ON j.seq = e.seq WHERE e.seq > ? ORDER BY e.seq LIMIT ?`,
+      // The sweep's step (joinDue): which events of seq (from, to] are joined, from the joins index alone (the
+      // events' pages, kilobytes each, are read only for the unjoined ones), and what a decision needs of those.
+      joinedIn: db.prepare<[number, number], number>(`SELECT seq FROM joins WHERE seq > ? AND seq <= ? ORDER BY seq`).pluck(),
+      eventAt: db.prepare<[number], JoinRow>(
+        `SELECT seq, ts, defer_activation, activated_at, NULL AS join_seq FROM events WHERE seq = ?`,
       ),
+      lastSeq: db.prepare<[], { seq: number | null }>(`SELECT MAX(seq) AS seq FROM events`),
       readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: number }>(
         `SELECT j.join_seq, e.event_id, e.context, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn
          FROM joins j JOIN events e ON e.seq = j.seq WHERE j.join_seq > ? ORDER BY j.join_seq LIMIT ?`,
@@ -355,33 +356,45 @@ export class SqliteStore implements Store {
     }));
   }
 
-  // Every event at or before swept_seq is joined. The walk goes on in rank order from there, over events joined
-  // early (by a reward) and the due ones it joins, and stops at the first event ranked after `rankedBefore` or
+  // Every event at or before swept_seq is joined. The sweep walks on in rank order from there, past the events
+  // joined early (by a reward), joining the due ones, and stops at the first event ranked after `rankedBefore` or
   // left undecided: each event is walked over once, after its window. An event whose clock stepped back (ranked
-  // earlier than one before it) waits for that one to be due.
+  // earlier than one before it) waits for that one to be due. The walk goes SWEEP_STEP events per transaction,
+  // so that requests are served between steps however many events were rewarded since the last sweep.
   async joinDue(rankedBefore: number, at: number, decide: Decide, limit = 1000): Promise<number> {
-    return this.group.write(this.undoable(() => {
-      let joined = 0;
-      let swept = this.q.counter.get('swept_seq')!.value;
-      const start = swept;
-      // Rows are read a chunk at a time (no statement may run while an iterator is open), the first chunk small:
-      // most sweeps find the next event still inside its window.
-      let chunk = SWEEP_FIRST_CHUNK;
-      walk: for (;;) {
-        const rows = this.q.afterSwept.all(swept, chunk);
-        for (const row of rows) {
-          if (row.join_seq === null) {
-            if (row.ts > rankedBefore || joined === limit || !this.tryJoin(row, decide, at)) break walk;
-            joined++;
+    let joined = 0;
+    for (;;) {
+      const step = await this.group.write(this.undoable(() => this.sweepStep(rankedBefore, at, decide, limit - joined)));
+      joined += step.joined;
+      if (step.done || joined >= limit) return joined;
+    }
+  }
+
+  private sweepStep(rankedBefore: number, at: number, decide: Decide, limit: number): { joined: number; done: boolean } {
+    const from = this.q.counter.get('swept_seq')!.value;
+    const last = this.q.lastSeq.get()!.seq ?? 0;
+    const to = Math.min(from + SWEEP_STEP, last);
+    const joinedSeqs = to > from ? this.q.joinedIn.all(from, to) : [];
+    let swept = from;
+    let joined = 0;
+    let done = false;
+    for (let seq = from + 1, k = 0; seq <= to; seq++) {
+      if (joinedSeqs[k] === seq) {
+        k++;
+      } else {
+        const row = this.q.eventAt.get(seq); // undefined: no such event (purged, or a rank that was refused)
+        if (row !== undefined) {
+          if (row.ts > rankedBefore || joined === limit || !this.tryJoin(row, decide, at)) {
+            done = true;
+            break;
           }
-          swept = row.seq;
+          joined++;
         }
-        if (rows.length < chunk) break;
-        chunk = Math.min(chunk * 4, SWEEP_MAX_CHUNK);
       }
-      if (swept !== start) this.q.setCounter.run(swept, 'swept_seq');
-      return joined;
-    }));
+      swept = seq;
+    }
+    if (swept !== from) this.q.setCounter.run(swept, 'swept_seq');
+    return { joined, done: done || swept >= last };
   }
 
   async readJoined(after: number, limit: number): Promise<JoinedEvent[]> {
