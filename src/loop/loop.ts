@@ -25,6 +25,7 @@ import {
   type LoopSettings,
 } from './service_config.js';
 import { Ranker } from './ranker.js';
+import type { RankerModel } from './ranker_protocol.js';
 import { TrainerHandle } from './trainer.js';
 import type { PublishedModel } from './trainer_protocol.js';
 import {
@@ -103,6 +104,7 @@ class PersonalizerLoop implements LearningLoop {
   static async open(options: LoopOptions): Promise<PersonalizerLoop> {
     const store = openStore(options.store);
     const now = options.now ?? Date.now;
+    let loop: PersonalizerLoop | undefined;
     try {
       let service = await store.getSetting<ServiceConfiguration>('service');
       let policy = await store.getSetting<PolicyContract>('policy');
@@ -111,10 +113,12 @@ class PersonalizerLoop implements LearningLoop {
         policy ??= defaultPolicy(service.explorationPercentage);
         await store.putSettings({ service, policy });
       }
-      const loop = new PersonalizerLoop(options, store, now, service, policy);
+      loop = new PersonalizerLoop(options, store, now, service, policy);
       await loop.start();
       return loop;
     } catch (e) {
+      // The ranker's worker, if start() got that far.
+      await loop?.ranker?.stop();
       await store.close();
       throw e;
     }
@@ -136,7 +140,9 @@ class PersonalizerLoop implements LearningLoop {
         eventsLearned: 0,
       });
     }
-    this.install(model);
+    this.model = model;
+    const log = (level: 'warn' | 'error', message: string): void => this.options.logger?.[level]({ component: 'ranker' }, message);
+    this.ranker = new Ranker({ appId: this.options.appId ?? '', maxFeatures: MAX_RANK_FEATURES, model: this.rankerModel(model) }, log);
     const c = await this.store.counters();
     this.counts = {
       eventsRanked: c.eventsRanked,
@@ -180,19 +186,15 @@ class PersonalizerLoop implements LearningLoop {
     }, WAKE_MS).unref();
   }
 
-  private install(model: ModelRecord): void {
-    // Exploration is the service's explorationPercentage, whatever the model file says (policy.ts).
-    const rankerModel = { id: model.id, bytes: model.bytes, epsilon: this.service.explorationPercentage };
-    if (this.ranker === undefined) {
-      const log = (level: 'warn' | 'error', message: string): void => this.options.logger?.[level]({ component: 'ranker' }, message);
-      this.ranker = new Ranker({ appId: this.options.appId ?? '', maxFeatures: MAX_RANK_FEATURES, model: rankerModel }, log);
-    } else this.ranker.install(rankerModel);
-    this.model = model;
+  /** Exploration is the service's explorationPercentage, whatever the model file says (policy.ts). */
+  private rankerModel(model: ModelRecord): RankerModel {
+    return { id: model.id, bytes: model.bytes, epsilon: this.service.explorationPercentage };
   }
 
   private onModel(m: PublishedModel): void {
     try {
-      this.install(m);
+      this.ranker.install(this.rankerModel(m));
+      this.model = m;
       this.counts.eventsLearned = m.eventsLearned;
     } catch (e) {
       this.options.logger?.error({ err: e }, `model ${m.id} could not be loaded; ranking keeps model ${this.model.id}`);

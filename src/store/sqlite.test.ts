@@ -195,7 +195,7 @@ test('logs: date range, retention purge with rewards, delete keeps counters and 
 
 test('joinDue walks the events in rank order from where it stopped, over those joined early', async () => {
   await withStore(tempDb(), async (s) => {
-    // 3,000 events one ms apart, every third rewarded at once: the sweep reads them in growing chunks.
+    // 3,000 events one ms apart, every third rewarded at once: the sweep walks them in steps of 1,024.
     for (let i = 0; i < 3000; i++) {
       await s.insertEvent(event(`w${i}`, 10_000 + i));
       if (i % 3 === 0) await s.addReward(`w${i}`, 1, 10_000 + i, firstReward);

@@ -111,7 +111,8 @@ export interface Store {
   activate(eventId: string, at: number, decide: Decide): Promise<ActivateOutcome>;
   /**
    * Offers the unjoined events ranked at or before `rankedBefore` (at most `limit`, in rank order) to `decide`;
-   * `at` is the join time. Returns how many were joined.
+   * `at` is the join time. Returns how many were joined. An event goes no earlier than those ranked before it: one
+   * whose clock stepped back waits for them to be due, and an undecided one holds back those after it.
    */
   joinDue(rankedBefore: number, at: number, decide: Decide, limit?: number): Promise<number>;
   /** Joined events with joinSeq > after, ascending. */
