@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { Api, freePort, sleep, startServer, tempDir } from '../src/conformance/harness.js';
@@ -52,8 +53,11 @@ interface Measured {
   total: number;
   non2xx: number;
   errors: number;
-  /** CPU per request of the measured process: its main thread, and all its threads (µs). */
-  cpu?: { mainUs: number; allUs: number };
+  /**
+   * CPU per request (µs) of the measured process (its main thread, all its threads) and of the load generator
+   * (autocannon runs in this process), and the share of the machine's cores that were busy meanwhile.
+   */
+  cpu?: { mainUs: number; allUs: number; loadUs: number; busy: number };
 }
 
 function measured(r: autocannon.Result): Measured {
@@ -81,13 +85,33 @@ function cpuTimes(pid: number): { main: number; all: number } {
   return { main, all };
 }
 
-/** Runs a measurement and adds the CPU the process `pid` spent per request meanwhile. */
+/** Busy and total CPU time of the whole machine (all cores), in clock ticks, from /proc/stat. */
+function machineTicks(): { busy: number; total: number } {
+  // cpu  user nice system idle iowait irq softirq steal …: idle and iowait are the idle ones.
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3]! - f[4]!, total };
+}
+
+/** Runs a measurement and adds the CPU the process `pid` and the load generator spent per request meanwhile. */
 async function withCpu(pid: number, run: () => Promise<Measured>): Promise<Measured> {
   const before = cpuTimes(pid);
+  const load = process.cpuUsage();
+  const machine = machineTicks();
   const m = await run();
   const after = cpuTimes(pid);
+  const loadUsed = process.cpuUsage(load);
+  const machineAfter = machineTicks();
   const n = Math.max(1, m.total);
-  return { ...m, cpu: { mainUs: (after.main - before.main) / n, allUs: (after.all - before.all) / n } };
+  return {
+    ...m,
+    cpu: {
+      mainUs: (after.main - before.main) / n,
+      allUs: (after.all - before.all) / n,
+      loadUs: (loadUsed.user + loadUsed.system) / n,
+      busy: (machineAfter.busy - machine.busy) / Math.max(1, machineAfter.total - machine.total),
+    },
+  };
 }
 
 async function measure(url: string, key: string, method: 'POST', path: string, body: () => string, seconds: number): Promise<Measured> {
@@ -267,11 +291,21 @@ async function runMode(
   }
 }
 
-/** CPU per request in the median round: the main thread (what caps one process) and every thread together. */
+/** The target of the issue: the server's throughput at least this share of the echo's. */
+const TARGET = 0.7;
+
+/**
+ * CPU per request in the median round: the main thread (what caps one process) and every thread together; and
+ * what the machine allows. Its cores, less the load generator's share, divided by the target rate, is the most
+ * CPU a request may cost over all the server's threads for the target to be reachable here at all.
+ */
 function cpuRows(what: string, tag: string, p: Paired): BenchResult[] {
   const s = p.server.cpu;
   const e = p.echo.cpu;
   if (!s || !e) return [];
+  const cores = availableParallelism();
+  const budget = (cores * 1e6) / (TARGET * p.echo.rps) - s.loadUs;
+  const pct = (x: number): string => `${Math.round(100 * x)}%`;
   return [
     { name: `${what} main-thread CPU per request, ${tag}`, value: s.mainUs, unit: 'µs', baseline: e.mainUs, baselineRatio: s.mainUs / e.mainUs },
     {
@@ -280,7 +314,23 @@ function cpuRows(what: string, tag: string, p: Paired): BenchResult[] {
       unit: 'µs',
       baseline: e.allUs,
       baselineRatio: s.allUs / e.allUs,
-      note: 'server: main, ranker, trainer, checkpointer and V8/libuv threads; the load generator shares the machine',
+      note: `server: main, ranker, trainer, checkpointer and V8/libuv threads; machine busy ${pct(s.busy)} of ${cores} cores (echo rounds ${pct(e.busy)})`,
+    },
+    {
+      name: `${what} load generator CPU per request, ${tag}`,
+      value: s.loadUs,
+      unit: 'µs',
+      baseline: e.loadUs,
+      baselineRatio: s.loadUs / e.loadUs,
+      note: 'autocannon, in the benchmark process, on the same cores',
+    },
+    {
+      name: `${what} CPU per request the machine allows at ${TARGET} of the echo, ${tag}`,
+      value: budget,
+      unit: 'µs',
+      baseline: s.allUs,
+      baselineRatio: s.allUs / budget,
+      note: `${cores} cores ÷ (${TARGET} × echo's req/s) − the load generator's CPU per request; baseline: the server's, all threads`,
     },
   ];
 }
