@@ -53,8 +53,19 @@ export interface FeaturizerOptions {
   maxFeatures?: number;
 }
 
-/** Featurizes the text of a VW JSON/DSJSON context object, or the [start, end) slice of a larger string. */
-export type Featurizer = (text: string, start?: number, end?: number) => MultiExample;
+/**
+ * Featurizes the text of a VW JSON/DSJSON context object, or the [start, end) slice of a larger string.
+ * `within`: a lower limit than maxFeatures for this event alone (FeatureLimitError past it).
+ */
+export type Featurizer = (text: string, start?: number, end?: number, within?: number) => MultiExample;
+
+/** The event expands to more features than the limit (maxFeatures, or the call's own): thrown before building them. */
+export class FeatureLimitError extends FeatureError {
+  constructor(readonly limit: number) {
+    super(`the event expands to more than ${limit} features once the policy's interactions are applied; send fewer features`);
+    this.name = 'FeatureLimitError';
+  }
+}
 
 /**
  * A remembered action's interaction blocks whose letters are all the action's own (no shared feature in any of
@@ -104,15 +115,13 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
   const names = options.names === true;
   const reuse = options.reuse === true;
   const maxFeatures = options.maxFeatures ?? Infinity;
-  /** Features the current event will have built so far (checked against maxFeatures before each block). */
+  /** The current event's limit: maxFeatures, or the lower one its call gave. */
+  let limit = maxFeatures;
+  /** Features the current event will have built so far (checked against the limit before each block). */
   let charged = 0;
   function charge(n: number): void {
     charged += n;
-    if (charged > maxFeatures) {
-      throw new FeatureError(
-        `the event expands to more than ${maxFeatures} features once the policy's interactions are applied; send fewer features`,
-      );
-    }
+    if (charged > limit) throw new FeatureLimitError(limit);
   }
   const bits = config.bits;
   const mask = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
@@ -401,7 +410,8 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
   let lastEventTotal = 0;
   const starts: number[] = [];
 
-  return (text: string, start = 0, end = text.length): MultiExample => {
+  return (text: string, start = 0, end = text.length, within = maxFeatures): MultiExample => {
+    limit = Math.min(within, maxFeatures);
     parser.parse(text, start, end);
     const sh = parser.shared;
     sh.group(names);

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MultiExample } from './example.js';
-import { createFeaturizer, type FeaturizerConfig } from './featurizer.js';
+import { createFeaturizer, FeatureLimitError, type FeaturizerConfig } from './featurizer.js';
+import { FeatureError } from './json_scanner.js';
 import { DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments } from './policy_args.js';
 
 /** The featurizer settings of Azure's default policy (`-q ::`, 18 bits), as the policy parser gives them. */
@@ -108,8 +109,14 @@ test('maxFeatures refuses an event before expanding it, and the next event is fe
   assert.ok(total > 90_300 && total <= 100_000, `${total}`);
   // …600 are not (180,300 u×u terms per action): refused with the limit named, before any is built.
   const t0 = performance.now();
-  assert.throws(() => limited(wide(100_000)), { name: 'FeatureError', message: /more than 100000 features/ });
+  assert.throws(() => limited(wide(100_000)), (e: unknown) => e instanceof FeatureLimitError && e instanceof FeatureError && e.limit === 100_000 && /more than 100000 features/.test(e.message));
   assert.ok(performance.now() - t0 < 2000, 'refused without expanding 5·10⁹ terms');
   assert.throws(() => limited(wide(600)), /more than 100000 features/);
   for (const c of CONTEXTS) assert.deepEqual(snapshot(limited(c)), snapshot(fresh(c)), c);
+  // A lower limit for one call (the ranker's main-thread budget) applies to that event alone; a higher one
+  // does not lift maxFeatures.
+  assert.throws(() => limited(wide(300), 0, undefined, 50_000), (e: unknown) => e instanceof FeatureLimitError && e.limit === 50_000);
+  assert.equal(limited(wide(300)).actions.reduce((s, a) => s + a.count, 0), total);
+  assert.throws(() => limited(wide(600), 0, undefined, 1e9), (e: unknown) => e instanceof FeatureLimitError && e.limit === 100_000);
+  for (const c of CONTEXTS) assert.deepEqual(snapshot(limited(c, 0, undefined, 50_000)), snapshot(fresh(c)), c);
 });

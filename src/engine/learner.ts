@@ -7,7 +7,7 @@ import type { GdResumeState, ModelState, PolicyConfig } from './types.js';
 import { Gd, STRIDE } from './gd.js';
 import { CbAdf, type CbLabel } from './cb_adf.js';
 import { epsilonGreedy, rankActions, squareCb, squareCbGamma } from './explore.js';
-import { createFeaturizer } from './featurizer.js';
+import { createFeaturizer, type Featurizer } from './featurizer.js';
 import { readModel, writeModel } from './model_file.js';
 import { modelOptionsString, parsePolicyArguments } from './policy_args.js';
 
@@ -32,7 +32,8 @@ export interface FeatureContribution {
 }
 
 /** Text (VW --json context, or the 'c' object found in text[start, end) of a DSJSON line) → MultiExample. */
-export type Featurize = (text: string, start?: number, end?: number) => MultiExample;
+/** A featurizer (createFeaturizer, or one in its place). */
+export type Featurize = Featurizer;
 
 export interface LearnerOptions {
   /** Replace the featurizer of featurize() / explain(text, …) (default: createFeaturizer for the policy). */
@@ -158,11 +159,14 @@ export class Learner {
     this.featurizerWithNames = options.featurizeWithNames;
   }
 
-  /** VW --json context text (or its [start, end) slice of a DSJSON line) → MultiExample; throws FeatureError. */
-  featurize(text: string, start?: number, end?: number): MultiExample {
+  /**
+   * VW --json context text (or its [start, end) slice of a DSJSON line) → MultiExample; throws FeatureError, and
+   * FeatureLimitError past maxFeatures or `within`, a lower limit for this event alone.
+   */
+  featurize(text: string, start?: number, end?: number, within?: number): MultiExample {
     // A reused example object must not pass for the one rank() last saw.
     this.rankedEx = null;
-    return this.featurizer(text, start, end);
+    return this.featurizer(text, start, end, within);
   }
 
   /**

@@ -1,7 +1,7 @@
 // The learning loop behind the Loop contract: rank → explore → log → join rewards → learn online
 // (architecture.md). Ranking uses the last model snapshot the trainer worker published and never waits for
-// training; its computing runs in the ranker worker (ranker.ts), validation and logging here. Every
-// acknowledged write is committed to the store before the promise resolves.
+// training; its computing runs in the ranker (ranker.ts: here, or in its worker for heavy Ranks), validation and
+// logging here. Every acknowledged write is committed to the store before the promise resolves.
 //
 // Decisions where Azure is silent:
 // - activate / reward for an unknown eventId: accepted (204) and counted, never learned. Azure ingested these

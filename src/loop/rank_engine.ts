@@ -1,7 +1,7 @@
 // Featurize → score → explore → sample for one Rank, with a model snapshot: what the ranker worker runs, and what
 // the main thread runs itself while the worker is down (ranker.ts). Both load the same bytes and seed sampling
 // with the same eventId, so they answer alike.
-import { loadLearner, sampleAction, type Learner } from '../engine/index.js';
+import { FeatureLimitError, loadLearner, sampleAction, type Learner } from '../engine/index.js';
 import type { RankFailure, RankJob, RankResult, RankerModel } from './ranker_protocol.js';
 
 export class RankEngine {
@@ -29,11 +29,15 @@ export class RankEngine {
     this.learner.config.exploration = { ...x, epsilon };
   }
 
-  rank(job: RankJob): RankResult | RankFailure {
+  rank(job: RankJob): RankResult | RankFailure;
+  /** `within`: null when the event expands to more features than that (found before building them). */
+  rank(job: RankJob, within: number): RankResult | RankFailure | null;
+  rank(job: RankJob, within?: number): RankResult | RankFailure | null {
     let ex;
     try {
-      ex = this.learner.featurize(job.context);
+      ex = this.learner.featurize(job.context, undefined, undefined, within);
     } catch (e) {
+      if (within !== undefined && e instanceof FeatureLimitError && e.limit === within) return null;
       // Whatever the featurizer refuses (a FeatureError mostly: too many features once interacted) is the
       // request's fault, a 400.
       return { id: job.id, invalid: (e as Error).message };

@@ -1,11 +1,12 @@
 // The ranker worker answers exactly what the engine answers on the main thread, follows model and epsilon
-// changes in order, and a crash of the worker never fails a Rank.
+// changes in order, and a crash of the worker never fails a Rank. Typical Ranks are ranked on the main thread,
+// heavy ones in the worker. The worker's own tests send it every Rank (inlineMaxFeatures 0).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLearner, DEFAULT_POLICY_ARGUMENTS, loadLearner, parsePolicyArguments, sampleAction } from '../engine/index.js';
 import { prng } from './loop.fixtures.js';
 import { RankEngine } from './rank_engine.js';
-import { Ranker, type RankOutcome } from './ranker.js';
+import { INLINE_MAX_CHARS, INLINE_MAX_FEATURES, Ranker, type RankOutcome } from './ranker.js';
 import type { RankResult } from './ranker_protocol.js';
 
 const MAX_FEATURES = 2_000_000;
@@ -40,10 +41,12 @@ function ok(r: RankOutcome): RankResult {
 }
 
 const noLog = (): void => undefined;
+/** Every Rank to the worker. */
+const WORKER_ONLY = { inlineMaxFeatures: 0 };
 
 test('the worker ranks as the engine does on the main thread: same pmf, same sampled action, per model', async () => {
   const bytes = trainedModel();
-  const ranker = new Ranker({ appId: 'app', maxFeatures: MAX_FEATURES, model: { id: 4, bytes, epsilon: 0.2 } }, noLog);
+  const ranker = new Ranker({ appId: 'app', maxFeatures: MAX_FEATURES, model: { id: 4, bytes, epsilon: 0.2 } }, noLog, WORKER_ONLY);
   const reference = loadLearner(bytes, '', { maxFeatures: MAX_FEATURES });
   try {
     assert.equal(ranker.workerRunning, true);
@@ -69,7 +72,7 @@ test('the worker ranks as the engine does on the main thread: same pmf, same sam
 
 test('model and epsilon changes apply to the jobs sent after them; a bad model is refused and the old one kept', async () => {
   const fresh = createLearner(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS)).saveModel();
-  const ranker = new Ranker({ appId: '', maxFeatures: MAX_FEATURES, model: { id: 1, bytes: fresh, epsilon: 0.2 } }, noLog);
+  const ranker = new Ranker({ appId: '', maxFeatures: MAX_FEATURES, model: { id: 1, bytes: fresh, epsilon: 0.2 } }, noLog, WORKER_ONLY);
   try {
     const text = context(prng(3), 4);
     // A fresh model scores every action 0: uniform.
@@ -94,7 +97,7 @@ test('model and epsilon changes apply to the jobs sent after them; a bad model i
 test('a crashed worker: the main thread answers its jobs and ranks until the worker is back', async () => {
   const bytes = trainedModel();
   const logged: string[] = [];
-  const ranker = new Ranker({ appId: '', maxFeatures: MAX_FEATURES, model: { id: 9, bytes, epsilon: 0.2 } }, (_l, m) => logged.push(m));
+  const ranker = new Ranker({ appId: '', maxFeatures: MAX_FEATURES, model: { id: 9, bytes, epsilon: 0.2 } }, (_l, m) => logged.push(m), WORKER_ONLY);
   const local = new RankEngine({ id: 9, bytes, epsilon: 0.2 }, '', MAX_FEATURES);
   try {
     const rand = prng(5);
@@ -114,6 +117,44 @@ test('a crashed worker: the main thread answers its jobs and ranks until the wor
     const after = ok(await ranker.rank(texts[1]!, 'after'));
     assert.equal(after.modelId, 9);
     assert.deepEqual(after.probability, ok(local.rank({ id: 0, context: texts[1]!, eventId: 'after' })).probability);
+  } finally {
+    await ranker.stop();
+  }
+});
+
+test('typical Ranks are ranked on the main thread, heavy ones in the worker, all as the engine ranks them', async () => {
+  const bytes = trainedModel();
+  const ranker = new Ranker({ appId: 'app', maxFeatures: MAX_FEATURES, model: { id: 5, bytes, epsilon: 0.2 } }, noLog);
+  const reference = loadLearner(bytes, '', { maxFeatures: MAX_FEATURES });
+  const expected = (text: string, eventId: string) => sampleAction(reference.predict(reference.featurize(text)), eventId, 'app');
+  const terms = (text: string) => reference.featurize(text).actions.reduce((s, a) => s + a.count, 0);
+  try {
+    const rand = prng(13);
+    const small = Array.from({ length: 30 }, (_, n) => context(rand, 2 + (n % 9)));
+    // 120 context features: -q :: crosses them with each other in each of the 3 actions' examples.
+    const user = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`f${i}`, `v${i}`]));
+    const heavy = JSON.stringify({ FromUrl: [{ user }], _multi: JSON.parse(context(rand, 3))._multi });
+    // Few terms, but more text than the main thread parses.
+    const long = JSON.stringify({ FromUrl: [{ user: { note: 'x'.repeat(INLINE_MAX_CHARS) } }], _multi: JSON.parse(context(rand, 3))._multi });
+    assert.ok(Math.max(...small.map(terms)) < INLINE_MAX_FEATURES, `${Math.max(...small.map(terms))}`);
+    assert.ok(terms(heavy) > INLINE_MAX_FEATURES && heavy.length < INLINE_MAX_CHARS, `${terms(heavy)} terms`);
+    assert.ok(terms(long) < 100 && long.length > INLINE_MAX_CHARS);
+    for (const [n, text] of small.entries()) {
+      const r = ok(await ranker.rank(text, `s-${n}`));
+      assert.equal(ranker.rankedByWorker, 0);
+      assert.deepEqual(r.index, expected(text, `s-${n}`).ranking.map((a) => a.index));
+      assert.deepEqual(r.probability, expected(text, `s-${n}`).ranking.map((a) => a.probability));
+    }
+    for (const [n, text] of [heavy, long].entries()) {
+      const r = ok(await ranker.rank(text, `h-${n}`));
+      assert.equal(ranker.rankedByWorker, n + 1);
+      assert.equal(r.modelId, 5);
+      assert.deepEqual(r.probability, expected(text, `h-${n}`).ranking.map((a) => a.probability));
+    }
+    // The main thread featurizes the next typical Rank exactly after giving up on a heavy one.
+    const after = ok(await ranker.rank(small[0]!, 'after'));
+    assert.equal(ranker.rankedByWorker, 2);
+    assert.deepEqual(after.probability, expected(small[0]!, 'after').ranking.map((a) => a.probability));
   } finally {
     await ranker.stop();
   }

@@ -1,16 +1,34 @@
-// Main-thread handle on the ranker worker. Rank's computing (featurize ~2,800 interaction terms, score, explore,
-// sample) is most of what a Rank costs beyond HTTP, JSON and the durable insert; on the main thread it caps the
-// requests one process can answer, while a worker thread runs beside the HTTP work on another core.
+// Main-thread handle on the ranker worker. Rank's computing (featurize the interaction terms, score, explore,
+// sample) is most of what a Rank costs beyond HTTP, JSON and the durable insert.
+//
+// A typical Rank (10 actions × 10 features: ~2,600 terms, ~18 µs) is ranked right here, on the main thread: a
+// worker's round trip (copying the context, two messages, waking two threads) costs more CPU than that, 20–25 µs
+// per Rank over all threads as measured by bench/http.bench.ts, so on the 1–2 cores a container usually gets the
+// worker would only slow Ranks down. A Rank that expands to more than INLINE_MAX_FEATURES terms (the featurizer
+// says so before building them), or whose context is longer than INLINE_MAX_CHARS, goes to the worker, so that a
+// heavy request (up to 2 million terms, ~50 ms) never stalls the event loop for the others.
 //
 // Jobs queued during one turn of the event loop go to the worker in one message, and it answers them in one.
-// The main thread keeps an engine of its own with the same model: it checks each model before the worker gets
-// it, and it ranks while the worker is down (a crash answers the jobs it held here, and the worker is restarted),
-// so a Rank never fails because of the worker.
+// The main thread's engine has the same model as the worker's: it checks each model before the worker gets it,
+// and ranks everything while the worker is down (a crash answers the jobs it held here, and the worker is
+// restarted), so a Rank never fails because of the worker.
 import { Worker } from 'node:worker_threads';
 import { RankEngine } from './rank_engine.js';
 import type { FromRanker, RankFailure, RankJob, RankResult, RankerInit, RankerModel, ToRanker } from './ranker_protocol.js';
 
 const RESTART_MS = 1000;
+/**
+ * ~7× a typical Rank's terms, at 5–7 ns each: ~100–150 µs of work at most on the main thread (50 actions × 10
+ * features, 13,000 terms, fit).
+ */
+export const INLINE_MAX_FEATURES = 20_000;
+/** Longer contexts are not even parsed here: parsing is a few µs per KB. */
+export const INLINE_MAX_CHARS = 32 * 1024;
+
+export interface RankerOptions {
+  /** Ranks that expand to at most this many terms are ranked on the main thread (default INLINE_MAX_FEATURES). */
+  inlineMaxFeatures?: number;
+}
 
 export type RankOutcome = RankResult | RankFailure;
 
@@ -23,14 +41,19 @@ export class Ranker {
   private readonly pending = new Map<number, { job: RankJob; resolve(r: RankOutcome): void }>();
   private nextId = 1;
   private closed = false;
+  private readonly inlineMaxFeatures: number;
+  /** Ranks answered by the worker (the others were ranked on the main thread). */
+  rankedByWorker = 0;
 
   /** Throws, as RankEngine does, when the model cannot be loaded. */
   constructor(
     init: RankerInit,
     private readonly log: (level: 'warn' | 'error', message: string) => void,
+    options: RankerOptions = {},
   ) {
     this.local = new RankEngine(init.model, init.appId, init.maxFeatures);
     this.init = init;
+    this.inlineMaxFeatures = options.inlineMaxFeatures ?? INLINE_MAX_FEATURES;
     this.spawn();
   }
 
@@ -42,6 +65,11 @@ export class Ranker {
   rank(context: string, eventId: string): Promise<RankOutcome> {
     const job: RankJob = { id: this.nextId++, context, eventId };
     if (this.worker === null) return Promise.resolve(this.local.rank(job));
+    if (context.length <= INLINE_MAX_CHARS && this.inlineMaxFeatures > 0) {
+      const r = this.local.rank(job, this.inlineMaxFeatures);
+      if (r !== null) return Promise.resolve(r);
+    }
+    this.rankedByWorker++;
     return new Promise((resolve) => {
       this.pending.set(job.id, { job, resolve });
       this.queue.push(job);
