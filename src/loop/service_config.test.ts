@@ -18,10 +18,15 @@ test('ISO-8601 durations', () => {
 });
 
 test('generated eventIds look like Azure\'s and differ', () => {
-  const ids = new Set(Array.from({ length: 200 }, generateEventId));
-  assert.equal(ids.size, 200);
+  // 2,000 ids draw their suffixes from a few refills of the random pool.
+  const ids = new Set(Array.from({ length: 2000 }, generateEventId));
+  assert.equal(ids.size, 2000);
   for (const id of ids) assert.match(id, GENERATED_EVENT_ID);
   assert.equal(generateEventId().length, 38);
+  // The suffixes are random too: 2,000 draws of 62⁵ values almost never repeat, and use every character.
+  const suffixes = [...ids].map((id) => id.slice(33));
+  assert.ok(new Set(suffixes).size >= 1995, `${new Set(suffixes).size}`);
+  assert.equal(new Set(suffixes.join('')).size, 62);
 });
 
 const base = { ...DEFAULT_SERVICE_CONFIGURATION };
