@@ -32,7 +32,6 @@ export interface FeatureContribution {
 }
 
 /** Text (VW --json context, or the 'c' object found in text[start, end) of a DSJSON line) → MultiExample. */
-/** A featurizer (createFeaturizer, or one in its place). */
 export type Featurize = Featurizer;
 
 export interface LearnerOptions {

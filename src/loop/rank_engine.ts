@@ -1,6 +1,6 @@
-// Featurize → score → explore → sample for one Rank, with a model snapshot: what the ranker worker runs, and what
-// the main thread runs itself while the worker is down (ranker.ts). Both load the same bytes and seed sampling
-// with the same eventId, so they answer alike.
+// Featurize → score → explore → sample for one Rank, with a model snapshot: what the ranker worker runs for heavy
+// Ranks, and the main thread for the others and while the worker is down (ranker.ts). Both load the same bytes
+// and seed sampling with the same eventId, so they answer alike.
 import { FeatureLimitError, loadLearner, sampleAction, type Learner } from '../engine/index.js';
 import type { RankFailure, RankJob, RankResult, RankerModel } from './ranker_protocol.js';
 

@@ -42,8 +42,7 @@ export class Ranker {
   private nextId = 1;
   private closed = false;
   private readonly inlineMaxFeatures: number;
-  /** Ranks answered by the worker (the others were ranked on the main thread). */
-  rankedByWorker = 0;
+  private workerRanks = 0;
 
   /** Throws, as RankEngine does, when the model cannot be loaded. */
   constructor(
@@ -55,6 +54,11 @@ export class Ranker {
     this.init = init;
     this.inlineMaxFeatures = options.inlineMaxFeatures ?? INLINE_MAX_FEATURES;
     this.spawn();
+  }
+
+  /** Ranks sent to the worker (the others were ranked on the main thread). */
+  get rankedByWorker(): number {
+    return this.workerRanks;
   }
 
   /** Whether the worker is up (otherwise the main thread ranks). */
@@ -69,7 +73,7 @@ export class Ranker {
       const r = this.local.rank(job, this.inlineMaxFeatures);
       if (r !== null) return Promise.resolve(r);
     }
-    this.rankedByWorker++;
+    this.workerRanks++;
     return new Promise((resolve) => {
       this.pending.set(job.id, { job, resolve });
       this.queue.push(job);
