@@ -149,11 +149,13 @@ test('typical Ranks are ranked on the main thread, heavy ones in the worker, all
       const r = ok(await ranker.rank(text, `h-${n}`));
       assert.equal(ranker.rankedByWorker, n + 1);
       assert.equal(r.modelId, 5);
+      assert.deepEqual(r.index, expected(text, `h-${n}`).ranking.map((a) => a.index));
       assert.deepEqual(r.probability, expected(text, `h-${n}`).ranking.map((a) => a.probability));
     }
     // The main thread featurizes the next typical Rank exactly after giving up on a heavy one.
     const after = ok(await ranker.rank(small[0]!, 'after'));
     assert.equal(ranker.rankedByWorker, 2);
+    assert.deepEqual(after.index, expected(small[0]!, 'after').ranking.map((a) => a.index));
     assert.deepEqual(after.probability, expected(small[0]!, 'after').ranking.map((a) => a.probability));
   } finally {
     await ranker.stop();

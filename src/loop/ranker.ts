@@ -1,5 +1,6 @@
-// Main-thread handle on the ranker worker. Rank's computing (featurize the interaction terms, score, explore,
-// sample) is most of what a Rank costs beyond HTTP, JSON and the durable insert.
+// The ranker: ranks typical Ranks on the main thread and hands heavy ones to its worker thread. Rank's computing
+// (featurize the interaction terms, score, explore, sample) is most of what a Rank costs beyond HTTP, JSON and
+// the durable insert.
 //
 // A typical Rank (10 actions × 10 features: ~2,600 terms, ~18 µs) is ranked right here, on the main thread: a
 // worker's round trip (copying the context, two messages, waking two threads) costs more CPU than that, 20–25 µs
