@@ -1,11 +1,37 @@
-// The key check the Cognitive Services gateway did in front of the service (azure-api.md §1): every
-// /personalizer request must carry Ocp-Apim-Subscription-Key equal to the container's ApiKey. Failures answer
-// 401 in the gateway's shape, code "401" (azure-api.md §4, last paragraph). The check runs before routing
-// (server.ts's onRequest hook), so unknown /personalizer paths answer 401 too and reveal nothing to a caller
-// without the key.
+// The key check the Cognitive Services gateway did in front of the service (azure-api.md §1): a request must
+// carry Ocp-Apim-Subscription-Key equal to the container's ApiKey. Failures answer 401 in the gateway's shape,
+// code "401" (azure-api.md §4, last paragraph).
+//
+// Deny by default: the check is decided on the route the router chose (fastify runs onRequest after routing),
+// never on the URL as spelt, so percent-encoding, absolute-form targets or any other spelling that reaches a
+// route still needs the key. Only routes registered with `config: { public: true }` (the container probes,
+// Swagger) answer without it; requests that match no route need the key too, so a caller without it learns
+// nothing, not even which paths exist.
 import { hash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Answers without the key (container probes, Swagger); every other route requires it. */
+    public?: boolean;
+  }
+}
+
+/** Route config of a route that answers without the key. */
+export const PUBLIC = { public: true } as const;
+
+/** Whether the route chosen for this request is public; the not-found route never is. */
+export function isPublicRoute(request: FastifyRequest): boolean {
+  return request.routeOptions.config.public === true;
+}
+
+/** Marks every route registered later in this plugin scope public (for a third-party plugin's routes). */
+export function markRoutesPublic(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, public: true };
+  });
+}
 
 export const KEY_HEADER = 'ocp-apim-subscription-key';
 

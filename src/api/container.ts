@@ -1,8 +1,9 @@
 // The Cognitive Services container surface (azure-api.md §7): a home page, /status (key check on demand),
-// /ready (readiness probe: the loop is ready), /ContainerLiveness (liveness probe: the process answers).
+// /ready (readiness probe: the loop is ready), /ContainerLiveness (liveness probe: the process answers). These
+// routes are public (auth.ts): they answer without the key.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Loop } from '../loop/types.js';
-import { sendUnauthorized, type KeyCheck } from './auth.js';
+import { PUBLIC, sendUnauthorized, type KeyCheck } from './auth.js';
 import { sendError } from './errors.js';
 import { ContainerStatus, ErrorResponse, ref } from './schemas.js';
 import { productInfo } from './version.js';
@@ -15,7 +16,7 @@ export interface ContainerOptions {
 export async function containerRoutes(app: FastifyInstance, { loop, checkKey }: ContainerOptions): Promise<void> {
   const tags = ['Container'];
 
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/', { config: PUBLIC, schema: { hide: true } }, async (_request, reply) => {
     reply.type('text/html; charset=utf-8');
     return homePage();
   });
@@ -23,6 +24,7 @@ export async function containerRoutes(app: FastifyInstance, { loop, checkKey }: 
   // ContainerStatus (Personalizer.json v1.0 definitions). The key is checked only when one is sent, so that
   // an operator can both probe the container and verify a key with the same call.
   app.get('/status', {
+    config: PUBLIC,
     schema: {
       tags, summary: 'Container status; verifies Ocp-Apim-Subscription-Key when it is sent.',
       security: [{}, { apim_key: [] }],
@@ -39,6 +41,7 @@ export async function containerRoutes(app: FastifyInstance, { loop, checkKey }: 
   });
 
   app.get('/ready', {
+    config: PUBLIC,
     schema: {
       tags, summary: 'Readiness probe: 200 when the learning loop is ready to rank, 503 otherwise.',
       response: { 200: { type: 'object', properties: { status: { type: 'string' } }, description: 'Ready' }, 503: { ...ref(ErrorResponse), description: 'Not ready' } },
@@ -49,6 +52,7 @@ export async function containerRoutes(app: FastifyInstance, { loop, checkKey }: 
   });
 
   app.get('/ContainerLiveness', {
+    config: PUBLIC,
     schema: {
       tags, summary: 'Liveness probe: 200 while the process serves HTTP.',
       response: { 200: { type: 'object', properties: { status: { type: 'string' } }, description: 'Alive' } },

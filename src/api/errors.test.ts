@@ -56,10 +56,11 @@ test('401 on every /personalizer route without a key and with a wrong one', asyn
   assertError(await call(server, 'GET', '/Personalizer/v1.0/model', { key: null }), 401, '401');
 });
 
-test('404 ResourceNotFound for unknown paths, with and without the API prefix', async () => {
+test('404 ResourceNotFound for unknown paths with the key; 401 without it (no route is public by default)', async () => {
   assertError(await call(server, 'GET', `${V1}/no-such-route`), 404, 'ResourceNotFound');
   assertError(await call(server, 'GET', '/personalizer/v9.9/rank'), 404, 'ResourceNotFound');
-  assertError(await call(server, 'GET', '/nothing-here', { key: null }), 404, 'ResourceNotFound');
+  assertError(await call(server, 'GET', '/nothing-here'), 404, 'ResourceNotFound');
+  assertError(await call(server, 'GET', '/nothing-here', { key: null }), 401, '401', 'missing subscription key');
   assertError(await call(server, 'GET', `${V1}/rank`), 404, 'ResourceNotFound');
 });
 

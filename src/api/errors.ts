@@ -4,7 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoopError } from '../loop/types.js';
-import { API_PATH, setResponseHeaders } from './headers.js';
+import { setResponseHeaders } from './headers.js';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -65,8 +65,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
  * or longer than the router's limit): same shape, 400, no echo of the path.
  */
 export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  // Raised before the onRequest hook, which sets these for every other answer.
-  setResponseHeaders(request, reply, API_PATH.test(request.url));
+  // Raised before the onRequest hook, which sets these for every other answer; no route was chosen, so the
+  // answer is treated as the API's (never cached).
+  setResponseHeaders(request, reply, true);
   const message =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The URL is not valid (bad percent-encoding?).';
   sendError(reply, 400, 'BadRequest', message);

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { markRoutesPublic } from './auth.js';
 import { productInfo } from './version.js';
 
 export const SWAGGER_PREFIX = '/swagger';
@@ -35,5 +36,9 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
     // Name shared schemas by their $id, as the spec names them (components/schemas/RankRequest…).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: SWAGGER_PREFIX, uiConfig: { deepLinking: true } });
+  // Swagger UI and the document are public (auth.ts); the wrapping scope keeps that to the plugin's own routes.
+  await app.register(async (scope) => {
+    markRoutesPublic(scope);
+    await scope.register(swaggerUi, { routePrefix: SWAGGER_PREFIX, uiConfig: { deepLinking: true } });
+  });
 }

@@ -3,14 +3,29 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Loop } from '../loop/types.js';
 import type { Settings } from '../settings/index.js';
-import { keyChecker, sendUnauthorized } from './auth.js';
+import { isPublicRoute, keyChecker, sendUnauthorized } from './auth.js';
 import { installBodyParsers } from './body_parsers.js';
 import { containerRoutes } from './container.js';
 import { clientError, frameworkError, installErrorHandlers, sendError } from './errors.js';
-import { API_PATH, setResponseHeaders } from './headers.js';
+import { setResponseHeaders } from './headers.js';
 import { installOpenApi } from './openapi.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { v1Routes, V1_PREFIX } from './v1_0/index.js';
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  public: boolean;
+}
+
+const ROUTES = new WeakMap<FastifyInstance, Array<{ method: string | string[]; url: string; config?: { public?: boolean } }>>();
+
+/** Every route the application registered, as the router holds it (so a test can cover each one). */
+export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
+  return (ROUTES.get(app) ?? []).flatMap((r) =>
+    (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({ method, url: r.url, public: r.config?.public === true })),
+  );
+}
 
 /** pino levels at which an `info` line is not written. */
 const ABOVE_INFO = new Set(['warn', 'error', 'fatal', 'silent']);
@@ -44,6 +59,12 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   // is still being prepared (a rank waits for its group commit), so half-open sockets are kept until answered.
   (app.server as unknown as { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
 
+  // Kept by reference: a plugin's own onRoute hook (auth.ts's markRoutesPublic) runs after this one.
+  const routes: NonNullable<ReturnType<typeof ROUTES.get>> = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    routes.push(route);
+  });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandlers(app);
   installBodyParsers(app);
@@ -56,8 +77,9 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   const checkKey = keyChecker(settings.apiKey);
   // One hook for everything a request needs on arrival (response headers, shedding while stopping, the key),
   // callback-style: each hook is a run per request on the hot routes, a promise one more.
+  // fastify runs it after routing: the key is decided on the route that will answer (auth.ts), not on the URL.
   app.addHook('onRequest', (request, reply, done) => {
-    const api = API_PATH.test(request.url);
+    const api = !isPublicRoute(request);
     setResponseHeaders(request, reply, api);
     if (closing) {
       reply.header('connection', 'close');
