@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
+import { rawRequest } from './raw_http.js';
 import { call, startServerProcess, type HttpAnswer, type ServerProcess } from './test_server.js';
 
 const V1 = '/personalizer/v1.0';
@@ -62,6 +63,15 @@ test('404 ResourceNotFound for unknown paths with the key; 401 without it (no ro
   assertError(await call(server, 'GET', '/nothing-here'), 404, 'ResourceNotFound');
   assertError(await call(server, 'GET', '/nothing-here', { key: null }), 401, '401', 'missing subscription key');
   assertError(await call(server, 'GET', `${V1}/rank`), 404, 'ResourceNotFound');
+});
+
+test('a forbidden Swagger static path: 403 Forbidden, not BadRequest', async () => {
+  // Dot segments and a NUL byte in the wildcard part: @fastify/static refuses them with a 403.
+  for (const target of ['/swagger/static/%2e%2e/%2e%2e/package.json', '/swagger/static/a%00b', '/swagger/static/..%5c..%5cpackage.json']) {
+    const answer = await rawRequest(server.port, 'GET', target);
+    assert.equal(answer.status, 403, `${target}: ${answer.body}`);
+    assert.deepEqual(answer.json, { error: { code: 'Forbidden', message: 'Forbidden' } });
+  }
 });
 
 test('evaluations answer 501 NotImplemented in the error shape', async () => {

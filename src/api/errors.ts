@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoopError } from '../loop/types.js';
 import { setResponseHeaders } from './headers.js';
+import { codeForStatus } from './status_codes.js';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -48,8 +49,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      // fastify's own client errors (bad Content-Length, aborted body…): their messages carry no internals.
-      return sendError(reply, status, 'BadRequest', error.message);
+      // fastify's and @fastify/static's own client errors (bad Content-Length, aborted body, a forbidden static
+      // path…): their messages carry no internals; the code follows the status.
+      return sendError(reply, status, codeForStatus(status), error.message);
     }
     request.log.error({ err: error }, 'unexpected error');
     return sendError(reply, 500, 'InternalServerError', 'An internal error occurred; see the container log for the request id.');
@@ -85,8 +87,10 @@ export function clientError(error: NodeJS.ErrnoException, socket: Duplex): void 
       : error.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
         : [400, 'Bad Request', 'The request is not valid HTTP.'];
-  const body = JSON.stringify(errorBody(status === 400 ? 'BadRequest' : String(status), message));
-  if (socket.writable) {
+  const body = JSON.stringify(errorBody(codeForStatus(status), message));
+  // An answer already under way (its headers sent) cannot be replaced without corrupting it.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && inFlight?.headersSent !== true) {
     socket.write(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );

@@ -34,6 +34,17 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: settings.bodyLimit,
+    // Slow clients (settings/limits.ts): the whole request (headers and body) and the headers alone must arrive
+    // in time, or the client gets a 408 (errors.ts's clientError) and the connection is closed; Node checks these
+    // every connectionsCheckingInterval, so that is a fraction of the shorter one. A connection silent both ways
+    // for twice the request time-out is closed too (a client that stops reading its answer).
+    requestTimeout: settings.requestTimeoutMs,
+    keepAliveTimeout: settings.keepAliveTimeoutMs,
+    connectionTimeout: 2 * settings.requestTimeoutMs,
+    http: {
+      headersTimeout: settings.headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(settings.headersTimeoutMs / 4))),
+    },
     genReqId: () => randomUUID(),
     // One log line per request, written in onResponse below, rather than fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -58,6 +69,8 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   // A client may half-close its side once the request is sent; Node's default then aborts a request whose answer
   // is still being prepared (a rank waits for its group commit), so half-open sockets are kept until answered.
   (app.server as unknown as { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  // Connections beyond the cap are closed by Node as soon as they are accepted; those already open are served.
+  app.server.maxConnections = settings.maxConnections;
 
   // Kept by reference: a plugin's own onRoute hook (auth.ts's markRoutesPublic) runs after this one.
   const routes: NonNullable<ReturnType<typeof ROUTES.get>> = [];

@@ -79,3 +79,24 @@ test('refusals name the setting and never echo the key', () => {
   assert.equal(bare.setting, 'arguments');
   assert.ok(!bare.message.includes('secret-key-typed-alone'));
 });
+
+test('HTTP limits: defaults, seconds with decimals, refusals naming the setting', () => {
+  const d = parseSettings(base, {});
+  assert.deepEqual([d.headersTimeoutMs, d.requestTimeoutMs, d.keepAliveTimeoutMs, d.maxConnections], [15_000, 30_000, 5_000, 2_000]);
+  const s = parseSettings([...base, 'HeadersTimeout=0.5', 'RequestTimeout=2.25', 'KeepAliveTimeout=1'], { MAXCONNECTIONS: '10' });
+  assert.deepEqual([s.headersTimeoutMs, s.requestTimeoutMs, s.keepAliveTimeoutMs, s.maxConnections], [500, 2_250, 1_000, 10]);
+  for (const [arg, setting] of [
+    ['HeadersTimeout=0', 'HeadersTimeout'],
+    ['HeadersTimeout=-1', 'HeadersTimeout'],
+    ['RequestTimeout=abc', 'RequestTimeout'],
+    ['RequestTimeout=1e9', 'RequestTimeout'],
+    ['KeepAliveTimeout=Infinity', 'KeepAliveTimeout'],
+    ['MaxConnections=0', 'MaxConnections'],
+    ['MaxConnections=1.5', 'MaxConnections'],
+    ['HeadersTimeout=40', 'HeadersTimeout'], // longer than the default RequestTimeout
+  ]) {
+    const refused = refusal([...base, arg!]);
+    assert.equal(refused.setting, setting, arg);
+    assert.ok(refused.message.startsWith(setting!), refused.message);
+  }
+});

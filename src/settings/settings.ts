@@ -1,11 +1,12 @@
 // The container's settings: one typed, validated object built once at start-up (architecture.md,
 // "Where each concern lives"). Names and semantics follow Microsoft's Cognitive Services containers
 // (azure-api.md §7); anything that would make the container misbehave later is refused here instead.
+import { LIMIT_NAMES, parseHttpLimits, type HttpLimits } from './limits.js';
 import { collectRawSettings, SettingsError } from './sources.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
-export interface Settings {
+export interface Settings extends HttpLimits {
   /** `Eula=accept` is required to start. */
   eula: 'accept';
   /** The key every `/personalizer/...` request must carry in `Ocp-Apim-Subscription-Key`. Never log it. */
@@ -46,6 +47,7 @@ export const SETTING_NAMES = [
   'Logging:Console:LogLevel:Default',
   'AppId',
   'BodyLimit',
+  ...LIMIT_NAMES,
 ] as const;
 
 export const DEFAULTS = {
@@ -140,6 +142,7 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
   // AppId may legitimately be any string, including one with spaces: take it untrimmed.
   const appId = raw.values.get('appid') ?? DEFAULTS.appId;
   const bodyLimit = parseInteger('BodyLimit', get('BodyLimit'), DEFAULTS.bodyLimit, 1, Number.MAX_SAFE_INTEGER);
+  const limits = parseHttpLimits(get);
 
   return {
     eula: 'accept',
@@ -154,6 +157,7 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
     logLevel,
     appId,
     bodyLimit,
+    ...limits,
     unknownArguments: raw.unknownArguments,
   };
 }
