@@ -58,6 +58,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
+    // The path only: the query may carry a key (redact.ts).
     sendError(reply, 404, 'ResourceNotFound', `No resource at ${request.method} ${request.url.split('?')[0]}.`);
   });
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import pinoRoll from 'pino-roll';
 import type { Settings } from '../settings/index.js';
+import { redactUrl } from './redact.js';
 
 export interface ServerLogger {
   logger: Logger;
@@ -39,7 +40,17 @@ export async function createLogger(settings: Settings): Promise<ServerLogger> {
     streams.push({ level: streamLevel, stream: disk });
   }
   const logger = pino(
-    { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'personalizer' } },
+    {
+      level,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      // A key sent in the query string (redact.ts) is replaced in any URL a line carries.
+      serializers: {
+        url: (url: unknown) => (typeof url === 'string' ? redactUrl(url) : url),
+        // fastify's own request serializer's fields, the URL redacted.
+        req: (req: unknown) => (isRequest(req) ? { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip } : req),
+      },
+      base: { service: 'personalizer' },
+    },
     pino.multistream(streams),
   );
   return {
@@ -54,4 +65,8 @@ export async function createLogger(settings: Settings): Promise<ServerLogger> {
       }
     },
   };
+}
+
+function isRequest(value: unknown): value is { method?: string; url: string; host?: string; ip?: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { url?: unknown }).url === 'string';
 }
