@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoopError } from '../loop/types.js';
 import { setResponseHeaders } from './headers.js';
+import { lingerAfterTooLarge } from './linger.js';
 import { codeForStatus } from './status_codes.js';
 
 export interface ErrorBody {
@@ -38,6 +39,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        lingerAfterTooLarge(request, reply);
         return sendError(reply, 413, 'PayloadSizeExceeded', `The request body is larger than the limit of ${request.routeOptions.bodyLimit} bytes.`);
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         // 415 says what is wrong; the code stays within the spec's v1.0 enum.
