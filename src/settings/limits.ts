@@ -20,8 +20,10 @@ export const LIMIT_NAMES = ['HeadersTimeout', 'RequestTimeout', 'KeepAliveTimeou
 export const LIMIT_DEFAULTS: HttpLimits = {
   headersTimeoutMs: 15_000,
   requestTimeoutMs: 30_000,
-  // Shorter than the usual client and load-balancer idle times would race them; 5 s is Node's own default.
-  keepAliveTimeoutMs: 5_000,
+  // Longer than the idle time-out of the load balancers a container usually sits behind (60 s for AWS ALB and
+  // ingress-nginx's upstream keep-alive): a server closing first makes them answer 502 for a request sent on a
+  // connection it had just closed. fastify's own default, for that reason.
+  keepAliveTimeoutMs: 72_000,
   maxConnections: 2_000,
 };
 

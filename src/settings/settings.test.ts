@@ -82,7 +82,7 @@ test('refusals name the setting and never echo the key', () => {
 
 test('HTTP limits: defaults, seconds with decimals, refusals naming the setting', () => {
   const d = parseSettings(base, {});
-  assert.deepEqual([d.headersTimeoutMs, d.requestTimeoutMs, d.keepAliveTimeoutMs, d.maxConnections], [15_000, 30_000, 5_000, 2_000]);
+  assert.deepEqual([d.headersTimeoutMs, d.requestTimeoutMs, d.keepAliveTimeoutMs, d.maxConnections], [15_000, 30_000, 72_000, 2_000]);
   const s = parseSettings([...base, 'HeadersTimeout=0.5', 'RequestTimeout=2.25', 'KeepAliveTimeout=1'], { MAXCONNECTIONS: '10' });
   assert.deepEqual([s.headersTimeoutMs, s.requestTimeoutMs, s.keepAliveTimeoutMs, s.maxConnections], [500, 2_250, 1_000, 10]);
   for (const [arg, setting] of [
