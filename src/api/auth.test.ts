@@ -36,7 +36,7 @@ function concrete(url: string): string {
 }
 
 /** Every spelling of `path` that a router, a proxy or a client might take for it. */
-export function spellings(path: string): string[] {
+function spellings(path: string): string[] {
   const segments = path.split('/').slice(1);
   const encodeFirst = (i: number, upper: boolean): string =>
     '/' +
