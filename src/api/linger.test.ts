@@ -22,7 +22,7 @@ interface Outcome {
 }
 
 /** Sends `total` bytes of body in 64 KB chunks as fast as the socket takes them, reading all the while. */
-function send(total: number, chunked: boolean): Promise<Outcome> {
+function send(total: number, chunked: boolean, close = false): Promise<Outcome> {
   return new Promise((resolve) => {
     const socket = connect(server.port, '127.0.0.1');
     let text = '';
@@ -32,7 +32,7 @@ function send(total: number, chunked: boolean): Promise<Outcome> {
     socket.on('close', () => resolve({ text, ...(error === undefined ? {} : { error }) }));
     const length = chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${total}`;
     socket.write(
-      `POST /personalizer/v1.0/rank HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${server.key}\r\nContent-Type: application/json\r\n${length}\r\n\r\n`,
+      `POST /personalizer/v1.0/rank HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${server.key}\r\nContent-Type: application/json\r\n${close ? 'Connection: close\r\n' : ''}${length}\r\n\r\n`,
     );
     const chunk = Buffer.alloc(65_536, 'x');
     let sent = 0;
@@ -61,6 +61,13 @@ function assertPayloadTooLarge(outcome: Outcome): void {
 test('a body of several MB with Content-Length over BodyLimit: every client reads its whole 413', { timeout: 60_000 }, async () => {
   for (let round = 0; round < 3; round++) {
     const outcomes = await Promise.all(Array.from({ length: 8 }, () => send(6 * 1024 * 1024, false)));
+    for (const outcome of outcomes) assertPayloadTooLarge(outcome);
+  }
+});
+
+test('the same from clients that ask to close the connection (Node clients without a keep-alive agent)', { timeout: 60_000 }, async () => {
+  for (let round = 0; round < 3; round++) {
+    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => send(6 * 1024 * 1024, i % 2 === 0, true)));
     for (const outcome of outcomes) assertPayloadTooLarge(outcome);
   }
 });

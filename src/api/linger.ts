@@ -32,6 +32,23 @@ export function lingerAfterTooLarge(request: FastifyRequest, reply: FastifyReply
   };
   const timer = setTimeout(cut, LINGER_MS);
   req.on('data', count);
-  req.once('end', stop);
+  // When the answer is the connection's last (the client sent `Connection: close`), Node ends and destroys the
+  // socket as soon as the answer is written (lib/_http_server.js, resOnFinish → socket.destroySoon), which resets
+  // a client still sending. For this socket only, half-close instead: the 413 and a FIN go out, the body goes on
+  // being read, and the socket is destroyed once the body has ended or the bound is hit.
+  let last = false;
+  const destroyWhenWritten = (): void => {
+    if (socket.writableFinished) socket.destroy();
+    else socket.once('finish', () => socket.destroy());
+  };
+  (socket as typeof socket & { destroySoon: () => void }).destroySoon = () => {
+    last = true;
+    socket.end();
+    if (req.complete) destroyWhenWritten();
+  };
+  req.once('end', () => {
+    stop();
+    if (last) destroyWhenWritten();
+  });
   req.once('close', stop);
 }
