@@ -117,6 +117,7 @@ test('connections beyond MaxConnections are closed at once; the open ones keep w
     const fresh = await open(capped.port);
     assert.equal(await ask(fresh), 200);
     for (const socket of [...held, fresh]) socket.destroy();
+    assert.match(capped.stdout(), /connections refused: MaxConnections reached/);
   } finally {
     await capped.stop();
   }

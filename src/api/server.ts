@@ -69,8 +69,19 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   // A client may half-close its side once the request is sent; Node's default then aborts a request whose answer
   // is still being prepared (a rank waits for its group commit), so half-open sockets are kept until answered.
   (app.server as unknown as { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
-  // Connections beyond the cap are closed by Node as soon as they are accepted; those already open are served.
+  // Connections beyond the cap are closed by Node as soon as they are accepted ('drop' event); those already open
+  // are served. Logged at most once a minute, so that a flood does not flood the log too.
   app.server.maxConnections = settings.maxConnections;
+  let lastDropLog = 0;
+  let dropped = 0;
+  app.server.on('drop', () => {
+    dropped++;
+    const now = Date.now();
+    if (now - lastDropLog < 60_000) return;
+    lastDropLog = now;
+    app.log.warn({ maxConnections: settings.maxConnections, dropped }, 'connections refused: MaxConnections reached');
+    dropped = 0;
+  });
 
   // Kept by reference: a plugin's own onRoute hook (auth.ts's markRoutesPublic) runs after this one.
   const routes: NonNullable<ReturnType<typeof ROUTES.get>> = [];
