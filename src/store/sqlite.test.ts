@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { openStore, type Decide, type NewEvent, type Store } from './index.js';
+import { openStore, StaleSettingsError, type Decide, type NewEvent, type Store } from './index.js';
 import { MIGRATIONS } from './sqlite_schema.js';
 
 function tempDb(): string {
@@ -321,4 +321,19 @@ test('migration 4: joins move to their own table in learning order; the sweep re
   assert.match(read, /SEARCH j USING INTEGER PRIMARY KEY \(rowid>\?\)/);
   assert.doesNotMatch(sweep + head + read, /TEMP B-TREE|SCAN/);
   db.close();
+});
+
+test('settings: every write moves the revision; a write from a stale revision is refused and writes nothing', async () => {
+  await withStore(tempDb(), async (s) => {
+    assert.equal(await s.settingsRevision(), 0);
+    assert.equal(await s.putSettings({ a: 1 }, 0), 1);
+    await s.putSetting('b', 2);
+    assert.equal(await s.settingsRevision(), 2);
+    await assert.rejects(s.putSettings({ a: 3, b: 3 }, 1), (e: unknown) => e instanceof StaleSettingsError && e.actual === 2);
+    assert.equal(await s.getSetting('a'), 1);
+    assert.equal(await s.getSetting('b'), 2);
+    assert.equal(await s.settingsRevision(), 2);
+    // Without an expected revision, a plain write (as before revisions existed).
+    assert.equal(await s.putSettings({ a: 4 }), 3);
+  });
 });
