@@ -574,11 +574,19 @@ export class SqliteStore implements Store {
   }
 }
 
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** Opens the file; its owner checks it first, before anything is written to it (sqlite_open.ts). */
 function openDatabase(file: string, options: SqliteOptions, owner: boolean): Database.Database {
   const db = new Database(file, { readonly: options.readonly ?? false });
   try {
-    if (owner) checkIntegrity(db, file);
+    if (owner) checkIntegrity(db, file, fileSize(file));
     db.pragma('journal_mode = WAL');
     // NORMAL in both modes: with `full`, the store syncs the WAL after each group itself (see the top).
     db.pragma('synchronous = NORMAL');

@@ -65,14 +65,28 @@ export function checkWritable(file: string): void {
 }
 
 /**
- * PRAGMA quick_check (sqlite.org/pragma.html#pragma_quick_check): reads every page of the file, checking its
- * b-tree structure, but not that indexes match their tables. Run before anything writes, so that a damaged or
- * foreign file is refused and left as it was.
+ * Files up to this size are checked whole at start-up. quick_check reads every page: on a store of 100,000 ranked
+ * events of 2.6 kB (417 MB) it took 1.6 s with the file in the page cache and 7 s from disk (2-core machine).
  */
-export function checkIntegrity(db: Database.Database, file: string): void {
+export const FULL_CHECK_MAX_BYTES = 512 * 1024 * 1024;
+
+/**
+ * PRAGMA quick_check (sqlite.org/pragma.html#pragma_quick_check): reads every page, checking the b-tree
+ * structure, but not that indexes match their tables. Run before anything writes, so that a damaged or foreign
+ * file is refused and left as it was. Above FULL_CHECK_MAX_BYTES, to bound the start-up time, every table but the
+ * event log (nearly all of such a file) is checked: `quick_check(<table>)` checks one table and its indexes.
+ */
+export function checkIntegrity(db: Database.Database, file: string, sizeBytes: number): void {
   let problems: string[];
   try {
-    problems = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
+    const check = (arg: string): string[] => (db.pragma(`quick_check(${arg})`) as { quick_check: string }[]).map((r) => r.quick_check);
+    if (sizeBytes <= FULL_CHECK_MAX_BYTES) {
+      problems = check('5');
+    } else {
+      const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'events'`).pluck().all() as string[];
+      problems = tables.flatMap((t) => check(JSON.stringify(t))).filter((p) => p !== 'ok');
+      if (problems.length === 0) problems = ['ok'];
+    }
   } catch (e) {
     throw new StoreOpenError(`${file} is not a usable SQLite database (${(e as Error).message}); it was left untouched`);
   }
