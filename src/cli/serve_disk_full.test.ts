@@ -97,6 +97,10 @@ test('disk full: 507 InsufficientStorage, /ready 503, bounded logs; recovery by 
     const late = await call(s, 'POST', `/personalizer/v1.0/events/${ranked[0]}/reward`, { body: { value: 0.5 } });
     assert.equal(late.status, 507, late.text);
     assert.match(late.json.error.message, /disk is full/);
+    // A model reset (the trainer writes a fresh model) too.
+    const reset = await call(s, 'DELETE', '/personalizer/v1.0/model');
+    assert.equal(reset.status, 507, reset.text);
+    assert.equal(reset.json.error.code, 'InsufficientStorage');
     const ready = await call(s, 'GET', '/ready');
     assert.equal(ready.status, 503, ready.text);
     assert.equal(ready.json.error.code, 'ServiceUnavailable');

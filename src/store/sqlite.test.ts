@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { openStore, StaleSettingsError, type Decide, type NewEvent, type Store } from './index.js';
+import { openStore, SqliteStore, StaleSettingsError, StoreOpenError, type Decide, type NewEvent, type Store } from './index.js';
 import { MIGRATIONS } from './sqlite_schema.js';
 
 function tempDb(): string {
@@ -336,4 +336,15 @@ test('settings: every write moves the revision; a write from a stale revision is
     // Without an expected revision, a plain write (as before revisions existed).
     assert.equal(await s.putSettings({ a: 4 }), 3);
   });
+});
+
+test('one owner per file in a process too: a second store on the file is refused until the first closes', async () => {
+  const file = tempDb();
+  const first = openStore(`sqlite:${file}`);
+  assert.throws(() => openStore(`sqlite:${file}`), (e: unknown) => e instanceof StoreOpenError && /is in use by another store of this process/.test(e.message));
+  // A connection that does not own the file (as the trainer's, in a worker thread) is not refused.
+  const reader = new SqliteStore(file, { exclusive: false });
+  await reader.close();
+  await first.close();
+  await withStore(file, async (s) => assert.equal((await s.counters()).eventsRanked, 0));
 });
