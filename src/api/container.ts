@@ -47,7 +47,11 @@ export async function containerRoutes(app: FastifyInstance, { loop, checkKey }: 
       response: { 200: { type: 'object', properties: { status: { type: 'string' } }, description: 'Ready' }, 503: { ...ref(ErrorResponse), description: 'Not ready' } },
     },
   }, async (_request, reply) => {
-    if (!loop.status().ready) return sendError(reply, 503, 'ServiceUnavailable', 'The learning loop is not ready yet.');
+    const status = loop.status();
+    if (status.storeWritable === false) {
+      return sendError(reply, 503, 'ServiceUnavailable', "The store's disk is full: writes are refused until space is freed.");
+    }
+    if (!status.ready) return sendError(reply, 503, 'ServiceUnavailable', 'The learning loop is not ready yet.');
     return { status: 'ready' };
   });
 

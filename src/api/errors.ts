@@ -3,7 +3,7 @@
 // mapped to 4xx codes here; only a genuine fault becomes 500, and then without internals.
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { LoopError } from '../loop/types.js';
+import { LoopError, StoreFullError } from '../loop/types.js';
 import { setResponseHeaders } from './headers.js';
 import { lingerAfterTooLarge } from './linger.js';
 import { codeForStatus } from './status_codes.js';
@@ -29,7 +29,7 @@ declare module 'fastify' {
 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof LoopError) {
+    if (error instanceof LoopError || error instanceof StoreFullError) {
       return sendError(reply, error.status, error.code, error.message);
     }
     if (error.validation) {

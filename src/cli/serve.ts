@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.js';
 import { createLogger, type ServerLogger } from '../api/logger.js';
 import { openLoop, type Loop } from '../loop/index.js';
-import { describeSettings, parseSettings, SettingsError, type Settings } from '../settings/index.js';
+import { describeSettings, parseSettings, redactUrl, SettingsError, type Settings } from '../settings/index.js';
+import { StoreOpenError } from '../store/index.js';
 
 /** How long in-flight requests and the loop get to finish after a stop signal before the process gives up. */
 const STOP_TIMEOUT_MS = 30_000;
@@ -45,9 +46,13 @@ export async function runServe(argv: string[]): Promise<number | void> {
   try {
     loop = await openLoop({ store: settings.store, appId: settings.appId, logger: logger.child({ component: 'loop' }) });
   } catch (err) {
+    log.flush();
+    // A store refused for a known reason (in use, damaged, not writable, unsupported) is said in one line; its
+    // message carries no credentials (store/index.ts).
+    if (err instanceof StoreOpenError) return refuse(`Store: ${err.message}`);
     logger.error({ err }, 'the learning loop could not be opened');
     log.flush();
-    return refuse(`Store: the store could not be opened (${errorMessage(err)})`);
+    return refuse(`Store: the store ${redactUrl(settings.store)} could not be opened (${errorMessage(err)})`);
   }
 
   let app: FastifyInstance;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
 import { DEFAULT_SERVICE_CONFIGURATION } from './service_config.js';
 import { testLoop, T0 } from './loop.fixtures.js';
+import { SqliteStore } from '../store/index.js';
 import { LoopError } from './types.js';
 
 const DAY = 86_400_000;
@@ -90,5 +91,35 @@ test('model properties, logs properties, delete and retention', async () => {
     assert.equal(loop.status().eventsRanked, 2);
   } finally {
     await loop.close();
+  }
+});
+
+test('settings stored by another writer meanwhile are never overwritten with the loop\'s stale copy', async () => {
+  const t = await testLoop();
+  // Another writer on the same file (a second connection, as another process would hold): it changes the policy.
+  const file = t.storeUrl.slice('sqlite:'.length).split('?')[0]!;
+  const other = new SqliteStore(file, { exclusive: false });
+  try {
+    const policy = { name: 'theirs', arguments: '--cb_explore_adf --cb_type ips --epsilon 0.2' };
+    await other.putSettings({ policy }, await other.settingsRevision());
+    // The loop changes the service configuration from its copy, read before that change.
+    const c0 = await t.loop.getServiceConfiguration();
+    await t.loop.updateServiceConfiguration({ ...c0, rewardWaitTime: 'PT7M' });
+    assert.deepEqual(await other.getSetting('policy'), policy);
+    assert.deepEqual(await t.loop.getPolicy(), policy);
+    assert.equal((await other.getSetting<{ rewardWaitTime: string }>('service'))?.rewardWaitTime, 'PT7M');
+
+    // And the other way round: their service change survives the loop's policy change.
+    const service = await other.getSetting<Record<string, unknown>>('service');
+    await other.putSettings({ service: { ...service, rewardAggregation: 'sum' } }, await other.settingsRevision());
+    await t.loop.updatePolicy({ name: 'mine', arguments: '--cb_explore_adf --cb_type mtr --epsilon 0.2' });
+    const stored = await other.getSetting<{ rewardAggregation: string; rewardWaitTime: string }>('service');
+    assert.equal(stored?.rewardAggregation, 'sum');
+    assert.equal(stored?.rewardWaitTime, 'PT7M');
+    assert.equal((await t.loop.getServiceConfiguration()).rewardAggregation, 'sum');
+    assert.deepEqual(await other.getSetting('policy'), { name: 'mine', arguments: '--cb_explore_adf --cb_type mtr --epsilon 0.2' });
+  } finally {
+    await other.close();
+    await t.loop.close();
   }
 });

@@ -10,7 +10,7 @@
 // - eventsLearned counts the events the current learning model includes (it restarts at 0 after a model reset
 //   or a policy change).
 import { createLearner, DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
-import { openStore, type ModelRecord, type Store } from '../store/index.js';
+import { openStore, StaleSettingsError, StoreFullError, type ModelRecord, type Store } from '../store/index.js';
 import { buildContext } from './context.js';
 import { DAY } from './duration.js';
 import { generateEventId } from './event_id.js';
@@ -55,6 +55,10 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
 const TRAINER_RESTART_MS = 1000;
 /** Joined events wait at most this long for the trainer (models are exported every second at the most often). */
 const WAKE_MS = 20;
+/** While the store's disk is full, the condition is logged once per this interval (not once per request). */
+const FULL_REPORT_MS = 30_000;
+/** Settings writes retried after a concurrent change (each retry starts from the reloaded settings). */
+const SETTINGS_RETRIES = 5;
 
 /** The Loop plus what the CLI and tests need. */
 export interface LearningLoop extends Loop {
@@ -90,6 +94,9 @@ class PersonalizerLoop implements LearningLoop {
   private wakePending = false;
   private counts = { eventsRanked: 0, rewardsReceived: 0, rewardsUnknownEvent: 0, eventsLearned: 0 };
   private settings: LoopSettings;
+  /** The store's settings revision the in-memory service and policy were read at (compare-and-set on writes). */
+  private settingsRevision = 0;
+  private fullReportedAt = 0;
 
   private constructor(
     private readonly options: LoopOptions,
@@ -106,14 +113,17 @@ class PersonalizerLoop implements LearningLoop {
     const now = options.now ?? Date.now;
     let loop: PersonalizerLoop | undefined;
     try {
+      // Read before the settings it guards: a change in between only makes the first write reload them.
+      let revision = await store.settingsRevision();
       let service = await store.getSetting<ServiceConfiguration>('service');
       let policy = await store.getSetting<PolicyContract>('policy');
       if (!service || !policy) {
         service ??= { ...DEFAULT_SERVICE_CONFIGURATION, lastConfigurationEditDate: iso(now()) };
         policy ??= defaultPolicy(service.explorationPercentage);
-        await store.putSettings({ service, policy });
+        revision = await store.putSettings({ service, policy }, revision);
       }
       loop = new PersonalizerLoop(options, store, now, service, policy);
+      loop.settingsRevision = revision;
       await loop.start();
       return loop;
     } catch (e) {
@@ -152,7 +162,10 @@ class PersonalizerLoop implements LearningLoop {
     };
     this.spawnTrainer();
     this.timer = setInterval(() => {
-      this.maintain().catch((e: unknown) => this.options.logger?.error({ err: e }, 'loop maintenance failed'));
+      this.maintain().catch((e: unknown) => {
+        // A full disk is reported by reportStoreHealth, once per interval.
+        if (!(e instanceof StoreFullError)) this.options.logger?.error({ err: e }, 'loop maintenance failed');
+      });
     }, MAINTAIN_MS);
     this.timer.unref();
   }
@@ -265,13 +278,14 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   async updateServiceConfiguration(config: ServiceConfiguration): Promise<ServiceConfiguration> {
-    const service = validateServiceConfiguration(config, this.now());
-    const policy =
-      service.explorationPercentage === this.service.explorationPercentage
-        ? this.policy
-        : { ...this.policy, arguments: withEpsilon(this.policy.arguments, service.explorationPercentage) };
-    await this.store.putSettings({ service, policy });
-    await this.apply(service, policy);
+    const { service } = await this.writeSettings(() => {
+      const service = validateServiceConfiguration(config, this.now());
+      const policy =
+        service.explorationPercentage === this.service.explorationPercentage
+          ? this.policy
+          : { ...this.policy, arguments: withEpsilon(this.policy.arguments, service.explorationPercentage) };
+      return { service, policy };
+    });
     return { ...service };
   }
 
@@ -280,14 +294,46 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   async updatePolicy(body: PolicyContract): Promise<PolicyContract> {
-    const { policy, explorationPercentage } = validatePolicy(body, this.service.explorationPercentage);
-    const service =
-      explorationPercentage === this.service.explorationPercentage
-        ? this.service
-        : { ...this.service, explorationPercentage, lastConfigurationEditDate: iso(this.now()) };
-    await this.store.putSettings({ service, policy });
-    await this.apply(service, policy);
+    const { policy } = await this.writeSettings(() => {
+      const { policy, explorationPercentage } = validatePolicy(body, this.service.explorationPercentage);
+      const service =
+        explorationPercentage === this.service.explorationPercentage
+          ? this.service
+          : { ...this.service, explorationPercentage, lastConfigurationEditDate: iso(this.now()) };
+      return { service, policy };
+    });
     return { ...policy };
+  }
+
+  /**
+   * Stores the settings `change` derives from the live ones, as a compare-and-set on the revision they were read
+   * at: should the stored settings have changed meanwhile (a concurrent request, another writer), they are
+   * reloaded and `change` runs again on them, so that a stale copy never overwrites a newer one.
+   */
+  private async writeSettings(
+    change: () => { service: ServiceConfiguration; policy: PolicyContract },
+  ): Promise<{ service: ServiceConfiguration; policy: PolicyContract }> {
+    for (let attempt = 0; ; attempt++) {
+      const next = change();
+      try {
+        this.settingsRevision = await this.store.putSettings({ service: next.service, policy: next.policy }, this.settingsRevision);
+      } catch (e) {
+        if (!(e instanceof StaleSettingsError) || attempt >= SETTINGS_RETRIES) throw e;
+        await this.reloadSettings();
+        continue;
+      }
+      await this.apply(next.service, next.policy);
+      return next;
+    }
+  }
+
+  /** Makes the stored settings live again (after another writer changed them). */
+  private async reloadSettings(): Promise<void> {
+    const revision = await this.store.settingsRevision();
+    const service = await this.store.getSetting<ServiceConfiguration>('service');
+    const policy = await this.store.getSetting<PolicyContract>('policy');
+    this.settingsRevision = revision;
+    if (service && policy) await this.apply(service, policy);
   }
 
   async resetPolicy(): Promise<PolicyContract> {
@@ -337,9 +383,12 @@ class PersonalizerLoop implements LearningLoop {
   // ---------------------------------------------------------------------------------------------- lifecycle
 
   status(): LoopStatus {
+    const store = this.store.health();
     return {
-      // Ranking needs only the snapshot, so a restarting trainer does not make the loop unready.
-      ready: !this.closed,
+      // Ranking needs only the snapshot, so a restarting trainer does not make the loop unready. A store whose disk
+      // is full does: every Rank would be answered 507.
+      ready: !this.closed && store.writable,
+      storeWritable: store.writable,
       modelVersion: String(this.model.id),
       ...this.counts,
       trainerRunning: this.trainer.running,
@@ -353,6 +402,7 @@ class PersonalizerLoop implements LearningLoop {
 
   private async doMaintain(): Promise<void> {
     if (this.closed) return;
+    this.reportStoreHealth();
     const t = this.now();
     const rule = joinRule(this.settings, t);
     let joined = 0;
@@ -367,6 +417,23 @@ class PersonalizerLoop implements LearningLoop {
       const purged = await this.store.purgeEventsBefore(t - this.settings.logRetentionDays * DAY);
       if (purged > 0) this.options.logger?.info({ purged }, 'log retention: events deleted');
     }
+  }
+
+  /** A full disk is logged when it starts, then once per FULL_REPORT_MS, and when writes work again. */
+  private reportStoreHealth(): void {
+    const health = this.store.health();
+    const t = Date.now();
+    if (health.writable) {
+      if (this.fullReportedAt !== 0) this.options.logger?.info('store: writes work again (disk space is back)');
+      this.fullReportedAt = 0;
+      return;
+    }
+    if (t - this.fullReportedAt < FULL_REPORT_MS) return;
+    this.fullReportedAt = t;
+    this.options.logger?.error(
+      { since: iso(health.since ?? t) },
+      'store: the disk is full; writes are refused with 507 InsufficientStorage and /ready answers 503 until space is freed',
+    );
   }
 
   async flush(): Promise<void> {

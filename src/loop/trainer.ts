@@ -2,6 +2,7 @@
 // snapshots the worker publishes. Ranking never waits on any of this.
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, PublishedModel, ToWorker, TrainerInit, TrainerNotice, TrainerRequest } from './trainer_protocol.js';
+import { StoreFullError } from '../store/index.js';
 
 export interface TrainerEvents {
   model(m: PublishedModel): void;
@@ -31,7 +32,7 @@ export class TrainerHandle {
           const p = this.pending.get(m.id);
           this.pending.delete(m.id);
           if (m.error === undefined) p?.resolve();
-          else p?.reject(new Error(m.error));
+          else p?.reject(m.full === true ? new StoreFullError(m.error) : new Error(m.error));
         }
       }
     });

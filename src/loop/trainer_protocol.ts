@@ -38,5 +38,5 @@ export interface PublishedModel {
 export type FromWorker =
   | { type: 'model'; model: PublishedModel }
   | { type: 'progress'; cursor: number; eventsLearned: number }
-  | { type: 'reply'; id: number; error?: string }
+  | { type: 'reply'; id: number; error?: string; /** the error was the store's disk being full */ full?: boolean }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };

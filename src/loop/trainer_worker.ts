@@ -5,7 +5,7 @@
 // its cursor: nothing lost, nothing learned twice.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLearner, loadLearner, type Learner, type PolicyConfig } from '../engine/index.js';
-import { openStore, type JoinedEvent } from '../store/index.js';
+import { openStore, StoreFullError, type JoinedEvent } from '../store/index.js';
 import { learningSignature, parsePolicy } from './policy.js';
 import type { FromWorker, ToWorker, TrainerInit, TrainerRequest } from './trainer_protocol.js';
 
@@ -162,8 +162,18 @@ async function exportModel(): Promise<void> {
 let chain: Promise<unknown> = Promise.resolve();
 function serial<T>(fn: () => Promise<T>): Promise<T> {
   const p = chain.then(fn);
-  chain = p.catch((err: unknown) => log('error', `trainer: ${(err as Error).stack ?? String(err)}`));
+  chain = p.catch(reportError);
   return p;
+}
+
+let fullReportedAt = 0;
+/** A full disk fails every export until space is back (the model is kept and exported then): said once a minute. */
+function reportError(err: unknown): void {
+  if (!(err instanceof StoreFullError)) return log('error', `trainer: ${(err as Error).stack ?? String(err)}`);
+  const t = Date.now();
+  if (t - fullReportedAt < 60_000) return;
+  fullReportedAt = t;
+  log('warn', 'trainer: the model cannot be exported while the disk is full; learning goes on and exports once space is freed');
 }
 
 let turnQueued = false;
@@ -226,7 +236,7 @@ port.on('message', (m: ToWorker) => {
       post({ type: 'reply', id });
       if (m.op === 'stop') port.close();
     },
-    (err: unknown) => post({ type: 'reply', id, error: (err as Error).message }),
+    (err: unknown) => post({ type: 'reply', id, error: (err as Error).message, ...(err instanceof StoreFullError ? { full: true } : {}) }),
   );
 });
 

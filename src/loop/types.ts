@@ -60,6 +60,9 @@ export interface LogsProperties {
   dateRange?: { from: string; to: string };
 }
 
+/** A write refused for lack of disk space: api/ answers its status (507) and code, in Azure's error shape. */
+export { StoreFullError } from '../store/errors.js';
+
 /** A domain error: api/ answers `status` with {"error":{"code","message"}}. */
 export class LoopError extends Error {
   constructor(
@@ -81,6 +84,8 @@ export interface LoopStatus {
   eventsLearned: number;
   /** false while the trainer worker is being restarted (ranking is unaffected, learning waits). */
   trainerRunning?: boolean;
+  /** false while the store's disk is full (writes answered 507; the loop is not ready). */
+  storeWritable?: boolean;
 }
 
 export interface Loop {

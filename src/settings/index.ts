@@ -1,4 +1,4 @@
 // The container's settings (Key=Value arguments and environment variables), validated once at start.
-export { parseSettings, describeSettings, DEFAULTS, SETTING_NAMES } from './settings.js';
+export { parseSettings, describeSettings, redactUrl, DEFAULTS, SETTING_NAMES } from './settings.js';
 export type { Settings, LogLevel } from './settings.js';
 export { SettingsError } from './sources.js';

@@ -162,9 +162,14 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
   };
 }
 
-/** The settings as they may be logged: the key is never written anywhere. */
+/** The settings as they may be logged: the key, and a password in the store URL, are never written anywhere. */
 export function describeSettings(settings: Settings): Omit<Settings, 'apiKey'> & { apiKey: string } {
-  return { ...settings, apiKey: '[redacted]' };
+  return { ...settings, apiKey: '[redacted]', store: redactUrl(settings.store) };
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:[redacted]@host/db` (also a `password=` parameter). */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/]*@/i, '$1:[redacted]@').replace(/([?&]password=)[^&]*/gi, '$1[redacted]');
 }
 
 function parseInteger(name: string, text: string | undefined, fallback: number, min: number, max: number): number {

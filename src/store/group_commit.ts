@@ -9,7 +9,8 @@
 // statements less (SAVEPOINT, RELEASE) are a fifth of the cost of logging a ranked event.
 // `beforeCommit` runs last inside each group's transaction: the store applies there what it accumulated in
 // memory during the group (counter increments), one UPDATE per group instead of one per write.
-// A failing COMMIT rejects every write of the group. Writes run in the order they were requested.
+// A failing COMMIT rejects every write of the group. Writes run in the order they were requested. `mapError` turns
+// each error a caller gets into the store's own (a full disk into StoreFullError, disk_full.ts).
 import type Database from 'better-sqlite3';
 
 interface Pending {
@@ -41,6 +42,7 @@ export class GroupCommit {
     private readonly committed: () => void = () => undefined,
     /** Called inside each group's transaction after its writes; throwing fails the whole group. */
     beforeCommit: () => void = () => undefined,
+    private readonly mapError: (e: unknown) => unknown = (e) => e,
   ) {
     // IMMEDIATE: take the write lock at BEGIN, so a busy database (the trainer's connection exporting a model)
     // is waited for by busy_timeout before anything runs, never half-way through the group.
@@ -97,13 +99,14 @@ export class GroupCommit {
       }
     } catch (e) {
       // BEGIN or COMMIT failed: nothing of the group is committed.
-      for (const p of batch) p.reject(e);
+      const error = this.mapError(e);
+      for (const p of batch) p.reject(error);
       this.settleIdle();
       return;
     }
     this.committed();
     if (this.durable === null) {
-      settle(batch);
+      this.settle(batch);
       this.settleIdle();
       return;
     }
@@ -119,9 +122,10 @@ export class GroupCommit {
     this.awaitingSync = [];
     this.durable((err) => {
       this.syncing = false;
+      const error = err ? this.mapError(err) : null;
       for (const g of groups) {
-        if (err) for (const p of g) p.reject(err);
-        else settle(g);
+        if (error) for (const p of g) p.reject(error);
+        else this.settle(g);
       }
       this.sync();
       this.settleIdle();
@@ -133,6 +137,13 @@ export class GroupCommit {
     if (this.scheduled) this.flush();
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private settle(batch: Pending[]): void {
+    for (const p of batch) {
+      if (p.ok) p.resolve(p.value);
+      else p.reject(this.mapError(p.value));
+    }
   }
 
   private isIdle(): boolean {
@@ -147,9 +158,3 @@ export class GroupCommit {
   }
 }
 
-function settle(batch: Pending[]): void {
-  for (const p of batch) {
-    if (p.ok) p.resolve(p.value);
-    else p.reject(p.value);
-  }
-}

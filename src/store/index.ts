@@ -1,10 +1,13 @@
 // The store folder's surface: the Store contract and `openStore(url)`.
 // URLs: `sqlite:<file>` (kill -9 safe; `?synchronous=full` adds power-loss durability, see sqlite.ts);
-// `postgres://…` is planned behind the same interface.
+// `postgres://…` is planned behind the same interface, not supported yet. Messages never repeat a URL that is not
+// `sqlite:` (a connection URL may carry a password).
+import { StoreOpenError } from './errors.js';
 import { SqliteStore, type SqliteOptions } from './sqlite.js';
 import type { Store } from './types.js';
 
 export * from './types.js';
+export * from './errors.js';
 export { SqliteStore } from './sqlite.js';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/personalizer.db';
@@ -15,15 +18,18 @@ export function openStore(url: string = DEFAULT_STORE_URL): Store {
     // Accept the sqlite://<path> spelling too.
     if (rest.startsWith('//')) rest = rest.slice(2);
     const [file, query = ''] = rest.split('?', 2) as [string, string?];
-    if (!file) throw new Error(`store URL ${url}: missing file name`);
+    if (!file) throw new StoreOpenError(`store URL ${url}: missing file name`);
     const options: SqliteOptions = {};
     const params = new URLSearchParams(query);
     const sync = params.get('synchronous')?.toLowerCase();
     if (sync !== undefined) {
-      if (sync !== 'full' && sync !== 'normal') throw new Error(`store URL ${url}: synchronous must be full or normal`);
+      if (sync !== 'full' && sync !== 'normal') throw new StoreOpenError(`store URL ${url}: synchronous must be full or normal`);
       options.synchronous = sync;
     }
     return new SqliteStore(file, options);
   }
-  throw new Error(`unsupported store URL ${url} (expected sqlite:<file>)`);
+  if (/^postgres(ql)?:/i.test(url)) {
+    throw new StoreOpenError('postgres:// stores are not supported yet; use sqlite:<file>');
+  }
+  throw new StoreOpenError('unsupported store URL (expected sqlite:<file>)');
 }

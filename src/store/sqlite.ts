@@ -18,13 +18,20 @@
 // Every write transaction begins IMMEDIATE: a deferred one that reads first and then writes cannot upgrade its
 // lock while the worker writes, and SQLite answers that with SQLITE_BUSY at once, without busy_timeout
 // (sqlite.org/lang_transaction.html, "deferred, immediate and exclusive").
+// Start-up (main thread): one process per file (store_lock.ts), and a file that is damaged, foreign or not
+// writable is refused with one line (sqlite_open.ts) rather than failing every write later. A full disk turns
+// writes into StoreFullError and the store unhealthy until a write commits again (disk_full.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { DiskFull, type StoreHealth } from './disk_full.js';
+import { StaleSettingsError } from './errors.js';
 import { GroupCommit, type Durability } from './group_commit.js';
 import { Checkpointer } from './sqlite_checkpointer.js';
+import { checkIntegrity, checkWritable, checkWriteLock, ensureDirectory } from './sqlite_open.js';
 import { migrate } from './sqlite_schema.js';
+import { StoreLock } from './store_lock.js';
 import type {
   ActivateOutcome,
   Counters,
@@ -53,7 +60,15 @@ export interface SqliteOptions {
   /** `normal` (default): kill -9 safe; `full`: also power-loss safe, one fsync per group commit. */
   synchronous?: 'full' | 'normal';
   readonly?: boolean;
+  /**
+   * Owns the file for this process: takes its lock and checks it at open (default: on the main thread, unless
+   * read-only). Worker threads share their process's ownership.
+   */
+  exclusive?: boolean;
 }
+
+/** While the disk is full, how often the store tries a small write to find out that space is back. */
+const PROBE_MS = 1000;
 
 interface EventRow {
   seq: number;
@@ -139,16 +154,23 @@ export class SqliteStore implements Store {
   private walFd: { fd: number; ino: number } | null = null;
   private checkpointer: Checkpointer | null = null;
   private commits = 0;
+  private readonly lock: StoreLock | null;
+  private readonly disk: DiskFull;
+  private probe: NodeJS.Timeout | null = null;
 
   constructor(file: string, options: SqliteOptions = {}) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file, { readonly: options.readonly ?? false });
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL in both modes: with `full`, the store syncs the WAL after each group itself (see the top).
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
-    if (!options.readonly) migrate(this.db);
+    const memory = file === ':memory:';
+    const owner = options.exclusive ?? (isMainThread && !options.readonly && !memory);
+    if (!memory) ensureDirectory(path.dirname(path.resolve(file)));
+    if (owner) checkWritable(file);
+    this.lock = owner ? StoreLock.acquire(file) : null;
+    this.disk = new DiskFull(memory ? '.' : path.dirname(path.resolve(file)));
+    try {
+      this.db = openDatabase(file, options, owner);
+    } catch (e) {
+      this.lock?.release();
+      throw e;
+    }
     const db = this.db;
     this.q = {
       insertEvent: db.prepare<[string, number, string, string, string, number, number, string, number]>(
@@ -197,6 +219,10 @@ export class SqliteStore implements Store {
       putSetting: db.prepare(
         `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
       ),
+      // Counters that need no migration: absent until first written.
+      upsertCounter: db.prepare(
+        `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+      ),
       deleteRewards: db.prepare(`DELETE FROM rewards`),
       deleteJoins: db.prepare(`DELETE FROM joins`),
       deleteEvents: db.prepare(`DELETE FROM events`),
@@ -216,7 +242,39 @@ export class SqliteStore implements Store {
     // keep SQLite's automatic checkpoints: they write little, and not on the request path.
     const background = isMainThread && !options.readonly && file !== ':memory:';
     if (background) db.pragma('wal_autocheckpoint = 0');
-    this.group = new GroupCommit(db, durable, background ? () => this.onCommit() : undefined, () => this.writeCounters());
+    this.group = new GroupCommit(
+      db,
+      durable,
+      () => {
+        this.disk.committed();
+        if (background) this.onCommit();
+      },
+      () => this.writeCounters(),
+      (e) => this.mapError(e),
+    );
+  }
+
+  health(): StoreHealth {
+    return this.disk.health();
+  }
+
+  private mapError(e: unknown): unknown {
+    const mapped = this.disk.map(e);
+    if (this.disk.full && this.probe === null) {
+      // Without traffic (an orchestrator stops sending it to an unready server) nothing else would find out that
+      // space is back.
+      this.probe = setInterval(() => {
+        if (!this.disk.full || !this.db.open) {
+          clearInterval(this.probe!);
+          this.probe = null;
+          return;
+        }
+        if ((this.disk.freeBytes() ?? 1) === 0) return;
+        this.group.write(() => this.q.upsertCounter.run('store_probe', Date.now()), true).catch(() => undefined);
+      }, PROBE_MS);
+      this.probe.unref();
+    }
+    return mapped;
   }
 
   // Counter increments of the group under way, written once per group just before its COMMIT (writeCounters).
@@ -440,15 +498,27 @@ export class SqliteStore implements Store {
   }
 
   async putSetting(key: string, value: unknown): Promise<void> {
-    const json = JSON.stringify(value);
-    await this.group.write(() => this.q.putSetting.run(key, json));
+    await this.putSettings({ [key]: value });
   }
 
-  async putSettings(entries: Record<string, unknown>): Promise<void> {
+  // Every settings write moves the revision, so that a writer holding an older copy is told (compare-and-set).
+  async putSettings(entries: Record<string, unknown>, expectedRevision?: number): Promise<number> {
     const rows = Object.entries(entries).map(([k, v]) => [k, JSON.stringify(v)] as const);
-    await this.group.write(() => {
+    return this.group.write(() => {
+      const revision = this.revision();
+      if (expectedRevision !== undefined && expectedRevision !== revision) throw new StaleSettingsError(expectedRevision, revision);
       for (const [k, v] of rows) this.q.putSetting.run(k, v);
+      this.q.upsertCounter.run('settings_revision', revision + 1);
+      return revision + 1;
     });
+  }
+
+  async settingsRevision(): Promise<number> {
+    return this.revision();
+  }
+
+  private revision(): number {
+    return this.q.counter.get('settings_revision')?.value ?? 0;
   }
 
   async counters(): Promise<Counters> {
@@ -497,6 +567,36 @@ export class SqliteStore implements Store {
     this.checkpointer = null;
     if (this.walFd) fs.closeSync(this.walFd.fd);
     this.walFd = null;
+    if (this.probe) clearInterval(this.probe);
+    this.probe = null;
     if (this.db.open) this.db.close();
+    this.lock?.release();
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Opens the file; its owner checks it first, before anything is written to it (sqlite_open.ts). */
+function openDatabase(file: string, options: SqliteOptions, owner: boolean): Database.Database {
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  try {
+    if (owner) checkIntegrity(db, file, fileSize(file));
+    db.pragma('journal_mode = WAL');
+    // NORMAL in both modes: with `full`, the store syncs the WAL after each group itself (see the top).
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    if (!options.readonly) migrate(db);
+    if (owner) checkWriteLock(db, file);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
   }
 }

@@ -3,6 +3,9 @@
 // "Data that must survive a crash"). No HTTP, no learning rules here: join decisions are made by the caller's
 // `decide` function, which the store runs inside its transaction so that reading the event and writing the join
 // are one atomic step.
+import type { StoreHealth } from './disk_full.js';
+
+export type { StoreHealth } from './disk_full.js';
 
 /** One rank call as logged (azure-features-to-vw.md §0; DSJSON fields vw-learner.md §7.1). */
 export interface NewEvent {
@@ -126,8 +129,15 @@ export interface Store {
 
   getSetting<T>(key: string): Promise<T | undefined>;
   putSetting(key: string, value: unknown): Promise<void>;
-  /** Several settings in one transaction. */
-  putSettings(entries: Record<string, unknown>): Promise<void>;
+  /**
+   * Several settings in one transaction; resolves with the new settings revision. With `expectedRevision`, a
+   * compare-and-set: rejects with StaleSettingsError, writing nothing, when the settings were changed since.
+   */
+  putSettings(entries: Record<string, unknown>, expectedRevision?: number): Promise<number>;
+  /** Moves on every settings write; read it before the settings it guards. */
+  settingsRevision(): Promise<number>;
+  /** writable: false while writes fail for lack of disk space (they reject with StoreFullError). */
+  health(): StoreHealth;
 
   counters(): Promise<Counters>;
   deleteLogs(): Promise<void>;

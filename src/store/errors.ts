@@ -1,0 +1,34 @@
+// The store's typed errors: what callers above the store (the loop, the HTTP layer, the CLI) may tell apart
+// without knowing SQLite. Their messages are one line, safe to show: no credentials, no SQL.
+
+/** The store cannot be used at start-up (in use, damaged, not writable, unsupported URL). */
+export class StoreOpenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreOpenError';
+  }
+}
+
+/**
+ * A write was refused because the disk (or the quota) is full: nothing of it was committed. Answered 507
+ * InsufficientStorage (RFC 4918 §11.5: "unable to store the representation needed to complete the request").
+ */
+export class StoreFullError extends Error {
+  readonly code = 'InsufficientStorage';
+  readonly status = 507;
+  constructor(override readonly cause?: unknown) {
+    super('The server cannot store the request: its disk is full. Nothing was written; retry once space is freed.');
+    this.name = 'StoreFullError';
+  }
+}
+
+/** putSettings was given a revision that is no longer the stored one: someone else changed the settings. */
+export class StaleSettingsError extends Error {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`settings changed meanwhile (revision ${actual}, expected ${expected}): reload them and retry`);
+    this.name = 'StaleSettingsError';
+  }
+}
