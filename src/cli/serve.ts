@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.js';
 import { createLogger, type ServerLogger } from '../api/logger.js';
 import { openLoop, type Loop } from '../loop/index.js';
+import { listenRefusal } from './listen_error.js';
 import { describeSettings, parseSettings, SettingsError, type Settings } from '../settings/index.js';
 
 /** How long in-flight requests and the loop get to finish after a stop signal before the process gives up. */
@@ -62,7 +63,7 @@ export async function runServe(argv: string[]): Promise<number | void> {
     logger.error({ err }, 'the server could not start');
     await loop.close().catch(() => undefined);
     log.flush();
-    return refuse(`Port: cannot listen on ${settings.host}:${settings.port} (${errorMessage(err)})`);
+    return refuse(listenRefusal(err, settings.host, settings.port));
   }
 
   let stopping = false;
