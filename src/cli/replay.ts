@@ -73,19 +73,23 @@ export async function runReplay(argv: string[]): Promise<number> {
   if (skipped > 0) process.stderr.write(`personalizer replay: ${skipped} line${skipped === 1 ? '' : 's'} skipped (not valid DSJSON events)\n`);
   if (events === 0) return failure(`--dsjson ${opts.dsjson}: no valid DSJSON event in the file`);
   try {
-    if (opts.finalRegressor || opts.readableModel) {
-      const bytes = learner.saveModel({ predictOnly: opts.predictOnlyModel });
-      if (opts.finalRegressor) await writeFile(opts.finalRegressor, bytes).catch((e) => Promise.reject(ioError(`-f ${opts.finalRegressor}`, e)));
-      if (opts.readableModel) {
-        const text = formatReadableModel(readModel(bytes), { predictOnly: opts.predictOnlyModel });
-        await writeFile(opts.readableModel, text).catch((e) => Promise.reject(ioError(`--readable_model ${opts.readableModel}`, e)));
-      }
-    }
+    await saveModels(opts, learner);
   } catch (e) {
     if (e instanceof ReplayIoError) return failure(e.message);
     throw e;
   }
   return 0;
+}
+
+/** -f and --readable_model; a write that fails is a ReplayIoError naming the option. */
+async function saveModels(opts: ReplayOptions, learner: Learner): Promise<void> {
+  if (!opts.finalRegressor && !opts.readableModel) return;
+  const bytes = learner.saveModel({ predictOnly: opts.predictOnlyModel });
+  if (opts.finalRegressor) await writeFile(opts.finalRegressor, bytes).catch((e) => Promise.reject(ioError(`-f ${opts.finalRegressor}`, e)));
+  if (opts.readableModel) {
+    const text = formatReadableModel(readModel(bytes), { predictOnly: opts.predictOnlyModel });
+    await writeFile(opts.readableModel, text).catch((e) => Promise.reject(ioError(`--readable_model ${opts.readableModel}`, e)));
+  }
 }
 
 /** A runtime failure: one line on stderr, exit code 1 (main.ts). */
