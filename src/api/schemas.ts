@@ -29,7 +29,24 @@ export const RankRequest = Type.Object(
     eventId: Type.Optional(Type.String({ maxLength: 256, description: 'Optionally pass an eventId that uniquely identifies this Rank event.' })),
     deferActivation: Type.Optional(Type.Boolean({ default: false, description: 'Send true if the user might not see the rewardActionId.' })),
   },
-  { $id: 'RankRequest', description: 'Request a set of actions to be ranked by the Personalizer service.' },
+  {
+    $id: 'RankRequest',
+    description: 'Request a set of actions to be ranked by the Personalizer service.',
+    // What Swagger UI pre-fills for Try it out: it must rank as is, again and again (no eventId, so each call gets
+    // a new one; an excluded action that is not the only one).
+    examples: [
+      {
+        contextFeatures: [{ user: { tier: 'gold', visits: 3 } }, { timeOfDay: 'morning' }],
+        actions: [
+          { id: 'pasta', features: [{ cuisine: 'italian', spice: 'medium' }] },
+          { id: 'salad', features: [{ cuisine: 'any', spice: 'none' }] },
+          { id: 'curry', features: [{ cuisine: 'indian', spice: 'hot' }] },
+        ],
+        excludedActions: ['curry'],
+        deferActivation: false,
+      },
+    ],
+  },
 );
 
 export const RankedAction = Type.Object(
@@ -51,7 +68,7 @@ export const RankResponse = Type.Object(
 
 export const RewardRequest = Type.Object(
   { value: Type.Number({ format: 'float', description: 'Reward to be assigned to an action. Value should be between -1 and 1 inclusive.' }) },
-  { $id: 'RewardRequest', description: 'Reward given to a rank response.' },
+  { $id: 'RewardRequest', description: 'Reward given to a rank response.', examples: [{ value: 1 }] },
 );
 
 export const ServiceConfiguration = Type.Object(
@@ -65,7 +82,22 @@ export const ServiceConfiguration = Type.Object(
     logMirrorSasUri: Type.Optional(Type.String({ description: 'Azure storage account container SAS URI for log mirroring.' })),
     logRetentionDays: Type.Integer({ minimum: -1, maximum: 2147483647, format: 'int32', description: 'Number of days historical logs are to be maintained. -1 implies the logs will never be deleted.' }),
   },
-  { $id: 'ServiceConfiguration', description: 'The configuration of the service.' },
+  {
+    $id: 'ServiceConfiguration',
+    description: 'The configuration of the service.',
+    // Azure's defaults for a new resource (loop/service_config.ts): sending it to a new loop changes nothing.
+    examples: [
+      {
+        rewardWaitTime: 'PT10M',
+        defaultReward: 0,
+        rewardAggregation: 'earliest',
+        explorationPercentage: 0.2,
+        modelExportFrequency: 'PT5M',
+        logMirrorEnabled: false,
+        logRetentionDays: 90,
+      },
+    ],
+  },
 );
 
 export const PolicyContract = Type.Object(
@@ -73,7 +105,12 @@ export const PolicyContract = Type.Object(
     name: Type.String({ maxLength: 256, description: 'Name of the Learning settings.' }),
     arguments: Type.String({ maxLength: 1024, description: 'Arguments of the Learning settings.' }),
   },
-  { $id: 'PolicyContract', description: 'Learning settings specifying how to train the model.' },
+  {
+    $id: 'PolicyContract',
+    description: 'Learning settings specifying how to train the model.',
+    // The default learning policy (GET /configurations/policy on a new loop).
+    examples: [{ name: 'default', arguments: '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::' }],
+  },
 );
 
 export const DateRange = Type.Object(
@@ -132,7 +169,9 @@ export const SHARED_SCHEMAS: TSchema[] = [
 ];
 
 export const EventIdParams = Type.Object({
-  eventId: Type.String({ maxLength: 256, description: 'The event id.' }),
+  // Pre-filled by Swagger UI: a reward or activation for an event that was never ranked is accepted and counted
+  // (as Azure did), so the example succeeds as is; put the eventId of a Rank answer here to reward it.
+  eventId: Type.String({ maxLength: 256, description: 'The event id.', examples: ['replace-with-a-rank-eventId'] }),
 });
 
 export type RankRequestBody = Static<typeof RankRequest>;

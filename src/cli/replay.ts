@@ -1,8 +1,8 @@
 // `personalizer replay`: progressive learning over a DSJSON log, as `vw --dsjson <policy>` does it
 // (vw-learner.md §2: every event is predicted before it is learned; -t predicts only). Output matches VW:
 // `-p` lines, the progress table and summary on stderr, binary and readable models.
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import type { WriteStream } from 'node:fs';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import {
   createLearner,
   loadLearner,
@@ -13,11 +13,12 @@ import {
   PolicyArgumentError,
   type Learner,
 } from '../engine/index.js';
-import { readDsjsonBatches, type DsjsonError } from '../dsjson/index.js';
+import { EMPTY_LINE, readDsjsonBatches, type DsjsonError, type DsjsonSkip } from '../dsjson/index.js';
 import { parseReplayArgs, REPLAY_USAGE, UsageError, type ReplayOptions } from './replay_args.js';
 import { formatPredictionLine, formatSummary, TABLE_HEADER, formatProgressRow } from './replay_format.js';
 import { ReplayStats } from './replay_stats.js';
 import { createReplayOutput, type ReplayOutput } from './replay_progress.js';
+import { checkInput, checkOutput, guardRead, ioError, ReplayIoError } from './replay_io.js';
 
 /** Errors printed one by one before only counting them (a broken log should not flood the terminal). */
 const MAX_REPORTED_ERRORS = 100;
@@ -39,26 +40,71 @@ export async function runReplay(argv: string[]): Promise<number> {
   try {
     learner = await openLearner(opts);
   } catch (e) {
-    if (!(e instanceof PolicyArgumentError)) throw e;
-    process.stderr.write(`personalizer replay: ${e.message}\n`);
-    return 2;
-  }
-  const out = createReplayOutput(opts.quiet);
-  try {
-    const stats = await replay(opts, learner, out);
-    out.stop();
-    if (!opts.quiet) process.stderr.write(formatSummary(stats.summary()));
-  } catch (e) {
-    out.stop();
+    if (e instanceof PolicyArgumentError) {
+      process.stderr.write(`personalizer replay: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof ReplayIoError) return failure(e.message);
+    if (opts.initialRegressor) return failure(`-i ${opts.initialRegressor}: not a VW model replay can load (${(e as Error).message})`);
     throw e;
   }
-  if (opts.finalRegressor || opts.readableModel) {
-    const bytes = learner.saveModel({ predictOnly: opts.predictOnlyModel });
-    if (opts.finalRegressor) await writeFile(opts.finalRegressor, bytes);
-    if (opts.readableModel)
-      await writeFile(opts.readableModel, formatReadableModel(readModel(bytes), { predictOnly: opts.predictOnlyModel }));
+  try {
+    // Every other file is checked before the run, so that a typo fails at once, not after hours of replay.
+    await checkInput(opts.dsjson, `--dsjson ${opts.dsjson}`);
+    for (const [flag, path] of outputs(opts)) await checkOutput(path, `${flag} ${path}`);
+  } catch (e) {
+    if (e instanceof ReplayIoError) return failure(e.message);
+    throw e;
+  }
+  const out = createReplayOutput(opts.quiet);
+  let result: { stats: ReplayStats; skipped: number; events: number };
+  try {
+    result = await replay(opts, learner, out);
+    out.stop();
+  } catch (e) {
+    out.stop();
+    if (e instanceof ReplayIoError) return failure(e.message);
+    throw e;
+  }
+  const { stats, skipped, events } = result;
+  if (!opts.quiet) process.stderr.write(formatSummary(stats.summary(), skipped));
+  // VW warns about a bad line and goes on; so does replay (exit 0), but it says how many it skipped, even
+  // with --quiet, and a log with no valid event at all is a failure.
+  if (skipped > 0) process.stderr.write(`personalizer replay: ${skipped} line${skipped === 1 ? '' : 's'} skipped (not valid DSJSON events)\n`);
+  if (events === 0) return failure(`--dsjson ${opts.dsjson}: no valid DSJSON event in the file`);
+  try {
+    await saveModels(opts, learner);
+  } catch (e) {
+    if (e instanceof ReplayIoError) return failure(e.message);
+    throw e;
   }
   return 0;
+}
+
+/** -f and --readable_model; a write that fails is a ReplayIoError naming the option. */
+async function saveModels(opts: ReplayOptions, learner: Learner): Promise<void> {
+  if (!opts.finalRegressor && !opts.readableModel) return;
+  const bytes = learner.saveModel({ predictOnly: opts.predictOnlyModel });
+  if (opts.finalRegressor) await writeFile(opts.finalRegressor, bytes).catch((e) => Promise.reject(ioError(`-f ${opts.finalRegressor}`, e)));
+  if (opts.readableModel) {
+    const text = formatReadableModel(readModel(bytes), { predictOnly: opts.predictOnlyModel });
+    await writeFile(opts.readableModel, text).catch((e) => Promise.reject(ioError(`--readable_model ${opts.readableModel}`, e)));
+  }
+}
+
+/** A runtime failure: one line on stderr, exit code 1 (main.ts). */
+function failure(line: string): number {
+  process.stderr.write(`personalizer replay: ${line}\n`);
+  return 1;
+}
+
+function outputs(opts: ReplayOptions): [string, string][] {
+  const o: [string, string | undefined][] = [
+    ['-p', opts.predictions],
+    ['-f', opts.finalRegressor],
+    ['--readable_model', opts.readableModel],
+  ];
+  return o.filter((x): x is [string, string] => x[1] !== undefined);
 }
 
 /**
@@ -68,7 +114,11 @@ export async function runReplay(argv: string[]): Promise<number> {
  */
 async function openLearner(opts: ReplayOptions): Promise<Learner> {
   const options = { quiet: opts.quiet, reuseExamples: true };
-  if (opts.initialRegressor) return loadLearner(await readFile(opts.initialRegressor), opts.policy, options);
+  if (opts.initialRegressor) {
+    await checkInput(opts.initialRegressor, `-i ${opts.initialRegressor}`);
+    const bytes = await readFile(opts.initialRegressor).catch((e) => Promise.reject(ioError(`-i ${opts.initialRegressor}`, e)));
+    return loadLearner(bytes, opts.policy, options);
+  }
   return createLearner(parsePolicyArguments(opts.policy ?? DEFAULT_POLICY_ARGUMENTS), options);
 }
 
@@ -85,21 +135,30 @@ function header(opts: ReplayOptions, learner: Learner): string {
   return s + TABLE_HEADER;
 }
 
-async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput): Promise<ReplayStats> {
+/** `skipped`: lines that are not valid events; `events`: the valid ones (those VW drops unread included). */
+async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput): Promise<{ stats: ReplayStats; skipped: number; events: number }> {
   const stats = new ReplayStats();
   let errors = 0;
-  const report = (e: DsjsonError | { lineNumber: number; message: string }) => {
+  let events = 0;
+  const report = (e: DsjsonError | DsjsonSkip | { lineNumber: number; message: string }) => {
     errors++;
     if (errors <= MAX_REPORTED_ERRORS) out.log(`personalizer replay: skipping line ${e.lineNumber}: ${'reason' in e ? e.reason : e.message}\n`);
   };
   if (!opts.quiet) out.log(header(opts, learner));
-  const preds = opts.predictions ? createWriteStream(opts.predictions) : undefined;
+  const preds = opts.predictions ? await openPredictions(opts.predictions) : undefined;
   const learn = !opts.testOnly;
-  for await (const batch of readDsjsonBatches(opts.dsjson, {
+  const batches = readDsjsonBatches(opts.dsjson, {
     onError: report,
+    // VW skips these without a word (parse_line_json); replay counts them and says so. An empty line (a
+    // trailing newline, a blank separator) carries nothing and is not counted.
+    onSkip: (skip) => {
+      if (skip.reason !== EMPTY_LINE) report(skip);
+    },
     onProgress: (read, total) => out.progress(read, total),
-  })) {
+  });
+  for await (const batch of guardRead(batches, `--dsjson ${opts.dsjson}`)) {
     let predText = '';
+    events += batch.length;
     for (const { line, event } of batch) {
       // _skipLearn: VW drops the event before prediction (parse_line_json), so it is neither predicted nor counted.
       if (event.skipLearn) continue;
@@ -130,11 +189,27 @@ async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput):
       if (label && learn) learner.learn(ex, label, event.weight);
       else if (learn) learner.stats.update(false, 0, event.weight, features); // unlabeled: counted, not learned
     }
-    if (preds && predText) await write(preds, predText);
+    if (preds && predText) await write(preds.stream, predText).catch((e) => Promise.reject(ioError(`-p ${opts.predictions}`, e)));
   }
-  if (preds) await new Promise<void>((resolve, reject) => preds.end((e?: Error | null) => (e ? reject(e) : resolve())));
-  if (errors > MAX_REPORTED_ERRORS) out.log(`personalizer replay: ${errors} lines skipped in total\n`);
-  return stats;
+  if (preds) await preds.close().catch((e) => Promise.reject(ioError(`-p ${opts.predictions}`, e)));
+  return { stats, skipped: errors, events };
+}
+
+/** The -p file, opened before the run; a write error later surfaces from write() or close(), never as a crash. */
+async function openPredictions(path: string): Promise<{ stream: WriteStream; close(): Promise<void> }> {
+  const fh = await open(path, 'w').catch((e) => Promise.reject(ioError(`-p ${path}`, e)));
+  const stream = fh.createWriteStream();
+  let failed: Error | undefined;
+  stream.on('error', (e) => (failed = e));
+  return {
+    stream,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        if (failed) return reject(failed);
+        // The write that failed (ENOSPC…) is the cause; end() on the destroyed stream only reports its own error.
+        stream.end((e?: Error | null) => (e || failed ? reject(stream.errored ?? failed ?? e) : resolve()));
+      }),
+  };
 }
 
 function formatRanked(order: ArrayLike<number>, probs: ArrayLike<number>, k: number): string {
@@ -145,6 +220,7 @@ function formatRanked(order: ArrayLike<number>, probs: ArrayLike<number>, k: num
 
 function write(stream: WriteStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (stream.errored) return reject(stream.errored);
     if (stream.write(text)) resolve();
     else {
       stream.once('drain', resolve);

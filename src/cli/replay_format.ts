@@ -73,13 +73,15 @@ export interface Summary {
   totalFeatures: number;
 }
 
-export function formatSummary(s: Summary): string {
+/** VW's summary, then replay's own count of the lines it skipped (VW skips them too, without counting). */
+export function formatSummary(s: Summary, skippedLines: number): string {
   return (
     '\nfinished run\n' +
     `number of examples = ${s.examples}\n` +
     `weighted example sum = ${s.weightedExampleSum.toFixed(6)}\n` +
     `weighted label sum = ${s.weightedLabelSum.toFixed(6)}\n` +
     `average loss = ${s.averageLoss === undefined ? 'n.a.' : s.averageLoss.toFixed(6)}\n` +
-    `total feature number = ${s.totalFeatures}\n`
+    `total feature number = ${s.totalFeatures}\n` +
+    `skipped lines = ${skippedLines}\n`
   );
 }

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.js';
 import { createLogger, type ServerLogger } from '../api/logger.js';
 import { openLoop, type Loop } from '../loop/index.js';
+import { listenRefusal } from './listen_error.js';
 import { describeSettings, parseSettings, redactUrl, SettingsError, type Settings } from '../settings/index.js';
 import { StoreOpenError } from '../store/index.js';
 
@@ -67,7 +68,7 @@ export async function runServe(argv: string[]): Promise<number | void> {
     logger.error({ err }, 'the server could not start');
     await loop.close().catch(() => undefined);
     log.flush();
-    return refuse(`Port: cannot listen on ${settings.host}:${settings.port} (${errorMessage(err)})`);
+    return refuse(listenRefusal(err, settings.host, settings.port));
   }
 
   let stopping = false;

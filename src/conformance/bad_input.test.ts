@@ -161,7 +161,7 @@ describe('bad input never yields a 5xx and leaves the server healthy', { skip },
     const r = await api.rank({ contextFeatures: ctx, actions: [{ id, features: [{ a: 1 }] }, ...acts(1)], eventId: 'e'.repeat(256) });
     assert.equal(r.status, 201, show(r));
     assert.equal(r.json.eventId, 'e'.repeat(256));
-    assert.equal(r.json.ranking[0].id, id);
+    assert.ok(r.json.ranking.some((x: any) => x.id === id), show(r));
   });
 
   test('reward: wrong values → 400 InvalidRewardRequest', async () => {

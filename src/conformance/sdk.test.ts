@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { PersonalizerClient, type PersonalizerModels } from '@azure/cognitiveservices-personalizer';
 import { CognitiveServicesCredentials } from '@azure/ms-rest-azure-js';
 import { RestError } from '@azure/ms-rest-js';
+import personalizerRest from '@azure-rest/ai-personalizer';
+import { AzureKeyCredential } from '@azure/core-auth';
 import { startServer, serverAvailable, serverEntry, type RunningServer } from './harness.js';
 
 const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing): run tsc first`;
@@ -32,6 +34,26 @@ async function restError(p: Promise<unknown>): Promise<RestError> {
   assert.fail('the call succeeded but an error was expected');
 }
 
+/**
+ * Azure's Rank answer (azure-features-to-vw.md §2.5, the v1.0 spec's Rank example): every action once; excluded ones
+ * at their request positions with 0; the first non-excluded position holds rewardActionId; the pmf sums to 1.
+ */
+function assertAzureOrder(
+  r: { ranking?: { id?: string; probability?: number }[]; rewardActionId?: string },
+  acts: readonly { id: string }[],
+  excluded: readonly string[],
+): void {
+  const ranking = r.ranking!;
+  assert.deepEqual(ranking.map((x) => x.id).sort(), acts.map((a) => a.id).sort());
+  acts.forEach((a, i) => {
+    if (excluded.includes(a.id)) assert.deepEqual([ranking[i]!.id, ranking[i]!.probability], [a.id, 0], `position ${i}`);
+  });
+  const first = acts.findIndex((a) => !excluded.includes(a.id));
+  assert.equal(ranking[first]!.id, r.rewardActionId, `position ${first} holds ${ranking[first]!.id}, chosen ${r.rewardActionId}`);
+  const sum = ranking.reduce((s, x) => s + x.probability!, 0);
+  assert.ok(Math.abs(sum - 1) < 1e-6, `probabilities sum to ${sum}`);
+}
+
 describe('track-1 SDK (PersonalizerClient v1.0) against a real server', { skip }, () => {
   let server: RunningServer & { cleanup(): void };
   let client: PersonalizerClient;
@@ -45,16 +67,13 @@ describe('track-1 SDK (PersonalizerClient v1.0) against a real server', { skip }
     server?.cleanup();
   });
 
-  test('rank: 201, every action in request order, probabilities sum to 1, excluded get 0', async () => {
+  test('rank: 201, Azure order (excluded keep their positions with 0, chosen first), probabilities sum to 1', async () => {
     const acts = actions(7);
     const excluded = ['a0', 'a4'];
     const r = await client.rank({ contextFeatures: context, actions: acts, excludedActions: excluded, eventId: 'sdk-evt-1' });
     assert.equal(r._response.status, 201);
     assert.equal(r.eventId, 'sdk-evt-1');
-    assert.deepEqual(
-      r.ranking!.map((x) => x.id),
-      acts.map((a) => a.id),
-    );
+    assertAzureOrder(r, acts, excluded);
     const sum = r.ranking!.reduce((s, x) => s + x.probability!, 0);
     assert.ok(Math.abs(sum - 1) < 1e-6, `probabilities sum to ${sum}`);
     for (const x of r.ranking!) {
@@ -65,6 +84,19 @@ describe('track-1 SDK (PersonalizerClient v1.0) against a real server', { skip }
     assert.ok(r.rewardActionId && !excluded.includes(r.rewardActionId), `rewardActionId ${r.rewardActionId}`);
     assert.ok(acts.some((a) => a.id === r.rewardActionId));
     assert.match(r._response.headers.get('content-type') ?? '', /^application\/json/);
+  });
+
+  test('rank: with nothing excluded ranking[0] is the rewardActionId, whatever action is sampled (40 events)', async () => {
+    const acts = actions(5, 'r');
+    const chosen = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const r = await client.rank({ contextFeatures: context, actions: acts, eventId: `sdk-order-${i}` });
+      assertAzureOrder(r, acts, []);
+      assert.equal(r.ranking![0]!.id, r.rewardActionId);
+      chosen.add(r.rewardActionId!);
+    }
+    // Actions other than the first in request order are chosen too, so the check above can fail.
+    assert.ok(chosen.size >= 3, `chosen: ${[...chosen].join(', ')}`);
   });
 
   test('rank: the first action excluded is never the rewardActionId (50 tries)', async () => {
@@ -185,5 +217,45 @@ describe('track-1 SDK (PersonalizerClient v1.0) against a real server', { skip }
     const long = 'e'.repeat(257);
     await assert.rejects(client.rank({ contextFeatures: context, actions: actions(2), eventId: long }));
     await assert.rejects(client.events.reward(long, { value: 1 }));
+  });
+});
+
+// The REST-level client (@azure-rest/ai-personalizer 1.0.0-beta.1) targets v1.1-preview.3 by default; its baseUrl
+// option points it at the v1.0 routes, which share the Rank shapes. It is CommonJS: its default export is a property.
+const { default: createPersonalizerClient } = personalizerRest;
+describe('REST client (@azure-rest/ai-personalizer) against a real server', { skip }, () => {
+  let server: RunningServer & { cleanup(): void };
+  let client: ReturnType<typeof createPersonalizerClient>;
+
+  before(async () => {
+    server = await startServer();
+    client = createPersonalizerClient(server.endpoint, new AzureKeyCredential(server.key), {
+      baseUrl: `${server.endpoint}/personalizer/v1.0`,
+      // The server is plain HTTP on loopback here; the client otherwise refuses to send the key over it.
+      allowInsecureConnection: true,
+    });
+  });
+  after(async () => {
+    await server?.stop();
+    server?.cleanup();
+  });
+
+  test('rank: Azure order, ranking[0] is rewardActionId with nothing excluded; excluded keep their positions', async () => {
+    const acts = actions(6, 'z');
+    const chosen = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const excluded = i % 2 === 0 ? [] : ['z0', 'z3'];
+      const r = await client.path('/rank').post({ body: { contextFeatures: context, actions: acts, excludedActions: excluded, eventId: `rest-${i}` } });
+      // (isUnexpected() matches v1.1-preview.3 paths only, so the status is checked here.)
+      if (r.status !== '201' || !('ranking' in r.body)) assert.fail(`rank: ${r.status} ${JSON.stringify(r.body)}`);
+      const body = r.body;
+      assertAzureOrder(body, acts, excluded);
+      if (excluded.length === 0) assert.equal(body.ranking![0]!.id, body.rewardActionId);
+      else assert.equal(body.ranking![1]!.id, body.rewardActionId);
+      chosen.add(body.rewardActionId!);
+    }
+    assert.ok(chosen.size >= 3, `chosen: ${[...chosen].join(', ')}`);
+    const w = await client.path('/events/{eventId}/reward', 'rest-0').post({ body: { value: 1 } });
+    assert.equal(w.status, '204');
   });
 });

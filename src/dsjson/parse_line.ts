@@ -16,9 +16,13 @@ interface LabelParts {
  * Parses one line. Returns the event, a DsjsonSkip for lines VW ignores silently
  * (not starting with `{`, empty `a`), or a DsjsonError with the reason.
  */
+/** The reason of an empty line's skip: it carries nothing, so readers need not count it. */
+export const EMPTY_LINE = 'empty line';
+
 export function parseCbLine(line: string, lineNumber: number): DsjsonParseResult {
   // parse_line_json: "Skip lines that do not start with '{'" (empty lines included).
-  if (line.charCodeAt(0) !== 123) return { skipped: true, lineNumber, reason: 'line does not start with {' };
+  if (line.length === 0) return { skipped: true, lineNumber, reason: EMPTY_LINE };
+  if (line.charCodeAt(0) !== 123) return { skipped: true, lineNumber, reason: 'not a JSON object (the line does not start with {)' };
   try {
     return parseObject(line, lineNumber);
   } catch (e) {

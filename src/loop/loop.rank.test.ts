@@ -21,7 +21,10 @@ test('rank: uniform before the first model, excluded → 0, logged as Azure woul
   try {
     const r = await loop.rank(request());
     assert.match(r.eventId, GENERATED_EVENT_ID);
-    assert.deepEqual(r.ranking.map((x) => x.id), ['pasta', 'salad', 'soup', 'curry']);
+    // Azure's order: the excluded salad keeps its position with 0; the others hold the RL ranking, chosen first.
+    assert.equal(r.ranking[1]!.id, 'salad');
+    assert.equal(r.ranking[0]!.id, r.rewardActionId);
+    assert.deepEqual(r.ranking.map((x) => x.id).sort(), ['curry', 'pasta', 'salad', 'soup']);
     const probs = r.ranking.map((x) => x.probability);
     assert.equal(probs[1], 0);
     for (const i of [0, 2, 3]) assert.ok(Math.abs(probs[i]! - 1 / 3) < 1e-6, `${probs[i]}`);
@@ -43,6 +46,9 @@ test('rank: uniform before the first model, excluded → 0, logged as Azure woul
     assert.deepEqual([...a].sort(), [1, 2, 3]);
     // a[0] is the chosen _multi position; rewardActionId is its request id.
     assert.equal(['pasta', 'soup', 'curry'][a[0]! - 1], r.rewardActionId);
+    // The answer's non-excluded positions, in request order, are the logged ranking a (and p), in its order.
+    assert.deepEqual([0, 2, 3].map((i) => r.ranking[i]!.id), a.map((k) => ['pasta', 'soup', 'curry'][k - 1]));
+    assert.deepEqual([0, 2, 3].map((i) => r.ranking[i]!.probability), line.p);
     assert.equal('_label_cost' in line, false); // not joined yet
   } finally {
     await loop.close();
@@ -143,6 +149,35 @@ test('rank: a request that would expand past the feature limit is a 400, quickly
     assert.equal(r.ranking.length, 50);
     assert.ok(Math.abs(r.ranking.reduce((s, x) => s + x.probability, 0) - 1) < 1e-5);
     assert.equal(loop.status().eventsRanked, 1);
+  } finally {
+    await loop.close();
+  }
+});
+
+test('rank: Azure order for every exclusion: excluded keep their positions with 0, the rest hold the logged ranking, chosen first', async () => {
+  const { loop } = await testLoop();
+  try {
+    const ids = ['pasta', 'salad', 'soup', 'curry'];
+    let chosenNotFirstInRequest = 0;
+    for (const excluded of [[], ['pasta'], ['salad'], ['curry'], ['pasta', 'soup']]) {
+      for (let i = 0; i < 12; i++) {
+        const eventId = `order-${excluded.join('+')}-${i}`;
+        const r = await loop.rank(request({ excludedActions: excluded, eventId }));
+        const kept = ids.filter((id) => !excluded.includes(id));
+        const positions = ids.flatMap((id, k) => (excluded.includes(id) ? [] : [k]));
+        for (const id of excluded) assert.deepEqual(r.ranking[ids.indexOf(id)], { id, probability: 0 });
+        // The first non-excluded position holds the chosen action.
+        assert.equal(r.ranking[positions[0]!]!.id, r.rewardActionId, eventId);
+        if (excluded.length === 0) assert.equal(r.ranking[0]!.id, r.rewardActionId);
+        if (r.rewardActionId !== kept[0]) chosenNotFirstInRequest++;
+        const line = parseLine(await loop.exportDsjson(eventId));
+        assert.deepEqual(positions.map((k) => r.ranking[k]!.id), (line.a as number[]).map((m) => kept[m - 1]));
+        assert.deepEqual(positions.map((k) => r.ranking[k]!.probability), line.p);
+        assert.ok(Math.abs(r.ranking.reduce((s, x) => s + x.probability, 0) - 1) < 1e-5);
+      }
+    }
+    // Not a vacuous check: the sampled action is often not the first one in request order.
+    assert.ok(chosenNotFirstInRequest > 10, `${chosenNotFirstInRequest}`);
   } finally {
     await loop.close();
   }

@@ -41,6 +41,7 @@ import {
   type ServiceConfiguration,
 } from './types.js';
 import { validateRankRequest, MAX_ID_LENGTH } from './validate_rank.js';
+import { azureRanking } from './rank_order.js';
 
 /**
  * Features one Rank may expand to, linear and interaction terms of all its actions (featurizer maxFeatures).
@@ -242,14 +243,7 @@ class PersonalizerLoop implements LearningLoop {
       throw new LoopError('InvalidRankRequest', `eventId: '${eventId}' was already used by an earlier rank call`);
     }
     this.counts.eventsRanked++;
-    // Every action in request order; an excluded one (not in _multi) gets 0.
-    const probability = new Array<number>(v.actions.length).fill(0);
-    for (const r of ranking) probability[v.included[r.index]!] = r.probability;
-    return {
-      ranking: v.actions.map((a, i) => ({ id: a.id, probability: probability[i]! })),
-      eventId,
-      rewardActionId: v.actions[v.included[first.index]!]!.id,
-    };
+    return { ranking: azureRanking(v.actions, v.included, ranking), eventId, rewardActionId: v.actions[v.included[first.index]!]!.id };
   }
 
   async reward(eventId: string, value: number): Promise<void> {
