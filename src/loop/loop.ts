@@ -17,9 +17,9 @@ import { generateEventId } from './event_id.js';
 import { shortestFloat32 } from './float32.js';
 import { joinRule } from './joiner.js';
 import { eventToDsjson } from './dsjson_export.js';
-import { DEFAULT_POLICY_NAME, defaultPolicy, learningSignature, parsePolicy, validatePolicy, withEpsilon } from './policy.js';
+import { DEFAULT_POLICY_NAME, learningSignature, parsePolicy, validatePolicy, withEpsilon } from './policy.js';
+import { loadModel, loadSettings } from './stored_state.js';
 import {
-  DEFAULT_SERVICE_CONFIGURATION,
   loopSettings,
   validateServiceConfiguration,
   type LoopSettings,
@@ -106,13 +106,8 @@ class PersonalizerLoop implements LearningLoop {
     const now = options.now ?? Date.now;
     let loop: PersonalizerLoop | undefined;
     try {
-      let service = await store.getSetting<ServiceConfiguration>('service');
-      let policy = await store.getSetting<PolicyContract>('policy');
-      if (!service || !policy) {
-        service ??= { ...DEFAULT_SERVICE_CONFIGURATION, lastConfigurationEditDate: iso(now()) };
-        policy ??= defaultPolicy(service.explorationPercentage);
-        await store.putSettings({ service, policy });
-      }
+      // Unusable stored settings are set aside and replaced by the defaults (stored_state.ts).
+      const { service, policy } = await loadSettings(store, now(), options.logger);
       loop = new PersonalizerLoop(options, store, now, service, policy);
       await loop.start();
       return loop;
@@ -125,7 +120,7 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   private async start(): Promise<void> {
-    let model = await this.store.latestModel();
+    let model = await loadModel(this.store, this.now(), this.options.logger);
     if (!model) {
       // A fresh model: all weights 0, so every action scores the same and the pmf is uniform (azure-api.md §5
       // "equal probabilities until the first model update").

@@ -4,7 +4,15 @@
 // bytes to the main thread. After a restart it resumes from the last persisted model and learns the events after
 // its cursor: nothing lost, nothing learned twice.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLearner, loadLearner, type Learner, type PolicyConfig } from '../engine/index.js';
+import {
+  createLearner,
+  DEFAULT_POLICY_ARGUMENTS,
+  learnedFinite,
+  loadLearner,
+  modelProblem,
+  type Learner,
+  type PolicyConfig,
+} from '../engine/index.js';
 import { openStore, type JoinedEvent } from '../store/index.js';
 import { learningSignature, parsePolicy } from './policy.js';
 import type { FromWorker, ToWorker, TrainerInit, TrainerRequest } from './trainer_protocol.js';
@@ -28,8 +36,20 @@ function log(level: 'info' | 'warn' | 'error', message: string): void {
   post({ type: 'log', level, message });
 }
 
+/**
+ * The last state known to be finite, to go back to when learning made a weight inf or NaN: a model's bytes (the
+ * last one exported, or the one resumed from) or, with null bytes, a fresh model of the policy.
+ */
+interface Checkpoint {
+  bytes: Uint8Array | null;
+  cursor: number;
+  eventsLearned: number;
+}
+
 interface State {
   learner: Learner;
+  config: PolicyConfig;
+  checkpoint: Checkpoint;
   signature: string;
   cursor: number;
   eventsLearned: number;
@@ -45,6 +65,8 @@ let state: State;
 function fresh(config: PolicyConfig, cursor: number, createdAt: number, retrainUntil: number | null): State {
   return {
     learner: createLearner(config, LEARNER_OPTIONS),
+    config,
+    checkpoint: { bytes: null, cursor, eventsLearned: 0 },
     signature: learningSignature(config),
     cursor,
     eventsLearned: 0,
@@ -55,30 +77,59 @@ function fresh(config: PolicyConfig, cursor: number, createdAt: number, retrainU
   };
 }
 
+/** The policy the loop passed; the loop validated it, but a worker must never crash-loop on one it cannot parse. */
+function policyConfig(args: string): PolicyConfig {
+  try {
+    return parsePolicy(args);
+  } catch (e) {
+    log('error', `trainer: the policy '${args}' does not parse (${(e as Error).message}); learning with the default policy`);
+    return parsePolicy(DEFAULT_POLICY_ARGUMENTS);
+  }
+}
+
+/** A learner continuing from model bytes, with the policy's exploration (it does not change the weights). */
+function resume(bytes: Uint8Array, config: PolicyConfig): Learner {
+  // As Azure's trainer (vw-learner.md §1: --save_resume --preserve_performance_counters): the resumed model
+  // continues the saved statistics, so it is the model an uninterrupted run would have produced.
+  const learner = loadLearner(bytes, '', { ...LEARNER_OPTIONS, preservePerformanceCounters: true });
+  learner.config.exploration = config.exploration;
+  return learner;
+}
+
 async function boot(): Promise<void> {
-  const config = parsePolicy(init.policyArguments);
+  const config = policyConfig(init.policyArguments);
   const signature = learningSignature(config);
   const latest = await store.latestModel();
   if (latest && latest.policy === signature) {
-    // As Azure's trainer (vw-learner.md §1: --save_resume --preserve_performance_counters): the resumed model
-    // continues the saved statistics, so it is the model an uninterrupted run would have produced.
-    const learner = loadLearner(latest.bytes, '', { ...LEARNER_OPTIONS, preservePerformanceCounters: true });
-    learner.config.exploration = config.exploration;
-    state = {
-      learner,
-      signature,
-      cursor: latest.cursor,
-      eventsLearned: latest.eventsLearned,
-      createdAt: latest.createdAt,
-      retrainUntil: null,
-      exportedCursor: latest.cursor,
-      exportedAt: Date.now(),
-    };
-  } else {
-    // The policy changed and the process stopped before the new model caught up: retrain from the log.
-    state = fresh(config, 0, Date.now(), await store.headJoinSeq());
-    log('info', `retraining from the log for policy ${signature}`);
+    // The loop set aside, at start, any stored model that could not be loaded; one that fails here anyway is
+    // not resumed from: the model is retrained from the log instead of the worker failing at every restart.
+    const problem = modelProblem(latest.bytes);
+    let learner: Learner | undefined;
+    try {
+      if (problem === null) learner = resume(latest.bytes, config);
+    } catch {
+      learner = undefined;
+    }
+    if (learner) {
+      state = {
+        learner,
+        config,
+        checkpoint: { bytes: latest.bytes, cursor: latest.cursor, eventsLearned: latest.eventsLearned },
+        signature,
+        cursor: latest.cursor,
+        eventsLearned: latest.eventsLearned,
+        createdAt: latest.createdAt,
+        retrainUntil: null,
+        exportedCursor: latest.cursor,
+        exportedAt: Date.now(),
+      };
+      return;
+    }
+    log('error', `trainer: model ${latest.id} cannot be resumed (${problem ?? 'it does not load'}); retraining from the log`);
   }
+  // The policy changed and the process stopped before the new model caught up: retrain from the log.
+  state = fresh(config, 0, Date.now(), await store.headJoinSeq());
+  log('info', `retraining from the log for policy ${signature}`);
 }
 
 function learnOne(e: JoinedEvent): void {
@@ -143,8 +194,13 @@ async function learnSome(max: number): Promise<boolean> {
 
 async function exportModel(): Promise<void> {
   if (state.retrainUntil !== null) return;
+  let bytes = state.learner.saveModel();
+  const problem = modelProblem(bytes);
+  if (problem !== null) {
+    await recover(problem);
+    bytes = state.learner.saveModel();
+  }
   const at = Date.now();
-  const bytes = state.learner.saveModel();
   const model = await store.saveModel({
     bytes,
     policy: state.signature,
@@ -153,9 +209,93 @@ async function exportModel(): Promise<void> {
     cursor: state.cursor,
     eventsLearned: state.eventsLearned,
   });
+  state.checkpoint = { bytes: bytes.slice(), cursor: state.cursor, eventsLearned: state.eventsLearned };
   state.exportedCursor = state.cursor;
   state.exportedAt = at;
   post({ type: 'model', model }, [bytes.buffer as ArrayBuffer]);
+}
+
+// ------------------------------------------------------------------------------------ non-finite models
+// A model holding an inf or NaN weight is never stored nor published (it would rank with NaN scores, and might
+// not load back). The learner goes back to its last finite checkpoint and learns the events since then again,
+// checking each one; an event whose update makes a weight non-finite is skipped (and counted), the others are
+// learned as before.
+
+let poisonedEvents = 0;
+let poisonReportedAt = 0;
+
+function reportPoison(problem: string, skipped: number): void {
+  poisonedEvents += skipped;
+  const t = Date.now();
+  if (t - poisonReportedAt < NAN_REPORT_MS) return;
+  poisonReportedAt = t;
+  log(
+    'error',
+    `trainer: the model came out non-finite (${problem}); it was not published, learning went back to the last ` +
+      `good model and skipped the ${skipped} event(s) whose update caused it (${poisonedEvents} skipped since the trainer started)`,
+  );
+}
+
+function restoreCheckpoint(): void {
+  const cp = state.checkpoint;
+  state.learner = cp.bytes ? resume(cp.bytes, state.config) : createLearner(state.config, LEARNER_OPTIONS);
+  state.cursor = cp.cursor;
+  state.eventsLearned = cp.eventsLearned;
+}
+
+/** Learns one event; false when its update left a weight non-finite (the learner must then be restored). */
+function learnChecked(e: JoinedEvent): boolean {
+  if (e.skipLearn || e.reward === null) return true;
+  let ex;
+  try {
+    ex = state.learner.featurize(e.context);
+  } catch {
+    return true; // learnOne warned about it the first time
+  }
+  state.learner.learn(ex, { index: e.chosenIndex, cost: -e.reward, probability: e.chosenProbability });
+  state.eventsLearned++;
+  return learnedFinite(state.learner, ex);
+}
+
+/** Learns (checkpoint cursor, until] again, event by event, skipping the events that poison the model. */
+async function recover(problem: string): Promise<void> {
+  const until = state.cursor;
+  let skipped = 0;
+  restoreCheckpoint();
+  let from = state.cursor;
+  while (from < until) {
+    const rows = (await store.readJoined(from, BATCH)).filter((r) => r.joinSeq <= until);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      from = r.joinSeq;
+      if (learnChecked(r)) {
+        state.cursor = r.joinSeq;
+        continue;
+      }
+      // Back to the checkpoint, the events before this one again (they were fine), then past this one: a new
+      // checkpoint, so that the next poisoned event costs only the events after it.
+      skipped++;
+      const good = state.cursor;
+      restoreCheckpoint();
+      for (let after = state.cursor; after < good; ) {
+        const again = (await store.readJoined(after, BATCH)).filter((x) => x.joinSeq <= good);
+        if (again.length === 0) break;
+        for (const x of again) learnOne(x);
+        after = again[again.length - 1]!.joinSeq;
+      }
+      state.cursor = r.joinSeq;
+      state.checkpoint = { bytes: state.learner.saveModel(), cursor: state.cursor, eventsLearned: state.eventsLearned };
+    }
+  }
+  state.cursor = until;
+  const still = modelProblem(state.learner.saveModel());
+  if (still !== null) {
+    // Not an event's update alone (e.g. the l1/l2 weight sync over all weights): drop the whole stretch.
+    restoreCheckpoint();
+    skipped += until - state.cursor;
+    state.cursor = until;
+  }
+  reportPoison(problem, skipped);
 }
 
 // Everything that touches the state runs one at a time, in arrival order.
@@ -189,6 +329,7 @@ async function handle(r: TrainerRequest): Promise<void> {
       const signature = learningSignature(config);
       if (signature === state.signature && state.retrainUntil === null) {
         state.learner.config.exploration = config.exploration;
+        state.config = config;
         return;
       }
       state = fresh(config, 0, Date.now(), await store.headJoinSeq());
@@ -197,7 +338,7 @@ async function handle(r: TrainerRequest): Promise<void> {
     }
     case 'reset': {
       // A fresh model that learns only what is joined from now on; the logs stay.
-      state = fresh(state.learner.config, await store.headJoinSeq(), r.at, null);
+      state = fresh(state.config, await store.headJoinSeq(), r.at, null);
       await exportModel();
       return;
     }
