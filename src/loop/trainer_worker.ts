@@ -8,8 +8,9 @@ import {
   createLearner,
   DEFAULT_POLICY_ARGUMENTS,
   learnedFinite,
-  loadLearner,
+  learnerFromState,
   modelProblem,
+  readModel,
   type Learner,
   type PolicyConfig,
 } from '../engine/index.js';
@@ -87,13 +88,15 @@ function policyConfig(args: string): PolicyConfig {
   }
 }
 
-/** A learner continuing from model bytes, with the policy's exploration (it does not change the weights). */
+/**
+ * A learner continuing from model bytes with the policy's own settings. The model header does not hold them all
+ * (--l1, --l2, --initial_t are never in it: policy_args.ts modelOptionsString), so a learner built from the
+ * header alone would learn with other settings than the policy's, as VW does when they are not given again.
+ */
 function resume(bytes: Uint8Array, config: PolicyConfig): Learner {
   // As Azure's trainer (vw-learner.md §1: --save_resume --preserve_performance_counters): the resumed model
   // continues the saved statistics, so it is the model an uninterrupted run would have produced.
-  const learner = loadLearner(bytes, '', { ...LEARNER_OPTIONS, preservePerformanceCounters: true });
-  learner.config.exploration = config.exploration;
-  return learner;
+  return learnerFromState({ ...config }, readModel(bytes), { ...LEARNER_OPTIONS, preservePerformanceCounters: true });
 }
 
 async function boot(): Promise<void> {
@@ -199,6 +202,11 @@ async function exportModel(): Promise<void> {
   if (problem !== null) {
     await recover(problem);
     bytes = state.learner.saveModel();
+    const still = modelProblem(bytes);
+    if (still !== null) {
+      log('error', `trainer: the model is still non-finite after going back (${still}); the last good model stays published`);
+      return;
+    }
   }
   const at = Date.now();
   const model = await store.saveModel({
@@ -257,13 +265,28 @@ function learnChecked(e: JoinedEvent): boolean {
   return learnedFinite(state.learner, ex);
 }
 
-/** Learns (checkpoint cursor, until] again, event by event, skipping the events that poison the model. */
+/** Learns the joined events in (after, until] without checks (they were checked once already). */
+async function relearn(after: number, until: number): Promise<void> {
+  while (after < until) {
+    const rows = (await store.readJoined(after, BATCH)).filter((x) => x.joinSeq <= until);
+    if (rows.length === 0) break;
+    for (const x of rows) learnOne(x);
+    after = rows[rows.length - 1]!.joinSeq;
+  }
+}
+
+/**
+ * Learns (checkpoint cursor, until] again event by event, skipping each event whose update makes a weight
+ * non-finite: back to the checkpoint, the events before it again, then a new checkpoint past it, so the next
+ * poisoned event costs only the events after this one. Whatever is still not finite at the end (the l1/l2 sync
+ * rewrites every weight, not only an event's) is dropped: the learner stays at its last good checkpoint.
+ */
 async function recover(problem: string): Promise<void> {
   const until = state.cursor;
   let skipped = 0;
   restoreCheckpoint();
   let from = state.cursor;
-  while (from < until) {
+  scan: while (from < until) {
     const rows = (await store.readJoined(from, BATCH)).filter((r) => r.joinSeq <= until);
     if (rows.length === 0) break;
     for (const r of rows) {
@@ -272,29 +295,21 @@ async function recover(problem: string): Promise<void> {
         state.cursor = r.joinSeq;
         continue;
       }
-      // Back to the checkpoint, the events before this one again (they were fine), then past this one: a new
-      // checkpoint, so that the next poisoned event costs only the events after it.
       skipped++;
       const good = state.cursor;
       restoreCheckpoint();
-      for (let after = state.cursor; after < good; ) {
-        const again = (await store.readJoined(after, BATCH)).filter((x) => x.joinSeq <= good);
-        if (again.length === 0) break;
-        for (const x of again) learnOne(x);
-        after = again[again.length - 1]!.joinSeq;
-      }
+      await relearn(state.cursor, good);
       state.cursor = r.joinSeq;
-      state.checkpoint = { bytes: state.learner.saveModel(), cursor: state.cursor, eventsLearned: state.eventsLearned };
+      const bytes = state.learner.saveModel();
+      if (modelProblem(bytes) !== null) break scan;
+      state.checkpoint = { bytes, cursor: state.cursor, eventsLearned: state.eventsLearned };
     }
   }
-  state.cursor = until;
-  const still = modelProblem(state.learner.saveModel());
-  if (still !== null) {
-    // Not an event's update alone (e.g. the l1/l2 weight sync over all weights): drop the whole stretch.
+  if (from < until || modelProblem(state.learner.saveModel()) !== null) {
     restoreCheckpoint();
     skipped += until - state.cursor;
-    state.cursor = until;
   }
+  state.cursor = until;
   reportPoison(problem, skipped);
 }
 
