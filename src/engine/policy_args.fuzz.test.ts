@@ -4,23 +4,10 @@
 // back (the issue's `-l 1e39` made the model header say `--learning_rate inf`, which no longer parsed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { POLICY_OPTIONS, PolicyArgumentError, parsePolicyArguments } from './policy_args.js';
+import { PolicyArgumentError, parsePolicyArguments } from './policy_args.js';
+import { NUMERIC_EXTREMES, NUMERIC_OPTIONS, policyWith } from './policy_args.fixtures.js';
 import { createLearner, loadLearner } from './learner.js';
 import { modelProblem } from './finite.js';
-
-export const NUMERIC_EXTREMES = [
-  '1e39', '-1e39', '3.5e38', '3.4e38', '-3.4e38', '1e-46', '-0', '0', 'NaN', 'nan', 'inf', '-inf', 'Infinity',
-  '1e309', '-1', '1', '0.5', '2', '1e30', '-1e30', '99999999999999999999999', '4294967296', '2147483648',
-  '0x10', '1e-310', '1e-30', '', ' ', '1,5', '+1', '.5', '5.',
-];
-
-/** A policy in which the option applies (gamma_* only with --squarecb), with the value given. */
-export function policyWith(name: string, value: string): string {
-  const base = name.startsWith('gamma_') ? '--cb_explore_adf --squarecb -q ::' : '--cb_explore_adf --cb_type dr -q ::';
-  return `${base} --${name}=${value}`;
-}
-
-export const NUMERIC_OPTIONS = POLICY_OPTIONS.filter((o) => !o.ignored && (o.kind === 'float' || o.kind === 'int'));
 
 /**
  * Contexts with small and large numeric features (a timestamp paired with itself by -q :: squares to beyond
