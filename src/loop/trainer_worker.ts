@@ -2,7 +2,9 @@
 // (its own SQLite connection; WAL lets it read while the main thread writes), learns them, and every
 // modelExportFrequency persists the model together with the cursor it includes (one transaction), then hands the
 // bytes to the main thread. After a restart it resumes from the last persisted model and learns the events after
-// its cursor: nothing lost, nothing learned twice.
+// its cursor: nothing lost, nothing learned twice. A model with a non-finite weight is never persisted nor handed
+// over (see "non-finite models" below), and a stored model it cannot resume from is retrained from the log
+// instead of failing the worker at every restart.
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   createLearner,
