@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { loadLearner, modelProblem } from '../engine/index.js';
+import { createLearner, DEFAULT_POLICY_ARGUMENTS, loadLearner, modelProblem, parsePolicyArguments, readModel, writeModel } from '../engine/index.js';
+import { RankEngine } from './rank_engine.js';
 import { tempStoreUrl, T0 } from './loop.fixtures.js';
 import { openLoop } from './loop.js';
 
@@ -58,4 +59,14 @@ test('a model that came out non-finite is never published: learning goes back to
   } finally {
     await again.close();
   }
+});
+
+test('the ranker refuses a model holding a non-finite weight and keeps ranking with the one it has', () => {
+  const good = createLearner(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS)).saveModel();
+  const state = readModel(good);
+  state.weights[4 * 99] = Number.NEGATIVE_INFINITY;
+  const engine = new RankEngine({ id: 1, bytes: good, epsilon: 0.2 }, '', 1000);
+  assert.throws(() => engine.install({ id: 2, bytes: writeModel(state), epsilon: 0.2 }), /model 2 cannot be used: weight slot 99 is -Infinity/);
+  const r = engine.rank({ id: 7, eventId: 'e', context: '{"u":{"a":1},"_multi":[{"a":{"id":"x"}},{"a":{"id":"y"}}]}' });
+  assert.ok('modelId' in r && r.modelId === 1, JSON.stringify(r));
 });
