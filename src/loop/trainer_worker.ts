@@ -3,21 +3,13 @@
 // modelExportFrequency persists the model together with the cursor it includes (one transaction), then hands the
 // bytes to the main thread. After a restart it resumes from the last persisted model and learns the events after
 // its cursor: nothing lost, nothing learned twice. A model with a non-finite weight is never persisted nor handed
-// over (see "non-finite models" below), and a stored model it cannot resume from is retrained from the log
-// instead of failing the worker at every restart.
+// over (trainer_checkpoint.ts goes back to the last good one), and a stored model it cannot resume from is
+// retrained from the log instead of failing the worker at every restart.
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  createLearner,
-  DEFAULT_POLICY_ARGUMENTS,
-  learnedFinite,
-  learnerFromState,
-  modelProblem,
-  readModel,
-  type Learner,
-  type PolicyConfig,
-} from '../engine/index.js';
+import { createLearner, DEFAULT_POLICY_ARGUMENTS, modelProblem, type Learner, type PolicyConfig } from '../engine/index.js';
 import { openStore, type JoinedEvent } from '../store/index.js';
 import { learningSignature, parsePolicy } from './policy.js';
+import { recoverFinite, resume, type Learning } from './trainer_checkpoint.js';
 import type { FromWorker, ToWorker, TrainerInit, TrainerRequest } from './trainer_protocol.js';
 
 /** learnOne learns each example as soon as it is built, so the featurizer may reuse its buffers. */
@@ -39,23 +31,8 @@ function log(level: 'info' | 'warn' | 'error', message: string): void {
   post({ type: 'log', level, message });
 }
 
-/**
- * The last state known to be finite, to go back to when learning made a weight inf or NaN: a model's bytes (the
- * last one exported, or the one resumed from) or, with null bytes, a fresh model of the policy.
- */
-interface Checkpoint {
-  bytes: Uint8Array | null;
-  cursor: number;
-  eventsLearned: number;
-}
-
-interface State {
-  learner: Learner;
-  config: PolicyConfig;
-  checkpoint: Checkpoint;
+interface State extends Learning {
   signature: string;
-  cursor: number;
-  eventsLearned: number;
   createdAt: number;
   /** While retraining after a policy change: the head to reach before the new model may replace the old one. */
   retrainUntil: number | null;
@@ -90,17 +67,6 @@ function policyConfig(args: string): PolicyConfig {
   }
 }
 
-/**
- * A learner continuing from model bytes with the policy's own settings. The model header does not hold them all
- * (--l1, --l2, --initial_t are never in it: policy_args.ts modelOptionsString), so a learner built from the
- * header alone would learn with other settings than the policy's, as VW does when they are not given again.
- */
-function resume(bytes: Uint8Array, config: PolicyConfig): Learner {
-  // As Azure's trainer (vw-learner.md §1: --save_resume --preserve_performance_counters): the resumed model
-  // continues the saved statistics, so it is the model an uninterrupted run would have produced.
-  return learnerFromState({ ...config }, readModel(bytes), { ...LEARNER_OPTIONS, preservePerformanceCounters: true });
-}
-
 async function boot(): Promise<void> {
   const config = policyConfig(init.policyArguments);
   const signature = learningSignature(config);
@@ -111,7 +77,7 @@ async function boot(): Promise<void> {
     const problem = modelProblem(latest.bytes);
     let learner: Learner | undefined;
     try {
-      if (problem === null) learner = resume(latest.bytes, config);
+      if (problem === null) learner = resume(latest.bytes, config, LEARNER_OPTIONS);
     } catch {
       learner = undefined;
     }
@@ -225,16 +191,16 @@ async function exportModel(): Promise<void> {
   post({ type: 'model', model }, [bytes.buffer as ArrayBuffer]);
 }
 
-// ------------------------------------------------------------------------------------ non-finite models
-// A model holding an inf or NaN weight is never stored nor published (it would rank with NaN scores, and might
-// not load back). The learner goes back to its last finite checkpoint and learns the events since then again,
-// checking each one; an event whose update makes a weight non-finite is skipped (and counted), the others are
-// learned as before.
-
+/** A model came out non-finite: back to the last good checkpoint, the poisoning events skipped (trainer_checkpoint.ts). */
 let poisonedEvents = 0;
 let poisonReportedAt = 0;
 
-function reportPoison(problem: string, skipped: number): void {
+async function recover(problem: string): Promise<void> {
+  const skipped = await recoverFinite(state, state.cursor, {
+    readJoined: (after, limit) => store.readJoined(after, limit),
+    learnOne,
+    options: LEARNER_OPTIONS,
+  });
   poisonedEvents += skipped;
   const t = Date.now();
   if (t - poisonReportedAt < NAN_REPORT_MS) return;
@@ -244,75 +210,6 @@ function reportPoison(problem: string, skipped: number): void {
     `trainer: the model came out non-finite (${problem}); it was not published, learning went back to the last ` +
       `good model and skipped the ${skipped} event(s) whose update caused it (${poisonedEvents} skipped since the trainer started)`,
   );
-}
-
-function restoreCheckpoint(): void {
-  const cp = state.checkpoint;
-  state.learner = cp.bytes ? resume(cp.bytes, state.config) : createLearner(state.config, LEARNER_OPTIONS);
-  state.cursor = cp.cursor;
-  state.eventsLearned = cp.eventsLearned;
-}
-
-/** Learns one event; false when its update left a weight non-finite (the learner must then be restored). */
-function learnChecked(e: JoinedEvent): boolean {
-  if (e.skipLearn || e.reward === null) return true;
-  let ex;
-  try {
-    ex = state.learner.featurize(e.context);
-  } catch {
-    return true; // learnOne warned about it the first time
-  }
-  state.learner.learn(ex, { index: e.chosenIndex, cost: -e.reward, probability: e.chosenProbability });
-  state.eventsLearned++;
-  return learnedFinite(state.learner, ex);
-}
-
-/** Learns the joined events in (after, until] without checks (they were checked once already). */
-async function relearn(after: number, until: number): Promise<void> {
-  while (after < until) {
-    const rows = (await store.readJoined(after, BATCH)).filter((x) => x.joinSeq <= until);
-    if (rows.length === 0) break;
-    for (const x of rows) learnOne(x);
-    after = rows[rows.length - 1]!.joinSeq;
-  }
-}
-
-/**
- * Learns (checkpoint cursor, until] again event by event, skipping each event whose update makes a weight
- * non-finite: back to the checkpoint, the events before it again, then a new checkpoint past it, so the next
- * poisoned event costs only the events after this one. Whatever is still not finite at the end (the l1/l2 sync
- * rewrites every weight, not only an event's) is dropped: the learner stays at its last good checkpoint.
- */
-async function recover(problem: string): Promise<void> {
-  const until = state.cursor;
-  let skipped = 0;
-  restoreCheckpoint();
-  let from = state.cursor;
-  scan: while (from < until) {
-    const rows = (await store.readJoined(from, BATCH)).filter((r) => r.joinSeq <= until);
-    if (rows.length === 0) break;
-    for (const r of rows) {
-      from = r.joinSeq;
-      if (learnChecked(r)) {
-        state.cursor = r.joinSeq;
-        continue;
-      }
-      skipped++;
-      const good = state.cursor;
-      restoreCheckpoint();
-      await relearn(state.cursor, good);
-      state.cursor = r.joinSeq;
-      const bytes = state.learner.saveModel();
-      if (modelProblem(bytes) !== null) break scan;
-      state.checkpoint = { bytes, cursor: state.cursor, eventsLearned: state.eventsLearned };
-    }
-  }
-  if (from < until || modelProblem(state.learner.saveModel()) !== null) {
-    restoreCheckpoint();
-    skipped += until - state.cursor;
-  }
-  state.cursor = until;
-  reportPoison(problem, skipped);
 }
 
 // Everything that touches the state runs one at a time, in arrival order.
