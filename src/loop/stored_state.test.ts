@@ -90,7 +90,7 @@ test('a stored policy, service configuration and model that cannot be used are s
   }
 });
 
-test('a stored model holding a non-finite weight is set aside; ranking uses the previous good model', async () => {
+test('a stored model holding a non-finite weight and a setting that is not JSON are set aside; ranking uses the previous good model', async () => {
   const config = parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS);
   const good = createLearner(config).saveModel();
   const state = readModel(good);
@@ -99,6 +99,7 @@ test('a stored model holding a non-finite weight is set aside; ranking uses the 
   const { dir, file } = await storeWith((db) => {
     insertModel(db, good, learningSignature(config));
     insertModel(db, poisoned, learningSignature(config));
+    db.prepare("INSERT INTO settings (key, value) VALUES ('service', '{\"rewardWaitTime\": \"PT1')").run();
   });
   const server = await startServerProcess({ args: [`Store=sqlite:${file}`] });
   try {
@@ -106,9 +107,12 @@ test('a stored model holding a non-finite weight is set aside; ranking uses the 
     assert.equal(rank.status, 201, rank.text);
     for (const a of rank.json.ranking) assert.equal(a.probability, 0.5);
     assert.match(server.stdout(), /stored model 2 cannot be loaded \(weight slot 1234 is NaN\).*set aside/);
+    assert.match(server.stdout(), /stored service configuration cannot be used \(not readable: .*set aside/);
+    assert.equal((await call(server, 'GET', '/personalizer/v1.0/configurations/service')).json.rewardWaitTime, 'PT10M');
     const kept = setAside(file);
-    assert.equal(kept.length, 1);
-    assert.deepEqual(new Uint8Array(kept[0]!.bytes!), poisoned);
+    assert.deepEqual(kept.map((r) => r.kind), ['setting:service', 'model']);
+    assert.equal(kept[0]!.value, '{"rewardWaitTime": "PT1');
+    assert.deepEqual(new Uint8Array(kept[1]!.bytes!), poisoned);
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
