@@ -37,6 +37,14 @@ export function modelStateProblem(state: ModelState): string | null {
   return null;
 }
 
+/** Why a loaded learner cannot rank (a non-finite weight or label bound), or null; reads its weights in place. */
+export function learnerProblem(learner: Learner): string | null {
+  const gd = learner.gd;
+  if (!Number.isFinite(gd.minLabel) || !Number.isFinite(gd.maxLabel)) return `label range [${gd.minLabel}, ${gd.maxLabel}] is not finite`;
+  const slot = firstNonFinite(gd.weights);
+  return slot >= 0 ? `weight slot ${slot} is ${gd.weights[slot * STRIDE]}` : null;
+}
+
 /** Why these model bytes cannot be published or installed (unreadable, or not finite), or null. */
 export function modelProblem(bytes: Uint8Array): string | null {
   let state: ModelState;
