@@ -3,6 +3,8 @@
 // core/include/vw/core/reductions/cb/cb_explore_adf_common.h and explore/include/vw/explore/explore_internal.h.
 // All arithmetic is float32 as in VW (vw-learner.md §5.4, vw-vectors/explore/README.md).
 const f = Math.fround;
+/** The largest finite float (FLT_MAX). */
+const FLT_MAX = 3.4028234663852886e38;
 const TOLERANCE = f(1e-4);
 
 /**
@@ -68,7 +70,10 @@ export function epsilonGreedy(
 
 /** SquareCB's greediness γ = gamma_scale · counter^gamma_exponent (float of a double pow; counter = learned events). */
 export function squareCbGamma(gammaScale: number, gammaExponent: number, counter: number): number {
-  return f(f(gammaScale) * f(Math.pow(counter, f(gammaExponent))));
+  const gamma = f(f(gammaScale) * f(Math.pow(counter, f(gammaExponent))));
+  // VW lets γ overflow to inf (a large scale or exponent after enough events), and then γ·0 = NaN for an action
+  // tied with the best makes the whole pmf NaN. The largest float ranks the same way without the NaN.
+  return gamma === Infinity ? FLT_MAX : gamma;
 }
 
 /**

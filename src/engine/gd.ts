@@ -33,6 +33,10 @@ export interface GdOptions {
  */
 const isqBuf = new DataView(new ArrayBuffer(4));
 export function quakeInvSqrt(x: number): number {
+  // An adaptive sum G that overflowed (a feature whose square is beyond float) is +inf: the bit trick would give
+  // −inf there, a rate that turns the feature's weight into −inf at its next update. VW's x86 path (rsqrtss)
+  // gives +0 for +inf (Intel SDM, RSQRTSS special cases), so the feature is simply never learned.
+  if (x === Infinity) return 0;
   const xhalf = f(0.5 * x);
   isqBuf.setFloat32(0, x, true);
   const i = (0x5f3759d5 - (isqBuf.getInt32(0, true) >> 1)) | 0;

@@ -26,4 +26,5 @@ export * from './readable_model.js';
 export * from './learner.js';
 export * from './hash.js';
 export * from './sampling.js';
+export * from './finite.js';
 export * from './featurizer.js';

@@ -85,7 +85,7 @@ test('every supported argument round-trips through formatPolicyArguments', () =>
     '--cb_explore_adf --epsilon 0.1 --cb_type ips -l 1e-7 --power_t 0.25 --initial_t 3 --l1 1e-9 --l2 0.5 -b 24',
     '--cb_explore_adf --cb_type dr --cubic ABC --interactions UAB --interactions ::: --ignore xy --ignore_linear z',
     '--cb_explore_adf --noconstant --hash all --hash_seed 77 --chain_hash --clip_p 0.01 -q UA -q AU',
-    '--cb_explore_adf --squarecb --gamma_scale 100 --gamma_exponent 0.3 --power_t -0.5',
+    '--cb_explore_adf --squarecb --gamma_scale 100 --gamma_exponent 0.3 --power_t 0.75',
     '--cb_explore_adf --squarecb --epsilon 0.1',
     TINY_HEADER,
     SQUARECB_HEADER,
@@ -101,7 +101,7 @@ test('every supported argument round-trips through formatPolicyArguments', () =>
   const d = parsePolicyArguments(lines[3] as string);
   assert.deepEqual(d.interactions, ['UAB', ':::']);
   assert.deepEqual(d.ignoreLinear, ['z']);
-  assert.equal(parsePolicyArguments(lines[5] as string).powerT, -0.5);
+  assert.equal(parsePolicyArguments(lines[5] as string).powerT, 0.75);
 });
 
 test('--ignore takes every letter of every argument, merged and sorted (parse_args.cc)', () => {

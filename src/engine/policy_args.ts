@@ -10,7 +10,7 @@ export const DEFAULT_POLICY_ARGUMENTS = '--cb_explore_adf --epsilon 0.2 --power_
 
 type Kind = 'flag' | 'float' | 'int' | 'string' | 'list';
 
-interface OptionSpec {
+export interface OptionSpec {
   name: string;
   kind: Kind;
   short?: string;
@@ -18,7 +18,8 @@ interface OptionSpec {
   ignored?: boolean;
 }
 
-const OPTIONS: OptionSpec[] = [
+/** Every option the parser knows, in the order error messages list them (tests enumerate the numeric ones). */
+export const POLICY_OPTIONS: readonly OptionSpec[] = [
   { name: 'cb_explore_adf', kind: 'flag' },
   { name: 'cb_adf', kind: 'flag' },
   { name: 'cb_type', kind: 'string' },
@@ -58,6 +59,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'compressed', kind: 'flag', ignored: true },
 ];
 
+const OPTIONS = POLICY_OPTIONS;
 const BY_NAME = new Map(OPTIONS.map((o) => [o.name, o]));
 const BY_SHORT = new Map(OPTIONS.filter((o) => o.short).map((o) => [o.short as string, o]));
 
@@ -140,10 +142,20 @@ function tokenize(args: string): { spec: OptionSpec; arg: string; value?: string
   return out;
 }
 
+/** The largest finite float32 (FLT_MAX). */
+const FLT_MAX = 3.4028234663852886e38;
+
+/**
+ * VW reads every float option into a C++ float: a value whose float rounding is ±inf (1e39, 3.5e38) would make
+ * the learner and the model header hold `inf` (a model VW, and this parser, cannot read back), so it is refused
+ * here, as a value outside the float range.
+ */
 function parseFloatValue(arg: string, value: string): number {
   if (!FLOAT_RE.test(value)) throw new PolicyArgumentError(arg, `'${value}' is not a number`);
   const x = Number(value);
-  if (!Number.isFinite(x)) throw new PolicyArgumentError(arg, `'${value}' is out of range`);
+  if (!Number.isFinite(x) || !Number.isFinite(Math.fround(x))) {
+    throw new PolicyArgumentError(arg, `'${value}' is out of range (a 32-bit float: at most ${FLT_MAX} in magnitude)`);
+  }
   return x;
 }
 
@@ -212,6 +224,9 @@ export function parsePolicyArguments(args: string): PolicyConfig {
     const gammaScale = float('gamma_scale', VW_DEFAULT.gammaScale);
     const gammaExponent = float('gamma_exponent', VW_DEFAULT.gammaExponent);
     if (gammaScale < 0) throw new PolicyArgumentError(argOf('gamma_scale'), 'must be >= 0');
+    // γ = gamma_scale · counter^gamma_exponent grows with the events learned; a negative exponent makes it
+    // infinite before the first event (0^−x) and shrinks it afterwards, which SquareCB has no use for.
+    if (gammaExponent < 0) throw new PolicyArgumentError(argOf('gamma_exponent'), 'must be >= 0');
     exploration = { kind: 'squarecb', gammaScale, gammaExponent, epsilon };
   } else {
     for (const name of ['gamma_scale', 'gamma_exponent']) {
@@ -253,14 +268,27 @@ export function parsePolicyArguments(args: string): PolicyConfig {
   const clipP = nonNegative('clip_p', 0);
   if (clipP > 1) throw new PolicyArgumentError(argOf('clip_p'), 'must be in [0,1]');
 
+  // The update rule's own domain (gd.cc): a rate of 0 or less never learns or learns backwards; power_t
+  // outside [0,1] makes the per-feature rate G^−power_t · (N²)^(power_t−1) overflow float (0·inf = NaN weights)
+  // or grow with every update.
+  const learningRate = float('learning_rate', VW_DEFAULT.learningRate);
+  if (!(Math.fround(learningRate) > 0)) throw new PolicyArgumentError(argOf('learning_rate'), 'must be > 0 (as a 32-bit float)');
+  const powerT = float('power_t', VW_DEFAULT.powerT);
+  if (powerT < 0 || powerT > 1) throw new PolicyArgumentError(argOf('power_t'), 'must be in [0,1]');
+
+  // gd.cc compute_update: each update multiplies the weights' contraction by 1 − l2·η̄; past 1 it can turn
+  // negative and blow the weights up to inf within a few events. Useful values are tiny (1e-9..1e-3).
+  const l2 = nonNegative('l2', 0);
+  if (l2 > 1) throw new PolicyArgumentError(argOf('l2'), 'must be in [0,1]');
+
   return {
     cbType,
     exploration,
-    learningRate: float('learning_rate', VW_DEFAULT.learningRate),
-    powerT: float('power_t', VW_DEFAULT.powerT),
+    learningRate,
+    powerT,
     initialT: nonNegative('initial_t', 0),
     l1: nonNegative('l1', 0),
-    l2: nonNegative('l2', 0),
+    l2,
     bits,
     quadratic: interactionList('quadratic', (n) => n === 2, 'two namespaces'),
     cubic: interactionList('cubic', (n) => n === 3, 'three namespaces'),

@@ -17,9 +17,9 @@ import { generateEventId } from './event_id.js';
 import { shortestFloat32 } from './float32.js';
 import { joinRule } from './joiner.js';
 import { eventToDsjson } from './dsjson_export.js';
-import { DEFAULT_POLICY_NAME, defaultPolicy, learningSignature, parsePolicy, validatePolicy, withEpsilon } from './policy.js';
+import { DEFAULT_POLICY_NAME, learningSignature, parsePolicy, validatePolicy, withEpsilon } from './policy.js';
+import { loadModel, loadSettings } from './stored_state.js';
 import {
-  DEFAULT_SERVICE_CONFIGURATION,
   loopSettings,
   validateServiceConfiguration,
   type LoopSettings,
@@ -116,13 +116,10 @@ class PersonalizerLoop implements LearningLoop {
     try {
       // Read before the settings it guards: a change in between only makes the first write reload them.
       let revision = await store.settingsRevision();
-      let service = await store.getSetting<ServiceConfiguration>('service');
-      let policy = await store.getSetting<PolicyContract>('policy');
-      if (!service || !policy) {
-        service ??= { ...DEFAULT_SERVICE_CONFIGURATION, lastConfigurationEditDate: iso(now()) };
-        policy ??= defaultPolicy(service.explorationPercentage);
-        revision = await store.putSettings({ service, policy }, revision);
-      }
+      // Unusable stored settings are set aside and replaced by the defaults (stored_state.ts); those writes move
+      // the revision, so the loop takes the one they left.
+      const { service, policy, wrote } = await loadSettings(store, now(), options.logger);
+      if (wrote) revision = await store.settingsRevision();
       loop = new PersonalizerLoop(options, store, now, service, policy);
       loop.settingsRevision = revision;
       await loop.start();
@@ -136,7 +133,7 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   private async start(): Promise<void> {
-    let model = await this.store.latestModel();
+    let model = await loadModel(this.store, this.now(), this.options.logger);
     if (!model) {
       // A fresh model: all weights 0, so every action scores the same and the pmf is uniform (azure-api.md §5
       // "equal probabilities until the first model update").

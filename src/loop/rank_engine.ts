@@ -1,7 +1,7 @@
 // Featurize → score → explore → sample for one Rank, with a model snapshot: what the ranker worker runs for heavy
 // Ranks, and the main thread for the others and while the worker is down (ranker.ts). Both load the same bytes
 // and seed sampling with the same eventId, so they answer alike.
-import { FeatureLimitError, loadLearner, sampleAction, type Learner } from '../engine/index.js';
+import { FeatureLimitError, learnerProblem, loadLearner, sampleAction, type Learner } from '../engine/index.js';
 import type { RankFailure, RankJob, RankResult, RankerModel } from './ranker_protocol.js';
 
 export class RankEngine {
@@ -56,6 +56,10 @@ export class RankEngine {
   private load(model: RankerModel): Learner {
     // Each example is ranked as soon as it is built, so the featurizer may reuse its buffers (no garbage per Rank).
     const learner = loadLearner(model.bytes, '', { maxFeatures: this.maxFeatures, reuseExamples: true });
+    // A model with a non-finite weight would rank with NaN scores: refused, the current one stays (the trainer
+    // never publishes one; this guards against one found in the store).
+    const problem = learnerProblem(learner);
+    if (problem !== null) throw new Error(`model ${model.id} cannot be used: ${problem}`);
     learner.config.exploration = { ...learner.config.exploration, epsilon: model.epsilon };
     return learner;
   }

@@ -2,11 +2,14 @@
 // (its own SQLite connection; WAL lets it read while the main thread writes), learns them, and every
 // modelExportFrequency persists the model together with the cursor it includes (one transaction), then hands the
 // bytes to the main thread. After a restart it resumes from the last persisted model and learns the events after
-// its cursor: nothing lost, nothing learned twice.
+// its cursor: nothing lost, nothing learned twice. A model with a non-finite weight is never persisted nor handed
+// over (trainer_checkpoint.ts goes back to the last good one), and a stored model it cannot resume from is
+// retrained from the log instead of failing the worker at every restart.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLearner, loadLearner, type Learner, type PolicyConfig } from '../engine/index.js';
+import { createLearner, DEFAULT_POLICY_ARGUMENTS, modelProblem, type Learner, type PolicyConfig } from '../engine/index.js';
 import { openStore, StoreFullError, type JoinedEvent } from '../store/index.js';
 import { learningSignature, parsePolicy } from './policy.js';
+import { recoverFinite, resume, type Learning } from './trainer_checkpoint.js';
 import type { FromWorker, ToWorker, TrainerInit, TrainerRequest } from './trainer_protocol.js';
 
 /** learnOne learns each example as soon as it is built, so the featurizer may reuse its buffers. */
@@ -28,11 +31,8 @@ function log(level: 'info' | 'warn' | 'error', message: string): void {
   post({ type: 'log', level, message });
 }
 
-interface State {
-  learner: Learner;
+interface State extends Learning {
   signature: string;
-  cursor: number;
-  eventsLearned: number;
   createdAt: number;
   /** While retraining after a policy change: the head to reach before the new model may replace the old one. */
   retrainUntil: number | null;
@@ -45,6 +45,8 @@ let state: State;
 function fresh(config: PolicyConfig, cursor: number, createdAt: number, retrainUntil: number | null): State {
   return {
     learner: createLearner(config, LEARNER_OPTIONS),
+    config,
+    checkpoint: { bytes: null, cursor, eventsLearned: 0 },
     signature: learningSignature(config),
     cursor,
     eventsLearned: 0,
@@ -55,30 +57,50 @@ function fresh(config: PolicyConfig, cursor: number, createdAt: number, retrainU
   };
 }
 
+/** The policy the loop passed; the loop validated it, but a worker must never crash-loop on one it cannot parse. */
+function policyConfig(args: string): PolicyConfig {
+  try {
+    return parsePolicy(args);
+  } catch (e) {
+    log('error', `trainer: the policy '${args}' does not parse (${(e as Error).message}); learning with the default policy`);
+    return parsePolicy(DEFAULT_POLICY_ARGUMENTS);
+  }
+}
+
 async function boot(): Promise<void> {
-  const config = parsePolicy(init.policyArguments);
+  const config = policyConfig(init.policyArguments);
   const signature = learningSignature(config);
   const latest = await store.latestModel();
   if (latest && latest.policy === signature) {
-    // As Azure's trainer (vw-learner.md §1: --save_resume --preserve_performance_counters): the resumed model
-    // continues the saved statistics, so it is the model an uninterrupted run would have produced.
-    const learner = loadLearner(latest.bytes, '', { ...LEARNER_OPTIONS, preservePerformanceCounters: true });
-    learner.config.exploration = config.exploration;
-    state = {
-      learner,
-      signature,
-      cursor: latest.cursor,
-      eventsLearned: latest.eventsLearned,
-      createdAt: latest.createdAt,
-      retrainUntil: null,
-      exportedCursor: latest.cursor,
-      exportedAt: Date.now(),
-    };
-  } else {
-    // The policy changed and the process stopped before the new model caught up: retrain from the log.
-    state = fresh(config, 0, Date.now(), await store.headJoinSeq());
-    log('info', `retraining from the log for policy ${signature}`);
+    // The loop set aside, at start, any stored model that could not be loaded; one that fails here anyway is
+    // not resumed from: the model is retrained from the log instead of the worker failing at every restart.
+    const problem = modelProblem(latest.bytes);
+    let learner: Learner | undefined;
+    try {
+      if (problem === null) learner = resume(latest.bytes, config, LEARNER_OPTIONS);
+    } catch {
+      learner = undefined;
+    }
+    if (learner) {
+      state = {
+        learner,
+        config,
+        checkpoint: { bytes: latest.bytes, cursor: latest.cursor, eventsLearned: latest.eventsLearned },
+        signature,
+        cursor: latest.cursor,
+        eventsLearned: latest.eventsLearned,
+        createdAt: latest.createdAt,
+        retrainUntil: null,
+        exportedCursor: latest.cursor,
+        exportedAt: Date.now(),
+      };
+      return;
+    }
+    log('error', `trainer: model ${latest.id} cannot be resumed (${problem ?? 'it does not load'}); retraining from the log`);
   }
+  // The policy changed and the process stopped before the new model caught up: retrain from the log.
+  state = fresh(config, 0, Date.now(), await store.headJoinSeq());
+  log('info', `retraining from the log for policy ${signature}`);
 }
 
 function learnOne(e: JoinedEvent): void {
@@ -143,8 +165,18 @@ async function learnSome(max: number): Promise<boolean> {
 
 async function exportModel(): Promise<void> {
   if (state.retrainUntil !== null) return;
+  let bytes = state.learner.saveModel();
+  const problem = modelProblem(bytes);
+  if (problem !== null) {
+    await recover(problem);
+    bytes = state.learner.saveModel();
+    const still = modelProblem(bytes);
+    if (still !== null) {
+      log('error', `trainer: the model is still non-finite after going back (${still}); the last good model stays published`);
+      return;
+    }
+  }
   const at = Date.now();
-  const bytes = state.learner.saveModel();
   const model = await store.saveModel({
     bytes,
     policy: state.signature,
@@ -153,9 +185,31 @@ async function exportModel(): Promise<void> {
     cursor: state.cursor,
     eventsLearned: state.eventsLearned,
   });
+  state.checkpoint = { bytes: bytes.slice(), cursor: state.cursor, eventsLearned: state.eventsLearned };
   state.exportedCursor = state.cursor;
   state.exportedAt = at;
   post({ type: 'model', model }, [bytes.buffer as ArrayBuffer]);
+}
+
+/** A model came out non-finite: back to the last good checkpoint, the poisoning events skipped (trainer_checkpoint.ts). */
+let poisonedEvents = 0;
+let poisonReportedAt = 0;
+
+async function recover(problem: string): Promise<void> {
+  const skipped = await recoverFinite(state, state.cursor, {
+    readJoined: (after, limit) => store.readJoined(after, limit),
+    learnOne,
+    options: LEARNER_OPTIONS,
+  });
+  poisonedEvents += skipped;
+  const t = Date.now();
+  if (t - poisonReportedAt < NAN_REPORT_MS) return;
+  poisonReportedAt = t;
+  log(
+    'error',
+    `trainer: the model came out non-finite (${problem}); it was not published, learning went back to the last ` +
+      `good model and skipped the ${skipped} event(s) whose update caused it (${poisonedEvents} skipped since the trainer started)`,
+  );
 }
 
 // Everything that touches the state runs one at a time, in arrival order.
@@ -199,6 +253,7 @@ async function handle(r: TrainerRequest): Promise<void> {
       const signature = learningSignature(config);
       if (signature === state.signature && state.retrainUntil === null) {
         state.learner.config.exploration = config.exploration;
+        state.config = config;
         return;
       }
       state = fresh(config, 0, Date.now(), await store.headJoinSeq());
@@ -207,7 +262,7 @@ async function handle(r: TrainerRequest): Promise<void> {
     }
     case 'reset': {
       // A fresh model that learns only what is joined from now on; the logs stay.
-      state = fresh(state.learner.config, await store.headJoinSeq(), r.at, null);
+      state = fresh(state.config, await store.headJoinSeq(), r.at, null);
       await exportModel();
       return;
     }

@@ -521,6 +521,32 @@ export class SqliteStore implements Store {
     return this.q.counter.get('settings_revision')?.value ?? 0;
   }
 
+  async setAsideSetting(key: string, replacement: unknown, reason: string, at: number): Promise<void> {
+    const json = JSON.stringify(replacement);
+    const db = this.db;
+    await this.group.write(() => {
+      db.prepare(
+        `INSERT INTO set_aside (kind, at, reason, value) SELECT 'setting:' || key, ?, ?, value FROM settings WHERE key = ?`,
+      ).run(at, reason, key);
+      this.q.putSetting.run(key, json);
+      // A setting replaced here is a settings write like any other: writers holding the old copy are told.
+      this.q.upsertCounter.run('settings_revision', this.revision() + 1);
+    });
+  }
+
+  async setAsideModel(id: number, reason: string, at: number): Promise<void> {
+    const db = this.db;
+    await this.group.write(() => {
+      db.prepare(
+        `INSERT INTO set_aside (kind, at, reason, value, bytes)
+         SELECT 'model', ?, ?, json_object('id', id, 'policy', policy, 'created_at', created_at,
+           'modified_at', modified_at, 'cursor', cursor, 'events_learned', events_learned), bytes
+         FROM models WHERE id = ?`,
+      ).run(at, reason, id);
+      db.prepare(`DELETE FROM models WHERE id = ?`).run(id);
+    });
+  }
+
   async counters(): Promise<Counters> {
     const m = new Map(this.q.allCounters.all().map((r) => [r.name, r.value]));
     return {

@@ -141,6 +141,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE events_v4 RENAME TO events;
   CREATE INDEX events_ts ON events (ts);
   `,
+  // 5: stored state that could not be used at start (a policy that no longer parses, a configuration that no
+  // longer validates, a model that cannot be loaded) is moved here, never deleted, so it can be inspected.
+  `
+  CREATE TABLE set_aside (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind   TEXT    NOT NULL,                     -- 'setting:<key>' or 'model'
+    at     INTEGER NOT NULL,                     -- ms since epoch
+    reason TEXT    NOT NULL,
+    value  TEXT,                                 -- a setting's JSON; a model's other columns as JSON
+    bytes  BLOB                                  -- a model's bytes
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

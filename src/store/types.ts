@@ -139,6 +139,14 @@ export interface Store {
   /** writable: false while writes fail for lack of disk space (they reject with StoreFullError). */
   health(): StoreHealth;
 
+  /**
+   * Moves a stored setting that cannot be used into the set-aside table and stores `replacement` in its place,
+   * in one transaction.
+   */
+  setAsideSetting(key: string, replacement: unknown, reason: string, at: number): Promise<void>;
+  /** Moves a stored model that cannot be loaded into the set-aside table (it is no longer latestModel()). */
+  setAsideModel(id: number, reason: string, at: number): Promise<void>;
+
   counters(): Promise<Counters>;
   deleteLogs(): Promise<void>;
   /** Deletes events (and their rewards) ranked before `before`; returns how many. */

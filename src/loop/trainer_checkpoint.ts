@@ -1,0 +1,114 @@
+// The trainer's way back from a model that came out non-finite. A model holding an inf or NaN weight is never
+// stored nor published (it would rank with NaN scores, and might not load back). The learner goes back to its
+// last finite checkpoint and learns the events since then again, checking each one; an event whose update makes
+// a weight non-finite is skipped (and counted), the others are learned as before.
+import { createLearner, learnedFinite, learnerFromState, modelProblem, readModel, type Learner, type LearnerOptions, type PolicyConfig } from '../engine/index.js';
+import type { JoinedEvent } from '../store/index.js';
+
+const BATCH = 256;
+
+/**
+ * The last state known to be finite: a model's bytes (the last one exported, or the one resumed from) or, with
+ * null bytes, a fresh model of the policy.
+ */
+export interface Checkpoint {
+  bytes: Uint8Array | null;
+  cursor: number;
+  eventsLearned: number;
+}
+
+/** The part of the trainer's state that learning changes. */
+export interface Learning {
+  learner: Learner;
+  config: PolicyConfig;
+  checkpoint: Checkpoint;
+  cursor: number;
+  eventsLearned: number;
+}
+
+export interface RecoveryDeps {
+  readJoined(after: number, limit: number): Promise<JoinedEvent[]>;
+  /** The trainer's own learning of one event (it skips and reports the events it cannot featurize). */
+  learnOne(e: JoinedEvent): void;
+  options: LearnerOptions;
+}
+
+/**
+ * A learner continuing from model bytes with the policy's own settings. The model header does not hold them all
+ * (--l1, --l2, --initial_t are never in it: policy_args.ts modelOptionsString), so a learner built from the
+ * header alone would learn with other settings than the policy's, as VW does when they are not given again.
+ */
+export function resume(bytes: Uint8Array, config: PolicyConfig, options: LearnerOptions): Learner {
+  // As Azure's trainer (vw-learner.md §1: --save_resume --preserve_performance_counters): the resumed model
+  // continues the saved statistics, so it is the model an uninterrupted run would have produced.
+  return learnerFromState({ ...config }, readModel(bytes), { ...options, preservePerformanceCounters: true });
+}
+
+function restore(s: Learning, options: LearnerOptions): void {
+  const cp = s.checkpoint;
+  s.learner = cp.bytes ? resume(cp.bytes, s.config, options) : createLearner(s.config, options);
+  s.cursor = cp.cursor;
+  s.eventsLearned = cp.eventsLearned;
+}
+
+/** Learns one event; false when its update left a weight non-finite (the learner must then be restored). */
+function learnChecked(s: Learning, e: JoinedEvent): boolean {
+  if (e.skipLearn || e.reward === null) return true;
+  let ex;
+  try {
+    ex = s.learner.featurize(e.context);
+  } catch {
+    return true; // learnOne reported it the first time
+  }
+  s.learner.learn(ex, { index: e.chosenIndex, cost: -e.reward, probability: e.chosenProbability });
+  s.eventsLearned++;
+  return learnedFinite(s.learner, ex);
+}
+
+/** Learns the joined events in (after, until] without checks (they passed them once already). */
+async function relearn(after: number, until: number, deps: RecoveryDeps): Promise<void> {
+  while (after < until) {
+    const rows = (await deps.readJoined(after, BATCH)).filter((x) => x.joinSeq <= until);
+    if (rows.length === 0) break;
+    for (const x of rows) deps.learnOne(x);
+    after = rows[rows.length - 1]!.joinSeq;
+  }
+}
+
+/**
+ * Learns (checkpoint cursor, until] again event by event, skipping each event whose update makes a weight
+ * non-finite: back to the checkpoint, the events before it again, then a new checkpoint past it, so the next
+ * poisoned event costs only the events after this one. Whatever is still not finite at the end (the l1/l2 sync
+ * rewrites every weight, not only an event's) is dropped: the learner stays at its last good checkpoint.
+ * Leaves the cursor at `until`; returns how many events were skipped.
+ */
+export async function recoverFinite(s: Learning, until: number, deps: RecoveryDeps): Promise<number> {
+  let skipped = 0;
+  restore(s, deps.options);
+  let from = s.cursor;
+  scan: while (from < until) {
+    const rows = (await deps.readJoined(from, BATCH)).filter((r) => r.joinSeq <= until);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      from = r.joinSeq;
+      if (learnChecked(s, r)) {
+        s.cursor = r.joinSeq;
+        continue;
+      }
+      skipped++;
+      const good = s.cursor;
+      restore(s, deps.options);
+      await relearn(s.cursor, good, deps);
+      s.cursor = r.joinSeq;
+      const bytes = s.learner.saveModel();
+      if (modelProblem(bytes) !== null) break scan;
+      s.checkpoint = { bytes, cursor: s.cursor, eventsLearned: s.eventsLearned };
+    }
+  }
+  if (from < until || modelProblem(s.learner.saveModel()) !== null) {
+    restore(s, deps.options);
+    skipped += until - s.cursor;
+  }
+  s.cursor = until;
+  return skipped;
+}
