@@ -62,7 +62,10 @@ export function modelProblem(bytes: Uint8Array): string | null {
  */
 export function learnedFinite(learner: Learner, ex: MultiExample): boolean {
   const gd = learner.gd;
-  const scalars = [gd.minLabel, gd.maxLabel, gd.gravity, gd.contraction, gd.updateMultiplier, ...gd.nsnx, ...gd.tw];
+  // The progressive loss too: the saved state holds it (modelStateProblem), and SquareCB's loss is NaN when an
+  // event's scores are (features whose products overflow float), so such an event is skipped on its own.
+  const st = learner.stats;
+  const scalars = [gd.minLabel, gd.maxLabel, gd.gravity, gd.contraction, gd.updateMultiplier, ...gd.nsnx, ...gd.tw, st.sumLoss, st.sumLossSinceLastDump];
   for (const x of scalars) if (!Number.isFinite(x)) return false;
   const w = gd.weights;
   for (const fv of ex.actions) {

@@ -19,6 +19,18 @@ import { LoopError, type PolicyContract } from './types.js';
 export const DEFAULT_POLICY_NAME = 'default';
 const MAX_NAME = 256;
 const MAX_ARGUMENTS = 1024;
+/**
+ * VW accepts -b up to 30 (policy_args.ts, as `replay` does), but a served loop holds three dense copies of the
+ * weights (ranker, ranker worker, trainer): at 2^b × 16 bytes each, -b 24 is 768 MB and -b 30 48 GB, which would
+ * take the server down at the first PUT and again at every restart. Azure's default is 18.
+ */
+export const MAX_SERVED_BITS = 24;
+
+function memory(bits: number): string {
+  const bytes = 3 * 16 * 2 ** bits;
+  return bytes >= 2 ** 30 ? `${bytes / 2 ** 30} GiB` : `${bytes / 2 ** 20} MiB`;
+}
+
 const EPSILON = /(^|\s)--epsilon(?:\s+|=)(\S+)/;
 
 export function defaultPolicy(explorationPercentage: number): PolicyContract {
@@ -59,6 +71,13 @@ export function validatePolicy(body: unknown, explorationPercentage: number): { 
     throw new LoopError('InvalidPolicyConfiguration', `arguments: must be at most ${MAX_ARGUMENTS} characters`);
   }
   const config = parsePolicy(args);
+  if (config.bits > MAX_SERVED_BITS) {
+    throw new LoopError(
+      'InvalidPolicyConfiguration',
+      `--bit_precision: at most ${MAX_SERVED_BITS} for a served loop (2^b weights of 16 bytes each per model copy, and ` +
+        `the ranker, its worker and the trainer each hold one: -b ${config.bits} would need ${memory(config.bits)})`,
+    );
+  }
   const explicit = EPSILON.test(args);
   const epsilon = explicit ? config.exploration.epsilon : explorationPercentage;
   if (epsilon < 0 || epsilon > 1) throw new LoopError('InvalidPolicyConfiguration', '--epsilon: must be between 0 and 1');

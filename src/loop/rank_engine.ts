@@ -4,6 +4,10 @@
 import { FeatureLimitError, learnerProblem, loadLearner, sampleAction, type Learner } from '../engine/index.js';
 import type { RankFailure, RankJob, RankResult, RankerModel } from './ranker_protocol.js';
 
+const NON_FINITE_PMF =
+  "the model's scores for these features are not finite: a feature value, or the product of two in an interaction, " +
+  'is too large for a 32-bit float. Scale large numeric features down (timestamps, prices in cents) or send them as strings';
+
 export class RankEngine {
   private learner: Learner;
   private modelId: number;
@@ -49,6 +53,13 @@ export class RankEngine {
     for (let i = 0; i < n; i++) {
       index[i] = sampled.ranking[i]!.index;
       probability[i] = sampled.ranking[i]!.probability;
+    }
+    // Scores of features whose products overflow a float are NaN or inf (VW's gd.cc keeps them in
+    // partial_prediction); epsilon-greedy still yields a pmf, SquareCB a NaN one, which is no answer to give
+    // nor a probability to log: the request's fault, a 400.
+    for (let i = 0; i < n; i++) {
+      const p = probability[i]!;
+      if (!(p >= 0 && p <= 1)) return { id: job.id, invalid: NON_FINITE_PMF };
     }
     return { id: job.id, modelId: this.modelId, index, probability };
   }

@@ -37,6 +37,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 // The hot path builds no path strings: a failure rethrows with the path of each level prepended on the way out.
+// VW reads every feature value as a 32-bit float (parse_example_json.h, float parsing): a number past
+// ±3.4028235e38 becomes ±inf there, and an inf feature makes the model's scores NaN. Refused here instead.
+const FLOAT32_RANGE = 'numbers must be finite as 32-bit floats (at most 3.4028235e38 in magnitude)';
+
+function finiteFloat32(x: number): boolean {
+  return Number.isFinite(Math.fround(x));
+}
+
 class FeatureFault {
   constructor(
     public path: string,
@@ -47,14 +55,14 @@ class FeatureFault {
 function checkValue(v: unknown, depth: number): void {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new FeatureFault('', 'numbers must be finite');
+    if (!finiteFloat32(v)) throw new FeatureFault('', FLOAT32_RANGE);
     return;
   }
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      if (typeof v[i] !== 'number' || !Number.isFinite(v[i])) {
-        throw new FeatureFault(`[${i}]`, 'arrays in features may only hold numbers');
-      }
+      const x = v[i];
+      if (typeof x !== 'number') throw new FeatureFault(`[${i}]`, 'arrays in features may only hold numbers');
+      if (!finiteFloat32(x)) throw new FeatureFault(`[${i}]`, FLOAT32_RANGE);
     }
     return;
   }
