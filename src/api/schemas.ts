@@ -3,6 +3,7 @@
 // spec's fields) and of the OpenAPI document served at /swagger. Each has an $id so that the document names
 // it as the spec does (components/schemas/RankRequest…).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DEFAULT_SERVICE_CONFIGURATION } from '../loop/index.js';
 
 /** A `$ref` to a shared schema, typed as the schema itself. */
 export function ref<T extends TSchema & { $id?: string }>(schema: T): T {
@@ -87,15 +88,9 @@ export const ServiceConfiguration = Type.Object(
     description: 'The configuration of the service.',
     // Azure's defaults for a new resource (loop/service_config.ts): sending it to a new loop changes nothing.
     examples: [
-      {
-        rewardWaitTime: 'PT10M',
-        defaultReward: 0,
-        rewardAggregation: 'earliest',
-        explorationPercentage: 0.2,
-        modelExportFrequency: 'PT5M',
-        logMirrorEnabled: false,
-        logRetentionDays: 90,
-      },
+      (({ rewardWaitTime, defaultReward, rewardAggregation, explorationPercentage, modelExportFrequency, logMirrorEnabled, logRetentionDays }) => ({
+        rewardWaitTime, defaultReward, rewardAggregation, explorationPercentage, modelExportFrequency, logMirrorEnabled, logRetentionDays,
+      }))(DEFAULT_SERVICE_CONFIGURATION),
     ],
   },
 );
