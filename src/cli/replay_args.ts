@@ -1,5 +1,6 @@
 // Command line of `personalizer replay`: the subset of `vw --dsjson` options that replaying a log needs.
 import { parseArgs } from 'node:util';
+import { PolicyArgumentError } from '../engine/index.js';
 
 export const REPLAY_USAGE = `Usage: personalizer replay --dsjson <file[.gz]> [options]
 
@@ -100,4 +101,20 @@ export function parseReplayArgs(argv: string[]): ReplayOptions {
     quiet: values.quiet ?? false,
     help: false,
   };
+}
+
+/**
+ * `--json` in `--policy` asks VW to read its plain JSON examples (one per line, labels inside `_multi`, no DSJSON
+ * envelope). replay reads DSJSON only, and a plain JSON file read as DSJSON yields no event, so it is refused
+ * rather than ignored. VW's own tests use `--json` with our options only together with `--cover`, which the
+ * engine does not implement. (The server keeps accepting `--json`: Azure's client used it for Rank contexts.)
+ */
+export function refuseJsonInput(policy: string | undefined): void {
+  if (policy !== undefined && /(^|\s)--json(=|\s|$)/.test(policy)) {
+    throw new PolicyArgumentError(
+      '--json',
+      "replay reads DSJSON logs only (--dsjson <file>); VW's plain JSON input (vw --json) is not supported: " +
+        'drop --json from --policy for a DSJSON log (VW reads DSJSON when both are given), or convert the log to DSJSON',
+    );
+  }
 }

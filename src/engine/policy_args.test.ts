@@ -30,6 +30,7 @@ const DEFAULT_CONFIG: PolicyConfig = {
   chainHash: false,
   clipP: 0,
   id: '',
+  rankAll: false,
 };
 
 // Model headers written by VW 9.10 (shared/vw-vectors tiny/ and models/).
@@ -71,7 +72,7 @@ test('aliases, glued short options and --opt=value give the same config', () => 
     '  --cb_explore_adf\t--cb_adf --learning_rate 0.01  -b 20 -q ab --quadratic :: --dsjson --json --quiet --save_resume' +
       ' --preserve_performance_counters --predict_only_model --compressed',
   ];
-  const configs = forms.map(parsePolicyArguments);
+  const configs = forms.map((a) => parsePolicyArguments(a));
   for (const c of configs) assert.deepEqual(c, configs[0]);
   assert.equal(configs[0]?.learningRate, 0.01);
   assert.equal(configs[0]?.bits, 20);
