@@ -12,6 +12,7 @@ import {
   DEFAULT_POLICY_ARGUMENTS,
   PolicyArgumentError,
   cbAdfLoss,
+  cbAdfFeatureCount,
   type Learner,
 } from '../engine/index.js';
 import { EMPTY_LINE, readDsjsonBatches, type DsjsonError, type DsjsonSkip } from '../dsjson/index.js';
@@ -199,9 +200,12 @@ async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput):
         loss = cbAdfLoss(order[0]!, label, learn && dr ? learner.cbAdf.drPredictions : null);
       }
       const row = stats.add(event.weight, features, label, chosenProbability, k > 0 ? { index: order[0]!, probability: probs[0]! } : undefined, loss);
+      // cb_adf alone totals the shared example's features once per event (its progress row shows the same count).
+      const counted = cbAdfOnly ? cbAdfFeatureCount(features, k, ex.sharedFeatures ?? 0, learner.config.noConstant) : features;
+      stats.totalFeatures += counted - features;
       if (row && !opts.quiet) out.log(formatProgressRow(row));
       if (label && learn && !cbAdfOnly) learner.learn(ex, label, event.weight);
-      else if (learn) learner.stats.update(false, 0, event.weight, features); // unlabeled: counted, not learned
+      else if (learn && !label) learner.stats.update(false, 0, event.weight, counted); // unlabeled: counted, not learned
     }
     if (preds && predText) await write(preds.stream, predText).catch((e) => Promise.reject(ioError(`-p ${opts.predictions}`, e)));
   }

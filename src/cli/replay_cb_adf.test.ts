@@ -49,6 +49,9 @@ for (const cbType of ['mtr', 'ips', 'dr'] as const) {
     assert.equal(averageLoss(r.stderr), averageLoss(offline(`summary-cbadf-${cbType}.txt`)));
     assert.match(r.stderr, /^Output pred = ACTION_SCORES$/m);
     assert.match(r.stderr, /^number of examples = 20000$/m);
+    // cb_adf counts the shared example's features once per event (exploring runs: once per action).
+    assert.equal(/^total feature number = (\d+)$/m.exec(r.stderr)?.[1], '5039172');
+    assert.match(offline(`summary-cbadf-${cbType}.txt`), /^total feature number = 5039172$/m);
     const ours = readFileSync(preds, 'utf8');
     assert.equal(ours.length, offline(`preds-cbadf-${cbType}.txt.gz`).length);
     assert.ok(ours === offline(`preds-cbadf-${cbType}.txt.gz`), 'the -p file differs from VW\'s');
@@ -88,6 +91,10 @@ test('--cb_adf: -f saves a cb_adf model (its own header) that -i loads for -t, p
   const state = readModel(readFileSync(model));
   assert.equal(state.options, ' --cb_adf --cb_type ips --csoaa_ldf multiline --csoaa_rank --learning_rate 0.00100000004749745 --power_t 0 --quadratic ::');
   assert.equal(state.resume?.weightedLabeledExamples, 20000);
+  assert.equal(state.resume?.weightedUnlabeledExamples, 0);
+  assert.equal(state.resume?.t, 20000);
+  assert.equal(state.resume?.exampleNumber, 20000n);
+  assert.equal(state.resume?.totalFeatures, 5039172n);
   // The saved progressive loss is cb_adf's (VW's sum_loss), not an exploring policy's.
   assert.equal((state.resume!.sumLoss / 20000).toFixed(6), averageLoss(offline('summary-cbadf-ips.txt')));
   const preds = join(dir, 't.txt');
@@ -107,4 +114,32 @@ test('--cb_adf: -f saves a cb_adf model (its own header) that -i loads for -t, p
   });
   assert.equal(averageLoss(tested.stderr), (sum / 20000).toFixed(6));
   assert.notEqual(averageLoss(tested.stderr), '0.000000');
+});
+
+test('--cb_adf counts features as VW does with no shared features and with them (own small logs)', () => {
+  const small = mkdtempSync(join(tmpdir(), 'replay-cbadf-small-'));
+  try {
+    const line = (c: unknown) =>
+      JSON.stringify({ _label_cost: 0, _label_probability: 0.5, _labelIndex: 1, _label_Action: 2, a: [2, 1, 3], c, p: [0.5, 0.25, 0.25] });
+    // The shape of VW's own test case no_shared_features (actions of 2, 2 and 1 features, nothing shared), for
+    // which VW 9.10 prints "total feature number = 9": 8 action features with their constants, plus the shared
+    // example's constant.
+    const noShared = line({ _multi: [{ n: { p: 4.6, q: 1 } }, { n: { r: 4.6, q: 1 } }, { n: { s: 4.6 } }] });
+    const withShared = line({ u: { v: 1, w: 2 }, _multi: [{ n: { p: 1 } }, { n: { r: 1 } }, { n: { s: 1 } }] });
+    const counts = (text: string, policy: string): string => {
+      const path = join(small, 'log.dsjson');
+      writeFileSync(path, text + '\n');
+      const r = spawnSync(process.execPath, [MAIN, 'replay', '--dsjson', path, '--policy', policy], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return /^total feature number = (\d+)$/m.exec(r.stderr)?.[1] ?? '';
+    };
+    assert.equal(counts(noShared, '--cb_adf'), '9');
+    assert.equal(counts(noShared, '--cb_explore_adf'), '8');
+    // Shared u (2 features + constant) once, actions 2 each: 3 + 6; exploring: (2 + 2) per action.
+    assert.equal(counts(withShared, '--cb_adf'), '9');
+    assert.equal(counts(withShared, '--cb_explore_adf'), '12');
+    assert.equal(counts(withShared, '--cb_adf --noconstant'), '5');
+  } finally {
+    rmSync(small, { recursive: true, force: true });
+  }
 });

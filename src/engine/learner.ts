@@ -6,7 +6,7 @@ import type { FeatureVector, MultiExample } from './example.js';
 import type { GdResumeState, ModelState, PolicyConfig } from './types.js';
 import { Gd, STRIDE } from './gd.js';
 import { CbAdf, type CbLabel } from './cb_adf.js';
-import { cbAdfLoss } from './cb_adf_loss.js';
+import { cbAdfFeatureCount, cbAdfLoss } from './cb_adf_loss.js';
 import { epsilonGreedy, rankActions, squareCb, squareCbGamma } from './explore.js';
 import { createFeaturizer, type Featurizer } from './featurizer.js';
 import { readModel, writeModel } from './model_file.js';
@@ -235,7 +235,13 @@ export class Learner {
       this.cbAdf.learn(ex.actions, { index: label.index, cost: label.cost, probability: p }, weight);
       this.squareCbCounter++;
     } else this.cbAdf.learn(ex.actions, label, weight);
-    this.stats.update(labeled, loss, f(weight), countFeatures(ex.actions));
+    const features = countFeatures(ex.actions);
+    this.stats.update(
+      labeled,
+      loss,
+      f(weight),
+      x.kind === 'none' ? cbAdfFeatureCount(features, k, ex.sharedFeatures ?? 0, this.config.noConstant) : features,
+    );
   }
 
   /**
