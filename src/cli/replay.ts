@@ -112,7 +112,8 @@ function outputs(opts: ReplayOptions): [string, string][] {
 }
 
 /**
- * -i: the model's own options define the policy; --policy, when given, overrides them (VW: command line wins).
+ * -i: the model's own options define the policy; --policy, when given, is merged in as VW merges a command line
+ * with a model's (its -l, --power_t, --epsilon win; other options must agree).
  * reuseExamples: replay ranks and learns each event before featurizing the next, so learner.featurize() may
  * recycle its buffers (no allocation per event).
  */

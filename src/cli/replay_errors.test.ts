@@ -190,3 +190,16 @@ test('--cb_adf alone replays (exit 0, one action per -p event); -p to a file it 
   });
   failsWith({ code: w.status, stdout: w.stdout, stderr: w.stderr }, /^personalizer replay: -p .*read-only\.txt: permission denied$/);
 });
+
+test('-i with --policy: the command line overrides the model\'s --epsilon (as in VW); a different --cb_type is refused, exit 2', () => {
+  const model = join(dir, 'eps.vw');
+  assert.equal(cli('--dsjson', GOOD, '--quiet', '--policy', '--cb_explore_adf --epsilon 0.2', '-f', model).code, 0);
+  const preds = join(dir, 'eps.txt');
+  const r = cli('--dsjson', GOOD, '--quiet', '-i', model, '-t', '--policy', '--epsilon 0.1', '-p', preds);
+  assert.equal(r.code, 0, r.stderr);
+  // Two actions, epsilon 0.1: 0.95 for the best, 0.05 for the other (the model's 0.2 would give 0.9 / 0.1).
+  assert.match(readFileSync(preds, 'utf8'), /^[01]:0\.95,[01]:0\.05\n\n/);
+  const c = cli('--dsjson', GOOD, '--quiet', '-i', model, '--policy', '--cb_type ips');
+  assert.equal(c.code, 2, c.stderr);
+  assert.match(c.stderr, /^personalizer replay: --cb_type: given twice with different values \('mtr', 'ips'\); VW refuses it too/);
+});

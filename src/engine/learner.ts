@@ -10,7 +10,7 @@ import { cbAdfFeatureCount, cbAdfLoss } from './cb_adf_loss.js';
 import { epsilonGreedy, rankActions, squareCb, squareCbGamma } from './explore.js';
 import { createFeaturizer, type Featurizer } from './featurizer.js';
 import { readModel, writeModel } from './model_file.js';
-import { modelOptionsString, parsePolicyArguments } from './policy_args.js';
+import { mergeModelOptions, modelOptionsString, parsePolicyArguments } from './policy_args.js';
 
 export type { CbLabel } from './cb_adf.js';
 
@@ -385,11 +385,12 @@ export function learnerFromState(config: PolicyConfig, state: ModelState, option
 
 /**
  * A learner from a VW 9.x model file. The policy is the header's options (plus its bit count and id), with
- * `overrides` appended as VW merges command-line options with the model's (a conflicting value is an error).
+ * `overrides` merged in as VW merges command-line options with a model's (mergeModelOptions: the command line's -l,
+ * --power_t and --epsilon win; any other option given differently is an error, as in VW).
  */
 export function loadLearner(model: Uint8Array, overrides = '', options: FromStateOptions = {}): Learner {
   const state = readModel(model);
-  const config = parsePolicyArguments(`${state.options} -b ${state.bits} ${overrides}`, {
+  const config = parsePolicyArguments(mergeModelOptions(`${state.options} -b ${state.bits}`, overrides), {
     allowNoExploration: options.allowNoExploration === true,
   });
   if (!/(^|\s)--id(\s|=|$)/.test(overrides)) config.id = state.id;

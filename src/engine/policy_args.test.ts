@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  mergeModelOptions,
   DEFAULT_POLICY_ARGUMENTS,
   PolicyArgumentError,
   formatCppFloat,
@@ -154,6 +155,8 @@ test('unsupported or malformed arguments fail naming the argument and the suppor
     /^--epsilon: given twice with different values \('0\.1', '0\.2'\); VW would keep the first \('0\.1'\); give it once\./,
   );
   expectError('--cb_explore_adf -l 0.1 --learning_rate 0.5', '--learning_rate', /\('0\.1', '0\.5'\); VW would keep the first \('0\.1'\)/);
+  // Options without allow_override stop VW itself (options_cli.cc "Disagreeing option values").
+  expectError('--cb_explore_adf --cb_type ips --cb_type dr', '--cb_type', /\('ips', 'dr'\); VW refuses it too \(disagreeing option values\); give it once\./);
   expectError('--cb_explore_adf --noconstant=1', '--noconstant', /takes no value/);
   expectError('--cb_explore_adf data.json', 'data.json', /unexpected value/);
   expectError('--epsilon 0.2', '--cb_explore_adf', /is required/);
@@ -248,4 +251,16 @@ test('--cb_adf alone, when allowed: no exploration, its own model header, explor
     );
   }
   assert.throws(() => parsePolicyArguments('--cb_type ips', allow), /--cb_explore_adf: or --cb_adf is required/);
+});
+
+test("mergeModelOptions: the command line's -l, --power_t and --epsilon replace a model's; other options still conflict", () => {
+  const model = ' --cb_adf --cb_explore_adf --cb_type mtr --epsilon 0.200000002980232 --learning_rate 0.00100000004749745 --power_t 0 -b 18';
+  const c = parsePolicyArguments(mergeModelOptions(model, '--epsilon 0.1 -l 0.5 --power_t 0.5'));
+  assert.deepEqual(c.exploration, { kind: 'epsilon', epsilon: 0.1, firstOnly: false });
+  assert.equal(c.learningRate, 0.5);
+  assert.equal(c.powerT, 0.5);
+  assert.equal(parsePolicyArguments(mergeModelOptions(model, '')).learningRate, 0.00100000004749745);
+  assert.throws(() => parsePolicyArguments(mergeModelOptions(model, '--cb_type ips')), /--cb_type: given twice .*VW refuses it too/);
+  // The same value again is no conflict.
+  assert.equal(parsePolicyArguments(mergeModelOptions(model, '--cb_type mtr -q ::')).cbType, 'mtr');
 });

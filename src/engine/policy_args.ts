@@ -97,6 +97,27 @@ const VW_DEFAULT = {
   bits: 18,
 } as const;
 
+/**
+ * The options VW declares `.allow_override()` (parse_args.cc learning_rate, power_t; cb_explore_adf_greedy.cc and
+ * cb_explore_adf_squarecb.cc epsilon): given twice, VW keeps the first value, so a command line overrides a
+ * loaded model's. Any other option given twice with two values stops VW.
+ */
+const VW_KEEPS_FIRST = new Set(['learning_rate', 'power_t', 'epsilon']);
+
+/**
+ * A loaded model's options with the command line's merged in as VW merges them (parse_args.cc
+ * merge_options_from_header_strings, then options_cli.cc: command-line values first): the command line's
+ * learning_rate, power_t and epsilon replace the model's; any other option the two give differently is still
+ * refused by parsePolicyArguments.
+ */
+export function mergeModelOptions(modelOptions: string, commandLine: string): string {
+  const given = new Set(tokenize(commandLine).map((t) => t.spec.name));
+  const kept = tokenize(modelOptions)
+    .filter((t) => !(VW_KEEPS_FIRST.has(t.spec.name) && given.has(t.spec.name)))
+    .map((t) => (t.value === undefined ? t.arg : `${t.arg} ${t.value}`));
+  return `${kept.join(' ')} ${commandLine}`;
+}
+
 const FLOAT_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INT_RE = /^\d+$/;
 
@@ -195,12 +216,13 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
     } else {
       const prev = scalars.get(spec.name);
       if (prev && prev.value !== value) {
-        // VW keeps the first value of a repeated option (boost::program_options, the first one wins) and goes on
-        // silently; a policy that says two things is refused here instead, saying what VW would have done.
-        throw new PolicyArgumentError(
-          arg,
-          `given twice with different values ('${prev.value}', '${value}'); VW would keep the first ('${prev.value}'); give it once`,
-        );
+        // A policy that says two things is refused, saying what VW 9.10 would have done (config/src/options_cli.cc:
+        // an option marked allow_override keeps its first value silently, any other stops VW with "Disagreeing
+        // option values").
+        const vw = VW_KEEPS_FIRST.has(spec.name)
+          ? `VW would keep the first ('${prev.value}')`
+          : 'VW refuses it too (disagreeing option values)';
+        throw new PolicyArgumentError(arg, `given twice with different values ('${prev.value}', '${value}'); ${vw}; give it once`);
       }
       scalars.set(spec.name, { arg, value: value as string });
     }
