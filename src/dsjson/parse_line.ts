@@ -17,7 +17,7 @@ interface LabelParts {
  * (not starting with `{`, empty `a`), or a DsjsonError with the reason.
  */
 /** The reason given for a CCB or slates line (with what marked it as one). */
-export const MULTI_SLOT_UNSUPPORTED = 'a multi-slot event (CCB or slates), which is not supported yet';
+export const MULTI_SLOT_UNSUPPORTED = 'a multi-slot event (CCB or slates)';
 
 /** The reason of an empty line's skip: it carries nothing, so readers need not count it. */
 export const EMPTY_LINE = 'empty line';
@@ -162,7 +162,7 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
   // (parse_example_json.cc SlotsState: "label type is not CB, CB_WITH_OBSERVATIONS, CCB or slates").
   if (outcomes !== undefined || slots || multiSlotType !== undefined) {
     const what = multiSlotType !== undefined ? `"_type":"${multiSlotType}"` : outcomes !== undefined ? '"_outcomes"' : '"_slots" in "c"';
-    return new DsjsonError(lineNumber, `${MULTI_SLOT_UNSUPPORTED} (${what})`, true);
+    return new DsjsonError(lineNumber, `${MULTI_SLOT_UNSUPPORTED}: ${what}, not supported yet`, true);
   }
   // apply_pdrop: pdrop == 1 is rejected (the weight would be infinite); outside [0,1) is not a probability.
   if (!(pdrop >= 0 && pdrop < 1)) fail(`pdrop must be in [0, 1), got ${pdrop}`);
