@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,4 +143,39 @@ test('--cb_adf counts features as VW does with no shared features and with them 
   } finally {
     rmSync(small, { recursive: true, force: true });
   }
+});
+
+test("--cb_adf --cb_type mtr, first 2,000 events: -f is VW 9.10's model file byte for byte, with --rank_all too", (t) => {
+  if (!vectors) return t.skip(NO_SHARED);
+  // Figures of the VW 9.10.0 CLI on the same 2,000 lines:
+  //   vw --quiet --dsjson --cb_adf --cb_type mtr -q :: --power_t 0 -l 0.001 -d <first 2000 lines> -f m.vw
+  //   vw ... the same with --rank_all -f m-rank-all.vw -p r.txt (its last event's line below)
+  const VW_MODEL_SHA256 = '220ca18f56d83a6437259d536d1daa5e2b53dc79d8c629ca16db93b37e3b7f25';
+  const VW_RANK_ALL_MODEL_SHA256 = '06b41d63fe7335f2f80aff26ab99cc185efdb5291c69e6fcc68442d705016c3a';
+  const VW_LAST_SCORES = '3:-0.303776,0:-0.266368,2:-0.252898,1:-0.229219,4:-0.216708';
+  const head = join(dir, 'sim-2k.dsjson');
+  writeFileSync(head, readFileSync(log, 'utf8').split('\n').slice(0, 2000).join('\n') + '\n');
+  const model = join(dir, 'm-2k.vw');
+  const preds = join(dir, 'r-2k.txt');
+  const r = spawnSync(
+    process.execPath,
+    [MAIN, 'replay', '--quiet', '--dsjson', head, '--policy', '--cb_adf --rank_all --cb_type mtr -q :: --power_t 0 -l 0.001', '-f', model, '-p', preds],
+    { encoding: 'utf8' },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  // --rank_all is kept in the header: the byte-for-byte model is that of the run without it.
+  const plain = join(dir, 'm-2k-plain.vw');
+  const r2 = spawnSync(
+    process.execPath,
+    [MAIN, 'replay', '--quiet', '--dsjson', head, '--policy', '--cb_adf --cb_type mtr -q :: --power_t 0 -l 0.001', '-f', plain],
+    { encoding: 'utf8' },
+  );
+  assert.equal(r2.status, 0, r2.stderr);
+  assert.equal(createHash('sha256').update(readFileSync(plain)).digest('hex'), VW_MODEL_SHA256);
+  assert.match(readModel(readFileSync(model)).options, / --rank_all$/);
+  assert.equal(createHash('sha256').update(readFileSync(model)).digest('hex'), VW_RANK_ALL_MODEL_SHA256);
+  const last = ranked(readFileSync(preds, 'utf8')).at(-1)!;
+  const vw = ranked(VW_LAST_SCORES)[0]!;
+  assert.deepEqual(last.map((a) => a[0]), vw.map((a) => a[0]));
+  for (let i = 0; i < vw.length; i++) assert.ok(Math.abs(last[i]![1] - vw[i]![1]) <= 1e-6, `${last[i]![1]} vs ${vw[i]![1]}`);
 });
