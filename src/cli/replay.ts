@@ -11,14 +11,18 @@ import {
   formatReadableModel,
   DEFAULT_POLICY_ARGUMENTS,
   PolicyArgumentError,
+  cbAdfLoss,
+  cbAdfFeatureCount,
   type Learner,
 } from '../engine/index.js';
 import { EMPTY_LINE, readDsjsonBatches, type DsjsonError, type DsjsonSkip } from '../dsjson/index.js';
-import { parseReplayArgs, REPLAY_USAGE, UsageError, type ReplayOptions } from './replay_args.js';
+import { parseReplayArgs, refuseJsonInput, REPLAY_USAGE, UsageError, type ReplayOptions } from './replay_args.js';
 import { formatPredictionLine, formatSummary, TABLE_HEADER, formatProgressRow } from './replay_format.js';
 import { ReplayStats } from './replay_stats.js';
 import { createReplayOutput, type ReplayOutput } from './replay_progress.js';
 import { checkInput, checkOutput, guardRead, ioError, ReplayIoError } from './replay_io.js';
+import { formatCbAdfPrediction } from './replay_cb_adf.js';
+import { stopAtUnsupported } from './replay_stop.js';
 
 /** Errors printed one by one before only counting them (a broken log should not flood the terminal). */
 const MAX_REPORTED_ERRORS = 100;
@@ -108,18 +112,21 @@ function outputs(opts: ReplayOptions): [string, string][] {
 }
 
 /**
- * -i: the model's own options define the policy; --policy, when given, overrides them (VW: command line wins).
+ * -i: the model's own options define the policy; --policy, when given, is merged in as VW merges a command line
+ * with a model's (its -l, --power_t, --epsilon win; other options must agree).
  * reuseExamples: replay ranks and learns each event before featurizing the next, so learner.featurize() may
  * recycle its buffers (no allocation per event).
  */
 async function openLearner(opts: ReplayOptions): Promise<Learner> {
-  const options = { quiet: opts.quiet, reuseExamples: true };
+  refuseJsonInput(opts.policy);
+  // Offline, `--cb_adf` alone (no exploration) is a policy to replay and evaluate like any other.
+  const options = { quiet: opts.quiet, reuseExamples: true, allowNoExploration: true };
   if (opts.initialRegressor) {
     await checkInput(opts.initialRegressor, `-i ${opts.initialRegressor}`);
     const bytes = await readFile(opts.initialRegressor).catch((e) => Promise.reject(ioError(`-i ${opts.initialRegressor}`, e)));
     return loadLearner(bytes, opts.policy, options);
   }
-  return createLearner(parsePolicyArguments(opts.policy ?? DEFAULT_POLICY_ARGUMENTS), options);
+  return createLearner(parsePolicyArguments(opts.policy ?? DEFAULT_POLICY_ARGUMENTS, { allowNoExploration: true }), options);
 }
 
 function header(opts: ReplayOptions, learner: Learner): string {
@@ -131,7 +138,7 @@ function header(opts: ReplayOptions, learner: Learner): string {
   if (opts.predictions) s += `predictions = ${opts.predictions}\n`;
   s += `Reading datafile = ${opts.dsjson}\n`;
   s += `Num weight bits = ${c.bits}\nlearning rate = ${c.learningRate}\ninitial_t = ${c.initialT}\npower_t = ${c.powerT}\n`;
-  s += `cb_type = ${c.cbType}\nInput label = CB\nOutput pred = ACTION_PROBS\n`;
+  s += `cb_type = ${c.cbType}\nInput label = CB\nOutput pred = ${c.exploration.kind === 'none' ? 'ACTION_SCORES' : 'ACTION_PROBS'}\n`;
   return s + TABLE_HEADER;
 }
 
@@ -141,12 +148,15 @@ async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput):
   let errors = 0;
   let events = 0;
   const report = (e: DsjsonError | DsjsonSkip | { lineNumber: number; message: string }) => {
+    stopAtUnsupported(e);
     errors++;
     if (errors <= MAX_REPORTED_ERRORS) out.log(`personalizer replay: skipping line ${e.lineNumber}: ${'reason' in e ? e.reason : e.message}\n`);
   };
   if (!opts.quiet) out.log(header(opts, learner));
   const preds = opts.predictions ? await openPredictions(opts.predictions) : undefined;
   const learn = !opts.testOnly;
+  const cbAdfOnly = learner.config.exploration.kind === 'none';
+  const dr = learner.config.cbType === 'dr';
   const batches = readDsjsonBatches(opts.dsjson, {
     onError: report,
     // VW skips these without a word (parse_line_json); replay counts them and says so. An empty line (a
@@ -183,11 +193,20 @@ async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput):
         if (label && order[i] === label.index) chosenProbability = probs[i]!;
         features += ex.actions[i]!.count;
       }
-      if (preds) predText += formatRanked(order, probs, k);
-      const row = stats.add(event.weight, features, label, chosenProbability, k > 0 ? { index: order[0]!, probability: probs[0]! } : undefined);
+      if (preds) predText += cbAdfOnly ? formatCbAdfPrediction(order, probs, k, learner.config.rankAll) : formatRanked(order, probs, k);
+      // cb_adf alone reports its loss once it has learned the event (dr: from the predictions made meanwhile).
+      let loss: number | undefined;
+      if (cbAdfOnly && label) {
+        if (learn) learner.learn(ex, label, event.weight);
+        loss = cbAdfLoss(order[0]!, label, learn && dr ? learner.cbAdf.drPredictions : null);
+      }
+      const row = stats.add(event.weight, features, label, chosenProbability, k > 0 ? { index: order[0]!, probability: probs[0]! } : undefined, loss);
+      // cb_adf alone totals the shared example's features once per event (its progress row shows the same count).
+      const counted = cbAdfOnly ? cbAdfFeatureCount(features, k, ex.sharedFeatures ?? 0, learner.config.noConstant) : features;
+      stats.totalFeatures += counted - features;
       if (row && !opts.quiet) out.log(formatProgressRow(row));
-      if (label && learn) learner.learn(ex, label, event.weight);
-      else if (learn) learner.stats.update(false, 0, event.weight, features); // unlabeled: counted, not learned
+      if (label && learn && !cbAdfOnly) learner.learn(ex, label, event.weight);
+      else if (learn && !label) learner.stats.update(false, 0, event.weight, counted); // unlabeled: counted, not learned
     }
     if (preds && predText) await write(preds.stream, predText).catch((e) => Promise.reject(ioError(`-p ${opts.predictions}`, e)));
   }

@@ -1,5 +1,6 @@
 // Command line of `personalizer replay`: the subset of `vw --dsjson` options that replaying a log needs.
 import { parseArgs } from 'node:util';
+import { PolicyArgumentError } from '../engine/index.js';
 
 export const REPLAY_USAGE = `Usage: personalizer replay --dsjson <file[.gz]> [options]
 
@@ -10,6 +11,8 @@ Options:
   -d, --dsjson <file>        DSJSON log, plain or gzip (detected by content)
   --policy "<vw args>"       learning policy (default: the model's options with -i, else
                              "--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::")
+                             --cb_adf alone (no exploration) ranks by score: -p prints the
+                             top action, with --rank_all every action's score
   -p, --predictions <file>   write VW -p predictions (index:prob,... per event, then a blank line)
   -f, --final_regressor <f>  save the final model (VW 9.10 binary)
   --predict_only_model       save -f without the resumable learner state
@@ -100,4 +103,20 @@ export function parseReplayArgs(argv: string[]): ReplayOptions {
     quiet: values.quiet ?? false,
     help: false,
   };
+}
+
+/**
+ * `--json` in `--policy` asks VW to read its plain JSON examples (one per line, labels inside `_multi`, no DSJSON
+ * envelope). replay reads DSJSON only, and a plain JSON file read as DSJSON yields no event, so it is refused
+ * rather than ignored. VW's own tests use `--json` with our options only together with `--cover`, which the
+ * engine does not implement. (The server keeps accepting `--json`: Azure's client used it for Rank contexts.)
+ */
+export function refuseJsonInput(policy: string | undefined): void {
+  if (policy !== undefined && /(^|\s)--json(=|\s|$)/.test(policy)) {
+    throw new PolicyArgumentError(
+      '--json',
+      "replay reads DSJSON logs only (--dsjson <file>); VW's plain JSON input (vw --json) is not supported: " +
+        'drop --json from --policy for a DSJSON log (VW reads DSJSON when both are given), or convert the log to DSJSON',
+    );
+  }
 }

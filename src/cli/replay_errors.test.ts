@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -133,4 +133,73 @@ test('-p and -f on a full device (/dev/full): one line, exit 1', (t) => {
   if (!existsSync('/dev/full')) return t.skip('no /dev/full on this system');
   failsWith(cli('--dsjson', GOOD, '-p', '/dev/full', '--quiet'), /^personalizer replay: -p \/dev\/full: no space left on the device$/);
   failsWith(cli('--dsjson', GOOD, '-f', '/dev/full', '--quiet'), /^personalizer replay: -f \/dev\/full: no space left on the device$/);
+});
+
+test('a CCB or slates line stops the replay at that line: one line naming it, exit 1, no model written', () => {
+  const ccb = JSON.stringify({
+    c: { shared: { u: 1 }, _multi: [{ a: { x: 1 } }, { a: { x: 2 } }], _slots: [{ _id: 0 }, { _id: 1 }] },
+    _outcomes: [{ _label_cost: -1, _a: [1, 0], _p: [0.5, 0.5] }],
+  });
+  const model = join(dir, 'ccb.vw');
+  const log = file('ccb.dsjson', [event(0), event(1), ccb, event(3)].join('\n') + '\n');
+  failsWith(cli('--dsjson', log, '--quiet', '-f', model), /ccb\.dsjson: line 3: a multi-slot event \(CCB or slates\): "_outcomes", not supported yet: replay stops here \(as VW does under --cb_explore_adf\)$/);
+  assert.equal(existsSync(model), false);
+  // _slots alone (no outcome yet) and a top-level "_type" mark such a line too; without --quiet the progress
+  // table is on stderr, and the failure is the last line.
+  const slotsOnly = JSON.stringify({ c: { _multi: [{ a: 1 }], _slots: [{ _id: 0 }] } });
+  const r = cli('--dsjson', file('slots.dsjson', [slotsOnly, event(1)].join('\n') + '\n'));
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /line 1: a multi-slot event \(CCB or slates\): "_slots" in "c", not supported yet: replay stops here[^\n]*\n$/);
+  assert.doesNotMatch(r.stderr, /finished run|skipping line/);
+  const slates = JSON.parse(event(5)) as Record<string, unknown>;
+  slates._type = 'slates';
+  failsWith(cli('--dsjson', file('slates.dsjson', [event(0), JSON.stringify(slates)].join('\n') + '\n'), '--quiet'), /line 2: .*"_type":"slates", not supported yet: replay stops here/);
+});
+
+test("--json in --policy (VW's plain JSON input) is refused with one line and exit 2, before the log is read", () => {
+  const r = cli('--dsjson', GOOD, '--quiet', '--policy', '--cb_explore_adf --json --epsilon 0.1');
+  assert.equal(r.code, 2, r.stderr);
+  const lines = r.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /^personalizer replay: --json: replay reads DSJSON logs only \(--dsjson <file>\); VW's plain JSON input \(vw --json\) is not supported/);
+  // The rest of the policy is still checked the usual way.
+  assert.equal(cli('--dsjson', GOOD, '--quiet', '--policy', '--cb_explore_adf --epsilon 0.1').code, 0);
+});
+
+test('a repeated option with two values: exit 2, one line saying VW would keep the first', () => {
+  const r = cli('--dsjson', GOOD, '--quiet', '--policy', '--cb_explore_adf -l 0.1 -l 0.5');
+  assert.equal(r.code, 2, r.stderr);
+  const lines = r.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /^personalizer replay: -l: given twice with different values \('0\.1', '0\.5'\); VW would keep the first \('0\.1'\); give it once\./);
+});
+
+test('--cb_adf alone replays (exit 0, one action per -p event); -p to a file it may not write: one line, exit 1', () => {
+  const preds = join(dir, 'cbadf.txt');
+  const r = cli('--dsjson', GOOD, '--quiet', '--policy', '--cb_adf --cb_type ips', '-p', preds);
+  assert.equal(r.code, 0, r.stderr);
+  const text = readFileSync(preds, 'utf8');
+  assert.match(text, /^([01]\n\n){40}$/);
+  const readOnly = file('read-only.txt', '');
+  chmodSync(readOnly, 0o444);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chmodSync(dir, 0o755);
+  const w = spawnSync(process.execPath, [MAIN, 'replay', '--dsjson', GOOD, '--quiet', '-p', readOnly], {
+    encoding: 'utf8',
+    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+  });
+  failsWith({ code: w.status, stdout: w.stdout, stderr: w.stderr }, /^personalizer replay: -p .*read-only\.txt: permission denied$/);
+});
+
+test('-i with --policy: the command line overrides the model\'s --epsilon (as in VW); a different --cb_type is refused, exit 2', () => {
+  const model = join(dir, 'eps.vw');
+  assert.equal(cli('--dsjson', GOOD, '--quiet', '--policy', '--cb_explore_adf --epsilon 0.2', '-f', model).code, 0);
+  const preds = join(dir, 'eps.txt');
+  const r = cli('--dsjson', GOOD, '--quiet', '-i', model, '-t', '--policy', '--epsilon 0.1', '-p', preds);
+  assert.equal(r.code, 0, r.stderr);
+  // Two actions, epsilon 0.1: 0.95 for the best, 0.05 for the other (the model's 0.2 would give 0.9 / 0.1).
+  assert.match(readFileSync(preds, 'utf8'), /^[01]:0\.95,[01]:0\.05\n\n/);
+  const c = cli('--dsjson', GOOD, '--quiet', '-i', model, '--policy', '--cb_type ips');
+  assert.equal(c.code, 2, c.stderr);
+  assert.match(c.stderr, /^personalizer replay: --cb_type: given twice with different values \('mtr', 'ips'\); VW refuses it too/);
 });

@@ -26,12 +26,14 @@ export class ReplayStats {
     label: { index: number; cost: number; probability: number } | undefined,
     chosenProbability: number,
     first: { index: number; probability: number } | undefined,
+    /** The event's loss when the policy computes it otherwise (cb_adf alone: cb_adf_loss.ts). */
+    eventLoss?: number,
   ): ProgressRow | undefined {
     this.examples++;
     this.totalFeatures += features;
     if (label) {
       // Float arithmetic as in VW (get_cost_estimate in float, then × score × weight); sums in double.
-      const loss = f(f(f(f(label.cost) / f(label.probability)) * f(chosenProbability)) * f(weight));
+      const loss = eventLoss ?? f(f(f(f(label.cost) / f(label.probability)) * f(chosenProbability)) * f(weight));
       this.weightedLabeled += weight;
       this.sumLoss += loss;
       this.sinceLoss += loss;

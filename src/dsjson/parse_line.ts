@@ -16,6 +16,9 @@ interface LabelParts {
  * Parses one line. Returns the event, a DsjsonSkip for lines VW ignores silently
  * (not starting with `{`, empty `a`), or a DsjsonError with the reason.
  */
+/** The reason given for a CCB or slates line (with what marked it as one). */
+export const MULTI_SLOT_UNSUPPORTED = 'a multi-slot event (CCB or slates)';
+
 /** The reason of an empty line's skip: it carries nothing, so readers need not count it. */
 export const EMPTY_LINE = 'empty line';
 
@@ -44,6 +47,7 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
   let originalLabelCost: number | undefined;
   let outcomes: string | undefined;
   let slots = false;
+  let multiSlotType: string | undefined;
 
   let i = skipWs(s, 1);
   if (s.charCodeAt(i) === 125) i++;
@@ -118,6 +122,15 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
           i = readLabelObject(s, i, label);
           break;
         }
+        case '_type': {
+          // Some multi-slot logs name their kind at the top level ("_type":"ccb" / "slates").
+          if (s.charCodeAt(i) === 34) {
+            const r = readString(s, i);
+            if (/^(ccb|slates)$/i.test(r.value)) multiSlotType = r.value;
+            i = r.end;
+          } else i = skipValue(s, i);
+          break;
+        }
         case '_outcomes': {
           const end = skipValue(s, i);
           outcomes = s.slice(i, end);
@@ -145,8 +158,12 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
   }
   if (skipWs(s, i) !== s.length) fail(`unexpected text after the object at column ${i + 1}`);
 
-  if (outcomes !== undefined || slots)
-    fail('multi-slot (CCB: _outcomes/_slots) lines are not supported');
+  // VW reads a CCB or slates line only with --ccb_explore_adf / --slates and stops with a parse error otherwise
+  // (parse_example_json.cc SlotsState: "label type is not CB, CB_WITH_OBSERVATIONS, CCB or slates").
+  if (outcomes !== undefined || slots || multiSlotType !== undefined) {
+    const what = multiSlotType !== undefined ? `"_type":"${multiSlotType}"` : outcomes !== undefined ? '"_outcomes"' : '"_slots" in "c"';
+    return new DsjsonError(lineNumber, `${MULTI_SLOT_UNSUPPORTED}: ${what}, not supported yet`, true);
+  }
   // apply_pdrop: pdrop == 1 is rejected (the weight would be infinite); outside [0,1) is not a probability.
   if (!(pdrop >= 0 && pdrop < 1)) fail(`pdrop must be in [0, 1), got ${pdrop}`);
   if (contextStart < 0) fail('missing "c"');

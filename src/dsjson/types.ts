@@ -39,11 +39,16 @@ export interface CbEvent {
   outcomes?: string;
 }
 
-/** A line VW would not learn from, with the reason; the reader reports it and moves on. */
+/**
+ * A line VW would not learn from, with the reason; the reader reports it and moves on, unless `unsupported`:
+ * a line of a kind VW reads but this reader does not (multi-slot CCB or slates events), where a replay must stop
+ * rather than learn from the rest of the log without it.
+ */
 export class DsjsonError extends Error {
   constructor(
     readonly lineNumber: number,
     readonly reason: string,
+    readonly unsupported = false,
   ) {
     super(`line ${lineNumber}: ${reason}`);
     this.name = 'DsjsonError';

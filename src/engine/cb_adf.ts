@@ -24,6 +24,11 @@ export class CbAdf {
   eventSum = 0;
   actionSum = 0;
   private costs = new Float32Array(16);
+  /**
+   * dr: the reward regressor's predictions of the last learned event, before the IPS correction (gen_cs_example_dr
+   * pred_scores), in _multi order; cb_adf alone reports its loss from them (cb_adf_loss.ts).
+   */
+  drPredictions = new Float32Array(16);
 
   constructor(
     readonly gd: Gd,
@@ -73,14 +78,19 @@ export class CbAdf {
         // gen_cs_example_dr<true>: reward regressor = sub-model 1. In action order: the chosen action trains it
         // (weight/p, label y) and yields its pre-update prediction; the others only predict (so actions after the
         // chosen one see the updated regressor). The chosen action's cost gets the IPS correction.
-        if (this.costs.length < k) this.costs = new Float32Array(k * 2);
+        if (this.costs.length < k) {
+          this.costs = new Float32Array(k * 2);
+          this.drPredictions = new Float32Array(k * 2);
+        }
         const costs = this.costs;
+        const preds = this.drPredictions;
         for (let a = 0; a < k; a++) {
           let x: number;
           if (a === c) {
             x = gd.learn(actions[a]!, 1, y, f(w / p));
+            preds[a] = x;
             x = f(x + f(f(y - x) / Math.max(p, clipP)));
-          } else x = gd.predict(actions[a]!, 1);
+          } else preds[a] = x = gd.predict(actions[a]!, 1);
           costs[a] = x;
         }
         for (let a = 0; a < k; a++) gd.learn(actions[a]!, 0, costs[a]!, w);

@@ -22,4 +22,6 @@ export interface MultiExample {
   actions: FeatureVector[];
   /** The `_tag` of each action, when present. */
   tags: (string | undefined)[];
+  /** Features of the shared (root) example, its constant not included: VW's cb_adf counts them once per event. */
+  sharedFeatures?: number;
 }

@@ -508,6 +508,6 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
         at += n;
       }
     }
-    return { actions, tags };
+    return { actions, tags, sharedFeatures: sh.n };
   };
 }

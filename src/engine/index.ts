@@ -1,7 +1,7 @@
 // The engine's public surface. Pure and synchronous: no I/O, no imports outside engine/.
 // CONTRACT (implemented by the engine modules; other folders import only from here):
 //
-//   parsePolicyArguments(args: string): PolicyConfig        throws PolicyArgumentError {argument, supported}
+//   parsePolicyArguments(args: string, { allowNoExploration }?): PolicyConfig   throws PolicyArgumentError {argument, supported}
 //   formatPolicyArguments(config: PolicyConfig): string      canonical VW argument string
 //   DEFAULT_POLICY_ARGUMENTS                                 '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::'
 //   createLearner(config: PolicyConfig): Learner             fresh model (all weights 0)
@@ -24,6 +24,7 @@ export * from './policy_args.js';
 export * from './model_file.js';
 export * from './readable_model.js';
 export * from './learner.js';
+export * from './cb_adf_loss.js';
 export * from './hash.js';
 export * from './sampling.js';
 export * from './finite.js';

@@ -6,10 +6,11 @@ import type { FeatureVector, MultiExample } from './example.js';
 import type { GdResumeState, ModelState, PolicyConfig } from './types.js';
 import { Gd, STRIDE } from './gd.js';
 import { CbAdf, type CbLabel } from './cb_adf.js';
+import { cbAdfFeatureCount, cbAdfLoss } from './cb_adf_loss.js';
 import { epsilonGreedy, rankActions, squareCb, squareCbGamma } from './explore.js';
 import { createFeaturizer, type Featurizer } from './featurizer.js';
 import { readModel, writeModel } from './model_file.js';
-import { modelOptionsString, parsePolicyArguments } from './policy_args.js';
+import { mergeModelOptions, modelOptionsString, parsePolicyArguments } from './policy_args.js';
 
 export type { CbLabel } from './cb_adf.js';
 
@@ -185,7 +186,10 @@ export class Learner {
     rankActions(scores, k, this.orderBuf);
     const x = this.config.exploration;
     if (x.kind === 'epsilon') epsilonGreedy(scores, this.orderBuf, k, x.epsilon, x.firstOnly, this.probBuf);
-    else {
+    else if (x.kind === 'none') {
+      // cb_adf alone predicts action scores: probs[i] holds the score of order[i], not a probability.
+      for (let i = 0; i < k; i++) this.probBuf[i] = scores[this.orderBuf[i]!]!;
+    } else {
       const gamma = squareCbGamma(x.gammaScale, x.gammaExponent, this.squareCbCounter);
       squareCb(scores, this.orderBuf, k, gamma, x.epsilon, this.probBuf);
     }
@@ -217,17 +221,27 @@ export class Learner {
     const k = ex.actions.length;
     if (this.rankedEx !== ex || this.rankedK !== k) this.rank(ex);
     const labeled = label.probability > 0;
-    const loss = labeled ? eventLoss(this.orderBuf, this.probBuf, k, label, weight) : 0;
-    this.rankedEx = null;
     const x = this.config.exploration;
-    if (x.kind === 'squarecb') {
+    const first = this.orderBuf[0]!;
+    let loss = labeled && x.kind !== 'none' ? eventLoss(this.orderBuf, this.probBuf, k, label, weight) : 0;
+    this.rankedEx = null;
+    if (x.kind === 'none') {
+      this.cbAdf.learn(ex.actions, label, weight);
+      if (labeled) loss = cbAdfLoss(first, label, this.config.cbType === 'dr' ? this.cbAdf.drPredictions : null);
+    } else if (x.kind === 'squarecb') {
       // cb_explore_adf_squarecb learn: no importance weighting (p = 1) except, as in VW 9.10, when the logged
       // action is the last one (its loop stops at examples.size() − 1).
       const p = label.index < k - 1 ? 1 : label.probability;
       this.cbAdf.learn(ex.actions, { index: label.index, cost: label.cost, probability: p }, weight);
       this.squareCbCounter++;
     } else this.cbAdf.learn(ex.actions, label, weight);
-    this.stats.update(labeled, loss, f(weight), countFeatures(ex.actions));
+    const features = countFeatures(ex.actions);
+    this.stats.update(
+      labeled,
+      loss,
+      f(weight),
+      x.kind === 'none' ? cbAdfFeatureCount(features, k, ex.sharedFeatures ?? 0, this.config.noConstant) : features,
+    );
   }
 
   /**
@@ -316,6 +330,8 @@ export function createLearner(config: PolicyConfig, options: LearnerOptions = {}
 }
 
 export interface FromStateOptions extends LearnerOptions {
+  /** Accept a model of `--cb_adf` alone (no exploration): replay and evaluation, never a served loop. */
+  allowNoExploration?: boolean;
   /** VW --preserve_performance_counters: keep the loss/example counters of the saved run (default: reset them). */
   preservePerformanceCounters?: boolean;
 }
@@ -369,11 +385,14 @@ export function learnerFromState(config: PolicyConfig, state: ModelState, option
 
 /**
  * A learner from a VW 9.x model file. The policy is the header's options (plus its bit count and id), with
- * `overrides` appended as VW merges command-line options with the model's (a conflicting value is an error).
+ * `overrides` merged in as VW merges command-line options with a model's (mergeModelOptions: the command line's -l,
+ * --power_t and --epsilon win; any other option given differently is an error, as in VW).
  */
 export function loadLearner(model: Uint8Array, overrides = '', options: FromStateOptions = {}): Learner {
   const state = readModel(model);
-  const config = parsePolicyArguments(`${state.options} -b ${state.bits} ${overrides}`);
+  const config = parsePolicyArguments(mergeModelOptions(`${state.options} -b ${state.bits}`, overrides), {
+    allowNoExploration: options.allowNoExploration === true,
+  });
   if (!/(^|\s)--id(\s|=|$)/.test(overrides)) config.id = state.id;
   return learnerFromState(config, state, options);
 }

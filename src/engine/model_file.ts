@@ -208,7 +208,8 @@ export function readModel(bytes: Uint8Array): ModelState {
   if (lda !== 0) throw new ModelFileError(`reduction not supported: lda (${lda})`);
   if (nGram !== 0 || nSkip !== 0) throw new ModelFileError('reduction not supported: --ngram/--skips');
   try {
-    parsePolicyArguments(options);
+    // A model of --cb_adf alone is a valid file; whether a caller may use it is loadLearner's decision.
+    parsePolicyArguments(options, { allowNoExploration: true });
   } catch (e) {
     if (e instanceof PolicyArgumentError) {
       const unsupported = unsupportedArguments(options);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  mergeModelOptions,
   DEFAULT_POLICY_ARGUMENTS,
   PolicyArgumentError,
   formatCppFloat,
@@ -30,6 +31,7 @@ const DEFAULT_CONFIG: PolicyConfig = {
   chainHash: false,
   clipP: 0,
   id: '',
+  rankAll: false,
 };
 
 // Model headers written by VW 9.10 (shared/vw-vectors tiny/ and models/).
@@ -71,7 +73,7 @@ test('aliases, glued short options and --opt=value give the same config', () => 
     '  --cb_explore_adf\t--cb_adf --learning_rate 0.01  -b 20 -q ab --quadratic :: --dsjson --json --quiet --save_resume' +
       ' --preserve_performance_counters --predict_only_model --compressed',
   ];
-  const configs = forms.map(parsePolicyArguments);
+  const configs = forms.map((a) => parsePolicyArguments(a));
   for (const c of configs) assert.deepEqual(c, configs[0]);
   assert.equal(configs[0]?.learningRate, 0.01);
   assert.equal(configs[0]?.bits, 20);
@@ -147,10 +149,19 @@ test('unsupported or malformed arguments fail naming the argument and the suppor
   expectError('--cb_explore_adf --hash none', '--hash', /not one of strings, all/);
   expectError('--cb_explore_adf -q abc', '--quadratic', /two namespaces/);
   expectError('--cb_explore_adf --cubic ab', '--cubic', /three namespaces/);
-  expectError('--cb_explore_adf --epsilon 0.1 --epsilon 0.2', '--epsilon', /given twice/);
+  expectError(
+    '--cb_explore_adf --epsilon 0.1 --epsilon 0.2',
+    '--epsilon',
+    /^--epsilon: given twice with different values \('0\.1', '0\.2'\); VW would keep the first \('0\.1'\); give it once\./,
+  );
+  expectError('--cb_explore_adf -l 0.1 --learning_rate 0.5', '--learning_rate', /\('0\.1', '0\.5'\); VW would keep the first \('0\.1'\)/);
+  // Options without allow_override stop VW itself (options_cli.cc "Disagreeing option values").
+  expectError('--cb_explore_adf --cb_type ips --cb_type dr', '--cb_type', /\('ips', 'dr'\); VW refuses it too \(disagreeing option values\); give it once\./);
   expectError('--cb_explore_adf --noconstant=1', '--noconstant', /takes no value/);
   expectError('--cb_explore_adf data.json', 'data.json', /unexpected value/);
   expectError('--epsilon 0.2', '--cb_explore_adf', /is required/);
+  // A served loop must explore: --cb_adf alone is refused unless the caller allows it (replay does).
+  expectError('--cb_adf --cb_type ips', '--cb_explore_adf', /is required \(a served loop must explore; --cb_adf alone is for replay\)/);
   expectError('--cb_explore_adf --csoaa_ldf mc', '--csoaa_ldf', /'mc' is not supported/);
 });
 
@@ -205,4 +216,51 @@ test('formatCppFloat prints like printf %g with glibc rounding', () => {
   assert.equal(formatCppFloat(5e-324), '4.94066e-324');
   assert.equal(formatCppFloat(Infinity), 'inf');
   assert.equal(formatCppFloat(NaN), 'nan');
+});
+
+test('--cb_adf alone, when allowed: no exploration, its own model header, exploration options refused', () => {
+  const allow = { allowNoExploration: true };
+  const c = parsePolicyArguments('--cb_adf --cb_type dr -q :: --power_t 0 -l 0.001', allow);
+  assert.deepEqual(c.exploration, { kind: 'none' });
+  assert.equal(c.cbType, 'dr');
+  assert.equal(c.rankAll, false);
+  // cb_adf.cc keeps cb_adf, cb_type, rank_all, clip_p and inserts csoaa_ldf multiline and csoaa_rank.
+  assert.equal(
+    modelOptionsString(c),
+    ' --cb_adf --cb_type dr --csoaa_ldf multiline --csoaa_rank --learning_rate 0.00100000004749745 --power_t 0 --quadratic ::',
+  );
+  const r = parsePolicyArguments('--cb_adf --rank_all --clip_p 0.1', allow);
+  assert.equal(r.rankAll, true);
+  assert.equal(modelOptionsString(r), ' --cb_adf --cb_type mtr --clip_p 0.100000001490116 --csoaa_ldf multiline --csoaa_rank --rank_all');
+  // The header parses back to the same policy, and the canonical form round-trips.
+  const ranked = parsePolicyArguments('--cb_adf --rank_all --cb_type ips', allow);
+  assert.deepEqual(parsePolicyArguments(`${modelOptionsString(ranked)} -b 18`, allow), ranked);
+  assert.deepEqual(parsePolicyArguments(formatPolicyArguments(c), allow), c);
+  // With --cb_explore_adf on top it is still the exploring policy.
+  assert.equal(parsePolicyArguments('--cb_adf --cb_explore_adf', allow).exploration.kind, 'epsilon');
+  for (const [args, arg] of [
+    ['--cb_adf --epsilon 0.1', '--epsilon'],
+    ['--cb_adf --squarecb', '--squarecb'],
+    ['--cb_adf --first_only', '--first_only'],
+    ['--cb_adf --gamma_scale 3', '--gamma_scale'],
+  ] as const) {
+    assert.throws(
+      () => parsePolicyArguments(args, allow),
+      (e: unknown) => e instanceof PolicyArgumentError && e.argument === arg && /applies to --cb_explore_adf only/.test(e.message),
+      args,
+    );
+  }
+  assert.throws(() => parsePolicyArguments('--cb_type ips', allow), /--cb_explore_adf: or --cb_adf is required/);
+});
+
+test("mergeModelOptions: the command line's -l, --power_t and --epsilon replace a model's; other options still conflict", () => {
+  const model = ' --cb_adf --cb_explore_adf --cb_type mtr --epsilon 0.200000002980232 --learning_rate 0.00100000004749745 --power_t 0 -b 18';
+  const c = parsePolicyArguments(mergeModelOptions(model, '--epsilon 0.1 -l 0.5 --power_t 0.5'));
+  assert.deepEqual(c.exploration, { kind: 'epsilon', epsilon: 0.1, firstOnly: false });
+  assert.equal(c.learningRate, 0.5);
+  assert.equal(c.powerT, 0.5);
+  assert.equal(parsePolicyArguments(mergeModelOptions(model, '')).learningRate, 0.00100000004749745);
+  assert.throws(() => parsePolicyArguments(mergeModelOptions(model, '--cb_type ips')), /--cb_type: given twice .*VW refuses it too/);
+  // The same value again is no conflict.
+  assert.equal(parsePolicyArguments(mergeModelOptions(model, '--cb_type mtr -q ::')).cbType, 'mtr');
 });

@@ -44,6 +44,7 @@ export const POLICY_OPTIONS: readonly OptionSpec[] = [
   { name: 'hash_seed', kind: 'int' },
   { name: 'chain_hash', kind: 'flag' },
   { name: 'clip_p', kind: 'float' },
+  { name: 'rank_all', kind: 'flag' },
   { name: 'id', kind: 'string' },
   // Inserted by cb_adf into every model header (cb_adf.cc "Push necessary flags").
   { name: 'csoaa_ldf', kind: 'string' },
@@ -95,6 +96,27 @@ const VW_DEFAULT = {
   powerT: 0.5,
   bits: 18,
 } as const;
+
+/**
+ * The options VW declares `.allow_override()` (parse_args.cc learning_rate, power_t; cb_explore_adf_greedy.cc and
+ * cb_explore_adf_squarecb.cc epsilon): given twice, VW keeps the first value, so a command line overrides a
+ * loaded model's. Any other option given twice with two values stops VW.
+ */
+const VW_KEEPS_FIRST = new Set(['learning_rate', 'power_t', 'epsilon']);
+
+/**
+ * A loaded model's options with the command line's merged in as VW merges them (parse_args.cc
+ * merge_options_from_header_strings, then options_cli.cc: command-line values first): the command line's
+ * learning_rate, power_t and epsilon replace the model's; any other option the two give differently is still
+ * refused by parsePolicyArguments.
+ */
+export function mergeModelOptions(modelOptions: string, commandLine: string): string {
+  const given = new Set(tokenize(commandLine).map((t) => t.spec.name));
+  const kept = tokenize(modelOptions)
+    .filter((t) => !(VW_KEEPS_FIRST.has(t.spec.name) && given.has(t.spec.name)))
+    .map((t) => (t.value === undefined ? t.arg : `${t.arg} ${t.value}`));
+  return `${kept.join(' ')} ${commandLine}`;
+}
 
 const FLOAT_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INT_RE = /^\d+$/;
@@ -169,8 +191,16 @@ function decodeInlineHex(s: string): string {
   return s.replace(/\\x([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
+export interface ParseOptions {
+  /**
+   * Accept `--cb_adf` without `--cb_explore_adf` (VW's cb_adf alone: action scores, no pmf). Offline replay and
+   * evaluation need it; a served loop must explore, so the server leaves this off.
+   */
+  allowNoExploration?: boolean;
+}
+
 /** Parses a VW command line into a PolicyConfig; throws PolicyArgumentError on anything unsupported. */
-export function parsePolicyArguments(args: string): PolicyConfig {
+export function parsePolicyArguments(args: string, options: ParseOptions = {}): PolicyConfig {
   const scalars = new Map<string, { arg: string; value: string }>();
   const lists = new Map<string, string[]>();
   const flags = new Set<string>();
@@ -186,7 +216,13 @@ export function parsePolicyArguments(args: string): PolicyConfig {
     } else {
       const prev = scalars.get(spec.name);
       if (prev && prev.value !== value) {
-        throw new PolicyArgumentError(arg, `given twice with different values ('${prev.value}', '${value}')`);
+        // A policy that says two things is refused, saying what VW 9.10 would have done (config/src/options_cli.cc:
+        // an option marked allow_override keeps its first value silently, any other stops VW with "Disagreeing
+        // option values").
+        const vw = VW_KEEPS_FIRST.has(spec.name)
+          ? `VW would keep the first ('${prev.value}')`
+          : 'VW refuses it too (disagreeing option values)';
+        throw new PolicyArgumentError(arg, `given twice with different values ('${prev.value}', '${value}'); ${vw}; give it once`);
       }
       scalars.set(spec.name, { arg, value: value as string });
     }
@@ -198,8 +234,23 @@ export function parsePolicyArguments(args: string): PolicyConfig {
   };
   const argOf = (name: string): string => scalars.get(name)?.arg ?? `--${name}`;
 
-  if (!flags.has('cb_explore_adf')) {
-    throw new PolicyArgumentError('--cb_explore_adf', 'is required (the engine implements cb_explore_adf only)');
+  const explore = flags.has('cb_explore_adf');
+  if (!explore && !(flags.has('cb_adf') && options.allowNoExploration)) {
+    throw new PolicyArgumentError(
+      '--cb_explore_adf',
+      options.allowNoExploration
+        ? 'or --cb_adf is required (the engine implements cb_explore_adf and cb_adf)'
+        : 'is required (a served loop must explore; --cb_adf alone is for replay)',
+    );
+  }
+  // cb_explore_adf_*.cc register these; with cb_adf alone no reduction reads them.
+  if (!explore) {
+    for (const name of ['epsilon', 'gamma_scale', 'gamma_exponent']) {
+      if (scalars.has(name)) throw new PolicyArgumentError(argOf(name), 'applies to --cb_explore_adf only (not --cb_adf alone)');
+    }
+    for (const name of ['squarecb', 'first_only']) {
+      if (flags.has(name)) throw new PolicyArgumentError(`--${name}`, 'applies to --cb_explore_adf only (not --cb_adf alone)');
+    }
   }
 
   const cbTypeText = scalars.get('cb_type')?.value ?? 'mtr';
@@ -217,7 +268,9 @@ export function parsePolicyArguments(args: string): PolicyConfig {
   if (epsilon < 0 || epsilon > 1) throw new PolicyArgumentError(argOf('epsilon'), 'must be in [0,1]');
 
   let exploration: PolicyConfig['exploration'];
-  if (flags.has('squarecb')) {
+  if (!explore) {
+    exploration = { kind: 'none' };
+  } else if (flags.has('squarecb')) {
     // cb_explore_adf_squarecb.cc: cb_type one_of({"mtr"}).
     if (cbType !== 'mtr') throw new PolicyArgumentError(argOf('cb_type'), 'squarecb supports only --cb_type mtr');
     if (flags.has('first_only')) throw new PolicyArgumentError('--first_only', 'applies to epsilon-greedy only, not --squarecb');
@@ -301,17 +354,19 @@ export function parsePolicyArguments(args: string): PolicyConfig {
     chainHash: flags.has('chain_hash'),
     clipP,
     id: scalars.get('id')?.value ?? '',
+    rankAll: flags.has('rank_all'),
   };
 }
 
 /** A canonical command line (long option names) that parses back to an equal PolicyConfig. */
 export function formatPolicyArguments(config: PolicyConfig): string {
-  const parts: string[] = ['--cb_explore_adf'];
   const x = config.exploration;
+  const parts: string[] = [x.kind === 'none' ? '--cb_adf' : '--cb_explore_adf'];
+  if (config.rankAll) parts.push('--rank_all');
   if (x.kind === 'epsilon') {
     parts.push('--epsilon', String(x.epsilon));
     if (x.firstOnly) parts.push('--first_only');
-  } else {
+  } else if (x.kind === 'squarecb') {
     parts.push('--squarecb', '--gamma_scale', String(x.gammaScale), '--gamma_exponent', String(x.gammaExponent));
     if (x.epsilon !== VW_DEFAULT.squareCbEpsilon) parts.push('--epsilon', String(x.epsilon));
   }
@@ -350,18 +405,20 @@ function keptFloat(x: number): string {
  * were given, so options at VW's default value are left out (as VW does when they were not given).
  */
 export function modelOptionsString(config: PolicyConfig, options: { predictOnly?: boolean } = {}): string {
+  const x = config.exploration;
   const kept: [string, string | null][] = [
     ['cb_adf', null],
-    ['cb_explore_adf', null],
     ['cb_type', config.cbType],
     ['csoaa_ldf', 'multiline'],
     ['csoaa_rank', null],
   ];
-  const x = config.exploration;
+  // cb_adf alone stores no exploration option (cb_adf.cc keeps cb_adf, rank_all, clip_p, cb_type).
+  if (x.kind !== 'none') kept.push(['cb_explore_adf', null]);
+  if (config.rankAll) kept.push(['rank_all', null]);
   if (x.kind === 'epsilon') {
     if (x.epsilon !== VW_DEFAULT.epsilon) kept.push(['epsilon', keptFloat(x.epsilon)]);
     if (x.firstOnly) kept.push(['first_only', null]);
-  } else {
+  } else if (x.kind === 'squarecb') {
     kept.push(['squarecb', null]);
     if (x.epsilon !== VW_DEFAULT.squareCbEpsilon) kept.push(['epsilon', keptFloat(x.epsilon)]);
     if (x.gammaScale !== VW_DEFAULT.gammaScale) kept.push(['gamma_scale', keptFloat(x.gammaScale)]);

@@ -6,7 +6,9 @@ export type CbType = 'mtr' | 'ips' | 'dr';
 /** Exploration reduction on top of cb_adf (VW: cb_explore_adf_greedy.cc, cb_explore_adf_squarecb.cc). */
 export type ExplorationConfig =
   | { kind: 'epsilon'; epsilon: number; firstOnly: boolean }
-  | { kind: 'squarecb'; gammaScale: number; gammaExponent: number; epsilon: number };
+  | { kind: 'squarecb'; gammaScale: number; gammaExponent: number; epsilon: number }
+  /** `--cb_adf` alone: the actions ranked by score, no pmf (cb_adf.cc, prediction type action_scores). */
+  | { kind: 'none' };
 
 /** Everything the engine supports from a VW argument string, with VW's defaults filled in. */
 export interface PolicyConfig {
@@ -42,6 +44,8 @@ export interface PolicyConfig {
   clipP: number;
   /** --id (stored in the model header; the RL client reports it as the model version). */
   id: string;
+  /** cb_adf --rank_all: with --cb_adf alone, `-p` prints every action's score, not only the best action. */
+  rankAll: boolean;
 }
 
 /** gd's resumable online state (gd.cc save_load_online_state_gd), in file order. */

@@ -33,3 +33,13 @@ test('validatePolicy: limits, engine errors mapped, epsilon made explicit', () =
     explorationPercentage: 0.2,
   });
 });
+
+test('validatePolicy: --cb_adf without exploration is a 400 naming it (a served loop must explore)', () => {
+  assert.throws(
+    () => validatePolicy({ name: 'x', arguments: '--cb_adf --cb_type ips -q ::' }, 0.2),
+    (e: unknown) =>
+      e instanceof LoopError &&
+      e.code === 'InvalidPolicyConfiguration' &&
+      /^--cb_explore_adf: is required \(a served loop must explore; --cb_adf alone is for replay\)/.test(e.message),
+  );
+});

@@ -79,7 +79,7 @@ export function validatePolicy(body: unknown, explorationPercentage: number): { 
     );
   }
   const explicit = EPSILON.test(args);
-  const epsilon = explicit ? config.exploration.epsilon : explorationPercentage;
+  const epsilon = explicit && config.exploration.kind !== 'none' ? config.exploration.epsilon : explorationPercentage;
   if (epsilon < 0 || epsilon > 1) throw new LoopError('InvalidPolicyConfiguration', '--epsilon: must be between 0 and 1');
   const stored = explicit ? args.trim() : withEpsilon(args.trim(), epsilon);
   return { policy: { name, arguments: stored }, explorationPercentage: epsilon };
@@ -87,5 +87,6 @@ export function validatePolicy(body: unknown, explorationPercentage: number): { 
 
 /** What determines the weights: the canonical arguments with epsilon neutralised. */
 export function learningSignature(config: PolicyConfig): string {
-  return formatPolicyArguments({ ...config, exploration: { ...config.exploration, epsilon: 0 } });
+  const x = config.exploration;
+  return formatPolicyArguments({ ...config, exploration: x.kind === 'none' ? x : { ...x, epsilon: 0 } });
 }

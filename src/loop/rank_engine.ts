@@ -30,7 +30,7 @@ export class RankEngine {
   /** Exploration is the service's explorationPercentage, whatever the model file says (policy.ts). */
   setEpsilon(epsilon: number): void {
     const x = this.learner.config.exploration;
-    this.learner.config.exploration = { ...x, epsilon };
+    if (x.kind !== 'none') this.learner.config.exploration = { ...x, epsilon };
   }
 
   rank(job: RankJob): RankResult | RankFailure;
@@ -71,7 +71,8 @@ export class RankEngine {
     // never publishes one; this guards against one found in the store).
     const problem = learnerProblem(learner);
     if (problem !== null) throw new Error(`model ${model.id} cannot be used: ${problem}`);
-    learner.config.exploration = { ...learner.config.exploration, epsilon: model.epsilon };
+    const x = learner.config.exploration;
+    if (x.kind !== 'none') learner.config.exploration = { ...x, epsilon: model.epsilon };
     return learner;
   }
 }
