@@ -4,6 +4,7 @@
 // the weights equal VW's bit for bit.
 import type { FeatureVector } from './example.js';
 import { expf, powf } from './libm.js';
+import { rsqrtssZen5 } from './rsqrt.js';
 
 const f = Math.fround;
 /** gd.cc X_MIN: tiny feature values are lifted to this magnitude before the normalizer sees them. */
@@ -27,11 +28,27 @@ export interface GdOptions {
   bits: number;
   /** Sub-models interleaved in the weight space (2 for cb_type dr, else 1). */
   width: number;
+  /** inv_sqrt for --power_t 0.5 (default: invSqrtDefault()). */
+  invSqrt?: InvSqrtKind;
+}
+
+/**
+ * gd.cc inv_sqrt: 'rsqrtss' is the SSE estimate a release VW computes on x86-64 (rsqrt.ts, as AMD Zen 5 returns
+ * it), 'quake' VW's portable quake_inv_sqrt (a build without SIMD).
+ */
+export type InvSqrtKind = 'rsqrtss' | 'quake';
+let invSqrtKind: InvSqrtKind = 'rsqrtss';
+/** The inv_sqrt of Gd instances created from now on without an explicit invSqrt option. */
+export function setInvSqrtDefault(kind: InvSqrtKind): void {
+  invSqrtKind = kind;
+}
+export function invSqrtDefault(): InvSqrtKind {
+  return invSqrtKind;
 }
 
 /**
  * VW's quake_inv_sqrt (gd.cc), the portable path of inv_sqrt. VW 9.10 on x86-64 uses the SSE rsqrtss estimate
- * instead, whose exact table is CPU-specific; this is the deterministic fallback VW compiles without SIMD.
+ * instead (rsqrt.ts), whose exact table is CPU-specific; this is the fallback VW compiles without SIMD.
  */
 const isqBuf = new DataView(new ArrayBuffer(4));
 export function quakeInvSqrt(x: number): number {
@@ -109,6 +126,7 @@ export class Gd {
   private readonly negPowerT: number;
   private readonly negNormPower: number;
   private readonly sqrtRate: boolean;
+  private readonly invSqrt: (x: number) => number;
   private readonly l1: number;
   private readonly l2: number;
 
@@ -126,6 +144,7 @@ export class Gd {
     this.negPowerT = f(-this.powerT);
     this.negNormPower = f(this.powerT - 1); // adaptive on (gd_setup)
     this.sqrtRate = this.powerT === 0.5;
+    this.invSqrt = (opts.invSqrt ?? invSqrtKind) === 'quake' ? quakeInvSqrt : rsqrtssZen5;
     this.l1 = opts.l1;
     this.l2 = opts.l2;
     if (!weights && opts.initialT > 0) {
@@ -283,6 +302,7 @@ export class Gd {
       }
     } else {
       const sqrtRate = this.sqrtRate;
+      const invSqrt = this.invSqrt;
       const negPowerT = this.negPowerT;
       const negNormPower = this.negNormPower;
       for (let i = 0; i < n; i++) {
@@ -310,7 +330,7 @@ export class Gd {
         normX = f(normX + (x2 > FLT_MAX ? 1 : f(x2 / n2))); // an overflowing square counts 1, as above
         // compute_rate_decay
         let rate: number;
-        if (sqrtRate) rate = f(quakeInvSqrt(w[s + 1]!) * f(1 / nn));
+        if (sqrtRate) rate = f(invSqrt(w[s + 1]!) * f(1 / nn));
         else rate = f(powf(w[s + 1]!, negPowerT) * powf(n2, negNormPower));
         w[s + 3] = rate;
         ppu = f(ppu + f(x2 * rate));
