@@ -21,7 +21,7 @@ export function findVw(env: NodeJS.ProcessEnv = process.env): VwLookup {
     };
   }
   const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 });
-  const version = (r.stdout ?? '').trim();
+  const version = (r.stdout ?? '').trim().split('\n')[0]!.trim(); // "9.10.0 (git commit: …)", then features
   if (r.status !== 0 || !/^9\.10\.0\b/.test(version)) {
     return { missing: `${path} is not VW 9.10.0 (--version: ${version || r.error?.message || `exit ${r.status}`})` };
   }
