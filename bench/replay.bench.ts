@@ -1,17 +1,21 @@
-// Replay throughput and memory against the reference VW 9.10 binary on the same machine kind
-// (vw-vectors/README.md: 200k events, 5 actions, 275 features per event, 2-core VM), plus the in-process
-// cost of one Rank (featurize + predict + sample) on Personalizer-shaped contexts.
+// Replay throughput and memory against a VW 9.10 binary measured in the same run (bench/vw_binary.ts finds it),
+// in alternating rounds (VW, ours, VW, ours, …) so that both see the same machine load, on 200k simulated events
+// (5 actions, 275 features per event); plus the in-process cost of one Rank (featurize + predict + sample) on
+// Personalizer-shaped contexts. Without a VW binary it says so and reports only the same-run read + parse baseline.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../src/testing/fixtures.js';
 import { createLearner, loadLearner, parsePolicyArguments, sampleAction, DEFAULT_POLICY_ARGUMENTS } from '../src/engine/index.js';
 import { benchDir, ensureSimFile } from './sim.js';
 import type { BenchResult } from './types.js';
+import { findVw } from './vw_binary.js';
 
-/** VW 9.10 events/s on this machine kind (vw-vectors/README.md "Throughput of the reference binary"). */
-const VW_EPS = { mtr: 45_000, ips: 28_000, dr: 21_000, test: 72_000 };
-const VW_PEAK_RSS_MB = 19;
+/** Rounds of each measurement (VW and ours alternate); the median is reported. */
+const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 3));
+/** GNU time: the peak RSS of any child, VW's and ours alike (Node sees no rusage of its children). */
+const GNU_TIME = '/usr/bin/time';
 
 /** Makes the child print its own peak RSS at exit (Node exposes no rusage of children to the parent). */
 const RSS_HOOK =
@@ -38,10 +42,18 @@ interface ChildRun {
   stderr: string;
 }
 
-function runChild(args: string[]): Promise<ChildRun> {
+/**
+ * Runs a command and measures its wall time and peak RSS: through GNU time when the machine has it (the same
+ * measure for VW and for Node), else, for Node children only, from a hook that prints the child's own maxRSS.
+ */
+function runChild(args: string[], command: string = process.execPath): Promise<ChildRun> {
+  const node = command === process.execPath;
+  const withTime = existsSync(GNU_TIME);
+  const argv = node ? [`--import=${RSS_HOOK}`, ...args] : args;
+  const [file, fileArgs] = withTime ? [GNU_TIME, ['-f', 'BENCH_TIME_MAXRSS_KB=%M', command, ...argv]] : [command, argv];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [`--import=${RSS_HOOK}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, fileArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -49,12 +61,17 @@ function runChild(args: string[]): Promise<ChildRun> {
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - t0) / 1000;
-      if (code !== 0) return reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`));
-      const m = /BENCH_MAXRSS_KB=(\d+)/.exec(stderr);
+      if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`));
+      const m = /BENCH_TIME_MAXRSS_KB=(\d+)/.exec(stderr) ?? /BENCH_MAXRSS_KB=(\d+)/.exec(stderr);
       resolve({ seconds, peakRssMb: m ? Number(m[1]) / 1024 : NaN, stdout, stderr });
     });
   });
 }
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
 function policy(cbType: 'mtr' | 'ips' | 'dr'): string {
   return DEFAULT_POLICY_ARGUMENTS.replace('--cb_type mtr', `--cb_type ${cbType}`);
@@ -116,28 +133,44 @@ export async function run(): Promise<BenchResult[]> {
   const baselineEps = Number(base.stdout) / base.seconds;
   results.push({ name: 'baseline: read + JSON.parse', value: baselineEps, unit: 'events/s', peakRssMb: base.peakRssMb, note });
 
-  const model = join(benchDir(), 'bench-mtr-model.vw');
-  const replays: { name: string; args: string[]; ref: number }[] = [
-    { name: 'replay mtr', args: ['--policy', policy('mtr'), '-f', model], ref: VW_EPS.mtr },
-    { name: 'replay ips', args: ['--policy', policy('ips')], ref: VW_EPS.ips },
-    { name: 'replay dr', args: ['--policy', policy('dr')], ref: VW_EPS.dr },
-    { name: 'replay -t (predict only)', args: ['-t', '-i', model], ref: VW_EPS.test },
-  ];
-  for (const r of replays) {
-    const c = await runChild([cli, 'replay', '--dsjson', sim.path, '--quiet', ...r.args]);
-    const eps = sim.events / c.seconds;
-    results.push({
-      name: r.name,
-      value: eps,
-      unit: 'events/s',
-      reference: r.ref,
-      ratio: eps / r.ref,
-      baseline: baselineEps,
-      baselineRatio: eps / baselineEps,
-      peakRssMb: c.peakRssMb,
-      referenceRssMb: VW_PEAK_RSS_MB,
-      note,
-    });
+  const vw = findVw();
+  if ('missing' in vw) {
+    process.stderr.write(`bench: ${vw.missing}; no VW figures, replay is reported against the read + parse baseline only\n`);
+    results[0]!.note = `${note}; ${vw.missing}`;
+  } else {
+    process.stderr.write(`bench: VW ${vw.version} at ${vw.path}; ${ROUNDS} alternating rounds per measurement\n`);
+    // Both write a model in the mtr rounds; -t replays VW's own mtr model with each (the model Azure exports).
+    const vwModel = join(benchDir(), 'bench-vw-mtr-model.vw');
+    const ourModel = join(benchDir(), 'bench-mtr-model.vw');
+    const runs: { name: string; vw: string[]; ours: string[] }[] = [
+      { name: 'replay mtr', vw: [...policy('mtr').split(' '), '-f', vwModel], ours: ['--policy', policy('mtr'), '-f', ourModel] },
+      { name: 'replay ips', vw: policy('ips').split(' '), ours: ['--policy', policy('ips')] },
+      { name: 'replay dr', vw: policy('dr').split(' '), ours: ['--policy', policy('dr')] },
+      { name: 'replay -t (predict only, VW\'s mtr model)', vw: ['-t', '-i', vwModel], ours: ['-t', '-i', vwModel] },
+    ];
+    for (const r of runs) {
+      const rounds: { vwEps: number; ourEps: number; vwRss: number; ourRss: number; load: number }[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const load = loadavg()[0]!;
+        const v = await runChild(['--dsjson', '-d', sim.path, '--quiet', ...r.vw], vw.path);
+        const o = await runChild([cli, 'replay', '--dsjson', sim.path, '--quiet', ...r.ours]);
+        rounds.push({ vwEps: sim.events / v.seconds, ourEps: sim.events / o.seconds, vwRss: v.peakRssMb, ourRss: o.peakRssMb, load });
+      }
+      const ratios = rounds.map((x) => x.ourEps / x.vwEps);
+      const ourEps = median(rounds.map((x) => x.ourEps));
+      results.push({
+        name: r.name,
+        value: ourEps,
+        unit: 'events/s',
+        reference: median(rounds.map((x) => x.vwEps)),
+        ratio: median(ratios),
+        baseline: baselineEps,
+        baselineRatio: ourEps / baselineEps,
+        peakRssMb: median(rounds.map((x) => x.ourRss)),
+        referenceRssMb: median(rounds.map((x) => x.vwRss)),
+        note: `× VW per round ${rounds.map((x, i) => `${ratios[i]!.toFixed(2)} (load ${x.load.toFixed(2)})`).join(', ')}; ${note}`,
+      });
+    }
   }
 
   for (const [actions, iterations] of [

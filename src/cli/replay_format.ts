@@ -1,37 +1,126 @@
 // VW's text output for a replay: `-p` prediction lines, the progress table and the final summary on stderr
 // (VW 9.10 core/src/shared_data.cc print_update / print_summary; core/src/reductions/cb/cb_explore_adf_common.h
-// print_multiline_example; action_scores printed by VW::print_action_score with default ostream precision).
+// print_multiline_example; action scores printed by VW::print_action_score with VW::fmt_float(p, 6); progress rows
+// by print_update_cb in core/src/cb.cc with 2 digits).
 
-/** C++ `ostream << float` with the default precision 6 (%g): 0.84, 0.2, 1e-05, 0.0333333. */
-export function formatG6(x: number): string {
-  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x < 0 ? '-inf' : 'inf';
-  const ax = Math.abs(x);
-  let s: string;
-  if (ax >= 1e-4 && ax < 1e6) {
-    s = x.toPrecision(6);
-    if (s.indexOf('e') < 0) {
-      // toPrecision may switch to exponent form only outside this range; strip %g's trailing zeros.
-      if (s.indexOf('.') >= 0) s = s.replace(/\.?0+$/, '');
-      return s;
-    }
+/**
+ * The exact decimal rounding C++ does (fmt and printf round the exact binary value, halfway cases to even):
+ * x·10^d rounded to an integer, as a bigint. JavaScript's toFixed/toPrecision round halfway cases up instead
+ * (0.125 → "0.13" where VW prints 0.12).
+ */
+function scaledRound(x: number, d: number): bigint {
+  // x = m·2^e exactly, m a 53-bit integer (x finite, non-zero).
+  const buf = new DataView(new ArrayBuffer(8));
+  buf.setFloat64(0, Math.abs(x));
+  const hi = buf.getUint32(0);
+  const lo = buf.getUint32(4);
+  const bexp = hi >>> 20;
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let e: number;
+  if (bexp === 0) e = -1074;
+  else {
+    m |= 1n << 52n;
+    e = bexp - 1075;
   }
-  s = x.toExponential(5); // d.ddddde±x
-  let [mant, exp] = s.split('e') as [string, string];
-  if (mant.indexOf('.') >= 0) mant = mant.replace(/\.?0+$/, '');
-  const sign = exp[0] === '-' ? '-' : '+';
-  const digits = exp.replace(/^[+-]/, '');
-  return `${mant}e${sign}${digits.length < 2 ? '0' + digits : digits}`;
+  let num = m * (d >= 0 ? 10n ** BigInt(d) : 1n);
+  let den = d < 0 ? 10n ** BigInt(-d) : 1n;
+  if (e >= 0) num <<= BigInt(e);
+  else den <<= BigInt(-e);
+  const q = num / den;
+  const r2 = (num % den) * 2n;
+  const n = r2 > den || (r2 === den && (q & 1n) === 1n) ? q + 1n : q;
+  return x < 0 ? -n : n;
 }
 
-/** One `-p` line: `index:prob,…` in VW order (best first). VW follows each multiline example with a blank line. */
+/** n / 10^d written with exactly d decimals ("-0.120"). */
+function fixedDigits(n: bigint, d: number, negative: boolean): string {
+  let digits = (n < 0n ? -n : n).toString();
+  if (d > 0) {
+    digits = digits.padStart(d + 1, '0');
+    digits = digits.slice(0, -d) + '.' + digits.slice(-d);
+  }
+  return (negative ? '-' : '') + digits;
+}
+
+/** fmt's `{:.Nf}`: x rounded to d decimals (exact value, halfway to even), keeping a "-" on a negative zero. */
+export function formatFixed(x: number, d: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x < 0 ? '-inf' : 'inf';
+  if (x === 0) return fixedDigits(0n, d, Object.is(x, -0));
+  return fixedDigits(scaledRound(x, d), d, x < 0);
+}
+
+/**
+ * VW::fmt_float(x, d) (core/src/text_utils.cc): `{:.d}f`, then trailing zeros and a trailing point removed:
+ * 0.083333, 0.000094, 0.84, 1, 0 (and "-0" for a negative value that rounds to zero).
+ */
+export function fmtFloat(x: number, d: number): string {
+  let s = formatFixed(x, d);
+  if (s.indexOf('.') >= 0) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  return s;
+}
+
+/** C++ `ostream << float` with precision p (%g: p significant digits, trailing zeros dropped): 0.84, 1e-05. */
+export function formatG(x: number, p = 6): string {
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x < 0 ? '-inf' : 'inf';
+  // The exponent X of x once rounded to p significant digits decides between fixed and exponent form.
+  let X = Math.floor(Math.log10(Math.abs(x)));
+  let n = scaledRound(x, p - 1 - X);
+  const limit = 10n ** BigInt(p);
+  const abs = n < 0n ? -n : n;
+  if (abs >= limit) {
+    X++;
+    n = scaledRound(x, p - 1 - X);
+  } else if (abs < limit / 10n) {
+    // log10 overestimated the exponent by one (a value just below a power of ten)
+    X--;
+    n = scaledRound(x, p - 1 - X);
+  }
+  const strip = (s: string) => (s.indexOf('.') >= 0 ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
+  if (X >= -4 && X < p) return strip(fixedDigits(n, p - 1 - X, x < 0));
+  const mant = strip(fixedDigits(n, p - 1, x < 0));
+  const ax = Math.abs(X);
+  return `${mant}e${X < 0 ? '-' : '+'}${ax < 10 ? '0' + ax : ax}`;
+}
+
+/** formatG with C++'s default precision 6. */
+export function formatG6(x: number): string {
+  return formatG(x, 6);
+}
+
+/**
+ * One `-p` line: `index:prob,…` in VW order (best first), each probability VW::fmt_float(p, 6)
+ * (VW::to_string(action_scores), core/src/action_score.cc). VW follows each multiline example with a blank line.
+ */
 export function formatPredictionLine(pmf: readonly { index: number; probability: number }[]): string {
   let s = '';
   for (let i = 0; i < pmf.length; i++) {
     if (i > 0) s += ',';
-    s += pmf[i]!.index + ':' + formatG6(pmf[i]!.probability);
+    s += pmf[i]!.index + ':' + fmtProbability(pmf[i]!.probability);
   }
   return s + '\n\n';
+}
+
+/**
+ * fmtFloat(p, 6) without allocating a bigint for the usual case: a float times 10^6 is exact in a double
+ * (24 + 20 bits), so the rounding, halfway cases to even, can be done on it directly.
+ */
+export function fmtProbability(p: number): string {
+  if (!(p >= 0 && p < 1e9)) return fmtFloat(p, 6);
+  const t = p * 1e6;
+  if (t !== Math.fround(p) * 1e6 || t > Number.MAX_SAFE_INTEGER) return fmtFloat(p, 6); // not a float
+  let n = Math.floor(t);
+  const frac = t - n;
+  if (frac > 0.5 || (frac === 0.5 && n % 2 === 1)) n++;
+  const int = Math.floor(n / 1e6);
+  let dec = n - int * 1e6;
+  if (dec === 0) return String(int);
+  let digits = 6;
+  while (dec % 10 === 0) {
+    dec /= 10;
+    digits--;
+  }
+  return int + '.' + String(dec).padStart(digits, '0');
 }
 
 export const TABLE_HEADER =

@@ -48,6 +48,12 @@ test('pdrop divides the weight by 1 − pdrop; pdrop == 1 is rejected', () => {
   const e = event(`{"_label_cost":-1,"_label_probability":0.5,"_labelIndex":0,"a":[1,2],"c":${C},"pdrop":0.2}`);
   assert.equal(e.pdrop, 0.2);
   assert.ok(Math.abs(e.weight - 1.25) < 1e-12);
+  // VW divides in float: 1 / (1 − 0.9f) = 9.999998, not 10.000000000000002
+  const d = event(`{"_label_cost":-1,"_label_probability":0.5,"_labelIndex":0,"a":[1,2],"c":${C},"pdrop":0.9}`);
+  assert.equal(d.weight, Math.fround(9.999998));
+  assert.equal(d.weight.toFixed(6), '9.999998');
+  // 0.99999999 is 1 as a float: VW's pdrop == 1 refusal
+  assert.match(error(`{"a":[1],"c":${C},"pdrop":0.99999999}`).reason, /pdrop/);
   assert.match(error(`{"a":[1],"c":${C},"pdrop":1}`).reason, /pdrop/);
   assert.match(error(`{"a":[1],"c":${C},"pdrop":1.0}`).reason, /pdrop/);
 });

@@ -164,8 +164,11 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
     const what = multiSlotType !== undefined ? `"_type":"${multiSlotType}"` : outcomes !== undefined ? '"_outcomes"' : '"_slots" in "c"';
     return new DsjsonError(lineNumber, `${MULTI_SLOT_UNSUPPORTED}: ${what}, not supported yet`, true);
   }
-  // apply_pdrop: pdrop == 1 is rejected (the weight would be infinite); outside [0,1) is not a probability.
-  if (!(pdrop >= 0 && pdrop < 1)) fail(`pdrop must be in [0, 1), got ${pdrop}`);
+  // apply_pdrop (json_parser/src/parse_example_json.cc): pdrop is read as a float and the weight divided by
+  // 1 − pdrop in float (9.999998 for pdrop 0.9); a pdrop that is 1 as a float is rejected (the weight would be
+  // infinite); outside [0, 1) is not a probability.
+  const pdropF = Math.fround(pdrop);
+  if (!(pdrop >= 0 && pdropF < 1)) fail(`pdrop must be in [0, 1) as a 32-bit float, got ${pdrop}`);
   if (contextStart < 0) fail('missing "c"');
 
   const event: CbEvent = {
@@ -178,7 +181,7 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
     contextStart,
     contextEnd,
     pdrop,
-    weight: 1 / (1 - pdrop),
+    weight: Math.fround(1 / Math.fround(1 - pdropF)),
     skipLearn,
     originalLabelCost,
     outcomes,

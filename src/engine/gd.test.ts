@@ -106,7 +106,7 @@ test('power_t 0.5 uses VW quake_inv_sqrt and sqrt normalizer', () => {
   // quake_inv_sqrt(4) with one Newton step ≈ 0.49915
   assert.ok(Math.abs(quakeInvSqrt(4) - 0.5) < 2e-3);
   assert.notEqual(quakeInvSqrt(4), 0.5);
-  const gd = new Gd({ ...OPTS, powerT: 0.5, learningRate: 0.5 });
+  const gd = new Gd({ ...OPTS, powerT: 0.5, learningRate: 0.5, invSqrt: 'quake' });
   const fv: FeatureVector = { index: Uint32Array.of(5), value: Float32Array.of(2), count: 1 };
   gd.learn(fv, 0, 1, 1);
   // first step: G = 4·1·4 = 16, N = 2, rate = invsqrt(16)/2, multiplier sqrt(1/1) = 1, ppu = 4·rate
@@ -115,6 +115,16 @@ test('power_t 0.5 uses VW quake_inv_sqrt and sqrt normalizer', () => {
   const ppu = Math.fround(4 * rate);
   const u = Math.fround((1 - Math.fround(Math.exp(Math.fround(-2 * 0.5 * ppu)))) / ppu);
   assert.ok(close(gd.weights[5 * STRIDE]!, u * 2 * rate, 1e-6));
+});
+
+test('power_t 0.5 uses the x86 rsqrtss estimate by default (AMD Zen 5: rsqrt(16) = 0x3e7ff800)', () => {
+  const gd = new Gd({ ...OPTS, powerT: 0.5, learningRate: 0.5 });
+  const fv: FeatureVector = { index: Uint32Array.of(5), value: Float32Array.of(2), count: 1 };
+  gd.learn(fv, 0, 1, 1);
+  // G = 16: the estimate 0.24999237 (bits 0x3e7ff800), not quake's 0.24957
+  const est = new DataView(Uint32Array.of(0x3e7ff800).buffer).getFloat32(0, true);
+  assert.equal(gd.weights[5 * STRIDE + 3], Math.fround(est * 0.5));
+  assert.notEqual(gd.weights[5 * STRIDE + 3], Math.fround(quakeInvSqrt(16) * 0.5));
 });
 
 test('dr width 2 interleaves sub-models in one weight space', () => {

@@ -1,7 +1,10 @@
 // VW's default regressor: gd with adaptive + normalized + invariant (safe) updates and squared loss
 // (core/src/reductions/gd.cc, core/src/loss_functions.cc, core/src/reductions/scorer.cc; vw-learner.md §5.1–5.2).
-// Every float operation VW does in float32 is rounded with Math.fround so the weights track VW's to ~1 ulp.
+// Every float operation VW does in float32 is rounded with Math.fround, and its powf/expf are glibc's (libm.ts), so
+// the weights equal VW's bit for bit.
 import type { FeatureVector } from './example.js';
+import { expf, powf } from './libm.js';
+import { rsqrtssZen5 } from './rsqrt.js';
 
 const f = Math.fround;
 /** gd.cc X_MIN: tiny feature values are lifted to this magnitude before the normalizer sees them. */
@@ -25,11 +28,27 @@ export interface GdOptions {
   bits: number;
   /** Sub-models interleaved in the weight space (2 for cb_type dr, else 1). */
   width: number;
+  /** inv_sqrt for --power_t 0.5 (default: invSqrtDefault()). */
+  invSqrt?: InvSqrtKind;
+}
+
+/**
+ * gd.cc inv_sqrt: 'rsqrtss' is the SSE estimate a release VW computes on x86-64 (rsqrt.ts, as AMD Zen 5 returns
+ * it), 'quake' VW's portable quake_inv_sqrt (a build without SIMD).
+ */
+export type InvSqrtKind = 'rsqrtss' | 'quake';
+let invSqrtKind: InvSqrtKind = 'rsqrtss';
+/** The inv_sqrt of Gd instances created from now on without an explicit invSqrt option. */
+export function setInvSqrtDefault(kind: InvSqrtKind): void {
+  invSqrtKind = kind;
+}
+export function invSqrtDefault(): InvSqrtKind {
+  return invSqrtKind;
 }
 
 /**
  * VW's quake_inv_sqrt (gd.cc), the portable path of inv_sqrt. VW 9.10 on x86-64 uses the SSE rsqrtss estimate
- * instead, whose exact table is CPU-specific; this is the deterministic fallback VW compiles without SIMD.
+ * instead (rsqrt.ts), whose exact table is CPU-specific; this is the fallback VW compiles without SIMD.
  */
 const isqBuf = new DataView(new ArrayBuffer(4));
 export function quakeInvSqrt(x: number): number {
@@ -107,6 +126,7 @@ export class Gd {
   private readonly negPowerT: number;
   private readonly negNormPower: number;
   private readonly sqrtRate: boolean;
+  private readonly invSqrt: (x: number) => number;
   private readonly l1: number;
   private readonly l2: number;
 
@@ -124,6 +144,7 @@ export class Gd {
     this.negPowerT = f(-this.powerT);
     this.negNormPower = f(this.powerT - 1); // adaptive on (gd_setup)
     this.sqrtRate = this.powerT === 0.5;
+    this.invSqrt = (opts.invSqrt ?? invSqrtKind) === 'quake' ? quakeInvSqrt : rsqrtssZen5;
     this.l1 = opts.l1;
     this.l2 = opts.l2;
     if (!weights && opts.initialT > 0) {
@@ -212,7 +233,7 @@ export class Gd {
       // first-order Taylor fallback of the invariant step (squared_loss_impl_get_update)
       u = f(f(2 * d) * updateScale);
     } else {
-      const e = f(Math.exp(f(f(-2 * updateScale) * ppu)));
+      const e = expf(f(f(-2 * updateScale) * ppu)); // correctedExp → std::exp(float) = expf
       u = f(f(d * f(1 - e)) / ppu);
     }
     if ((this.l1 > 0 || this.l2 > 0) && Math.abs(u) > 1e-8) {
@@ -248,6 +269,8 @@ export class Gd {
     const mask = this.mask;
     let ppu = 0;
     let normX = 0;
+    let lastN2 = 1;
+    let lastRate = 1;
     if (this.powerT === 0) {
       // decay = G^0 · (N²)^-1, rescale w *= (N_old/|x|)² (powf(r², power_t − 1) with r = |x|/N_old)
       for (let i = 0; i < n; i++) {
@@ -264,7 +287,7 @@ export class Gd {
         if (ax > nn) {
           if (nn > 0) {
             const r = f(ax / nn);
-            w[s] = f(w[s]! * f(1 / f(r * r)));
+            w[s] = f(w[s]! * powf(f(r * r), -1));
           }
           w[s + 2] = nn = ax;
         }
@@ -272,12 +295,14 @@ export class Gd {
         // gd.cc pred_per_update_feature: a feature whose square overflows float counts 1, so that the
         // normalizer totals stay finite (VW logs "The features have too much magnitude").
         normX = f(normX + (x2 > FLT_MAX ? 1 : f(x2 / n2)));
-        const rate = f(1 / n2);
+        // compute_rate_decay: powf(G, −0) · powf(N², −1); glibc's powf(N², −1) is not always 1/N² rounded.
+        const rate = n2 === 1 ? 1 : n2 === lastN2 ? lastRate : ((lastN2 = n2), (lastRate = powf(n2, -1)));
         w[s + 3] = rate;
         ppu = f(ppu + f(x2 * rate));
       }
     } else {
       const sqrtRate = this.sqrtRate;
+      const invSqrt = this.invSqrt;
       const negPowerT = this.negPowerT;
       const negNormPower = this.negNormPower;
       for (let i = 0; i < n; i++) {
@@ -296,7 +321,7 @@ export class Gd {
             if (sqrtRate) w[s] = f(w[s]! * f(nn / ax));
             else {
               const r = f(ax / nn);
-              w[s] = f(w[s]! * f(Math.pow(f(r * r), negNormPower)));
+              w[s] = f(w[s]! * powf(f(r * r), negNormPower));
             }
           }
           w[s + 2] = nn = ax;
@@ -305,8 +330,8 @@ export class Gd {
         normX = f(normX + (x2 > FLT_MAX ? 1 : f(x2 / n2))); // an overflowing square counts 1, as above
         // compute_rate_decay
         let rate: number;
-        if (sqrtRate) rate = f(quakeInvSqrt(w[s + 1]!) * f(1 / nn));
-        else rate = f(f(Math.pow(w[s + 1]!, negPowerT)) * f(Math.pow(n2, negNormPower)));
+        if (sqrtRate) rate = f(invSqrt(w[s + 1]!) * f(1 / nn));
+        else rate = f(powf(w[s + 1]!, negPowerT) * powf(n2, negNormPower));
         w[s + 3] = rate;
         ppu = f(ppu + f(x2 * rate));
       }
@@ -317,7 +342,7 @@ export class Gd {
     const twF = f(this.tw[m]!);
     const nsF = f(this.nsnx[m]!);
     if (this.sqrtRate) this.updateMultiplier = f(Math.sqrt(f(twF / nsF)));
-    else this.updateMultiplier = f(Math.pow(f(nsF / twF), this.negNormPower));
+    else this.updateMultiplier = powf(f(nsF / twF), this.negNormPower);
     return f(ppu * this.updateMultiplier);
   }
 

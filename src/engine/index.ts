@@ -19,6 +19,8 @@
 //   ActionProb = { index: number /* 0-based into _multi */; probability: number }
 //   CbLabel    = { index: number /* 0-based into _multi (_labelIndex) */; cost: number; probability: number }
 //   Sampled    = { chosen: number /* index into _multi */; ranking: ActionProb[] /* chosen first (swap_chosen) */ }
+//   setInvSqrtDefault('rsqrtss' | 'quake')                  --power_t 0.5: x86 estimate (default) or VW's portable one
+//   libmFlavour('fma' | 'plain')                            glibc powf/expf variant (FMA CPUs, the default, or SSE2)
 export * from './types.js';
 export * from './policy_args.js';
 export * from './model_file.js';
@@ -29,3 +31,5 @@ export * from './hash.js';
 export * from './sampling.js';
 export * from './finite.js';
 export * from './featurizer.js';
+export { setInvSqrtDefault, invSqrtDefault, type InvSqrtKind } from './gd.js';
+export { libmFlavour } from './libm.js';

@@ -83,7 +83,7 @@ export function parseDsjsonLine(line: string): DsjsonEvent {
       ? { index: Number(o['_labelIndex'] ?? 0), cost, probability: Number(o['_label_probability']) }
       : undefined;
   const pdrop = typeof o['pdrop'] === 'number' ? (o['pdrop'] as number) : 0;
-  return { label, skipLearn: o['_skipLearn'] === true, weight: 1 / (1 - pdrop), context };
+  return { label, skipLearn: o['_skipLearn'] === true, weight: Math.fround(1 / Math.fround(1 - Math.fround(pdrop))), context };
 }
 
 /** |a − b| within tol relative to the larger magnitude, or tol absolute for small values. */

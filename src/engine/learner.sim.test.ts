@@ -1,4 +1,4 @@
-// Progressive replay of the 20k-event simulation (vw-vectors/sim-20k.dsjson.gz) against VW 9.10's -p output and
+// Progressive replay of the 20k-event simulation (every pmf identical to VW's as printed) (vw-vectors/sim-20k.dsjson.gz) against VW 9.10's -p output and
 // its final "average loss", for mtr, ips, dr (epsilon 0.2) and squarecb (vw-vectors/README.md, explore/README.md).
 // (squarecb with --gamma_scale 100 trains the same model; its pmf rule is checked in explore.test.ts.)
 import { test } from 'node:test';
@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { createLearner } from './learner.js';
 import { parsePolicyArguments } from './policy_args.js';
 import { SKIP_MESSAGE, parseDsjsonLine, readPreds, readText, sharedDir, type DsjsonEvent } from './learner.fixtures.js';
+// The -p format (VW::fmt_float(p, 6)), so that each probability is compared as VW printed it.
+import { fmtProbability } from '../cli/replay_format.js';
 
 const RUNS = [
   { name: 'mtr', args: '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::', preds: 'preds-20k-mtr.txt.gz', summary: 'summary-20k-mtr.txt' },
@@ -37,7 +39,8 @@ for (const run of RUNS) {
       let ok = ref.size === k;
       for (let i = 0; i < k; i++) {
         const d = Math.abs((ref.get(order[i]!) ?? NaN) - probs[i]!);
-        if (!(d <= 1e-4)) ok = false;
+        // identical as printed: the same 6 decimals, the same action order
+        if (Number(fmtProbability(probs[i]!)) !== ref.get(order[i]!) || [...ref.keys()][i] !== order[i]) ok = false;
         else worst = Math.max(worst, d);
       }
       if (ok) matched++;
@@ -49,7 +52,7 @@ for (const run of RUNS) {
     const rel = Math.abs(loss - vwLoss) / Math.abs(vwLoss);
     console.log(`# ${run.name}: pmf match ${(100 * rate).toFixed(2)}% (max |Δp| on matches ${worst.toExponential(2)}), ` +
       `average loss ${loss.toFixed(6)} vs VW ${vwLoss} (rel ${rel.toExponential(2)})`);
-    assert.ok(rate >= 0.99, `match rate ${rate}`);
-    assert.ok(rel <= 0.005, `average loss ${loss} vs ${vwLoss}`);
+    assert.equal(matched, vw.length, `${vw.length - matched} events print another pmf than VW's`);
+    assert.equal(loss.toFixed(6), String(vwLoss.toFixed(6)), `average loss ${loss} vs ${vwLoss}`);
   });
 }
