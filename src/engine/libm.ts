@@ -10,6 +10,9 @@
 // one fused multiply-add; which ones were fused is read off their disassembly (glibc 2.36). This file reproduces
 // those, with an exact fused multiply-add in double (fma() below); `libmFlavour('plain')` selects the
 // non-FMA variants (older x86-64 CPUs, where each product is rounded separately).
+//
+// The algorithms and constant tables below are ported from Arm's optimized-routines:
+// Copyright (c) 2017-2018, Arm Limited. SPDX-License-Identifier: MIT (the MIT licence's text: opensource.org/license/mit).
 
 /** Double value of a 64-bit pattern and back, through one shared buffer. */
 const buf = new DataView(new ArrayBuffer(8));
