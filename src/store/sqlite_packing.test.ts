@@ -168,3 +168,31 @@ test('the retention purge deletes the parts only purged events used; deleting th
     await s.close();
   }
 });
+
+test('a store that fills up loses no part an acknowledged event refers to', async () => {
+  const events = benchEvents(1200, 11);
+  const file = tempDb();
+  const s = new SqliteStore(file);
+  const db = (s as unknown as { db: Database.Database }).db;
+  const acknowledged: NewEvent[] = [];
+  try {
+    for (const e of events.slice(0, 300)) if (await s.insertEvent(e)) acknowledged.push(e);
+    // The file may not grow from here (SQLite's own limit, sqlite.org/pragma.html#pragma_max_page_count): writes
+    // that need a new page fail with SQLITE_FULL, some in the middle of a group.
+    db.pragma(`max_page_count = ${(db.pragma('page_count', { simple: true }) as number) + 8}`);
+    let failed = 0;
+    for (let i = 300; i < 900; i += 10) {
+      const batch = events.slice(i, i + 10);
+      const results = await Promise.allSettled(batch.map((e) => s.insertEvent(e)));
+      results.forEach((r, k) => (r.status === 'fulfilled' && r.value ? acknowledged.push(batch[k]!) : failed++));
+    }
+    const during = acknowledged.length - 300;
+    assert.ok(failed > 0 && during > 0, `${failed} failed, ${during} acknowledged meanwhile`);
+    db.pragma('max_page_count = 1073741823');
+    for (const e of events.slice(900)) if (await s.insertEvent(e)) acknowledged.push(e);
+    for (const e of acknowledged) assert.equal((await s.getEvent(e.eventId))?.context, e.context, e.eventId);
+    assert.equal(acknowledged.length, 300 + during + 300);
+  } finally {
+    await s.close();
+  }
+});
