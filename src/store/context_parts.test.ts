@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ContextPacker, ContextUnpacker, elementsOf, epochOf, hashOf, PACKER_CAPACITY } from './context_parts.js';
+import { ContextPacker, ContextUnpacker, epochOf, PACKER_BYTES, PACKER_CAPACITY, piecesOf } from './context_parts.js';
 import { benchEvents } from '../testing/logged_events.js';
 
 /** A packer and unpacker over an in-memory part table. */
@@ -49,46 +49,47 @@ test('pack then unpack gives every text back, byte for byte, awkward ones includ
   assert.equal(unpacker.unpack('~;0:1', null), '~;0:1');
 });
 
-test('only elements of top-level arrays of a JSON object (and of their own arrays) are parts; anything else is stored whole', () => {
-  assert.equal(elementsOf('second'), null);
-  assert.equal(elementsOf('{"a":[1,2,3]} trailing'), null);
-  assert.equal(elementsOf('[{"a":"an element that is long enough to be a part"}]'), null);
-  const t = '{"FromUrl":[{"user":{"tier":"gold","country":"NL"}} , {"u":1}],"_multi":[{"_tag":"x","i":{"constant":1,"id":"x"},"j":[]}]}';
-  assert.deepEqual(elementsOf(t)!.map((e) => t.slice(e.start, e.end)), [
-    '{"user":{"tier":"gold","country":"NL"}}',
+test('pieces: the context before the first action, then each action; any text is cut somewhere', () => {
+  const cut = (t: string): string[] => {
+    const c = piecesOf(t);
+    const out: string[] = [];
+    for (let k = 0; k < c.length; k += 2) {
+      // What lies between two pieces stays in the event's text.
+      if (k > 0 && c[k]! > c[k - 1]!) out.push(t.slice(c[k - 1], c[k]));
+      out.push(t.slice(c[k], c[k + 1]));
+    }
+    if (c[c.length - 1]! < t.length) out.push(t.slice(c[c.length - 1]));
+    assert.equal(out.join(''), t);
+    return out;
+  };
+  assert.deepEqual(cut('second'), ['second']);
+  assert.deepEqual(cut(''), ['']);
+  const t = '{"FromUrl":[{"user":{"tier":"gold"}}],"_multi":[{"_tag":"x","i":{"constant":1,"id":"x"},"j":[]},{"_tag":"y","i":{"constant":1,"id":"y"},"j":[{"a":"{\\"_tag\\":"}]}]}';
+  assert.deepEqual(cut(t), [
+    '{"FromUrl":[{"user":{"tier":"gold"}}],"_multi":[',
     '{"_tag":"x","i":{"constant":1,"id":"x"},"j":[]}',
+    ',',
+    '{"_tag":"y","i":{"constant":1,"id":"y"},"j":[{"a":"{\\"_tag\\":"}]}',
+    ']}',
   ]);
-  // An action's namespaces are parts of their own when the whole action is not one.
-  const a = '{"_multi":[{"_tag":"x","i":{"constant":1,"id":"x"},"j":[{"item":{"category":"news","brand":"b1"}},{"meta":{"popularity":0.25}}]}]}';
-  const [action] = elementsOf(a)!;
-  assert.deepEqual(action!.inner!.map((e) => a.slice(e.start, e.end)), ['{"item":{"category":"news","brand":"b1"}}']);
-  const { packer, unpacker } = codec();
-  packer.pack(a);
-  const other = a.replace('0.25', '0.5');
-  packer.pack(other);
-  const p = packer.pack(other.replace('0.5', '0.75'));
-  assert.equal(p.refs, '1;56:1');
-  assert.equal(unpacker.unpack(p.text, p.refs), other.replace('0.5', '0.75'));
+  // A feature object of the client's named _tag is cut at too: the text is the same, only the pieces differ.
+  assert.equal(cut('{"_multi":[{"_tag":"x","j":[{"_tag":"also a cut"}]}]}').length, 4);
 });
 
-test('a part is stored from its second sighting; hashes that collide are told apart by the text', () => {
+test('a piece is stored from its second sighting, and referred to from then on', () => {
   const { packer, unpacker, parts } = codec();
-  const a = '{"FromUrl":[{"user":{"tier":"gold","country":"NL","x":1}}]}';
+  const a = '{"FromUrl":[{"user":{"tier":"gold","country":"NL","x":1}}],"_multi":[{"_tag":"x","i":{"constant":1,"id":"x"},"j":[{"a":1}]}]}';
   const first = packer.pack(a);
   assert.deepEqual(first, { text: a, refs: '1;' });
   assert.equal(parts.size, 0);
-  const second = packer.pack(a);
-  assert.deepEqual(second, { text: '{"FromUrl":[]}', refs: '1;12:1' });
-  assert.equal(parts.size, 1);
-  assert.equal(unpacker.unpack(second.text, second.refs), a);
-  // The same hash with another text (forced: the packer's map is keyed by hash): stays in the event's text.
-  const seen = (packer as unknown as { seen: Map<number, number> }).seen;
-  const b = '{"FromUrl":[{"user":{"tier":"gold","country":"DE","x":1}}]}';
-  const e = elementsOf(b)![0]!;
-  const hashB = hashOf(b, e.start, e.end);
-  seen.set(hashB, 1);
-  const packedB = packer.pack(b);
-  assert.deepEqual(packedB, { text: b, refs: '1;' });
+  const b = a.replace('"NL"', '"DE"');
+  const second = packer.pack(b);
+  assert.deepEqual(second, { text: b.slice(0, b.indexOf('{"_tag"')) + ']}', refs: `1;${b.indexOf('{"_tag"')}:1` });
+  assert.deepEqual([...parts.values()], [{ epoch: 1, text: a.slice(a.indexOf('{"_tag"'), -2) }]);
+  assert.equal(unpacker.unpack(second.text, second.refs), b);
+  const third = packer.pack(a);
+  assert.deepEqual(third, { text: ']}', refs: '1;0:2,0:1' });
+  assert.equal(unpacker.unpack(third.text, third.refs), a);
 });
 
 test('epochs: the packer forgets its parts once it remembers PACKER_CAPACITY pieces, and after reset', () => {
@@ -104,4 +105,8 @@ test('epochs: the packer forgets its parts once it remembers PACKER_CAPACITY pie
   packer.reset();
   assert.equal(epochOf(packer.pack(t(0)).refs), 3);
   assert.equal(epochOf(null), null);
+  // And once its pieces add up to PACKER_BYTES characters.
+  const big = (i: number): string => `{"FromUrl":[{"user":{"id":${i},"pad":"${'p'.repeat(1 << 16)}"}}]}`;
+  for (let i = 0; i * (1 << 16) < PACKER_BYTES; i++) assert.equal(epochOf(packer.pack(big(i)).refs), 3);
+  assert.equal(epochOf(packer.pack(big(0)).refs), 4);
 });

@@ -1,6 +1,6 @@
 // Logged events of the HTTP benchmark's Rank shape (bench/http.bench.ts: 3 context namespaces, 10 actions × 10
 // features), with the variety real traffic has: each event's user, device and time differ, its 10 actions are
-// drawn from a catalogue of 40 in random order, and one action feature (popularity) is updated every 100 calls.
+// drawn from a catalogue of 40 in random order, and one action feature (popularity) is updated every 1,000 calls.
 // Used by the store's tests and its benchmark (bytes per event, insert cost). Test and benchmark code only.
 import { buildContext } from '../loop/context.js';
 import { validateRankRequest } from '../loop/validate_rank.js';
@@ -9,9 +9,9 @@ import { prng } from './fixtures.js';
 
 const CATEGORIES = ['news', 'sports', 'music', 'film', 'food'];
 
-/** An item's popularity, as a catalogue would update it: a new value every 100 calls. */
+/** An item's popularity, as a catalogue would update it: a new value every 1,000 calls. */
 function popularity(k: number, i: number): number {
-  return Math.round(prng(k * 1000 + Math.floor(i / 100))() * 100) / 100;
+  return Math.round(prng(k * 1000 + Math.floor(i / 1000))() * 100) / 100;
 }
 
 export function rankBody(i: number, rnd: () => number): string {
