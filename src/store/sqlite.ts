@@ -21,6 +21,8 @@
 // Start-up (main thread): one process per file (store_lock.ts), and a file that is damaged, foreign or not
 // writable is refused with one line (sqlite_open.ts) rather than failing every write later. A full disk turns
 // writes into StoreFullError and the store unhealthy until a write commits again (disk_full.ts).
+// Size: a ranked event's context is stored in parts, each piece it shares with earlier events once
+// (context_parts.ts, schema 6); reads put it together again within one snapshot.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -161,6 +163,8 @@ export class SqliteStore implements Store {
   private probe: NodeJS.Timeout | null = null;
   private readonly packer: ContextPacker;
   private readonly unpacker: ContextUnpacker;
+  private readonly readJoinedTx: (after: number, limit: number) => JoinedEvent[];
+  private readonly eventByIdTx: (eventId: string) => EventRecord | null;
 
   constructor(file: string, options: SqliteOptions = {}) {
     const memory = file === ':memory:';
@@ -293,9 +297,6 @@ export class SqliteStore implements Store {
     return this.disk.health();
   }
 
-  private readonly readJoinedTx: (after: number, limit: number) => JoinedEvent[];
-  private readonly eventByIdTx: (eventId: string) => EventRecord | null;
-
   private mapError(e: unknown): unknown {
     // A group that failed may have taken parts the packer remembers with it.
     this.packer.reset();
@@ -398,19 +399,18 @@ export class SqliteStore implements Store {
     // No savepoint (group_commit.ts): the event is one statement; parts stored before it fails stay behind
     // unreferenced, harmless, and go with their epoch (purgeEventsBefore).
     return this.group.write(() => {
-      let packed;
-      let info;
+      let info: Database.RunResult;
       try {
-        packed = this.packer.pack(e.context);
+        const packed = this.packer.pack(e.context);
         info = this.q.insertEvent.run(
           e.eventId,
           e.timestamp,
           packed.text,
           packed.refs,
           actions,
-        probabilities,
-        e.chosenIndex,
-        e.chosenProbability,
+          probabilities,
+          e.chosenIndex,
+          e.chosenProbability,
           e.modelVersion,
           e.deferActivation ? 1 : 0,
         );
