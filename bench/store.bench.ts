@@ -1,7 +1,8 @@
 // The store's insert path, the part of a Rank the loop's main thread spends logging the event: bytes per stored
 // event and CPU per insert, for the context stored in parts (context_parts.ts, schema 6) against the context stored
 // whole (schema 5 and its insert statement, as before). Events of the HTTP benchmark's shape with the variety of
-// real traffic (src/testing/logged_events.ts), 8 inserts per transaction (a group commit), the store's pragmas.
+// real traffic (src/testing/logged_events.ts: a user context of its own per event; 10 of 40 actions in random
+// order, or the same 10 at every call), 8 inserts per transaction (a group commit), the store's pragmas.
 // Old and new alternate, BENCH_STORE_ROUNDS rounds of BENCH_STORE_EVENTS events each in a fresh file; the
 // round with the median ratio is reported. CPU time (not wall time): the machines are shared.
 import fs from 'node:fs';
@@ -80,8 +81,7 @@ function runOnce(events: NewEvent[], packed: boolean): Round {
   }
 }
 
-export async function run(): Promise<BenchResult[]> {
-  const events = benchEvents(EVENTS);
+function scenario(label: string, events: NewEvent[]): BenchResult[] {
   runOnce(events.slice(0, 2000), false); // warm-up of both paths
   runOnce(events.slice(0, 2000), true);
   const rounds: { old: Round; packed: Round; ratio: number }[] = [];
@@ -96,21 +96,28 @@ export async function run(): Promise<BenchResult[]> {
   const load = os.loadavg()[0]!.toFixed(2);
   return [
     {
-      name: 'store: bytes per logged event, context in parts',
+      name: `store: bytes per logged event, context in parts, ${label}`,
       value: median.packed.bytesPerEvent,
       unit: 'B',
       baseline: median.old.bytesPerEvent,
       baselineRatio: median.packed.bytesPerEvent / median.old.bytesPerEvent,
-      note: `${EVENTS} events of http.bench's shape, varied; baseline: the context stored whole (schema 5)`,
+      note: `${EVENTS} events of http.bench's shape; baseline: the context stored whole (schema 5)`,
     },
     {
-      name: 'store: CPU per insert, context in parts',
+      name: `store: CPU per insert, context in parts, ${label}`,
       value: median.packed.usPerInsert,
       unit: 'µs',
       baseline: median.old.usPerInsert,
       baselineRatio: median.ratio,
       note: `${GROUP} inserts per commit; median of ${ROUNDS} alternating rounds (${ratios}); load ${load}`,
     },
+  ];
+}
+
+export async function run(): Promise<BenchResult[]> {
+  return [
+    ...scenario('10 of 40 actions in random order', benchEvents(EVENTS)),
+    ...scenario('the same 10 actions at every call', benchEvents(EVENTS, 1, true)),
   ];
 }
 

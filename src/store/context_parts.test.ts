@@ -110,3 +110,29 @@ test('epochs: the packer forgets its parts once it remembers PACKER_CAPACITY pie
   for (let i = 0; i * (1 << 16) < PACKER_BYTES; i++) assert.equal(epochOf(packer.pack(big(i)).refs), 3);
   assert.equal(epochOf(packer.pack(big(0)).refs), 4);
 });
+
+test('an action whose features change back and forth, ids with commas, pieces without one: each read back as given', () => {
+  const { packer, unpacker, parts } = codec();
+  const action = (id: string, v: number): string => `{"_tag":${JSON.stringify(id)},"i":{"constant":1,"id":${JSON.stringify(id)}},"j":[{"m":{"popularity":${v},"pad":"long enough"}}]}`;
+  const ctx = (...xs: string[]): string => `{"FromUrl":[{"u":{"k":"the same context features each time"}}],"_multi":[${xs.join(',')}]}`;
+  const texts = [
+    ctx(action('a', 1), action('b,c', 1)),
+    ctx(action('a', 2), action('b,c', 1)),
+    ctx(action('b,c', 1), action('a', 1)),
+    ctx(action('a', 2), action('b,c', 2)),
+    ctx(action('a', 1), action('b,c', 1)),
+    ctx(action('b,c', 2), action('a', 2)),
+    '{"_multi":[{"_tag":"no comma after it, and long enough"}]}',
+    '{"_multi":[{"_tag":"no comma after it, and long enough"}]}',
+    '{"_multi":[{"_tag":}]}{"_tag":',
+  ];
+  for (let r = 0; r < 3; r++) {
+    for (const t of texts) {
+      const p = packer.pack(t);
+      assert.equal(unpacker.unpack(p.text, p.refs), t);
+    }
+  }
+  // Each distinct piece stored once (the context's features, two versions of each action, the comma-less one).
+  assert.equal(parts.size, 6);
+  assert.equal(new Set([...parts.values()].map((p) => p.text)).size, 6);
+});

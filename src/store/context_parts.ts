@@ -80,8 +80,14 @@ export interface PartSink {
 export class ContextPacker {
   /** A piece seen in this epoch → 0 (seen once, not stored) or the id of its stored part. */
   private readonly seen = new Map<string, number>();
-  /** Characters of the contexts the remembered pieces are slices of. */
+  /** Characters of the remembered pieces. */
   private kept = 0;
+  /**
+   * The last stored piece of each action (by its `_tag`; '' for the context's own features): an action mostly
+   * comes back with the same features, and comparing a piece with its action's last one costs less than hashing
+   * it for `seen`. Each entry is a copy (own), made when an action's piece changes.
+   */
+  private readonly recent = new Map<string, { piece: string; id: number }>();
   private epoch = -1;
 
   constructor(private readonly sink: PartSink) {}
@@ -99,7 +105,11 @@ export class ContextPacker {
       const end = cuts[k + 1]!;
       if (end - start < MIN_PART) continue;
       const piece = context.slice(start, end);
-      let id = this.seen.get(piece);
+      // The action's id as the loop wrote it (`"article-3"`; cut short by a comma inside it, still a key).
+      const comma = context.indexOf(',', start + ACTION.length);
+      const tag = k === 0 ? '' : context.slice(start + ACTION.length, comma < 0 || comma > end ? end : comma);
+      const before = this.recent.get(tag);
+      let id = before !== undefined && before.piece === piece ? before.id : this.seen.get(piece);
       if (id === undefined) {
         this.seen.set(own(piece), 0);
         this.kept += piece.length;
@@ -109,6 +119,11 @@ export class ContextPacker {
         // Second sighting: stored from now on.
         id = this.sink.insertPart(this.epoch, piece);
         this.seen.set(piece, id);
+      }
+      if (before?.id !== id) {
+        if (this.recent.size >= PACKER_CAPACITY) this.recent.clear();
+        this.recent.set(tag, { piece: own(piece), id });
+        this.kept += piece.length;
       }
       text += context.slice(from, start);
       more += `${n++ === 0 ? '' : ','}${text.length}:${id}`;
@@ -125,6 +140,7 @@ export class ContextPacker {
 
   private startEpoch(): void {
     this.seen.clear();
+    this.recent.clear();
     this.kept = 0;
     this.epoch = this.sink.newEpoch();
   }
