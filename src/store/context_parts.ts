@@ -6,8 +6,9 @@
 // The pieces are cut where the loop starts each action (`{"_tag":`, context.ts): before the first action (the
 // context's own features), and each action with its features. Cutting needs no JSON parsing: whatever the
 // cuts, the pieces put together give the same text, so a text of another shape is stored exactly too, just
-// without savings. Cost: a native `indexOf` per action and a Map lookup of each piece (V8 hashes and compares
-// the strings natively), a few microseconds on the main thread. A general-purpose compressor costs far more
+// without savings. Cost: a native `indexOf` per action, a comparison of each piece with its action's last one,
+// and a Map lookup of those that differ (V8 hashes and compares strings natively): less, on the main thread,
+// than writing the bytes it saves costs (bench/store.bench.ts). A general-purpose compressor costs far more
 // there: zlib's deflate or brotli took 15–25 µs per 2.5 KB event, as much as the whole durable insert. A JSON
 // scan of the text to cut finer (each namespace) took as long. A piece is stored only from its second sighting,
 // so that one never seen again (a user's own context) costs nothing but a lookup.
@@ -69,7 +70,10 @@ export interface Packed {
 export interface PartSink {
   /** Starts a new epoch (persisting it) and returns its number. */
   newEpoch(): number;
-  /** Stores a part of `epoch`; returns its id (ids are never reused). */
+  /**
+   * Stores a part of `epoch`; returns its id. Committed ids are never reused; those of a transaction that rolls
+   * back are, so the packer must be reset then (ContextPacker.reset).
+   */
   insertPart(epoch: number, text: string): number;
 }
 

@@ -160,7 +160,7 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE events ADD COLUMN context_refs TEXT; -- '<epoch>;<offset>:<part id>,…'; NULL: context is whole
   CREATE TABLE context_parts (
-    id    INTEGER PRIMARY KEY AUTOINCREMENT,    -- never reused: readers cache parts by id
+    id    INTEGER PRIMARY KEY AUTOINCREMENT,    -- never reused once committed: readers cache parts by id
     epoch INTEGER NOT NULL,                     -- only events of the same epoch refer to it
     text  TEXT    NOT NULL
   );
