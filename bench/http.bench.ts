@@ -6,13 +6,14 @@
 // echo and server are measured in alternating rounds (BENCH_HTTP_ROUNDS, each BENCH_HTTP_SECONDS long per
 // side) and the round with the median ratio is reported, with every round's ratio, and the CPU each request cost
 // the measured process (its main thread, and all its threads, from /proc). Also the server's resident memory after
-// 100k ranked events (first mode). Target: rank and reward ratios ≥ 0.7.
+// 100k ranked events (first mode), and the store file's bytes per ranked event once the server has stopped.
+// Target: rank and reward ratios ≥ 0.7.
 //
 // `node dist/bench/http.bench.js` runs it alone; `node dist/bench/http.bench.js --echo <port>` is the
 // baseline server (started by the benchmark itself).
 
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -208,6 +209,8 @@ interface ModeRun {
   rewarded: number;
   mem?: { rssMb: number; hwmMb: number; events: number; status: number; topUp?: Measured };
   policy: string;
+  /** The store file's size once the server has stopped (its WAL checkpointed into it). */
+  storeBytes?: number;
 }
 
 async function runMode(
@@ -219,8 +222,9 @@ async function runMode(
 ): Promise<ModeRun> {
   const echoUrl = echo.url;
   const dir = tempDir('personalizer-bench-');
+  const dbFile = join(dir.dir, 'personalizer.db');
   const server = await startServer({
-    store: `sqlite:${join(dir.dir, 'personalizer.db')}?synchronous=${mode}`,
+    store: `sqlite:${dbFile}?synchronous=${mode}`,
     args: ['Logging:Console:LogLevel:Default=Warning'],
   });
   try {
@@ -284,7 +288,10 @@ async function runMode(
     );
     const rewarded = m;
 
-    return { rank, reward, ranked, rewarded, policy, ...(mem ? { mem } : {}) };
+    await server.stop();
+    const size = (f: string): number => (existsSync(f) ? statSync(f).size : 0);
+    const storeBytes = size(dbFile) + size(dbFile + '-wal');
+    return { rank, reward, ranked, rewarded, policy, storeBytes, ...(mem ? { mem } : {}) };
   } finally {
     await server.stop();
     dir.cleanup();
@@ -364,6 +371,14 @@ export async function run(): Promise<BenchResult[]> {
           { name: `http ${what.split(' ')[0]} p99 latency, ${tag}`, value: p.server.p99, unit: 'ms', baseline: p.echo.p99, baselineRatio: p.server.p99 / p.echo.p99 },
           ...cpuRows(`http ${what.split(' ')[0]}`, tag, p),
         );
+      }
+      if (r.storeBytes !== undefined) {
+        rows.push({
+          name: `store bytes per ranked event, ${tag}`,
+          value: r.storeBytes / r.ranked,
+          unit: 'B',
+          note: `the SQLite file after ${r.ranked} ranked events (every Rank the same body) and ${r.rewarded} rewards`,
+        });
       }
       if (r.mem) {
         rows.push({

@@ -21,6 +21,8 @@
 // Start-up (main thread): one process per file (store_lock.ts), and a file that is damaged, foreign or not
 // writable is refused with one line (sqlite_open.ts) rather than failing every write later. A full disk turns
 // writes into StoreFullError and the store unhealthy until a write commits again (disk_full.ts).
+// Size: a ranked event's context is stored in parts, each piece it shares with earlier events once
+// (context_parts.ts, schema 6); reads put it together again within one snapshot.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -28,6 +30,7 @@ import Database from 'better-sqlite3';
 import { DiskFull, type StoreHealth } from './disk_full.js';
 import { StaleSettingsError } from './errors.js';
 import { GroupCommit, type Durability } from './group_commit.js';
+import { ContextPacker, ContextUnpacker, epochOf } from './context_parts.js';
 import { Checkpointer } from './sqlite_checkpointer.js';
 import { checkIntegrity, checkWritable, checkWriteLock, ensureDirectory } from './sqlite_open.js';
 import { migrate } from './sqlite_schema.js';
@@ -75,6 +78,7 @@ interface EventRow {
   event_id: string;
   ts: number;
   context: string;
+  context_refs: string | null;
   actions: string;
   probabilities: string;
   chosen_index: number;
@@ -108,12 +112,12 @@ interface ModelRow {
   events_learned: number;
 }
 
-function toEvent(r: EventRow): EventRecord {
+function toEvent(r: EventRow, context: string): EventRecord {
   return {
     seq: r.seq,
     eventId: r.event_id,
     timestamp: r.ts,
-    context: r.context,
+    context,
     actions: JSON.parse(r.actions) as number[],
     probabilities: JSON.parse(r.probabilities) as number[],
     chosenIndex: r.chosen_index,
@@ -157,6 +161,10 @@ export class SqliteStore implements Store {
   private readonly lock: StoreLock | null;
   private readonly disk: DiskFull;
   private probe: NodeJS.Timeout | null = null;
+  private readonly packer: ContextPacker;
+  private readonly unpacker: ContextUnpacker;
+  private readonly readJoinedTx: (after: number, limit: number) => JoinedEvent[];
+  private readonly eventByIdTx: (eventId: string) => EventRecord | null;
 
   constructor(file: string, options: SqliteOptions = {}) {
     const memory = file === ':memory:';
@@ -173,11 +181,16 @@ export class SqliteStore implements Store {
     }
     const db = this.db;
     this.q = {
-      insertEvent: db.prepare<[string, number, string, string, string, number, number, string, number]>(
-        `INSERT INTO events (event_id, ts, context, actions, probabilities, chosen_index, chosen_prob, model_version,
-           defer_activation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      insertEvent: db.prepare<[string, number, string, string, string, string, number, number, string, number]>(
+        `INSERT INTO events (event_id, ts, context, context_refs, actions, probabilities, chosen_index, chosen_prob,
+           model_version, defer_activation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event_id) DO NOTHING`,
       ),
+      insertPart: db.prepare<[number, string]>(`INSERT INTO context_parts (epoch, text) VALUES (?, ?)`),
+      part: db.prepare<[number], string>(`SELECT text FROM context_parts WHERE id = ?`).pluck(),
+      deleteParts: db.prepare(`DELETE FROM context_parts`),
+      pruneParts: db.prepare(`DELETE FROM context_parts WHERE epoch < ?`),
+      oldestRefs: db.prepare<[], { context_refs: string | null }>(`SELECT context_refs FROM events ORDER BY seq LIMIT 1`),
       eventById: db.prepare<[string], EventRow>(
         `SELECT e.*, j.join_seq, j.joined_at, j.reward AS join_reward, j.skip_learn
          FROM events e LEFT JOIN joins j ON j.seq = e.seq WHERE e.event_id = ?`,
@@ -205,8 +218,8 @@ export class SqliteStore implements Store {
         `SELECT seq, ts, defer_activation, activated_at, NULL AS join_seq FROM events WHERE seq = ?`,
       ),
       lastSeq: db.prepare<[], { seq: number | null }>(`SELECT MAX(seq) AS seq FROM events`),
-      readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: number }>(
-        `SELECT j.join_seq, e.event_id, e.context, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn
+      readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; context_refs: string | null; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: number }>(
+        `SELECT j.join_seq, e.event_id, e.context, e.context_refs, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn
          FROM joins j JOIN events e ON e.seq = j.seq WHERE j.join_seq > ? ORDER BY j.join_seq LIMIT ?`,
       ),
       insertModel: db.prepare(
@@ -229,12 +242,38 @@ export class SqliteStore implements Store {
       purgeRewards: db.prepare(`DELETE FROM rewards WHERE event_seq IN (SELECT seq FROM events WHERE ts < ?)`),
       purgeJoins: db.prepare(`DELETE FROM joins WHERE seq IN (SELECT seq FROM events WHERE ts < ?)`),
       purgeEvents: db.prepare(`DELETE FROM events WHERE ts < ?`),
-      anyEvent: db.prepare<[], { seq: number }>(`SELECT seq FROM events LIMIT 1`),
       range: db.prepare<[], { from: number | null; to: number | null }>(
         // Two subqueries: SQLite answers a lone MIN or MAX from the index's ends, both in one SELECT by a scan.
         `SELECT (SELECT MIN(ts) FROM events) AS "from", (SELECT MAX(ts) FROM events) AS "to"`,
       ),
     };
+    // Packing runs inside the insert's transaction: a new epoch is persisted before any part of it is stored.
+    this.packer = new ContextPacker({
+      newEpoch: () => {
+        const epoch = this.q.counter.get('context_epoch')!.value + 1;
+        this.q.setCounter.run(epoch, 'context_epoch');
+        return epoch;
+      },
+      insertPart: (epoch, text) => Number(this.q.insertPart.run(epoch, text).lastInsertRowid),
+    });
+    this.unpacker = new ContextUnpacker((id) => this.q.part.get(id));
+    // A context and its parts are read in one snapshot: the retention purge may delete parts meanwhile, on the
+    // writing connection, and a reader must see either the event with its parts or neither.
+    this.readJoinedTx = db.transaction((after: number, limit: number) =>
+      this.q.readJoined.all(after, limit).map((r) => ({
+        joinSeq: r.join_seq,
+        eventId: r.event_id,
+        context: this.unpacker.unpack(r.context, r.context_refs),
+        chosenIndex: r.chosen_index,
+        chosenProbability: r.chosen_prob,
+        reward: r.reward,
+        skipLearn: r.skip_learn === 1,
+      })),
+    );
+    this.eventByIdTx = db.transaction((eventId: string) => {
+      const row = this.q.eventById.get(eventId);
+      return row ? toEvent(row, this.unpacker.unpack(row.context, row.context_refs)) : null;
+    });
     const durable: Durability =
       options.synchronous === 'full' && !options.readonly && file !== ':memory:' ? (done) => this.syncWal(done) : null;
     // Checkpoints off the main thread (sqlite_checkpointer.ts), started once the store has seen some writes so
@@ -259,6 +298,8 @@ export class SqliteStore implements Store {
   }
 
   private mapError(e: unknown): unknown {
+    // A group that failed may have taken parts the packer remembers with it.
+    this.packer.reset();
     const mapped = this.disk.map(e);
     if (this.disk.full && this.probe === null) {
       // Without traffic (an orchestrator stops sending it to an unready server) nothing else would find out that
@@ -355,19 +396,29 @@ export class SqliteStore implements Store {
   async insertEvent(e: NewEvent): Promise<boolean> {
     const actions = compactArray(e.actions);
     const probabilities = compactArray(e.probabilities);
-    // One statement: no savepoint needed (group_commit.ts).
+    // No savepoint (group_commit.ts): the event is one statement; parts stored before it fails stay behind
+    // unreferenced, harmless, and go with their epoch (purgeEventsBefore).
     return this.group.write(() => {
-      const info = this.q.insertEvent.run(
-        e.eventId,
-        e.timestamp,
-        e.context,
-        actions,
-        probabilities,
-        e.chosenIndex,
-        e.chosenProbability,
-        e.modelVersion,
-        e.deferActivation ? 1 : 0,
-      );
+      let info: Database.RunResult;
+      try {
+        const packed = this.packer.pack(e.context);
+        info = this.q.insertEvent.run(
+          e.eventId,
+          e.timestamp,
+          packed.text,
+          packed.refs,
+          actions,
+          probabilities,
+          e.chosenIndex,
+          e.chosenProbability,
+          e.modelVersion,
+          e.deferActivation ? 1 : 0,
+        );
+      } catch (error) {
+        // The statement may have taken the whole transaction with it, parts included (SQLITE_FULL).
+        this.packer.reset();
+        throw error;
+      }
       if (info.changes === 0) return false;
       this.count('events_ranked');
       return true;
@@ -375,8 +426,7 @@ export class SqliteStore implements Store {
   }
 
   async getEvent(eventId: string): Promise<EventRecord | null> {
-    const row = this.q.eventById.get(eventId);
-    return row ? toEvent(row) : null;
+    return this.eventByIdTx(eventId);
   }
 
   async getRewards(eventId: string): Promise<RewardRecord[]> {
@@ -456,15 +506,7 @@ export class SqliteStore implements Store {
   }
 
   async readJoined(after: number, limit: number): Promise<JoinedEvent[]> {
-    return this.q.readJoined.all(after, limit).map((r) => ({
-      joinSeq: r.join_seq,
-      eventId: r.event_id,
-      context: r.context,
-      chosenIndex: r.chosen_index,
-      chosenProbability: r.chosen_prob,
-      reward: r.reward,
-      skipLearn: r.skip_learn === 1,
-    }));
+    return this.readJoinedTx(after, limit);
   }
 
   async headJoinSeq(): Promise<number> {
@@ -565,6 +607,8 @@ export class SqliteStore implements Store {
       this.q.deleteRewards.run();
       this.q.deleteJoins.run();
       this.q.deleteEvents.run();
+      this.q.deleteParts.run();
+      this.packer.reset();
       // The next event is seq 1 again (plain rowids): the sweep starts over.
       this.q.setCounter.run(0, 'swept_seq');
     });
@@ -576,7 +620,18 @@ export class SqliteStore implements Store {
       this.q.purgeJoins.run(before);
       const purged = this.q.purgeEvents.run(before).changes;
       // Emptied, the table numbers from 1 again; otherwise the newest events (the highest seqs) were kept.
-      if (this.q.anyEvent.get() === undefined) this.q.setCounter.run(0, 'swept_seq');
+      const oldest = this.q.oldestRefs.get();
+      if (oldest === undefined) {
+        this.q.setCounter.run(0, 'swept_seq');
+        this.q.deleteParts.run();
+        this.packer.reset();
+      } else {
+        // Epochs grow with the event order and an event refers to parts of its own epoch only (context_parts.ts):
+        // the parts of older epochs belonged to purged events. An event stored before parts existed (no epoch)
+        // is older than every part: nothing can go yet.
+        const epoch = epochOf(oldest.context_refs);
+        if (epoch !== null) this.q.pruneParts.run(epoch);
+      }
       return purged;
     });
   }

@@ -153,6 +153,19 @@ export const MIGRATIONS: readonly string[] = [
     bytes  BLOB                                  -- a model's bytes
   );
   `,
+  // 6: the logged context stored without repeating itself (context_parts.ts): pieces an event shares with
+  // earlier ones (the same action with the same features, the same namespace) are rows of context_parts, and
+  // context_refs says where they go back in. Events stored before keep their whole text (context_refs NULL), so
+  // nothing is rewritten: adding a column only changes the schema (sqlite.org/lang_altertable.html).
+  `
+  ALTER TABLE events ADD COLUMN context_refs TEXT; -- '<epoch>;<offset>:<part id>,…'; NULL: context is whole
+  CREATE TABLE context_parts (
+    id    INTEGER PRIMARY KEY AUTOINCREMENT,    -- never reused once committed: readers cache parts by id
+    epoch INTEGER NOT NULL,                     -- only events of the same epoch refer to it
+    text  TEXT    NOT NULL
+  );
+  INSERT INTO counters (name, value) VALUES ('context_epoch', 0);
+  `,
 ];
 
 export function migrate(db: Database.Database): number {
