@@ -174,7 +174,7 @@ test('writeModel writes only non-zero slots in ascending order with the chained 
     minLabel: -1,
     maxLabel: 0,
     bits: 4,
-    options: modelOptionsString(parsePolicyArguments('--cb_explore_adf --epsilon 1 -b 4 --cb_type ips -l 0.5')),
+    options: modelOptionsString(parsePolicyArguments('--cb_explore_adf --epsilon 1 -b 4 --cb_type ips -l 0.5'), { predictOnly: true }),
     cbAdf: [{ eventSum: 3n, actionSum: 9n }],
     resume: null,
     weights,

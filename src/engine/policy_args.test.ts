@@ -32,6 +32,7 @@ const DEFAULT_CONFIG: PolicyConfig = {
   clipP: 0,
   id: '',
   rankAll: false,
+  explicitDefaults: [],
 };
 
 // Model headers written by VW 9.10 (shared/vw-vectors tiny/ and models/).
@@ -94,7 +95,8 @@ test('every supported argument round-trips through formatPolicyArguments', () =>
   ];
   for (const line of lines) {
     const c = parsePolicyArguments(line);
-    assert.deepEqual(parsePolicyArguments(formatPolicyArguments(c)), c, line);
+    // The canonical form spells out -l, --power_t and --epsilon; which defaults the line gave is not part of it.
+    assert.deepEqual({ ...parsePolicyArguments(formatPolicyArguments(c)), explicitDefaults: [] }, { ...c, explicitDefaults: [] }, line);
   }
   const c = parsePolicyArguments(lines[2] as string);
   assert.equal(c.l1, 1e-9);
@@ -263,4 +265,27 @@ test("mergeModelOptions: the command line's -l, --power_t and --epsilon replace 
   assert.throws(() => parsePolicyArguments(mergeModelOptions(model, '--cb_type ips')), /--cb_type: given twice .*VW refuses it too/);
   // The same value again is no conflict.
   assert.equal(parsePolicyArguments(mergeModelOptions(model, '--cb_type mtr -q ::')).cbType, 'mtr');
+});
+
+test('an option given at its default value is recorded and written in the header, as VW writes it', () => {
+  const c = parsePolicyArguments('-q :: --epsilon 0.050 --cb_explore_adf -l0.5 --power_t=0.5 --clip_p 0 --hash strings --hash_seed 0 --l1 0 -b 18');
+  assert.deepEqual(c.explicitDefaults, ['clip_p', 'epsilon', 'hash', 'hash_seed', 'learning_rate', 'power_t']);
+  const header =
+    ' --cb_adf --cb_explore_adf --cb_type mtr --clip_p 0 --csoaa_ldf multiline --csoaa_rank --epsilon 0.0500000007450581' +
+    ' --hash strings --hash_seed 0 --learning_rate 0.5 --power_t 0.5 --quadratic ::';
+  assert.equal(modelOptionsString(c), header);
+  // Read back (-i), the header gives the same options again.
+  assert.equal(modelOptionsString(parsePolicyArguments(`${header} -b 18`)), header);
+  // A predict-only model leaves -l and --power_t out, given or not (parse_args.cc .keep(save_resume)).
+  assert.equal(modelOptionsString(c, { predictOnly: true }), header.replace(' --learning_rate 0.5 --power_t 0.5', ''));
+  // SquareCB's own defaults: epsilon 0, gamma_scale 10, gamma_exponent 0.5.
+  const sq = parsePolicyArguments('--cb_explore_adf --squarecb --epsilon 0 --gamma_scale 10 --gamma_exponent 0.5');
+  assert.deepEqual(sq.explicitDefaults, ['epsilon', 'gamma_exponent', 'gamma_scale']);
+  assert.equal(
+    modelOptionsString(sq, { predictOnly: true }),
+    ' --cb_adf --cb_explore_adf --cb_type mtr --csoaa_ldf multiline --csoaa_rank --epsilon 0 --gamma_exponent 0.5 --gamma_scale 10 --squarecb',
+  );
+  // Not given, or given at another value: nothing recorded.
+  assert.deepEqual(parsePolicyArguments('--cb_explore_adf --epsilon 0.2 -l 0.001').explicitDefaults, []);
+  assert.deepEqual(parsePolicyArguments('--cb_explore_adf --squarecb --epsilon 0.05').explicitDefaults, []);
 });

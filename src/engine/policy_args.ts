@@ -334,6 +334,27 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
   const l2 = nonNegative('l2', 0);
   if (l2 > 1) throw new PolicyArgumentError(argOf('l2'), 'must be in [0,1]');
 
+  // The kept scalar options given at their default value (VW writes them too: see explicitDefaults). Which
+  // epsilon default applies depends on the exploration; cb_type and csoaa_ldf are written whether given or not.
+  const defaults: Record<string, number | string> = {
+    epsilon: flags.has('squarecb') ? VW_DEFAULT.squareCbEpsilon : VW_DEFAULT.epsilon,
+    gamma_scale: VW_DEFAULT.gammaScale,
+    gamma_exponent: VW_DEFAULT.gammaExponent,
+    learning_rate: VW_DEFAULT.learningRate,
+    power_t: VW_DEFAULT.powerT,
+    clip_p: 0,
+    hash: 'strings',
+    hash_seed: 0,
+  };
+  const explicitDefaults = Object.keys(defaults)
+    .filter((name) => {
+      const s = scalars.get(name);
+      if (!s) return false;
+      const d = defaults[name];
+      return typeof d === 'string' ? s.value === d : Math.fround(Number(s.value)) === Math.fround(d as number);
+    })
+    .sort();
+
   return {
     cbType,
     exploration,
@@ -355,10 +376,15 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
     clipP,
     id: scalars.get('id')?.value ?? '',
     rankAll: flags.has('rank_all'),
+    explicitDefaults,
   };
 }
 
-/** A canonical command line (long option names) that parses back to an equal PolicyConfig. */
+/**
+ * A canonical command line (long option names) that parses back to an equal PolicyConfig, except for
+ * explicitDefaults: it always spells out -l and --power_t (and --epsilon, the gamma options for their
+ * exploration). The learning signature of stored models is this string, so its form must not change.
+ */
 export function formatPolicyArguments(config: PolicyConfig): string {
   const x = config.exploration;
   const parts: string[] = [x.kind === 'none' ? '--cb_adf' : '--cb_explore_adf'];
@@ -401,11 +427,13 @@ function keptFloat(x: number): string {
  * the name per value, flags have no value), then the merged --ignore/--ignore_linear letters. cb_adf adds
  * --cb_adf, --cb_type, --csoaa_ldf multiline and --csoaa_rank to every cb_explore_adf model. learning_rate and
  * power_t are kept only in save-resume models (parse_update_options `.keep(all.save_resume)`); initial_t, l1, l2,
- * bit_precision (a header field of its own) and id are never in it. The config does not remember which options
- * were given, so options at VW's default value are left out (as VW does when they were not given).
+ * bit_precision (a header field of its own) and id are never in it. An option at VW's default value is written
+ * only when it was given (config.explicitDefaults), as VW writes it.
  */
 export function modelOptionsString(config: PolicyConfig, options: { predictOnly?: boolean } = {}): string {
   const x = config.exploration;
+  const given = new Set(config.explicitDefaults);
+  const keep = (name: string, isDefault: boolean): boolean => !isDefault || given.has(name);
   const kept: [string, string | null][] = [
     ['cb_adf', null],
     ['cb_type', config.cbType],
@@ -416,23 +444,23 @@ export function modelOptionsString(config: PolicyConfig, options: { predictOnly?
   if (x.kind !== 'none') kept.push(['cb_explore_adf', null]);
   if (config.rankAll) kept.push(['rank_all', null]);
   if (x.kind === 'epsilon') {
-    if (x.epsilon !== VW_DEFAULT.epsilon) kept.push(['epsilon', keptFloat(x.epsilon)]);
+    if (keep('epsilon', x.epsilon === VW_DEFAULT.epsilon)) kept.push(['epsilon', keptFloat(x.epsilon)]);
     if (x.firstOnly) kept.push(['first_only', null]);
   } else if (x.kind === 'squarecb') {
     kept.push(['squarecb', null]);
-    if (x.epsilon !== VW_DEFAULT.squareCbEpsilon) kept.push(['epsilon', keptFloat(x.epsilon)]);
-    if (x.gammaScale !== VW_DEFAULT.gammaScale) kept.push(['gamma_scale', keptFloat(x.gammaScale)]);
-    if (x.gammaExponent !== VW_DEFAULT.gammaExponent) kept.push(['gamma_exponent', keptFloat(x.gammaExponent)]);
+    if (keep('epsilon', x.epsilon === VW_DEFAULT.squareCbEpsilon)) kept.push(['epsilon', keptFloat(x.epsilon)]);
+    if (keep('gamma_scale', x.gammaScale === VW_DEFAULT.gammaScale)) kept.push(['gamma_scale', keptFloat(x.gammaScale)]);
+    if (keep('gamma_exponent', x.gammaExponent === VW_DEFAULT.gammaExponent)) kept.push(['gamma_exponent', keptFloat(x.gammaExponent)]);
   }
   if (!options.predictOnly) {
-    if (config.learningRate !== VW_DEFAULT.learningRate) kept.push(['learning_rate', keptFloat(config.learningRate)]);
-    if (config.powerT !== VW_DEFAULT.powerT) kept.push(['power_t', keptFloat(config.powerT)]);
+    if (keep('learning_rate', config.learningRate === VW_DEFAULT.learningRate)) kept.push(['learning_rate', keptFloat(config.learningRate)]);
+    if (keep('power_t', config.powerT === VW_DEFAULT.powerT)) kept.push(['power_t', keptFloat(config.powerT)]);
   }
   if (config.chainHash) kept.push(['chain_hash', null]);
-  if (config.clipP !== 0) kept.push(['clip_p', keptFloat(config.clipP)]);
+  if (keep('clip_p', config.clipP === 0)) kept.push(['clip_p', keptFloat(config.clipP)]);
   if (config.noConstant) kept.push(['noconstant', null]);
-  if (config.hashAll) kept.push(['hash', 'all']);
-  if (config.hashSeed !== 0) kept.push(['hash_seed', String(config.hashSeed)]);
+  if (keep('hash', !config.hashAll)) kept.push(['hash', config.hashAll ? 'all' : 'strings']);
+  if (keep('hash_seed', config.hashSeed === 0)) kept.push(['hash_seed', String(config.hashSeed)]);
   for (const [name, list] of [['quadratic', config.quadratic], ['cubic', config.cubic], ['interactions', config.interactions]] as const) {
     for (const v of list) kept.push([name, v]);
   }

@@ -46,6 +46,13 @@ export interface PolicyConfig {
   id: string;
   /** cb_adf --rank_all: with --cb_adf alone, `-p` prints every action's score, not only the best action. */
   rankAll: boolean;
+  /**
+   * The options given on the command line at their default value that VW keeps in a model header (sorted names,
+   * e.g. ['epsilon', 'learning_rate'] for `--epsilon 0.05 -l 0.5`). VW writes every `.keep()` option that was
+   * supplied, default or not (core/src/parse_regressor.cc save_load_header: `m_keep && was_supplied`); the
+   * learner never reads this, and the learning signature leaves it out.
+   */
+  explicitDefaults: string[];
 }
 
 /** gd's resumable online state (gd.cc save_load_online_state_gd), in file order. */

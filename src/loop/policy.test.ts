@@ -43,3 +43,19 @@ test('validatePolicy: --cb_adf without exploration is a 400 naming it (a served 
       /^--cb_explore_adf: is required \(a served loop must explore; --cb_adf alone is for replay\)/.test(e.message),
   );
 });
+
+test('the learning signature ignores which defaults were spelt out: models stored before headers kept them still match', () => {
+  // Literal signatures as stored with models (formatPolicyArguments' canonical form): they must not change.
+  assert.equal(
+    learningSignature(parsePolicy('--cb_explore_adf --epsilon 0.05 -l 0.5 --power_t 0.5 --clip_p 0 --hash_seed 0 -q ::')),
+    '--cb_explore_adf --epsilon 0 --cb_type mtr --learning_rate 0.5 --power_t 0.5 --quadratic ::',
+  );
+  assert.equal(
+    learningSignature(parsePolicy('--cb_explore_adf -q :: --epsilon 0.3')),
+    learningSignature(parsePolicy('--cb_explore_adf --epsilon 0.05 -l 0.5 --power_t 0.5 --clip_p 0 --hash_seed 0 -q ::')),
+  );
+  assert.equal(
+    learningSignature(parsePolicy('--cb_explore_adf --squarecb --gamma_scale 10 --gamma_exponent 0.5 --epsilon 0 -q ::')),
+    '--cb_explore_adf --squarecb --gamma_scale 10 --gamma_exponent 0.5 --cb_type mtr --learning_rate 0.5 --power_t 0.5 --quadratic ::',
+  );
+});
