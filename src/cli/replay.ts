@@ -1,8 +1,7 @@
 // `personalizer replay`: progressive learning over a DSJSON log, as `vw --dsjson <policy>` does it
 // (vw-learner.md §2: every event is predicted before it is learned; -t predicts only). Output matches VW:
 // `-p` lines, the progress table and summary on stderr, binary and readable models.
-import type { WriteStream } from 'node:fs';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import {
   createLearner,
   loadLearner,
@@ -13,11 +12,13 @@ import {
   PolicyArgumentError,
   type Learner,
 } from '../engine/index.js';
-import { EMPTY_LINE, readDsjsonBatches, type DsjsonError, type DsjsonSkip } from '../dsjson/index.js';
 import { parseReplayArgs, REPLAY_USAGE, UsageError, type ReplayOptions } from './replay_args.js';
 import { formatPredictionLine, formatSummary, TABLE_HEADER, formatProgressRow } from './replay_format.js';
 import { ReplayStats } from './replay_stats.js';
 import { createReplayOutput, type ReplayOutput } from './replay_progress.js';
+import { BatchReader, LINE_ERROR, SKIP_LEARN } from './replay_batch.js';
+import { openBatchSource } from './replay_source.js';
+import { openPredictions } from './replay_predictions.js';
 import { checkInput, checkOutput, guardRead, ioError, ReplayIoError } from './replay_io.js';
 
 /** Errors printed one by one before only counting them (a broken log should not flood the terminal). */
@@ -140,91 +141,65 @@ async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput):
   const stats = new ReplayStats();
   let errors = 0;
   let events = 0;
-  const report = (e: DsjsonError | DsjsonSkip | { lineNumber: number; message: string }) => {
+  const report = (lineNumber: number, message: string) => {
     errors++;
-    if (errors <= MAX_REPORTED_ERRORS) out.log(`personalizer replay: skipping line ${e.lineNumber}: ${'reason' in e ? e.reason : e.message}\n`);
+    if (errors <= MAX_REPORTED_ERRORS) out.log(`personalizer replay: skipping line ${lineNumber}: ${message}\n`);
   };
   if (!opts.quiet) out.log(header(opts, learner));
   const preds = opts.predictions ? await openPredictions(opts.predictions) : undefined;
   const learn = !opts.testOnly;
-  const batches = readDsjsonBatches(opts.dsjson, {
-    onError: report,
-    // VW skips these without a word (parse_line_json); replay counts them and says so. An empty line (a
-    // trailing newline, a blank separator) carries nothing and is not counted.
-    onSkip: (skip) => {
-      if (skip.reason !== EMPTY_LINE) report(skip);
-    },
-    onProgress: (read, total) => out.progress(read, total),
-  });
-  for await (const batch of guardRead(batches, `--dsjson ${opts.dsjson}`)) {
-    let predText = '';
-    events += batch.length;
-    for (const { line, event } of batch) {
-      // _skipLearn: VW drops the event before prediction (parse_line_json), so it is neither predicted nor counted.
-      if (event.skipLearn) continue;
-      let ex;
-      try {
-        ex = learner.featurize(line, event.contextStart, event.contextEnd);
-      } catch (e) {
-        report({ lineNumber: event.lineNumber, message: (e as Error).message });
-        continue;
+  const what = `--dsjson ${opts.dsjson}`;
+  const source = await openBatchSource(opts.dsjson, learner.config).catch((e) => Promise.reject(ioError(what, e)));
+  const reader = new BatchReader();
+  const ex = reader.example;
+  // Line numbers in a batch count from its first line.
+  let lineOffset = 0;
+  try {
+    for await (const batch of guardRead(source.batches, what)) {
+      out.progress(batch.bytesRead, source.total);
+      let predText = '';
+      reader.reset(batch);
+      while (reader.next()) {
+        const kind = reader.kind;
+        if (kind === SKIP_LEARN) {
+          events++;
+          continue;
+        }
+        if (kind === LINE_ERROR) {
+          if (reader.isEvent) events++;
+          report(lineOffset + reader.line, reader.message);
+          continue;
+        }
+        events++;
+        const k = ex.actions.length;
+        const label = reader.label;
+        const weight = reader.weight;
+        const { order, probs } = learner.rank(ex);
+        let chosenProbability = 0;
+        let features = 0;
+        for (let i = 0; i < k; i++) {
+          if (label && order[i] === label.index) chosenProbability = probs[i]!;
+          features += ex.actions[i]!.count;
+        }
+        if (preds) predText += formatRanked(order, probs, k);
+        const row = stats.add(weight, features, label, chosenProbability, k > 0 ? { index: order[0]!, probability: probs[0]! } : undefined);
+        if (row && !opts.quiet) out.log(formatProgressRow(row));
+        if (label && learn) learner.learn(ex, label, weight);
+        else if (learn) learner.stats.update(false, 0, weight, features); // unlabeled: counted, not learned
       }
-      const k = ex.actions.length;
-      const label = event.label;
-      if (label && label.index >= k) {
-        // VW: "_labelIndex must be smaller than number of actions" — the line is a parse error.
-        report({ lineNumber: event.lineNumber, message: `_labelIndex ${label.index} is out of range for ${k} actions` });
-        continue;
-      }
-      const { order, probs } = learner.rank(ex);
-      let chosenProbability = 0;
-      let features = 0;
-      for (let i = 0; i < k; i++) {
-        if (label && order[i] === label.index) chosenProbability = probs[i]!;
-        features += ex.actions[i]!.count;
-      }
-      if (preds) predText += formatRanked(order, probs, k);
-      const row = stats.add(event.weight, features, label, chosenProbability, k > 0 ? { index: order[0]!, probability: probs[0]! } : undefined);
-      if (row && !opts.quiet) out.log(formatProgressRow(row));
-      if (label && learn) learner.learn(ex, label, event.weight);
-      else if (learn) learner.stats.update(false, 0, event.weight, features); // unlabeled: counted, not learned
+      lineOffset += batch.lines;
+      source.release(batch);
+      if (preds && predText) await preds.write(predText).catch((e) => Promise.reject(ioError(`-p ${opts.predictions}`, e)));
     }
-    if (preds && predText) await write(preds.stream, predText).catch((e) => Promise.reject(ioError(`-p ${opts.predictions}`, e)));
+  } finally {
+    await source.close();
   }
   if (preds) await preds.close().catch((e) => Promise.reject(ioError(`-p ${opts.predictions}`, e)));
   return { stats, skipped: errors, events };
-}
-
-/** The -p file, opened before the run; a write error later surfaces from write() or close(), never as a crash. */
-async function openPredictions(path: string): Promise<{ stream: WriteStream; close(): Promise<void> }> {
-  const fh = await open(path, 'w').catch((e) => Promise.reject(ioError(`-p ${path}`, e)));
-  const stream = fh.createWriteStream();
-  let failed: Error | undefined;
-  stream.on('error', (e) => (failed = e));
-  return {
-    stream,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if (failed) return reject(failed);
-        // The write that failed (ENOSPC…) is the cause; end() on the destroyed stream only reports its own error.
-        stream.end((e?: Error | null) => (e || failed ? reject(stream.errored ?? failed ?? e) : resolve()));
-      }),
-  };
 }
 
 function formatRanked(order: ArrayLike<number>, probs: ArrayLike<number>, k: number): string {
   const pmf = new Array<{ index: number; probability: number }>(k);
   for (let i = 0; i < k; i++) pmf[i] = { index: order[i]!, probability: probs[i]! };
   return formatPredictionLine(pmf);
-}
-
-function write(stream: WriteStream, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (stream.errored) return reject(stream.errored);
-    if (stream.write(text)) resolve();
-    else {
-      stream.once('drain', resolve);
-      stream.once('error', reject);
-    }
-  });
 }
