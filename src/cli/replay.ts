@@ -188,7 +188,7 @@ async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput):
         else if (learn) learner.stats.update(false, 0, weight, features); // unlabeled: counted, not learned
       }
       lineOffset += batch.lines;
-      source.release(batch);
+      source.release();
       if (preds && predText) await preds.write(predText).catch((e) => Promise.reject(ioError(`-p ${opts.predictions}`, e)));
     }
   } finally {

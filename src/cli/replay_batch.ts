@@ -1,6 +1,6 @@
 // The compact form in which parsed, featurized DSJSON events travel from the reading side of `personalizer replay`
-// (a parse worker, or the same thread) to the learner: one ArrayBuffer per batch, moved between threads without a
-// copy (postMessage transfer list), read in place by the learner. VW hands its parser thread's examples to the
+// (a parse worker, or the same thread) to the learner: one buffer per batch, written by a parse worker into a slot of a ring of
+// SharedArrayBuffers and read in place by the learner (replay_ring.ts). VW hands its parser thread's examples to the
 // learner the same way, through a bounded queue of ready examples (vowpalwabbit/core/src/parser.cc,
 // vowpalwabbit/core/include/vw/core/parse_example.h ready_parsed_examples).
 //
@@ -20,7 +20,7 @@ const HAS_ACTION = 2;
 
 /** What one batch message carries; `buffer` is transferred. */
 export interface Batch {
-  buffer: ArrayBuffer;
+  buffer: ArrayBufferLike;
   /** Words used. */
   words: number;
   /** Texts of the LINE_ERROR records. */
@@ -38,33 +38,39 @@ export interface EventLabel {
   action?: number;
 }
 
-/** Appends records to a growing buffer (the producer side). */
+/**
+ * Appends records to a buffer (the producer side): begin() with a buffer (a worker's shared ring slot, or a spare
+ * one), then finish(). A batch that outgrows its buffer moves on to a larger private one.
+ */
 export class BatchWriter {
-  private buf: ArrayBuffer;
-  private u32: Uint32Array;
-  private f32: Float32Array;
-  private f64: Float64Array;
+  private buf: ArrayBufferLike = new ArrayBuffer(0);
+  private u32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private f32: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  private f64: Float64Array<ArrayBufferLike> = new Float64Array(0);
   words = 0;
   messages: string[] = [];
 
-  constructor(bytes = 1 << 20) {
-    this.buf = new ArrayBuffer(bytes);
-    this.u32 = new Uint32Array(this.buf);
-    this.f32 = new Float32Array(this.buf);
-    this.f64 = new Float64Array(this.buf);
+  begin(buffer: ArrayBufferLike): void {
+    this.view(buffer);
+    this.words = 0;
+    this.messages = [];
+  }
+
+  private view(buffer: ArrayBufferLike): void {
+    this.buf = buffer;
+    this.u32 = new Uint32Array(buffer);
+    this.f32 = new Float32Array(buffer);
+    this.f64 = new Float64Array(buffer);
   }
 
   private ensure(extra: number): void {
     const need = this.words + extra;
     if (need <= this.u32.length) return;
-    let size = this.u32.length * 2;
+    let size = Math.max(this.u32.length * 2, 1024);
     while (size < need) size *= 2;
-    const buf = new ArrayBuffer(size * 4);
-    new Uint32Array(buf).set(this.u32.subarray(0, this.words));
-    this.buf = buf;
-    this.u32 = new Uint32Array(buf);
-    this.f32 = new Float32Array(buf);
-    this.f64 = new Float64Array(buf);
+    const old = this.u32;
+    this.view(new ArrayBuffer(size * 4));
+    this.u32.set(old.subarray(0, this.words));
   }
 
   event(line: number, weight: number, label: EventLabel | undefined, ex: MultiExample): void {
@@ -120,17 +126,9 @@ export class BatchWriter {
     this.messages.push(message);
   }
 
-  /** Hands the records over and starts an empty buffer (a recycled one when given). */
-  take(lines: number, bytesRead: number, recycled?: ArrayBuffer): Batch {
-    const batch: Batch = { buffer: this.buf, words: this.words, messages: this.messages, lines, bytesRead };
-    const next = recycled && recycled.byteLength >= this.buf.byteLength / 2 ? recycled : new ArrayBuffer(this.buf.byteLength);
-    this.buf = next;
-    this.u32 = new Uint32Array(next);
-    this.f32 = new Float32Array(next);
-    this.f64 = new Float64Array(next);
-    this.words = 0;
-    this.messages = [];
-    return batch;
+  /** The records written since begin(). */
+  finish(lines: number, bytesRead: number): Batch {
+    return { buffer: this.buf, words: this.words, messages: this.messages, lines, bytesRead };
   }
 }
 
@@ -148,9 +146,9 @@ export class BatchReader {
   readonly example: MultiExample = { actions: [], tags: [] };
   private readonly labelObj: EventLabel = { index: 0, cost: 0, probability: 0 };
   private vectors: FeatureVector[] = [];
-  private u32 = new Uint32Array(0);
-  private f32 = new Float32Array(0);
-  private f64 = new Float64Array(0);
+  private u32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private f32: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  private f64: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private w = 0;
   private end = 0;
   private messages: string[] = [];

@@ -8,11 +8,11 @@ import { createFeaturizer, type Featurizer, type PolicyConfig } from '../engine/
 import { EMPTY_LINE, parseCbLine, readLineBatches, DsjsonError } from '../dsjson/index.js';
 import { BatchWriter, type Batch } from './replay_batch.js';
 
-/** A batch is handed over once it holds this many bytes (about 150 events of 275 features). */
-const BATCH_BYTES = 256 << 10;
+/** A batch of the streaming reader is handed over once it holds this many bytes (~150 events of 275 features). */
+const BATCH_BYTES = 384 << 10;
 
 export class BatchProducer {
-  readonly writer = new BatchWriter(BATCH_BYTES * 2);
+  readonly writer = new BatchWriter();
   private readonly featurize: Featurizer;
 
   constructor(config: PolicyConfig) {
@@ -53,41 +53,44 @@ export class BatchProducer {
 
 /**
  * The whole file in order, in batches, with its line numbers relative to each batch (plain or gzip, through the
- * streaming reader). `recycle` returns an ArrayBuffer the consumer is done with, if any.
+ * streaming reader). `buffer` gives the buffer for the next batch (called once the previous one is consumed).
  */
-export async function* sequentialBatches(
-  path: string,
-  config: PolicyConfig,
-  recycle: () => ArrayBuffer | undefined = () => undefined,
-): AsyncGenerator<Batch> {
+export async function* sequentialBatches(path: string, config: PolicyConfig, buffer: () => ArrayBufferLike): AsyncGenerator<Batch> {
   const p = new BatchProducer(config);
   let lines = 0;
   let bytesRead = 0;
+  p.writer.begin(buffer());
   for await (const chunk of readLineBatches(path, { onProgress: (read) => (bytesRead = read) })) {
     for (let i = 0; i < chunk.length; i++) p.add(chunk[i]!, ++lines);
     if (p.full) {
-      yield p.writer.take(lines, bytesRead, recycle());
+      yield p.writer.finish(lines, bytesRead);
       lines = 0;
+      p.writer.begin(buffer());
     }
   }
-  if (lines > 0) yield p.writer.take(lines, bytesRead, recycle());
+  if (lines > 0) yield p.writer.finish(lines, bytesRead);
 }
 
-/** Bytes of a plain file per block; block b goes to parse worker b mod N (blockBatches). */
-export const BLOCK_BYTES = 256 << 10;
+/** Bytes of a plain file per block (the unit a parse worker claims; replay_ring.ts). */
+export const BLOCK_BYTES = Number(process.env.BB ?? 128) << 10;
 
 const LF = 10;
+
+/** The bytes of the block being parsed, reused from block to block (a long line makes it grow). */
+let readBuffer = Buffer.alloc(0);
 
 /**
  * The lines that start inside byte block `b` of a plain file (a line belongs to the block its first byte is in;
  * the last one is read past the block's end up to its newline), as one batch. Blocks can be parsed by different
  * threads at once: the learner numbers their lines by adding up the `lines` of the blocks before.
  */
-export function blockBatch(fd: number, size: number, b: number, p: BatchProducer, recycled?: ArrayBuffer): Batch {
+export function blockBatch(fd: number, size: number, b: number, p: BatchProducer, target: ArrayBufferLike): Batch {
+  p.writer.begin(target);
   const start = b * BLOCK_BYTES;
   const end = Math.min(size, start + BLOCK_BYTES);
   const from = start === 0 ? 0 : start - 1;
-  let buf = Buffer.allocUnsafe(end - from + (1 << 16));
+  let buf = readBuffer;
+  if (buf.length < end - from + (1 << 16)) buf = readBuffer = Buffer.allocUnsafe(end - from + (1 << 16));
   let n = readFully(fd, buf, 0, end - from, from);
   let first = 0;
   if (start > 0) {
@@ -102,7 +105,7 @@ export function blockBatch(fd: number, size: number, b: number, p: BatchProducer
       if (buf.length - n < 1 << 16) {
         const bigger = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(bigger, 0, 0, n);
-        buf = bigger;
+        buf = readBuffer = bigger;
       }
       const got = readFully(fd, buf, n, 1 << 16, pos);
       if (got === 0) break;
@@ -125,7 +128,7 @@ export function blockBatch(fd: number, size: number, b: number, p: BatchProducer
     p.add(buf.toString('utf8', at, stop), ++lines);
     at = nl + 1;
   }
-  return p.writer.take(lines, end, recycled);
+  return p.writer.finish(lines, end);
 }
 
 function readFully(fd: number, buf: Buffer, offset: number, length: number, position: number): number {

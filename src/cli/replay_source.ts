@@ -1,7 +1,8 @@
 // Where the learner of `personalizer replay` gets its batches (replay_batch.ts): from parse workers, as VW parses
 // on a thread of its own while it learns (vowpalwabbit/core/src/vw.cc start_parser), or, for small files and
 // when asked to, from the same thread.
-//   plain file: PARSE_THREADS workers; byte block b (BLOCK_BYTES) is parsed by worker b mod N, learned in order;
+//   plain file: parseThreads() workers take byte blocks (BLOCK_BYTES) in turn as they get to them; the learner
+//               learns the blocks in file order;
 //   gzip file:  one worker inflates and parses it in order (a gzip stream cannot be split).
 import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { isGzipFile } from '../dsjson/index.js';
 import type { PolicyConfig } from '../engine/index.js';
 import type { Batch } from './replay_batch.js';
 import { BLOCK_BYTES, sequentialBatches } from './replay_producer.js';
+import { createPool, createRing, RingReader, type Ring } from './replay_ring.js';
 import type { WorkerData, WorkerMessage } from './replay_worker.js';
 
 /** Below this size a worker's start-up (~30 ms) costs more than parsing on the learner's thread. */
@@ -34,8 +36,8 @@ export interface BatchSource {
   batches: AsyncGenerator<Batch>;
   /** The file's size, for the progress bar. */
   total: number;
-  /** The learner is done with this batch's buffer (it may be reused). */
-  release(batch: Batch): void;
+  /** The learner is done with the batch last yielded (its slot may be refilled). */
+  release(): void;
   /** Stops the workers (a run that ends early, on an error). */
   close(): Promise<void>;
 }
@@ -46,28 +48,37 @@ export async function openBatchSource(path: string, config: PolicyConfig): Promi
   let threads = parseThreads(total);
   if (threads > 0 && gzip) threads = 1;
   if (threads === 0) {
-    const spare: ArrayBuffer[] = [];
+    // The generator resumes only once the learner is done with the batch it yielded: one buffer serves them all.
+    let buffer: ArrayBufferLike = new ArrayBuffer(1 << 20);
     return {
-      batches: sequentialBatches(path, config, () => spare.pop()),
+      batches: (async function* () {
+        for await (const b of sequentialBatches(path, config, () => buffer)) {
+          buffer = b.buffer; // kept if it had to grow
+          yield b;
+        }
+      })(),
       total,
-      release: (b) => void (spare.length < 2 && spare.push(b.buffer)),
+      release: () => {},
       close: async () => {},
     };
   }
-  return workerSource(path, config, total, gzip ? 1 : threads, !gzip);
+  return workerSource(path, config, total, threads, !gzip);
 }
 
 function workerSource(path: string, config: PolicyConfig, total: number, n: number, blocks: boolean): BatchSource {
-  const ahead = new SharedArrayBuffer(4 * n);
-  const counters = new Int32Array(ahead);
   const queues: WorkerMessage[][] = [];
+  const pool = createPool();
+  const rings: Ring[] = [];
   const workers: Worker[] = [];
   let wake: (() => void) | undefined;
   let crash: Error | undefined;
   for (let w = 0; w < n; w++) {
-    const data: WorkerData = { path, config, ahead };
-    if (blocks) data.blocks = { worker: w, workers: n, size: total };
-    const worker = new Worker(new URL('./replay_worker.js', import.meta.url), { workerData: data });
+    const ring = createRing(pool);
+    rings.push(ring);
+    const data: WorkerData = { path, config, ring };
+    if (blocks) data.blocks = { size: total };
+    // A small young generation: the worker's garbage is short-lived line strings (peak RSS, not speed).
+    const worker = new Worker(new URL('./replay_worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     queues.push([]);
     worker.on('message', (m: WorkerMessage) => {
       queues[w]!.push(m);
@@ -79,38 +90,37 @@ function workerSource(path: string, config: PolicyConfig, total: number, n: numb
     });
     workers.push(worker);
   }
-  const next = async (w: number): Promise<WorkerMessage> => {
+  const alive = () => {
+    if (crash) throw crash;
+  };
+  const message = async (w: number): Promise<WorkerMessage> => {
     const q = queues[w]!;
     while (q.length === 0) {
-      if (crash) throw crash;
+      alive();
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
     }
     return q.shift()!;
   };
-  const owner = new Map<ArrayBuffer, number>();
+  const reader = new RingReader(rings);
   async function* batches(): AsyncGenerator<Batch> {
     const count = blocks ? Math.ceil(total / BLOCK_BYTES) : Infinity;
     for (let b = 0; b < count; b++) {
-      const w = b % n;
-      const m = await next(w);
+      const next = await reader.next(b, alive);
+      if (!('worker' in next)) {
+        yield next;
+        continue;
+      }
+      const m = await message(next.worker);
       if ('fail' in m) throw Object.assign(new Error(m.fail.message), m.fail.code ? { code: m.fail.code } : {});
       if ('end' in m) break;
-      owner.set(m.batch.buffer, w);
       yield m.batch;
     }
   }
   return {
     batches: batches(),
     total,
-    release: (batch) => {
-      const w = owner.get(batch.buffer);
-      if (w === undefined) return;
-      owner.delete(batch.buffer);
-      workers[w]!.postMessage(batch.buffer, [batch.buffer]);
-      Atomics.sub(counters, w, 1);
-      Atomics.notify(counters, w);
-    },
+    release: () => reader.release(),
     close: async () => {
       await Promise.all(workers.map((w) => w.terminate()));
     },

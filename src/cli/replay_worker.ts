@@ -1,52 +1,28 @@
 // A parse worker of `personalizer replay` (replay_source.ts starts it): reads its share of the DSJSON file, parses
-// and featurizes it (replay_producer.ts) and posts the batches to the learner's thread, transferring their
-// buffers. It runs at most MAX_AHEAD batches ahead of the learner, waiting on a shared counter the learner
-// decrements, so memory stays bounded however fast it parses (VW's parser thread blocks the same way on its
-// bounded example queue).
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+// and featurizes it (replay_producer.ts), block after block as it claims them, into the slots of its ring (replay_ring.ts), which the learner's thread
+// reads in place. The ring bounds how far it runs ahead, so memory stays flat however fast it parses.
+import { parentPort, workerData } from 'node:worker_threads';
 import type { PolicyConfig } from '../engine/index.js';
 import type { Batch } from './replay_batch.js';
 import { BatchProducer, BLOCK_BYTES, blockBatch, closeBlocks, openForBlocks, sequentialBatches } from './replay_producer.js';
+import { RingWriter, type Ring } from './replay_ring.js';
 
 export interface WorkerData {
   path: string;
   config: PolicyConfig;
-  /** Block mode: this worker's number and the number of workers; sequential mode (gzip): absent. */
-  blocks?: { worker: number; workers: number; size: number };
-  /** Int32Array over a SharedArrayBuffer: per worker, the batches posted and not yet learned. */
-  ahead: SharedArrayBuffer;
+  /** Block mode: the file's size (blocks are claimed from the shared pool); sequential mode (gzip): absent. */
+  blocks?: { size: number };
+  ring: Ring;
 }
 
 export type WorkerMessage = { batch: Batch } | { end: true } | { fail: { message: string; code?: string } };
 
-export const MAX_AHEAD = 4;
-
 const port = parentPort!;
 const data = workerData as WorkerData;
-const ahead = new Int32Array(data.ahead);
-const me = data.blocks?.worker ?? 0;
-/** Buffers the learner has finished with, sent back for reuse. */
-const spare: ArrayBuffer[] = [];
+const ring = new RingWriter(data.ring, (value, transfer) => port.postMessage(value, transfer ?? []));
 
-function recycled(): ArrayBuffer | undefined {
-  for (;;) {
-    const m = receiveMessageOnPort(port);
-    if (!m) break;
-    spare.push(m.message as ArrayBuffer);
-  }
-  return spare.pop();
-}
-
-function post(batch: Batch): void {
-  // Wait while MAX_AHEAD batches are queued (Atomics.wait returns at once when the value has changed meanwhile).
-  for (;;) {
-    const n = Atomics.load(ahead, me);
-    if (n < MAX_AHEAD) break;
-    Atomics.wait(ahead, me, n);
-  }
-  Atomics.add(ahead, me, 1);
-  port.postMessage({ batch } satisfies WorkerMessage, [batch.buffer]);
-}
+/** The block this worker is on (a failure is reported in its place). */
+let block = -1;
 
 async function main(): Promise<void> {
   const b = data.blocks;
@@ -55,18 +31,25 @@ async function main(): Promise<void> {
     try {
       const producer = new BatchProducer(data.config);
       const blocks = Math.ceil(b.size / BLOCK_BYTES);
-      for (let k = b.worker; k < blocks; k += b.workers) post(blockBatch(fd, b.size, k, producer, recycled()));
+      for (;;) {
+        const slot = ring.acquire();
+        block = ring.claim();
+        if (block >= blocks) return;
+        ring.publish(blockBatch(fd, b.size, block, producer, slot), block);
+      }
     } finally {
       closeBlocks(fd);
     }
-  } else {
-    for await (const batch of sequentialBatches(data.path, data.config, recycled)) post(batch);
   }
-  port.postMessage({ end: true } satisfies WorkerMessage);
+  // Sequential (gzip): the only worker, its batches numbered in order, then the end.
+  block = 0;
+  for await (const batch of sequentialBatches(data.path, data.config, () => ring.acquire())) ring.publish(batch, block++);
+  ring.signal({ end: true } satisfies WorkerMessage, block);
 }
 
 main().catch((e: NodeJS.ErrnoException) => {
   const fail: { message: string; code?: string } = { message: e instanceof Error ? e.message : String(e) };
   if (e?.code) fail.code = e.code;
-  port.postMessage({ fail } satisfies WorkerMessage);
+  // In place of the block it failed on, or of the next one no worker has taken (the learner waits for it).
+  ring.signal({ fail } satisfies WorkerMessage, block >= 0 ? block : ring.claim());
 });
