@@ -5,7 +5,7 @@
 // vowpalwabbit/core/include/vw/core/parse_example.h ready_parsed_examples).
 //
 // Records, in line order, in 32-bit words:
-//   EVENT:        kind, line, flags, nActions, labelIndex, labelAction, [pad], weight f64, cost f64, probability f64,
+//   EVENT:        kind, line, flags, nActions, labelIndex, 0, (pad to 8 bytes), weight f64, cost f64, probability f64,
 //                 count[nActions], index u32[Σcount], value f32[Σcount]
 //   SKIP_LEARN:   kind, line                       (`_skipLearn`: a valid event, neither predicted nor counted)
 //   LINE_ERROR:   kind, line, message#, isEvent    (message# indexes Batch.messages)
@@ -16,7 +16,9 @@ export const SKIP_LEARN = 2;
 export const LINE_ERROR = 3;
 
 const HAS_LABEL = 1;
-const HAS_ACTION = 2;
+
+const EMPTY_U32 = new Uint32Array(0);
+const EMPTY_F32 = new Float32Array(0);
 
 /** What one batch message carries; `buffer` is transferred. */
 export interface Batch {
@@ -35,7 +37,6 @@ export interface EventLabel {
   index: number;
   cost: number;
   probability: number;
-  action?: number;
 }
 
 /**
@@ -83,10 +84,10 @@ export class BatchWriter {
     let w = this.words;
     u[w] = EVENT;
     u[w + 1] = line;
-    u[w + 2] = (label ? HAS_LABEL : 0) | (label?.action !== undefined ? HAS_ACTION : 0);
+    u[w + 2] = label ? HAS_LABEL : 0;
     u[w + 3] = k;
     u[w + 4] = label ? label.index : 0;
-    u[w + 5] = label?.action ?? 0;
+    u[w + 5] = 0;
     w += 6;
     if (w & 1) w++; // f64 alignment
     const d = this.f64;
@@ -133,8 +134,9 @@ export class BatchWriter {
 }
 
 /**
- * Reads a batch's records in place (the learner side). `example` is one MultiExample whose FeatureVectors are
- * refilled for each event (the learner finishes an event before the next is read).
+ * Reads a batch's records in place (the learner side). `example` is one MultiExample whose FeatureVectors view
+ * each event in turn (the learner finishes an event before the next is read, and a batch before its slot is
+ * refilled).
  */
 export class BatchReader {
   kind = 0;
@@ -149,11 +151,13 @@ export class BatchReader {
   private u32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private f32: Float32Array<ArrayBufferLike> = new Float32Array(0);
   private f64: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  private buffer: ArrayBufferLike = new ArrayBuffer(0);
   private w = 0;
   private end = 0;
   private messages: string[] = [];
 
   reset(batch: Batch): void {
+    this.buffer = batch.buffer;
     this.u32 = new Uint32Array(batch.buffer);
     this.f32 = new Float32Array(batch.buffer);
     this.f64 = new Float64Array(batch.buffer);
@@ -182,7 +186,6 @@ export class BatchReader {
     const flags = u[w + 2]!;
     const k = u[w + 3]!;
     const labelIndex = u[w + 4]!;
-    const labelAction = u[w + 5]!;
     w += 6;
     if (w & 1) w++;
     const d = this.f64;
@@ -192,8 +195,6 @@ export class BatchReader {
       l.index = labelIndex;
       l.cost = d[(w >> 1) + 1]!;
       l.probability = d[(w >> 1) + 2]!;
-      if (flags & HAS_ACTION) l.action = labelAction;
-      else delete l.action;
       this.label = l;
     } else this.label = undefined;
     w += 6;
@@ -202,18 +203,20 @@ export class BatchReader {
     actions.length = k;
     ex.tags.length = k;
     let at = w + k;
-    const f = this.f32;
     let total = 0;
     for (let a = 0; a < k; a++) total += u[w + a]!;
+    // Views into the batch, not copies: creating two typed arrays costs less than copying out of shared memory
+    // (V8 copies from a SharedArrayBuffer element by element).
+    const buf = this.buffer;
     for (let a = 0; a < k; a++) {
       const n = u[w + a]!;
       let fv = this.vectors[a];
-      if (fv === undefined || fv.index.length < n) {
-        fv = { index: new Uint32Array(Math.max(n, 64) * 2), value: new Float32Array(Math.max(n, 64) * 2), count: 0 };
+      if (fv === undefined) {
+        fv = { index: EMPTY_U32, value: EMPTY_F32, count: 0 };
         this.vectors[a] = fv;
       }
-      fv.index.set(u.subarray(at, at + n));
-      fv.value.set(f.subarray(at + total, at + total + n));
+      fv.index = new Uint32Array(buf, at * 4, n);
+      fv.value = new Float32Array(buf, (at + total) * 4, n);
       fv.count = n;
       actions[a] = fv;
       at += n;

@@ -18,12 +18,16 @@ export const SLOT_BYTES = 1 << 20;
 
 const WRITTEN = 0;
 const READ = 1;
+/** 1 while the worker waits for a free slot. */
+const WRITER_WAITS = 2;
 /** Per slot in `meta`: words, lines, bytesRead, via (0: in the slot, 1: by message), block number. */
 const META = 5;
 
 /** In the pool shared by all workers: the next block to claim, and the batches published (a learner waits on it). */
 const CLAIMED = 0;
 const PUBLISHED = 1;
+/** 1 while the learner waits for a block. A notify costs as much as parsing a few events: only a waiter gets one. */
+const READER_WAITS = 2;
 
 export interface Ring {
   control: SharedArrayBuffer;
@@ -34,13 +38,13 @@ export interface Ring {
 }
 
 export function createPool(): SharedArrayBuffer {
-  return new SharedArrayBuffer(8);
+  return new SharedArrayBuffer(12);
 }
 
 export function createRing(pool: SharedArrayBuffer): Ring {
   const slots: SharedArrayBuffer[] = [];
   for (let i = 0; i < SLOTS; i++) slots.push(new SharedArrayBuffer(SLOT_BYTES));
-  return { control: new SharedArrayBuffer(8), meta: new SharedArrayBuffer(8 * META * SLOTS), slots, pool };
+  return { control: new SharedArrayBuffer(12), meta: new SharedArrayBuffer(8 * META * SLOTS), slots, pool };
 }
 
 /** The worker's end. */
@@ -69,10 +73,14 @@ export class RingWriter {
   /** The next slot's buffer, once the learner has freed it (blocks the worker until then). */
   acquire(): SharedArrayBuffer {
     const written = this.ctl[WRITTEN]!;
+    const ctl = this.ctl;
     for (;;) {
-      const read = Atomics.load(this.ctl, READ);
+      const read = Atomics.load(ctl, READ);
       if (written - read < SLOTS) break;
-      Atomics.wait(this.ctl, READ, read);
+      // Announce the wait, then look again: a release between the two is seen, one after it notifies.
+      Atomics.store(ctl, WRITER_WAITS, 1);
+      if (Atomics.load(ctl, READ) === read) Atomics.wait(ctl, READ, read);
+      Atomics.store(ctl, WRITER_WAITS, 0);
     }
     return this.ring.slots[written % SLOTS]!;
   }
@@ -112,7 +120,7 @@ export class RingWriter {
   private advance(): void {
     Atomics.store(this.ctl, WRITTEN, this.ctl[WRITTEN]! + 1);
     Atomics.add(this.pool, PUBLISHED, 1);
-    Atomics.notify(this.pool, PUBLISHED);
+    if (Atomics.load(this.pool, READER_WAITS) === 1) Atomics.notify(this.pool, PUBLISHED);
   }
 }
 
@@ -149,8 +157,12 @@ export class RingReader {
         return { buffer: this.rings[w]!.slots[i]!, words: m[i * META]!, lines: m[i * META + 1]!, bytesRead: m[i * META + 2]!, messages: [] };
       }
       alive();
-      const r = waitAsync(this.pool, PUBLISHED, seen, 250);
-      if (r.async) await r.value;
+      Atomics.store(this.pool, READER_WAITS, 1);
+      if (Atomics.load(this.pool, PUBLISHED) === seen) {
+        const r = waitAsync(this.pool, PUBLISHED, seen, 250);
+        if (r.async) await r.value;
+      }
+      Atomics.store(this.pool, READER_WAITS, 0);
     }
   }
 
@@ -158,6 +170,6 @@ export class RingReader {
   release(): void {
     const ctl = this.ctl[this.current]!;
     Atomics.store(ctl, READ, ctl[READ]! + 1);
-    Atomics.notify(ctl, READ);
+    if (Atomics.load(ctl, WRITER_WAITS) === 1) Atomics.notify(ctl, READ);
   }
 }
