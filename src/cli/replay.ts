@@ -17,7 +17,7 @@ import { formatPredictionLine, formatSummary, TABLE_HEADER, formatProgressRow } 
 import { ReplayStats } from './replay_stats.js';
 import { createReplayOutput, type ReplayOutput } from './replay_progress.js';
 import { BatchReader, LINE_ERROR, SKIP_LEARN } from './replay_batch.js';
-import { openBatchSource } from './replay_source.js';
+import { openBatchSource, threadsSetting } from './replay_source.js';
 import { openPredictions } from './replay_predictions.js';
 import { checkInput, checkOutput, guardRead, ioError, ReplayIoError } from './replay_io.js';
 
@@ -26,8 +26,10 @@ const MAX_REPORTED_ERRORS = 100;
 
 export async function runReplay(argv: string[]): Promise<number> {
   let opts: ReplayOptions;
+  let threads: number | undefined;
   try {
     opts = parseReplayArgs(argv);
+    threads = threadsSetting();
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`personalizer replay: ${e.message}\n\n${REPLAY_USAGE}`);
@@ -60,7 +62,7 @@ export async function runReplay(argv: string[]): Promise<number> {
   const out = createReplayOutput(opts.quiet);
   let result: { stats: ReplayStats; skipped: number; events: number };
   try {
-    result = await replay(opts, learner, out);
+    result = await replay(opts, learner, out, threads);
     out.stop();
   } catch (e) {
     out.stop();
@@ -137,7 +139,7 @@ function header(opts: ReplayOptions, learner: Learner): string {
 }
 
 /** `skipped`: lines that are not valid events; `events`: the valid ones (those VW drops unread included). */
-async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput): Promise<{ stats: ReplayStats; skipped: number; events: number }> {
+async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput, threads: number | undefined): Promise<{ stats: ReplayStats; skipped: number; events: number }> {
   const stats = new ReplayStats();
   let errors = 0;
   let events = 0;
@@ -149,7 +151,7 @@ async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput):
   const preds = opts.predictions ? await openPredictions(opts.predictions) : undefined;
   const learn = !opts.testOnly;
   const what = `--dsjson ${opts.dsjson}`;
-  const source = await openBatchSource(opts.dsjson, learner.config).catch((e) => Promise.reject(ioError(what, e)));
+  const source = await openBatchSource(opts.dsjson, learner.config, threads).catch((e) => Promise.reject(ioError(what, e)));
   const reader = new BatchReader();
   const ex = reader.example;
   // Line numbers in a batch count from its first line.

@@ -11,22 +11,27 @@ import { isGzipFile } from '../dsjson/index.js';
 import type { PolicyConfig } from '../engine/index.js';
 import type { Batch } from './replay_batch.js';
 import { BLOCK_BYTES, sequentialBatches } from './replay_producer.js';
+import { UsageError } from './replay_args.js';
 import { createPool, createRing, RingReader, type Ring } from './replay_ring.js';
 import type { WorkerData, WorkerMessage } from './replay_worker.js';
 
 /** Below this size a worker's start-up (~30 ms) costs more than parsing on the learner's thread. */
 const SMALL_FILE = 2 << 20;
 
+/** PERSONALIZER_REPLAY_THREADS, checked before the run (a UsageError names it); undefined when unset. */
+export function threadsSetting(env = process.env.PERSONALIZER_REPLAY_THREADS): number | undefined {
+  if (env === undefined || env === '') return undefined;
+  const n = Number(env);
+  if (!/^\d+$/.test(env.trim()) || n > 16) throw new UsageError(`PERSONALIZER_REPLAY_THREADS must be a whole number from 0 to 16, got '${env}'`);
+  return n;
+}
+
 /**
- * Parse threads for a file: PERSONALIZER_REPLAY_THREADS when set (0: parse on the learner's thread), else one per
- * core up to 3 (the learner's own thread needs a share too), and none for small files or a single core.
+ * Parse threads for a file: `setting` when given (0: parse on the learner's thread), else one per core up to 3
+ * (the learner's own thread needs a share too), and none for small files or a single core.
  */
-export function parseThreads(size: number): number {
-  const env = process.env.PERSONALIZER_REPLAY_THREADS;
-  if (env !== undefined && env !== '') {
-    const n = Number(env);
-    if (Number.isInteger(n) && n >= 0 && n <= 16) return n;
-  }
+export function parseThreads(size: number, setting: number | undefined): number {
+  if (setting !== undefined) return setting;
   if (size < SMALL_FILE) return 0;
   const cores = availableParallelism();
   return cores < 2 ? 0 : Math.min(cores, 3);
@@ -42,10 +47,10 @@ export interface BatchSource {
   close(): Promise<void>;
 }
 
-export async function openBatchSource(path: string, config: PolicyConfig): Promise<BatchSource> {
+export async function openBatchSource(path: string, config: PolicyConfig, setting: number | undefined): Promise<BatchSource> {
   const total = (await stat(path)).size;
   const gzip = await isGzipFile(path);
-  let threads = parseThreads(total);
+  let threads = parseThreads(total, setting);
   if (threads > 0 && gzip) threads = 1;
   if (threads === 0) {
     // The generator resumes only once the learner is done with the batch it yielded: one buffer serves them all.
@@ -78,7 +83,7 @@ function workerSource(path: string, config: PolicyConfig, total: number, n: numb
     const data: WorkerData = { path, config, ring };
     if (blocks) data.blocks = { size: total };
     // A small young generation: the worker's garbage is short-lived line strings (peak RSS, not speed).
-    const worker = new Worker(new URL('./replay_worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    const worker = new Worker(new URL('./replay_worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
     queues.push([]);
     worker.on('message', (m: WorkerMessage) => {
       queues[w]!.push(m);

@@ -116,3 +116,14 @@ test('replay: VW\'s sim-20k with workers equals the single-thread run (mtr, dr, 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('replay: a PERSONALIZER_REPLAY_THREADS that is not a whole number from 0 to 16 is a usage error (exit 2) naming it', () => {
+  for (const bad of ['two', '-1', '1.5', '17']) {
+    const r = spawnSync(process.execPath, [MAIN, 'replay', '--dsjson', 'missing.dsjson'], {
+      encoding: 'utf8',
+      env: { ...process.env, PERSONALIZER_REPLAY_THREADS: bad },
+    });
+    assert.equal(r.status, 2, `${bad}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`PERSONALIZER_REPLAY_THREADS must be a whole number from 0 to 16, got '${bad.replace('.', '\\.')}'`));
+  }
+});
