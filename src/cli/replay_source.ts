@@ -83,7 +83,7 @@ function workerSource(path: string, config: PolicyConfig, total: number, n: numb
     const data: WorkerData = { path, config, ring };
     if (blocks) data.blocks = { size: total };
     // A small young generation: the worker's garbage is short-lived line strings (peak RSS, not speed).
-    const worker = new Worker(new URL('./replay_worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+    const worker = new Worker(new URL('./replay_worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     queues.push([]);
     worker.on('message', (m: WorkerMessage) => {
       queues[w]!.push(m);
