@@ -72,7 +72,7 @@ export async function* sequentialBatches(path: string, config: PolicyConfig, buf
 }
 
 /** Bytes of a plain file per block (the unit a parse worker claims; replay_ring.ts). */
-export const BLOCK_BYTES = Number(process.env.BB ?? 128) << 10;
+export const BLOCK_BYTES = 128 << 10;
 
 const LF = 10;
 
