@@ -1,8 +1,7 @@
 // `personalizer replay`: progressive learning over a DSJSON log, as `vw --dsjson <policy>` does it
 // (vw-learner.md §2: every event is predicted before it is learned; -t predicts only). Output matches VW:
 // `-p` lines, the progress table and summary on stderr, binary and readable models.
-import type { WriteStream } from 'node:fs';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import {
   createLearner,
   loadLearner,
@@ -15,22 +14,26 @@ import {
   cbAdfFeatureCount,
   type Learner,
 } from '../engine/index.js';
-import { EMPTY_LINE, readDsjsonBatches, type DsjsonError, type DsjsonSkip } from '../dsjson/index.js';
 import { parseReplayArgs, refuseJsonInput, REPLAY_USAGE, UsageError, type ReplayOptions } from './replay_args.js';
 import { formatPredictionLine, formatSummary, TABLE_HEADER, formatProgressRow } from './replay_format.js';
 import { ReplayStats } from './replay_stats.js';
 import { createReplayOutput, type ReplayOutput } from './replay_progress.js';
+import { BatchReader, LINE_ERROR, SKIP_LEARN } from './replay_batch.js';
+import { openBatchSource, threadsSetting } from './replay_source.js';
+import { openPredictions } from './replay_predictions.js';
 import { checkInput, checkOutput, guardRead, ioError, ReplayIoError } from './replay_io.js';
 import { formatCbAdfPrediction } from './replay_cb_adf.js';
-import { stopAtUnsupported } from './replay_stop.js';
+import { stopAt } from './replay_stop.js';
 
 /** Errors printed one by one before only counting them (a broken log should not flood the terminal). */
 const MAX_REPORTED_ERRORS = 100;
 
 export async function runReplay(argv: string[]): Promise<number> {
   let opts: ReplayOptions;
+  let threads: number | undefined;
   try {
     opts = parseReplayArgs(argv);
+    threads = threadsSetting();
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`personalizer replay: ${e.message}\n\n${REPLAY_USAGE}`);
@@ -63,7 +66,7 @@ export async function runReplay(argv: string[]): Promise<number> {
   const out = createReplayOutput(opts.quiet);
   let result: { stats: ReplayStats; skipped: number; events: number };
   try {
-    result = await replay(opts, learner, out);
+    result = await replay(opts, learner, out, threads);
     out.stop();
   } catch (e) {
     out.stop();
@@ -143,107 +146,81 @@ function header(opts: ReplayOptions, learner: Learner): string {
 }
 
 /** `skipped`: lines that are not valid events; `events`: the valid ones (those VW drops unread included). */
-async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput): Promise<{ stats: ReplayStats; skipped: number; events: number }> {
+async function replay(opts: ReplayOptions, learner: Learner, out: ReplayOutput, threads: number | undefined): Promise<{ stats: ReplayStats; skipped: number; events: number }> {
   const stats = new ReplayStats();
   let errors = 0;
   let events = 0;
-  const report = (e: DsjsonError | DsjsonSkip | { lineNumber: number; message: string }) => {
-    stopAtUnsupported(e);
+  const report = (lineNumber: number, message: string) => {
     errors++;
-    if (errors <= MAX_REPORTED_ERRORS) out.log(`personalizer replay: skipping line ${e.lineNumber}: ${'reason' in e ? e.reason : e.message}\n`);
+    if (errors <= MAX_REPORTED_ERRORS) out.log(`personalizer replay: skipping line ${lineNumber}: ${message}\n`);
   };
   if (!opts.quiet) out.log(header(opts, learner));
   const preds = opts.predictions ? await openPredictions(opts.predictions) : undefined;
   const learn = !opts.testOnly;
   const cbAdfOnly = learner.config.exploration.kind === 'none';
   const dr = learner.config.cbType === 'dr';
-  const batches = readDsjsonBatches(opts.dsjson, {
-    onError: report,
-    // VW skips these without a word (parse_line_json); replay counts them and says so. An empty line (a
-    // trailing newline, a blank separator) carries nothing and is not counted.
-    onSkip: (skip) => {
-      if (skip.reason !== EMPTY_LINE) report(skip);
-    },
-    onProgress: (read, total) => out.progress(read, total),
-  });
-  for await (const batch of guardRead(batches, `--dsjson ${opts.dsjson}`)) {
-    let predText = '';
-    events += batch.length;
-    for (const { line, event } of batch) {
-      // _skipLearn: VW drops the event before prediction (parse_line_json), so it is neither predicted nor counted.
-      if (event.skipLearn) continue;
-      let ex;
-      try {
-        ex = learner.featurize(line, event.contextStart, event.contextEnd);
-      } catch (e) {
-        report({ lineNumber: event.lineNumber, message: (e as Error).message });
-        continue;
+  const what = `--dsjson ${opts.dsjson}`;
+  const source = await openBatchSource(opts.dsjson, learner.config, threads).catch((e) => Promise.reject(ioError(what, e)));
+  const reader = new BatchReader();
+  const ex = reader.example;
+  // Line numbers in a batch count from its first line.
+  let lineOffset = 0;
+  try {
+    for await (const batch of guardRead(source.batches, what)) {
+      out.progress(batch.bytesRead, source.total);
+      let predText = '';
+      reader.reset(batch);
+      while (reader.next()) {
+        const kind = reader.kind;
+        if (kind === SKIP_LEARN) {
+          events++;
+          continue;
+        }
+        if (kind === LINE_ERROR) {
+          if (reader.stop) throw stopAt(what, lineOffset + reader.line, reader.message);
+          if (reader.isEvent) events++;
+          report(lineOffset + reader.line, reader.message);
+          continue;
+        }
+        events++;
+        const k = ex.actions.length;
+        const label = reader.label;
+        const weight = reader.weight;
+        const { order, probs } = learner.rank(ex);
+        let chosenProbability = 0;
+        let features = 0;
+        for (let i = 0; i < k; i++) {
+          if (label && order[i] === label.index) chosenProbability = probs[i]!;
+          features += ex.actions[i]!.count;
+        }
+        if (preds) predText += cbAdfOnly ? formatCbAdfPrediction(order, probs, k, learner.config.rankAll) : formatRanked(order, probs, k);
+        // cb_adf alone reports its loss once it has learned the event (dr: from the predictions made meanwhile).
+        let loss: number | undefined;
+        if (cbAdfOnly && label) {
+          if (learn) learner.learn(ex, label, weight);
+          loss = cbAdfLoss(order[0]!, label, learn && dr ? learner.cbAdf.drPredictions : null);
+        }
+        const row = stats.add(weight, features, label, chosenProbability, k > 0 ? { index: order[0]!, probability: probs[0]! } : undefined, loss);
+        // cb_adf alone totals the shared example's features once per event (its progress row shows the same count).
+        const counted = cbAdfOnly ? cbAdfFeatureCount(features, k, ex.sharedFeatures ?? 0, learner.config.noConstant) : features;
+        stats.totalFeatures += counted - features;
+        if (row && !opts.quiet) out.log(formatProgressRow(row));
+        if (label && learn && !cbAdfOnly) learner.learn(ex, label, weight);
+        else if (learn && !label) learner.stats.update(false, 0, weight, counted); // unlabeled: counted, not learned
       }
-      const k = ex.actions.length;
-      const label = event.label;
-      if (label && label.index >= k) {
-        // VW: "_labelIndex must be smaller than number of actions" — the line is a parse error.
-        report({ lineNumber: event.lineNumber, message: `_labelIndex ${label.index} is out of range for ${k} actions` });
-        continue;
-      }
-      const { order, probs } = learner.rank(ex);
-      let chosenProbability = 0;
-      let features = 0;
-      for (let i = 0; i < k; i++) {
-        if (label && order[i] === label.index) chosenProbability = probs[i]!;
-        features += ex.actions[i]!.count;
-      }
-      if (preds) predText += cbAdfOnly ? formatCbAdfPrediction(order, probs, k, learner.config.rankAll) : formatRanked(order, probs, k);
-      // cb_adf alone reports its loss once it has learned the event (dr: from the predictions made meanwhile).
-      let loss: number | undefined;
-      if (cbAdfOnly && label) {
-        if (learn) learner.learn(ex, label, event.weight);
-        loss = cbAdfLoss(order[0]!, label, learn && dr ? learner.cbAdf.drPredictions : null);
-      }
-      const row = stats.add(event.weight, features, label, chosenProbability, k > 0 ? { index: order[0]!, probability: probs[0]! } : undefined, loss);
-      // cb_adf alone totals the shared example's features once per event (its progress row shows the same count).
-      const counted = cbAdfOnly ? cbAdfFeatureCount(features, k, ex.sharedFeatures ?? 0, learner.config.noConstant) : features;
-      stats.totalFeatures += counted - features;
-      if (row && !opts.quiet) out.log(formatProgressRow(row));
-      if (label && learn && !cbAdfOnly) learner.learn(ex, label, event.weight);
-      else if (learn && !label) learner.stats.update(false, 0, event.weight, counted); // unlabeled: counted, not learned
+      lineOffset += batch.lines;
+      source.release();
+      if (preds && predText) await preds.write(predText).catch((e) => Promise.reject(ioError(`-p ${opts.predictions}`, e)));
     }
-    if (preds && predText) await write(preds.stream, predText).catch((e) => Promise.reject(ioError(`-p ${opts.predictions}`, e)));
+  } finally {
+    await source.close();
   }
   if (preds) await preds.close().catch((e) => Promise.reject(ioError(`-p ${opts.predictions}`, e)));
   return { stats, skipped: errors, events };
-}
-
-/** The -p file, opened before the run; a write error later surfaces from write() or close(), never as a crash. */
-async function openPredictions(path: string): Promise<{ stream: WriteStream; close(): Promise<void> }> {
-  const fh = await open(path, 'w').catch((e) => Promise.reject(ioError(`-p ${path}`, e)));
-  const stream = fh.createWriteStream();
-  let failed: Error | undefined;
-  stream.on('error', (e) => (failed = e));
-  return {
-    stream,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if (failed) return reject(failed);
-        // The write that failed (ENOSPC…) is the cause; end() on the destroyed stream only reports its own error.
-        stream.end((e?: Error | null) => (e || failed ? reject(stream.errored ?? failed ?? e) : resolve()));
-      }),
-  };
 }
 
 function formatRanked(order: ArrayLike<number>, probs: ArrayLike<number>, k: number): string {
   const pmf = new Array<{ index: number; probability: number }>(k);
   for (let i = 0; i < k; i++) pmf[i] = { index: order[i]!, probability: probs[i]! };
   return formatPredictionLine(pmf);
-}
-
-function write(stream: WriteStream, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (stream.errored) return reject(stream.errored);
-    if (stream.write(text)) resolve();
-    else {
-      stream.once('drain', resolve);
-      stream.once('error', reject);
-    }
-  });
 }

@@ -3,12 +3,9 @@
 // "Badly formed ccb example", parse_example_json.cc, exit code 1), but
 // replay cannot learn it yet, and learning the rest of a log without its multi-slot events would give figures
 // that look right and are not.
-import { DsjsonError } from '../dsjson/index.js';
 import { ReplayIoError } from './replay_io.js';
 
-/** Throws a ReplayIoError (one line on stderr, exit 1) for a line replay must not skip; returns otherwise. */
-export function stopAtUnsupported(e: unknown): void {
-  if (e instanceof DsjsonError && e.unsupported) {
-    throw new ReplayIoError(`line ${e.lineNumber}: ${e.reason}: replay stops here (as VW does under --cb_explore_adf)`);
-  }
+/** The error (one line on stderr, exit 1) for a line of `what` (the log) replay must not skip (DsjsonError.unsupported). */
+export function stopAt(what: string, lineNumber: number, reason: string): ReplayIoError {
+  return new ReplayIoError(`${what}: line ${lineNumber}: ${reason}: replay stops here (as VW does under --cb_explore_adf)`);
 }
