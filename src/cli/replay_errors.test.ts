@@ -15,7 +15,11 @@ const dir = mkdtempSync(join(tmpdir(), 'replay-errors-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, 'replay', ...args], { encoding: 'utf8' });
+  return cliWith({}, ...args);
+}
+
+function cliWith(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const r = spawnSync(process.execPath, [MAIN, 'replay', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -142,7 +146,11 @@ test('a CCB or slates line stops the replay at that line: one line naming it, ex
   });
   const model = join(dir, 'ccb.vw');
   const log = file('ccb.dsjson', [event(0), event(1), ccb, event(3)].join('\n') + '\n');
-  failsWith(cli('--dsjson', log, '--quiet', '-f', model), /ccb\.dsjson: line 3: a multi-slot event \(CCB or slates\): "_outcomes", not supported yet: replay stops here \(as VW does under --cb_explore_adf\)$/);
+  const stops = /ccb\.dsjson: line 3: a multi-slot event \(CCB or slates\): "_outcomes", not supported yet: replay stops here \(as VW does under --cb_explore_adf\)$/;
+  failsWith(cli('--dsjson', log, '--quiet', '-f', model), stops);
+  assert.equal(existsSync(model), false);
+  // The same when a parse worker reads the log (the stop travels in the batch, replay_batch.ts).
+  failsWith(cliWith({ PERSONALIZER_REPLAY_THREADS: '1' }, '--dsjson', log, '--quiet', '-f', model), stops);
   assert.equal(existsSync(model), false);
   // _slots alone (no outcome yet) and a top-level "_type" mark such a line too; without --quiet the progress
   // table is on stderr, and the failure is the last line.
