@@ -5,14 +5,13 @@
 // with the command lines and provenance). 300 simulated events: the header is what these runs are about.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readModel } from '../engine/index.js';
 import { repoRoot } from '../testing/fixtures.js';
 import { writeSimFile } from '../testing/sim.js';
+import { runReplay, sha256File as sha256 } from '../testing/replay_cli.js';
 
 interface HeaderRun {
   policy: string;
@@ -29,20 +28,10 @@ interface Reference {
 }
 
 const ROOT = repoRoot();
-const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const REF = JSON.parse(readFileSync(join(ROOT, 'src', 'cli', 'vw_reference_headers.json'), 'utf8')) as Reference;
 
-const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-function replay(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'replay', '--quiet', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-}
+const replay = (args: string[]) => runReplay(['--quiet', ...args]);
 
 test(`replay -f writes VW ${REF.vwVersion}'s model header for every command line (defaults given, orders, forms)`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'personalizer-header-'));

@@ -5,13 +5,12 @@
 // their command lines in vw_reference_tables.json, with a few of the rows for reading.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../testing/fixtures.js';
 import { writeSimFile } from '../testing/sim.js';
+import { runReplay, sha256 } from '../testing/replay_cli.js';
 
 interface TableRun {
   name: string;
@@ -29,20 +28,10 @@ interface Reference {
 }
 
 const ROOT = repoRoot();
-const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const REF = JSON.parse(readFileSync(join(ROOT, 'src', 'cli', 'vw_reference_tables.json'), 'utf8')) as Reference;
 
-const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-function replay(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'replay', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-}
+const replay = runReplay;
 
 /** stderr from the table's header through `total feature number = …`, as hashed for VW. */
 function table(stderr: string): string {

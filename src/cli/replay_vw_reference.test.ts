@@ -4,13 +4,12 @@
 // provenance in vw_reference_200k.json; the event file is regenerated here from its seed (src/testing/sim.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../testing/fixtures.js';
 import { writeSimFile } from '../testing/sim.js';
+import { runReplay, sha256File as sha256 } from '../testing/replay_cli.js';
 
 interface ReferenceRun {
   name: string;
@@ -32,20 +31,10 @@ interface Reference {
 }
 
 const ROOT = repoRoot();
-const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const REF = JSON.parse(readFileSync(join(ROOT, 'src', 'cli', 'vw_reference_200k.json'), 'utf8')) as Reference;
 
-const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-function replay(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'replay', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-}
+const replay = runReplay;
 
 test(`replay equals VW ${REF.vwVersion} byte for byte over ${REF.sim.events} events (models, -p, average loss)`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'personalizer-vw200k-'));
