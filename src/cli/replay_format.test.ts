@@ -3,7 +3,8 @@
 // default stream precision 6.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fmtFloat, fmtProbability, formatG, formatPredictionLine } from './replay_format.js';
+import { formatCppFloat } from '../engine/index.js';
+import { fmtFloat, fmtProbability, formatPredictionLine } from './replay_format.js';
 
 /** [float, fmt_float(f, 6), fmt_float(f, 2), stream precision 2, stream precision 6] */
 const CASES: [number, string, string, string, string][] = [
@@ -46,8 +47,8 @@ test('fmt_float(p, 6) and fmt_float(p, 2): fixed decimals, halfway cases to even
 test('stream output with precision 2 and 6 (%g), halfway cases to even', () => {
   for (const [x, , , g2, g6] of CASES) {
     const v = Math.fround(x);
-    assert.equal(formatG(v, 2), g2, `precision 2: ${x}`);
-    assert.equal(formatG(v, 6), g6, `precision 6: ${x}`);
+    assert.equal(formatCppFloat(v, 2), g2, `precision 2: ${x}`);
+    assert.equal(formatCppFloat(v, 6), g6, `precision 6: ${x}`);
   }
 });
 

@@ -59,35 +59,6 @@ export function fmtFloat(x: number, d: number): string {
   return s;
 }
 
-/** C++ `ostream << float` with precision p (%g: p significant digits, trailing zeros dropped): 0.84, 1e-05. */
-export function formatG(x: number, p = 6): string {
-  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x < 0 ? '-inf' : 'inf';
-  // The exponent X of x once rounded to p significant digits decides between fixed and exponent form.
-  let X = Math.floor(Math.log10(Math.abs(x)));
-  let n = scaledRound(x, p - 1 - X);
-  const limit = 10n ** BigInt(p);
-  const abs = n < 0n ? -n : n;
-  if (abs >= limit) {
-    X++;
-    n = scaledRound(x, p - 1 - X);
-  } else if (abs < limit / 10n) {
-    // log10 overestimated the exponent by one (a value just below a power of ten)
-    X--;
-    n = scaledRound(x, p - 1 - X);
-  }
-  const strip = (s: string) => (s.indexOf('.') >= 0 ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
-  if (X >= -4 && X < p) return strip(fixedDigits(n, p - 1 - X, x < 0));
-  const mant = strip(fixedDigits(n, p - 1, x < 0));
-  const ax = Math.abs(X);
-  return `${mant}e${X < 0 ? '-' : '+'}${ax < 10 ? '0' + ax : ax}`;
-}
-
-/** formatG with C++'s default precision 6. */
-export function formatG6(x: number): string {
-  return formatG(x, 6);
-}
-
 /**
  * One `-p` line: `index:prob,…` in VW order (best first), each probability VW::fmt_float(p, 6)
  * (VW::to_string(action_scores), core/src/action_score.cc). VW follows each multiline example with a blank line.

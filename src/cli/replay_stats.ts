@@ -1,7 +1,8 @@
 // VW's shared_data counters for a cb_explore_adf run (core/src/shared_data.cc update/print_update;
 // cb_explore_adf_common.h update_stats): the progressive IPS "average loss" (vw-learner.md §5.5) and the
 // progress-table schedule (a row each time the weighted example count reaches 1, 2, 4, 8, …).
-import { fmtFloat, formatG, formatProgressRow, type ProgressRow, type Summary } from './replay_format.js';
+import { formatCppFloat } from '../engine/index.js';
+import { fmtFloat, formatProgressRow, type ProgressRow, type Summary } from './replay_format.js';
 
 const f = Math.fround;
 
@@ -48,7 +49,7 @@ export class ReplayStats {
       exampleWeight: this.weightedLabeled + this.weightedUnlabeled,
       // print_update_cb (core/src/cb.cc): the label through a stream of precision 2, the first action's
       // probability through VW::fmt_float(p, 2).
-      label: label ? `${label.index}:${formatG(label.cost, 2)}:${formatG(label.probability, 2)}` : 'unknown',
+      label: label ? `${label.index}:${formatCppFloat(label.cost, 2)}:${formatCppFloat(label.probability, 2)}` : 'unknown',
       predict: first ? `${first.index}:${fmtFloat(first.probability, 2)}` : '',
       features,
     };
