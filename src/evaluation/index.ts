@@ -1,0 +1,8 @@
+// Offline evaluation (architecture: evaluation → engine, store, dsjson): replays logged events through candidate
+// policies, estimates their rewards (IPS, SNIPS, DR with Azure's summary fields), searches for better policies and
+// scores feature importance. No HTTP and no store writes here: the loop runs jobs and keeps their results.
+export * from './types.js';
+export { runEvaluation, runPassInProcess, ONLINE, BASELINE1, BASELINE_RAND, isoDuration, type EvaluationRequest, type EvaluateOptions, type RunPasses } from './evaluate.js';
+export { PolicyAccumulator, halfWidth, summarize, Z95, BIN_MS } from './estimators.js';
+export { runPass, rewardModelArguments, replayConfig, PassCancelled, type PassOptions } from './pass.js';
+export { maskContext } from './mask.js';
