@@ -6,3 +6,5 @@ export { runEvaluation, runPassInProcess, ONLINE, BASELINE1, BASELINE_RAND, isoD
 export { PolicyAccumulator, halfWidth, summarize, Z95, BIN_MS } from './estimators.js';
 export { runPass, rewardModelArguments, replayConfig, PassCancelled, type PassOptions } from './pass.js';
 export { maskContext } from './mask.js';
+export { createPassPool, type PassPool, type PassPoolOptions } from './pool.js';
+export { readLoggedEvents, UnsupportedLogError, type LoggedLog, type LogReadOptions } from './dsjson_log.js';
