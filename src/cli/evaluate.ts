@@ -66,7 +66,9 @@ export async function runEvaluate(argv: string[]): Promise<number> {
     if (e.timestamp > endTime) endTime = e.timestamp;
   }
   // --threads 0: replay on this thread (no worker).
-  const pool: PassPool | undefined = opts.threads === 0 ? undefined : createPassPool(opts.threads !== undefined ? { threads: opts.threads } : {});
+  // The evaluation is this process's only work: its threads keep the priority the user started it with.
+  const pool: PassPool | undefined =
+    opts.threads === 0 ? undefined : createPassPool({ lowPriority: false, ...(opts.threads !== undefined ? { threads: opts.threads } : {}) });
   let result: EvaluationResult;
   try {
     result = await runEvaluation(

@@ -73,8 +73,10 @@ export interface PassOptions {
    * q̂(x_t, a) of the reward model for every action of every event, flattened in event order (event t's K_t
    * actions start at Σ_{s<t} K_s). `fill`: the pass writes it; otherwise it reads it in place of training the
    * reward model (filled by an earlier pass with the same reward model over the same events).
+   * `filled` (Int32 × 1 on shared memory): how many events' q̂ are in the table, while another thread fills it
+   * during this same pass: the filler advances it, a reader waits for it.
    */
-  rewardTable?: { q: Float64Array; fill: boolean };
+  rewardTable?: { q: Float64Array; fill: boolean; filled?: Int32Array };
 }
 
 export class PassCancelled extends Error {
@@ -143,6 +145,8 @@ export function runPassOver(events: PassEvents, policies: readonly PassPolicy[],
   const qFirst = new Float64Array(n);
   let qBuf = new Float64Array(64);
   const qTable = table?.q;
+  const filled = table?.filled;
+  let available = 0;
   const label = { index: 0, cost: 0, probability: 0 };
   const cur = events.contexts;
   let minReward = Infinity;
@@ -162,6 +166,7 @@ export function runPassOver(events: PassEvents, policies: readonly PassPolicy[],
     let q: Float64Array;
     let qo: number;
     if (readTable) {
+      if (filled && t >= available) available = awaitFilled(filled, t, options.cancelled);
       q = qTable!;
       qo = offset;
       summarizeQ(q, qo, k, chosen, t, qLogged, qMean, qFirst);
@@ -198,7 +203,10 @@ export function runPassOver(events: PassEvents, policies: readonly PassPolicy[],
         if (r < minReward) minReward = r;
         if (r > maxReward) maxReward = r;
         summarizeQ(q, 0, k, chosen, t, qLogged, qMean, qFirst);
-        if (qTable) qTable.set(q.subarray(0, k), offset);
+        if (qTable) {
+          qTable.set(q.subarray(0, k), offset);
+          if (filled && ((t + 1) % PUBLISH_EVERY === 0 || t + 1 === n)) publishFilled(filled, t + 1);
+        }
       }
       const members = g.members;
       for (let m = 0; m < members.length; m++) {
@@ -217,6 +225,26 @@ export function runPassOver(events: PassEvents, policies: readonly PassPolicy[],
   for (const r of replayers) r.out.averageLoss = r.learner.stats.averageLoss;
   options.onProgress?.(n);
   return { qLogged, qMean, qFirst, policies: replayers.map((r) => r.out) };
+}
+
+/** How often a filling thread publishes its progress (events): readers wake at most this often. */
+const PUBLISH_EVERY = 32;
+/** How long a reader sleeps at most before it looks at its cancel check again (ms). */
+const WAIT_MS = 50;
+
+function publishFilled(filled: Int32Array, count: number): void {
+  Atomics.store(filled, 0, count);
+  Atomics.notify(filled, 0);
+}
+
+/** Waits until the table holds event t's q̂; returns how many events it holds. */
+function awaitFilled(filled: Int32Array, t: number, cancelled: (() => boolean) | undefined): number {
+  for (;;) {
+    const now = Atomics.load(filled, 0);
+    if (now > t) return now;
+    Atomics.wait(filled, 0, now, WAIT_MS);
+    if (cancelled?.()) throw new PassCancelled();
+  }
 }
 
 /** qLogged/qMean/qFirst of event t from q̂ of its k actions, q[qo … qo + k). */

@@ -2,10 +2,14 @@
 // copy) and runs its share of each pass's policies over them with runPassOver, posting progress as it goes and
 // its per-event columns at the end (transferred, not copied).
 import { setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { PassCancelled, runPassOver } from './pass.js';
 import { unpackEvents, type PackedEvents, type PassEvents } from './pass_events.js';
 import type { PassPolicy, PassResult } from './types.js';
+
+export interface WorkerData {
+  lowPriority: boolean;
+}
 
 export type ToWorker =
   | { type: 'events'; id: number; packed: PackedEvents }
@@ -19,8 +23,11 @@ export type ToWorker =
       progressEvery: number;
       cancelCheckEvery: number;
       topActions: boolean;
-      /** The reward table (Float64 on shared memory) to fill or to read; absent: train the reward model here. */
-      table?: { q: SharedArrayBuffer; fill: boolean };
+      /**
+       * The reward table (Float64 on shared memory) to fill or to read, and while it is being filled, the count of
+       * events it holds (Int32 on shared memory); absent: train the reward model here.
+       */
+      table?: { q: SharedArrayBuffer; fill: boolean; filled?: SharedArrayBuffer };
       /** Int32 × 1 on shared memory: set to 1 when the caller cancels. */
       cancel: SharedArrayBuffer;
       /** Whether to send qLogged/qMean/qFirst back (one worker does). */
@@ -36,10 +43,13 @@ export type FromWorker =
 // Linux keeps a nice value per thread, and setpriority(PRIO_PROCESS, 0) (os.setPriority's default pid 0) sets the
 // calling thread's only: this worker yields the cores to the server's event loop, so an evaluation running beside
 // the service never slows its Rank calls (man 2 setpriority, "BUGS": the nice value is a per-thread attribute).
-try {
-  setPriority(19);
-} catch {
-  // Not permitted (some containers): the evaluation still runs, at normal priority.
+// (A command-line evaluation, the only work of its process, keeps the normal priority: PassPoolOptions.lowPriority.)
+if ((workerData as WorkerData | undefined)?.lowPriority !== false) {
+  try {
+    setPriority(19);
+  } catch {
+    // Not permitted (some containers): the evaluation still runs, at normal priority.
+  }
 }
 
 const port = parentPort!;
@@ -72,7 +82,9 @@ function runOne(m: Extract<ToWorker, { type: 'pass' }>): void {
       topActions: m.topActions,
       onProgress: (done) => post({ type: 'progress', call: m.call, done }),
       cancelled: () => Atomics.load(flag, 0) !== 0,
-      ...(m.table ? { rewardTable: { q: new Float64Array(m.table.q), fill: m.table.fill } } : {}),
+      ...(m.table
+        ? { rewardTable: { q: new Float64Array(m.table.q), fill: m.table.fill, ...(m.table.filled ? { filled: new Int32Array(m.table.filled) } : {}) } }
+        : {}),
     });
     const transfer: ArrayBuffer[] = [];
     for (const p of result.policies) {

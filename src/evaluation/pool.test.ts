@@ -139,3 +139,19 @@ test('the workers run at nice 19; the calling thread keeps its priority', async 
   assert.equal(during.others.filter((n) => n === 19).length, 2);
   assert.ok(during.others.some((n) => n === before.main));
 });
+
+test('with lowPriority: false (a command-line evaluation) the workers keep the process priority', async (t) => {
+  if (!threadNice()) return t.skip('no /proc/self/task on this system');
+  const normal = createPassPool({ threads: 2, lowPriority: false });
+  try {
+    const events = simulatedLog(2000, 19);
+    let during: ReturnType<typeof threadNice>;
+    await normal.runPasses(events, POLICIES.slice(0, 2), { rewardModel: REWARD, progressEvery: 500, onProgress: () => (during ??= threadNice()) });
+    assert.ok(during);
+    // This pool's two workers are at the main thread's priority; the shared pool's idle ones still at 19.
+    assert.equal(during.others.filter((n) => n === 19).length, 2);
+    assert.ok(during.others.filter((n) => n === during!.main).length >= 2);
+  } finally {
+    await normal.close();
+  }
+});

@@ -4,14 +4,15 @@
 // the one runPassInProcess gives, bit for bit (every policy's model is independent, and the reward model is the
 // same deterministic computation wherever it runs).
 // The log crosses to the threads once: packed into shared memory (pass_events.ts) per events array, kept while
-// the array lives. The reward model's q̂ of every action is kept beside it after the first pass, so later passes
-// over the same events (optimization discovery runs several) read it instead of training it again.
+// the array lives. The shared reward model is trained by one thread only, which writes q̂ of every action into a
+// table in shared memory as it goes; the other threads read each event's q̂ from it as soon as it is there. The
+// table is kept beside the events, so later passes over them (optimization discovery runs several) only read it.
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { RunPasses } from './evaluate.js';
 import { PassCancelled, summarizeQ, type PassOptions } from './pass.js';
 import { packEvents, type PackedEvents } from './pass_events.js';
-import type { FromWorker, ToWorker } from './pass_worker.js';
+import type { FromWorker, ToWorker, WorkerData } from './pass_worker.js';
 import { splitPolicies, type Share } from './pool_balance.js';
 import type { LoggedEvent, PassOutput, PassPolicy, PassResult } from './types.js';
 
@@ -20,6 +21,11 @@ export interface PassPoolOptions {
   threads?: number;
   /** Limits of each worker's heap (node:worker_threads); a worker past them fails its pass, never the process. */
   resourceLimits?: ResourceLimits;
+  /**
+   * Run the workers at the lowest priority (nice 19), so that they take only the CPU time the process's other
+   * threads leave, e.g. the server's Rank calls (default true).
+   */
+  lowPriority?: boolean;
 }
 
 export interface PassPool {
@@ -68,7 +74,11 @@ export function createPassPool(options: PassPoolOptions = {}): PassPool {
   function slot(i: number): Slot {
     const existing = slots[i];
     if (existing) return existing;
-    const worker = new Worker(new URL('./pass_worker.js', import.meta.url), options.resourceLimits ? { resourceLimits: options.resourceLimits } : {});
+    const workerData: WorkerData = { lowPriority: options.lowPriority !== false };
+    const worker = new Worker(new URL('./pass_worker.js', import.meta.url), {
+      workerData,
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+    });
     worker.unref();
     const s: Slot = { worker, sent: new Set() };
     let reason: string | undefined;
@@ -125,6 +135,7 @@ export function createPassPool(options: PassPoolOptions = {}): PassPool {
     const n = events.length;
     const call = nextCall++;
     const cancel = new SharedArrayBuffer(4);
+    const filled = new SharedArrayBuffer(4);
     const flag = new Int32Array(cancel);
     const filling = !table.ready;
     const used = shares.map((_, i) => slot(i));
@@ -204,8 +215,9 @@ export function createPassPool(options: PassPoolOptions = {}): PassPool {
           progressEvery: opts.progressEvery ?? 1000,
           cancelCheckEvery: CANCEL_CHECK_EVENTS,
           topActions: opts.topActions === true,
-          // One worker fills the table while the others train their own copy of the reward model.
-          ...(table.ready ? { table: { q: table.q.buffer as SharedArrayBuffer, fill: false } } : i === 0 ? { table: { q: table.q.buffer as SharedArrayBuffer, fill: true } } : {}),
+          // The first worker fills the table (trains the reward model); the others read each event's q̂ from it as
+          // soon as it is there. Once complete, every later pass over these events reads it.
+          table: { q: table.q.buffer as SharedArrayBuffer, fill: filling && i === 0, ...(filling ? { filled } : {}) },
           cancel,
           withQ: i === 0,
         } satisfies ToWorker);

@@ -26,8 +26,8 @@ export interface Share {
 
 /**
  * Splits policies across at most `threads` shares (longest processing time first, a configuration's featurizing
- * counted once per share). `rewardModel`: the arguments of the reward model every share trains, absent when the
- * shares read a reward table instead. Always at least one share (a pass of no policy still yields q̂).
+ * counted once per share). `rewardModel`: the arguments of the reward model the first share trains, absent when
+ * the shares read a complete reward table instead. Always at least one share (a pass of no policy yields q̂).
  */
 export function splitPolicies(
   events: readonly LoggedEvent[],
@@ -68,14 +68,14 @@ export function splitPolicies(
     const { sig, f } = featuresOf(p.arguments, p.mask);
     return { i, sig, masked: p.mask !== undefined, cost: LEARN_PER_FEATURE[replayConfig(p.arguments).cbType] * f };
   });
-  const count = Math.max(1, Math.min(threads, policies.length));
+  // The reward model is trained by the first share alone (the others read its q̂ as it goes, pool.ts): a thread of
+  // its own when there are threads to spare, so that it runs beside the policies rather than before them.
+  const count = Math.max(1, Math.min(threads, policies.length + (rewardModel !== undefined ? 1 : 0)));
   const shares = Array.from({ length: count }, () => ({ policies: [] as number[], cost: 0, sigs: new Set<string>() }));
   if (rewardModel !== undefined) {
     const { sig, f } = featuresOf(rewardModel, undefined);
-    for (const s of shares) {
-      s.cost += featurizeCost(sig, false) + LEARN_PER_FEATURE.mtr * f;
-      s.sigs.add(sig);
-    }
+    shares[0]!.cost += featurizeCost(sig, false) + LEARN_PER_FEATURE.mtr * f;
+    shares[0]!.sigs.add(sig);
   }
   items.sort((a, b) => b.cost - a.cost || a.i - b.i);
   for (const it of items) {
@@ -93,7 +93,7 @@ export function splitPolicies(
     best.policies.push(it.i);
   }
   // A share left empty (its policies went where their featurizer already was) would only train the reward model.
-  const used = shares.filter((s) => s.policies.length > 0);
+  const used = shares.filter((s, k) => s.policies.length > 0 || (k === 0 && rewardModel !== undefined));
   if (used.length === 0) used.push(shares[0]!);
   return used.map((s) => ({ policies: s.policies.sort((a, b) => a - b), cost: s.cost }));
 }
