@@ -14,7 +14,7 @@ import { simulatedLog } from '../testing/sim_log.js';
 import { readLoggedEvents } from './dsjson_log.js';
 import { maskContext } from './mask.js';
 import { PassCancelled, replayConfig, rewardModelArguments, rewardTableLength, runPass, runPassOver } from './pass.js';
-import { eventsFromArray, packEvents, unpackEvents } from './pass_events.js';
+import { eventsFromArray, packEvents, packEventsAsync, unpackEvents } from './pass_events.js';
 import type { LoggedEvent, PassPolicy } from './types.js';
 import { assertSameResult, sameBits } from '../testing/pass_compare.js';
 
@@ -161,7 +161,7 @@ test('policies sharing a featurizer give, bit for bit, what separately featurize
   assert.ok(!sameBits(r.policies[0]!.pi, r.policies[5]!.pi), 'masking a namespace changed nothing');
 });
 
-test('the events packed in shared memory (what the workers read) give the same pass, bit for bit, non-ASCII text included', () => {
+test('the events packed in shared memory (what the workers read) give the same pass, bit for bit, non-ASCII text included', async () => {
   // Feature values with accents, CJK and an astral character (two UTF-16 units): byte and character offsets differ.
   const events = simulatedLog(1300, 3).map((e, i) => ({
     ...e,
@@ -173,6 +173,23 @@ test('the events packed in shared memory (what the workers read) give the same p
     cursor.seek(t);
     assert.equal(cursor.text.slice(cursor.start, cursor.end), events[t]!.context);
   }
+  // Packed in slices between turns of the event loop (the pool's way): the same bytes.
+  let turns = 0;
+  let packing = true;
+  const count = () => {
+    turns++;
+    if (packing) setImmediate(count);
+  };
+  setImmediate(count);
+  const sliced = await packEventsAsync(events, 100_000);
+  packing = false;
+  const whole = packEvents(events);
+  for (const k of ['bytes', 'byteOffsets', 'charOffsets', 'chosenIndex', 'chosenProbability', 'reward', 'actionCount'] as const) {
+    assert.ok(sameBits(new Uint8Array(sliced[k]), new Uint8Array(whole[k])), k);
+  }
+  assert.ok(whole.bytes.byteLength > 1300 * 2000);
+  // ~60 slices of 100,000 characters: the event loop had a turn after each.
+  assert.ok(turns >= 30, `${turns} turns of the event loop while packing`);
   const policies = MIXED.slice(0, 4);
   assertSameResult(runPassOver(packed, policies, { rewardModel: REWARD, topActions: true }), runPass(events, policies, { rewardModel: REWARD, topActions: true }));
 });

@@ -64,42 +64,95 @@ export interface PackedEvents {
 }
 
 export function packEvents(events: readonly LoggedEvent[]): PackedEvents {
-  const n = events.length;
-  const byteOffsets = new SharedArrayBuffer(8 * (n + 1));
-  const charOffsets = new SharedArrayBuffer(8 * (n + 1));
-  const bo = new Float64Array(byteOffsets);
-  const co = new Float64Array(charOffsets);
-  let bytes = 0;
-  let chars = 0;
-  for (let t = 0; t < n; t++) {
-    const c = events[t]!.context;
-    bo[t] = bytes;
-    co[t] = chars;
-    // A lone surrogate encodes as U+FFFD (3 bytes) and decodes as one UTF-16 unit again: offsets stay aligned.
-    bytes += Buffer.byteLength(c, 'utf8');
-    chars += c.length;
+  const packer = new Packer(events);
+  while (!packer.step(Infinity));
+  return packer.result();
+}
+
+/** Text packed between two turns of the event loop (packEventsAsync): a few milliseconds of work. */
+const SLICE_CHARS = 4 << 20;
+
+/**
+ * packEvents in slices, giving the event loop a turn between them: on the server's thread, packing a large log
+ * (hundreds of MB of context) in one go would hold up the Rank calls waiting behind it.
+ */
+export async function packEventsAsync(events: readonly LoggedEvent[], slice = SLICE_CHARS): Promise<PackedEvents> {
+  const packer = new Packer(events);
+  while (!packer.step(slice)) await new Promise((resolve) => setImmediate(resolve));
+  return packer.result();
+}
+
+class Packer {
+  private readonly n: number;
+  private readonly byteOffsets: SharedArrayBuffer;
+  private readonly charOffsets: SharedArrayBuffer;
+  private readonly bo: Float64Array;
+  private readonly co: Float64Array;
+  private data: SharedArrayBuffer | undefined;
+  private buf: Buffer | undefined;
+  /** Phase 0 measures the contexts, phase 1 writes them; t: the next event of the phase. */
+  private phase = 0;
+  private t = 0;
+  private bytes = 0;
+  private chars = 0;
+
+  constructor(private readonly events: readonly LoggedEvent[]) {
+    this.n = events.length;
+    this.byteOffsets = new SharedArrayBuffer(8 * (this.n + 1));
+    this.charOffsets = new SharedArrayBuffer(8 * (this.n + 1));
+    this.bo = new Float64Array(this.byteOffsets);
+    this.co = new Float64Array(this.charOffsets);
   }
-  bo[n] = bytes;
-  co[n] = chars;
-  const data = new SharedArrayBuffer(bytes);
-  const buf = Buffer.from(data);
-  for (let t = 0; t < n; t++) buf.write(events[t]!.context, bo[t]!, 'utf8');
-  const chosenIndex = new SharedArrayBuffer(4 * n);
-  const chosenProbability = new SharedArrayBuffer(8 * n);
-  const reward = new SharedArrayBuffer(8 * n);
-  const actionCount = new SharedArrayBuffer(4 * n);
-  const ci = new Int32Array(chosenIndex);
-  const cp = new Float64Array(chosenProbability);
-  const rw = new Float64Array(reward);
-  const ac = new Int32Array(actionCount);
-  for (let t = 0; t < n; t++) {
-    const e = events[t]!;
-    ci[t] = e.chosenIndex;
-    cp[t] = e.chosenProbability;
-    rw[t] = e.reward;
-    ac[t] = e.actionCount;
+
+  /** Packs up to about `budget` characters; true when done. */
+  step(budget: number): boolean {
+    const { events, n, bo, co } = this;
+    let spent = 0;
+    if (this.phase === 0) {
+      for (; this.t < n && spent < budget; this.t++) {
+        const c = events[this.t]!.context;
+        bo[this.t] = this.bytes;
+        co[this.t] = this.chars;
+        // A lone surrogate encodes as U+FFFD (3 bytes) and decodes as one UTF-16 unit again: offsets stay aligned.
+        this.bytes += Buffer.byteLength(c, 'utf8');
+        this.chars += c.length;
+        spent += c.length;
+      }
+      if (this.t < n) return false;
+      bo[n] = this.bytes;
+      co[n] = this.chars;
+      this.data = new SharedArrayBuffer(this.bytes);
+      this.buf = Buffer.from(this.data);
+      this.phase = 1;
+      this.t = 0;
+    }
+    for (; this.t < n && spent < budget; this.t++) {
+      const c = events[this.t]!.context;
+      this.buf!.write(c, bo[this.t]!, 'utf8');
+      spent += c.length;
+    }
+    return this.t >= n;
   }
-  return { length: n, bytes: data, byteOffsets, charOffsets, chosenIndex, chosenProbability, reward, actionCount };
+
+  result(): PackedEvents {
+    const { events, n } = this;
+    const chosenIndex = new SharedArrayBuffer(4 * n);
+    const chosenProbability = new SharedArrayBuffer(8 * n);
+    const reward = new SharedArrayBuffer(8 * n);
+    const actionCount = new SharedArrayBuffer(4 * n);
+    const ci = new Int32Array(chosenIndex);
+    const cp = new Float64Array(chosenProbability);
+    const rw = new Float64Array(reward);
+    const ac = new Int32Array(actionCount);
+    for (let t = 0; t < n; t++) {
+      const e = events[t]!;
+      ci[t] = e.chosenIndex;
+      cp[t] = e.chosenProbability;
+      rw[t] = e.reward;
+      ac[t] = e.actionCount;
+    }
+    return { length: n, bytes: this.data!, byteOffsets: this.byteOffsets, charOffsets: this.charOffsets, chosenIndex, chosenProbability, reward, actionCount };
+  }
 }
 
 /** Events decoded per block: at most this many, and about this many bytes (one string per block, no copy per event). */

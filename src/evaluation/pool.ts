@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { RunPasses } from './evaluate.js';
 import { PassCancelled, summarizeQ, type PassOptions } from './pass.js';
-import { packEvents, type PackedEvents } from './pass_events.js';
+import { packEventsAsync, type PackedEvents } from './pass_events.js';
 import type { FromWorker, ToWorker, WorkerData } from './pass_worker.js';
 import { splitPolicies, type Share } from './pool_balance.js';
 import type { LoggedEvent, PassOutput, PassPolicy, PassResult } from './types.js';
@@ -92,12 +92,12 @@ export function createPassPool(options: PassPoolOptions = {}): PassPool {
     return s;
   }
 
-  function packFor(events: readonly LoggedEvent[]): Packed {
+  async function packFor(events: readonly LoggedEvent[]): Promise<Packed> {
     let p = packs.get(events);
     // The array grew or shrank since it was packed (a caller reusing it): pack it again.
     if (p && p.length !== events.length) p = undefined;
     if (!p) {
-      p = { id: nextId++, length: events.length, data: packEvents(events), tables: new Map() };
+      p = { id: nextId++, length: events.length, data: await packEventsAsync(events), tables: new Map() };
       packs.set(events, p);
       registry.register(events, p.id);
     }
@@ -107,7 +107,7 @@ export function createPassPool(options: PassPoolOptions = {}): PassPool {
   async function run(events: readonly LoggedEvent[], policies: readonly PassPolicy[], opts: PassOptions): Promise<PassResult> {
     if (closed) throw new Error('the evaluation worker pool is closed');
     const n = events.length;
-    const packed = packFor(events);
+    const packed = await packFor(events);
     let table = packed.tables.get(opts.rewardModel);
     if (!table) {
       let size = 0;
