@@ -31,6 +31,11 @@ export function grid(): string[] {
 }
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
+/** CPU seconds of every thread of this process since `from` (the pool's workers included). */
+const cpuSeconds = (from: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(from);
+  return (c.user + c.system) / 1e6;
+};
 
 function log(text: string): void {
   process.stderr.write(`bench: ${text}\n`);
@@ -52,6 +57,7 @@ export async function run(): Promise<BenchResult[]> {
   // (a) One evaluation on the pool: a fresh pool (thread start-up and the copy into shared memory included).
   log(`(a) one evaluation of ${args.length} policies on ${threads} threads… (load ${load()})`);
   t0 = performance.now();
+  let c0 = process.cpuUsage();
   const pool = createPassPool({ lowPriority: false });
   let evaluated;
   try {
@@ -71,22 +77,27 @@ export async function run(): Promise<BenchResult[]> {
     await pool.close();
   }
   const pooled = seconds(t0);
-  log(`(a) ${pooled.toFixed(1)} s`);
+  const pooledCpu = cpuSeconds(c0);
+  log(`(a) ${pooled.toFixed(1)} s, ${pooledCpu.toFixed(1)} s of CPU`);
 
   // (c) The same 30 in one pass on this thread.
   log(`(c) the same ${args.length} in one pass on one thread… (load ${load()})`);
   t0 = performance.now();
+  c0 = process.cpuUsage();
   const together = runPass(events, policies, { rewardModel });
   const oneThread = seconds(t0);
-  log(`(c) ${oneThread.toFixed(1)} s`);
+  const oneThreadCpu = cpuSeconds(c0);
+  log(`(c) ${oneThread.toFixed(1)} s, ${oneThreadCpu.toFixed(1)} s of CPU`);
 
   // (b) 30 sequential single-policy passes.
   log(`(b) ${args.length} sequential single-policy passes… (load ${load()})`);
   t0 = performance.now();
+  c0 = process.cpuUsage();
   const losses: number[] = [];
   for (const p of policies) losses.push(runPass(events, [p], { rewardModel }).policies[0]!.averageLoss);
   const sequential = seconds(t0);
-  log(`(b) ${sequential.toFixed(1)} s (load ${load()})`);
+  const sequentialCpu = cpuSeconds(c0);
+  log(`(b) ${sequential.toFixed(1)} s, ${sequentialCpu.toFixed(1)} s of CPU (load ${load()})`);
 
   // The three give the same figures (the pool's are bit for bit the in-process pass's).
   const custom = evaluated.policyResults.slice(3);
@@ -108,7 +119,7 @@ export async function run(): Promise<BenchResult[]> {
       reference: TARGET_S,
       ratio: pooled / TARGET_S,
       peakRssMb: rss,
-      note: `${note}; reference = the target; ${(policyEvents / pooled).toFixed(0)}k policy-events/s`,
+      note: `${note}; reference = the target; ${(policyEvents / pooled).toFixed(0)}k policy-events/s; ${pooledCpu.toFixed(1)} s of CPU`,
     },
     {
       name: `${args.length} sequential single-policy passes`,
@@ -116,7 +127,7 @@ export async function run(): Promise<BenchResult[]> {
       unit: 's',
       baseline: pooled,
       baselineRatio: sequential / pooled,
-      note: `vs baseline = speed-up of the pool evaluation over one-by-one replays`,
+      note: `vs baseline = speed-up of the pool evaluation over one-by-one replays; ${sequentialCpu.toFixed(1)} s of CPU`,
     },
     {
       name: `${args.length} policies in one pass, one thread`,
@@ -124,7 +135,7 @@ export async function run(): Promise<BenchResult[]> {
       unit: 's',
       baseline: pooled,
       baselineRatio: oneThread / pooled,
-      note: `vs baseline = speed-up of the threads alone (parallel efficiency ${((oneThread / pooled / threads) * 100).toFixed(0)}%); sequential / this = ${(sequential / oneThread).toFixed(2)}× from replaying side by side`,
+      note: `vs baseline = speed-up of the threads alone (parallel efficiency ${((oneThread / pooled / threads) * 100).toFixed(0)}%); sequential / this = ${(sequential / oneThread).toFixed(2)}× from replaying side by side; ${oneThreadCpu.toFixed(1)} s of CPU`,
     },
   ];
 }

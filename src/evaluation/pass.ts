@@ -124,6 +124,8 @@ export function runPassOver(events: PassEvents, policies: readonly PassPolicy[],
   };
   if (!readTable) {
     const config = replayConfig(options.rewardModel);
+    // Its ranked scores are read as costs below: a regressor, not an exploring policy (rewardModelArguments).
+    if (config.exploration.kind !== 'none') throw new RangeError(`the reward model must be --cb_adf alone, not '${options.rewardModel}'`);
     const g = groupOf(config, undefined);
     g.reward = createLearner(config, { featurize: g.featurize });
   }
