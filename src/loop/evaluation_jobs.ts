@@ -37,6 +37,8 @@ export interface EvaluationJobsOptions {
   logger?: LoopOptions['logger'];
   /** Called once a job's result is committed (status completed): auto-optimization decides then. */
   onCompleted?: (evaluationId: string) => Promise<void>;
+  /** Tests: smaller size limits. */
+  limits?: { maxEvents: number; maxContextBytes: number };
 }
 
 interface RunningJob {
@@ -58,10 +60,15 @@ export class EvaluationJobs {
   private running: RunningJob | null = null;
   /** The job being started (between its pending row being read and its worker existing). */
   private starting: { id: string; cancelled: boolean } | null = null;
-  private pumping = false;
+  private pumping: Promise<void> | null = null;
   private closed = false;
+  private readonly maxEvents: number;
+  private readonly maxContextBytes: number;
 
-  constructor(private readonly o: EvaluationJobsOptions) {}
+  constructor(private readonly o: EvaluationJobsOptions) {
+    this.maxEvents = o.limits?.maxEvents ?? MAX_EVALUATION_EVENTS;
+    this.maxContextBytes = o.limits?.maxContextBytes ?? MAX_EVALUATION_CONTEXT_BYTES;
+  }
 
   /** Queues again, oldest first, the jobs a previous process left pending or running. */
   async start(): Promise<void> {
@@ -86,13 +93,13 @@ export class EvaluationJobs {
     if (estimate === null) {
       throw new LoopError('NoLogsExistInDateRange', `no joined events were ranked in ${range} (events still inside their reward window, and deferred events never activated, are not evaluated)`);
     }
-    if (estimate.events > MAX_EVALUATION_EVENTS) {
-      throw new LoopError('LogsSizeExceedAllowedLimit', `${range} holds about ${estimate.events} events; an evaluation takes at most ${MAX_EVALUATION_EVENTS}: evaluate a shorter range`);
+    if (estimate.events > this.maxEvents) {
+      throw new LoopError('LogsSizeExceedAllowedLimit', `${range} holds about ${estimate.events} events; an evaluation takes at most ${this.maxEvents}: evaluate a shorter range`);
     }
-    if (estimate.contextBytes > MAX_EVALUATION_CONTEXT_BYTES) {
+    if (estimate.contextBytes > this.maxContextBytes) {
       throw new LoopError(
         'LogsSizeExceedAllowedLimit',
-        `the events of ${range} hold about ${Math.round(estimate.contextBytes / 2 ** 20)} MiB of logged features; an evaluation takes at most ${MAX_EVALUATION_CONTEXT_BYTES / 2 ** 20} MiB: evaluate a shorter range`,
+        `the events of ${range} hold about ${(estimate.contextBytes / 2 ** 20).toFixed(1)} MiB of logged features; an evaluation takes at most ${(this.maxContextBytes / 2 ** 20).toFixed(1)} MiB: evaluate a shorter range`,
       );
     }
     const id = randomUUID();
@@ -137,6 +144,7 @@ export class EvaluationJobs {
   async close(): Promise<void> {
     this.closed = true;
     this.queue.length = 0;
+    await this.pumping;
     const job = this.running;
     if (job) {
       job.stopping = 'close';
@@ -145,21 +153,20 @@ export class EvaluationJobs {
     }
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (!this.closed && this.running === null && this.queue.length > 0) {
-        const id = this.queue.shift()!;
-        try {
-          await this.startJob(id);
-        } catch (e) {
-          this.o.logger?.error({ err: e, evaluationId: id }, 'an evaluation could not be started');
-          await this.fail(id, `the evaluation could not be started: ${(e as Error).message}`).catch(() => undefined);
-        }
+  private pump(): Promise<void> {
+    this.pumping ??= this.drainQueue().finally(() => (this.pumping = null));
+    return this.pumping;
+  }
+
+  private async drainQueue(): Promise<void> {
+    while (!this.closed && this.running === null && this.queue.length > 0) {
+      const id = this.queue.shift()!;
+      try {
+        await this.startJob(id);
+      } catch (e) {
+        this.o.logger?.error({ err: e, evaluationId: id }, 'an evaluation could not be started');
+        await this.fail(id, `the evaluation could not be started: ${(e as Error).message}`).catch(() => undefined);
       }
-    } finally {
-      this.pumping = false;
     }
   }
 
@@ -188,7 +195,12 @@ export class EvaluationJobs {
         { status: 'running', startedAt: this.o.now(), attempts, progress: 0, stage: 'starting', failureReason: null },
         ['pending'],
       );
-      if (!ok || this.starting.cancelled || this.closed) return;
+      if (!ok) return;
+      if (this.closed) {
+        await this.o.store.updateEvaluation(id, { status: 'pending', attempts: record.attempts, stage: null }, ['running']);
+        return;
+      }
+      if (this.starting.cancelled) return;
       this.spawn(id, attempts, contract);
     } finally {
       this.starting = null;
@@ -200,8 +212,8 @@ export class EvaluationJobs {
       storeUrl: this.o.storeUrl,
       evaluationId: id,
       contract,
-      maxEvents: MAX_EVALUATION_EVENTS,
-      maxContextBytes: MAX_EVALUATION_CONTEXT_BYTES,
+      maxEvents: this.maxEvents,
+      maxContextBytes: this.maxContextBytes,
       clockOffsetMs: this.o.now() - Date.now(),
     };
     const worker = new Worker(new URL('./evaluation_worker.js', import.meta.url), { workerData: init });

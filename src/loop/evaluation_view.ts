@@ -61,6 +61,12 @@ export function evaluationView(record: EvaluationRecord, live?: Progress): Evalu
   if (IN_PROGRESS.includes(record.status)) {
     view.progress = live ?? { fraction: record.progress, stage: record.stage ?? (record.status === 'pending' ? 'queued' : '') };
   }
+  // An Auto run ends in optimalPolicyApplied or onlinePolicyRetained; between its result and that decision (a
+  // moment, or until the next start should the process stop then) it is still at work.
+  if (record.kind === 'Auto' && record.status === 'completed') {
+    view.status = 'running';
+    view.progress = { fraction: 1, stage: 'deciding whether to apply the optimal policy' };
+  }
   if (record.status === 'failed' && record.failureReason !== null) view.failureReason = record.failureReason;
   if (record.kind === 'Auto' && record.stage !== null && record.status !== 'failed' && !IN_PROGRESS.includes(record.status)) {
     view.decisionReason = record.stage;

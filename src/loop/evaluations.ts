@@ -124,6 +124,12 @@ export class Evaluations {
         `'${policy.name}' is a reference policy of the evaluation (${policy.policySource === 'Baseline' ? "the Rank call's first action" : 'a uniformly random action'}), not learning settings: it cannot be applied`,
       );
     }
-    await this.o.updatePolicy({ name: policy.name, arguments: policy.arguments });
+    try {
+      await this.o.updatePolicy({ name: policy.name, arguments: policy.arguments });
+    } catch (e) {
+      // e.g. --cb_adf alone, which replay scores but a served loop cannot use (it must explore).
+      if (e instanceof LoopError) throw new LoopError(e.code, `'${policy.name}' cannot be made the live policy: ${e.message}`, e.status);
+      throw e;
+    }
   }
 }
