@@ -19,8 +19,7 @@ import { Worker } from 'node:worker_threads';
 import type { Progress } from '../evaluation/index.js';
 import type { EvaluationKind, EvaluationRecord, Store } from '../store/index.js';
 import { isoTime } from './date_time.js';
-import type { AcceptedContract } from './evaluation_contract.js';
-import { parseStoredContract } from './evaluation_contract.js';
+import { parseStoredContract, type AcceptedContract } from './evaluation_contract.js';
 import type { EvaluationJobInit, FromEvaluationWorker } from './evaluation_protocol.js';
 import { LoopError, type LoopOptions } from './types.js';
 

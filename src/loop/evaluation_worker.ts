@@ -80,6 +80,8 @@ async function run(): Promise<void> {
         startTime: contract.startTime,
         endTime: contract.endTime,
       },
+      // The replay passes run in this thread (evaluate.ts's runPassInProcess); a pool of pass workers
+      // (RunPasses) plugs in here.
       { onProgress: (p) => progress(p.fraction, p.stage) },
     );
     progress(1, 'storing the result', true);
