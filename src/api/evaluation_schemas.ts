@@ -59,7 +59,10 @@ export const Evaluation = Type.Object(
     optimalPolicy: Type.String({ description: 'The optimal policy.' }),
     creationTime: Type.String({ format: 'date-time', description: 'Creation time.' }),
     progress: Type.Optional(
-      Type.Object({ fraction: Type.Number(), stage: Type.String() }, { description: 'Beyond Azure: how far a pending or running evaluation is.' }),
+      Type.Object(
+        { fraction: Type.Number({ description: '0 … 1, of the current stage.' }), stage: Type.String({ description: 'What the job is doing.' }) },
+        { description: 'Beyond Azure: how far a pending or running evaluation is.' },
+      ),
     ),
     failureReason: Type.Optional(Type.String({ description: 'Beyond Azure: why a failed evaluation failed.' })),
     decisionReason: Type.Optional(Type.String({ description: 'Beyond Azure: why auto-optimization applied a policy or kept the online one.' })),

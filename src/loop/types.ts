@@ -85,7 +85,7 @@ export interface Evaluation {
   /** The best policy found ('' until completed, or when none beats the others). */
   optimalPolicy: string;
   creationTime: string;
-  /** Beyond Azure: while pending or running, how far the job is. */
+  /** Beyond Azure: while pending or running, how far the job is (fraction of the current stage). */
   progress?: { fraction: number; stage: string };
   /** Beyond Azure: why a failed evaluation failed. */
   failureReason?: string;
