@@ -4,6 +4,7 @@
 // restart, and its decisions and the 24-run history are applied to stored evaluations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { openStore, type EvaluationRecord } from '../store/index.js';
 import { AutoOptimizer, AUTO_KEPT } from './auto_optimize.js';
 import { EvaluationJobs } from './evaluation_jobs.js';
@@ -253,5 +254,33 @@ test('LogsSizeExceedAllowedLimit: a range over the event or feature-size limit i
     await ok.close();
   } finally {
     await store.close();
+  }
+});
+
+test('a job that cannot be resumed is failed with the reason at start, never left running', async () => {
+  const t = await testLoop();
+  await logEvents(t, 30);
+  const body = { name: 'x', startTime: iso(T0), endTime: iso(t.clock.now), policies: [] };
+  const a = await t.loop.createEvaluation(body);
+  const b = await t.loop.createEvaluation({ ...body, name: 'y' });
+  await t.loop.close();
+  // As a process killed three times mid-run leaves it, and a contract an older build wrote differently.
+  const store = openStore(t.storeUrl);
+  await store.updateEvaluation(a.id, { status: 'running', attempts: 3 });
+  await store.updateEvaluation(b.id, { status: 'pending', attempts: 0 });
+  await store.close();
+  const db = new Database(t.storeUrl.slice('sqlite:'.length).split('?')[0]!);
+  db.prepare(`UPDATE evaluations SET contract = '{"name":' WHERE id = ?`).run(b.id);
+  db.close();
+  const loop = await t.reopen();
+  try {
+    const failedA = await settle(loop, a.id);
+    assert.equal(failedA.status, 'failed');
+    assert.match(failedA.failureReason ?? '', /interrupted 3 times/);
+    const failedB = await settle(loop, b.id);
+    assert.equal(failedB.status, 'failed');
+    assert.match(failedB.failureReason ?? '', /cannot be resumed/);
+  } finally {
+    await loop.close();
   }
 });
