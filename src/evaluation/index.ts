@@ -6,3 +6,8 @@ export { runEvaluation, runPassInProcess, ONLINE, BASELINE1, BASELINE_RAND, isoD
 export { PolicyAccumulator, halfWidth, summarize, Z95, BIN_MS } from './estimators.js';
 export { runPass, rewardModelArguments, replayConfig, PassCancelled, type PassOptions } from './pass.js';
 export { maskContext } from './mask.js';
+export { discoverPolicies, DEFAULT_DISCOVERY_BUDGET, MIN_DISCOVERY_BUDGET, SQUARECB, type DiscoveryOptions, type DiscoveryResult, type DiscoveredPolicy } from './discovery.js';
+export { chooseOptimalPolicy, type OptimalPolicyOptions } from './optimal_policy.js';
+export { type ExperimentOptions } from './experiments.js';
+export { scoreFeatureImportance, featureLabel, DEFAULT_FEATURE_BUDGET, DEFAULT_NAMESPACE_BUDGET, type FeatureImportanceOptions, type FeatureImportanceResult } from './feature_importance.js';
+export { surveyNamespaces, interactionLetters, type NamespaceInfo, type NamespaceSurvey } from './namespaces.js';
