@@ -497,3 +497,59 @@ describe('auto-optimization end to end', { skip: built }, () => {
     assert.deepEqual(autos.map((e: any) => e.id), [auto.id], 'the next run is due a day later');
   });
 });
+
+// A loop whose live policy cannot learn what pays: no interactions (the reward depends on user type × item) and a
+// learning rate of 1e-5. Optimization discovery finds the interaction; auto-optimization applies it.
+describe('optimization discovery and auto-optimization with a clearly better policy', { skip: built }, () => {
+  const WEAK = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.00001 --cb_type ips';
+  let server: RunningServer & { cleanup(): void };
+  let api: Api;
+  let t0: number;
+  let t1: number;
+  before(async () => {
+    server = await startServer();
+    api = new Api(server.base, server.key);
+    const cfg = (await api.get('/configurations/service')).json;
+    assert.equal((await api.put('/configurations/service', { ...cfg, rewardWaitTime: 'PT1S', rewardAggregation: 'earliest' })).status, 200);
+    assert.equal((await api.put('/configurations/policy', { name: 'weak', arguments: WEAK })).status, 200);
+    t0 = Date.now() - 1;
+    await simulate(api, 1500, { prefix: 'weak' });
+    t1 = Date.now() + 1;
+  });
+  after(async () => {
+    await server?.stop();
+    server?.cleanup();
+  });
+
+  test('a Manual evaluation with enableOfflineExperimentation names a discovered policy that beats Online', { timeout: 180_000 }, async () => {
+    const created = await api.post('/evaluations', { name: 'discover', startTime: iso(t0), endTime: iso(t1), policies: [], enableOfflineExperimentation: true });
+    assert.equal(created.status, 201, show(created));
+    const done = await waitUntil('the discovery evaluation', 150_000, async () => {
+      const g = await api.get(`/evaluations/${created.json.id}`);
+      return g.json.status === 'completed' || g.json.status === 'failed' ? g.json : undefined;
+    });
+    assert.equal(done.status, 'completed', JSON.stringify(done.failureReason));
+    const discovered = done.policyResults.filter((p: any) => p.policySource === 'OfflineExperimentation');
+    assert.ok(discovered.length >= 1, 'discovery adds its policies');
+    for (const p of discovered) assert.match(p.name, /^(Hyper\d|Inter-len\d+|SquareCB)$/);
+    const optimal = done.policyResults.find((p: any) => p.name === done.optimalPolicy);
+    assert.ok(optimal && optimal.policySource === 'OfflineExperimentation', `optimalPolicy ${done.optimalPolicy}`);
+    assert.match(optimal.arguments, /(-q|--quadratic) (::|u:|:i|ui|iu)/, 'the winner interacts user and item');
+    const online = done.policyResults.find((p: any) => p.name === 'Online').totalSummary;
+    assert.ok(optimal.totalSummary.averageReward >= online.averageReward + 0.2, `${optimal.totalSummary.averageReward} vs Online ${online.averageReward}`);
+    // Feature importance: the user's type and the item decide the reward, so they lead.
+    assert.ok(done.featureImportance.length >= 2, JSON.stringify(done.featureImportance));
+  });
+
+  test('auto-optimization applies it: its lower 95% bound clears the online one; the policy becomes live', { timeout: 240_000 }, async () => {
+    const auto = await firstAutoRun(api, 200_000);
+    assert.equal(auto.status, 'optimalPolicyApplied', JSON.stringify(auto.failureReason ?? auto.decisionReason));
+    const full = (await api.get(`/evaluations/${auto.id}`)).json;
+    const best = full.policyResults.find((p: any) => p.name === full.optimalPolicy);
+    const online = full.policyResults.find((p: any) => p.name === 'Online').totalSummary;
+    const lower = (s: any): number => s.averageReward - s.confidenceInterval;
+    assert.ok(best.totalSummary.averageReward > online.averageReward && lower(best.totalSummary) > lower(online));
+    const live = (await api.get('/configurations/policy')).json;
+    assert.equal(live.arguments, best.arguments, 'the applied policy is live');
+  });
+});
