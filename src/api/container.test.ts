@@ -62,7 +62,7 @@ test('/swagger serves Swagger UI from local assets', async () => {
   }
 });
 
-test('the OpenAPI document lists the v1.0 operations and the key as apiKey security scheme', async () => {
+test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation) and the key as apiKey security scheme', async () => {
   const doc = (await call(server, 'GET', '/swagger/json', { key: null })).json;
   assert.equal(doc.openapi, '3.0.3');
   assert.deepEqual(doc.components.securitySchemes.apim_key, { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key' });
@@ -88,10 +88,16 @@ test('the OpenAPI document lists the v1.0 operations and the key as apiKey secur
     Model_Get: `GET ${V1}/model`,
     Model_Reset: `DELETE ${V1}/model`,
     Model_GetProperties: `GET ${V1}/model/properties`,
+    Evaluations_List: `GET ${V1}/evaluations`,
+    Evaluations_Create: `POST ${V1}/evaluations`,
+    Evaluations_Get: `GET ${V1}/evaluations/{evaluationId}`,
+    Evaluations_Delete: `DELETE ${V1}/evaluations/{evaluationId}`,
+    ServiceConfiguration_ApplyFromEvaluation: `POST ${V1}/configurations/applyFromEvaluation`,
   });
-  for (const name of ['RankRequest', 'RankResponse', 'RewardRequest', 'ServiceConfiguration', 'PolicyContract', 'ErrorResponse']) {
+  for (const name of ['RankRequest', 'RankResponse', 'RewardRequest', 'ServiceConfiguration', 'PolicyContract', 'ErrorResponse', 'EvaluationContract', 'Evaluation', 'PolicyResult', 'PolicyResultSummary', 'PolicyReferenceContract']) {
     assert.ok(doc.components.schemas[name], name);
   }
+  assert.ok(doc.paths[`${V1}/evaluations`].post.responses['201'].headers.Location, 'Evaluations_Create documents its Location header');
   assert.deepEqual(doc.components.schemas.RankRequest.required, ['actions']);
 });
 

@@ -19,7 +19,9 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: 'Personalizer',
         version,
-        description: 'Self-hosted, Azure AI Personalizer–compatible API (v1.0). Send the container key in Ocp-Apim-Subscription-Key.',
+        description:
+          'Self-hosted, Azure AI Personalizer–compatible API (v1.0). Send the container key in Ocp-Apim-Subscription-Key. ' +
+          'The same operations answer under /personalizer/v1.1-preview.1, .2 and .3, the base paths of the preview SDKs.',
       },
       components: {
         securitySchemes: { apim_key: { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key' } },
@@ -30,6 +32,7 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Configurations', description: 'Manages configuration operations.' },
         { name: 'Logs', description: 'Manages reinforcement learning logs.' },
         { name: 'Model', description: 'Manages reinforcement learning configuration operations.' },
+        { name: 'Evaluations', description: 'Offline evaluations of learning settings over the logged events.' },
         { name: 'Container', description: 'Container status and probes.' },
       ],
     },

@@ -82,6 +82,14 @@ export const ServiceConfiguration = Type.Object(
     logMirrorEnabled: Type.Optional(Type.Boolean({ description: 'Flag indicates whether log mirroring is enabled.' })),
     logMirrorSasUri: Type.Optional(Type.String({ description: 'Azure storage account container SAS URI for log mirroring.' })),
     logRetentionDays: Type.Integer({ minimum: -1, maximum: 2147483647, format: 'int32', description: 'Number of days historical logs are to be maintained. -1 implies the logs will never be deleted.' }),
+    // v1.1-preview.3's fields, read back under every base path (a v1.0 client ignores them). No format on
+    // lastConfigurationEditDate: the server sets it, and a client sending back the value another service gave
+    // (Azure sent "2021-01-01T00:00:00") must not be refused for it.
+    lastConfigurationEditDate: Type.Optional(Type.String({ description: 'Last time model training configuration was updated (set by the server).' })),
+    learningMode: Type.Optional(Type.String({ description: 'Online (Apprentice and LoggingOnly are not supported yet).' })),
+    isAutoOptimizationEnabled: Type.Optional(Type.Boolean({ description: 'Whether Personalizer periodically runs an Auto evaluation and applies a clearly better policy.' })),
+    autoOptimizationFrequency: Type.Optional(Type.String({ format: 'duration', description: 'Frequency of automatic optimization, PT1H to P365D (default P7D).' })),
+    autoOptimizationStartDate: Type.Optional(Type.String({ format: 'date-time', description: 'When the first automatic optimization runs (default: now).' })),
   },
   {
     $id: 'ServiceConfiguration',

@@ -9,8 +9,9 @@ import { containerRoutes } from './container.js';
 import { clientError, frameworkError, installErrorHandlers, sendError } from './errors.js';
 import { setResponseHeaders } from './headers.js';
 import { installOpenApi } from './openapi.js';
+import { EVALUATION_SCHEMAS } from './evaluation_schemas.js';
 import { SHARED_SCHEMAS } from './schemas.js';
-import { v1Routes, V1_PREFIX } from './v1_0/index.js';
+import { PREVIEW_PREFIXES, v1Routes, V1_PREFIX } from './v1_0/index.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -89,7 +90,7 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   app.addHook('onRoute', (route) => {
     routes.push(route);
   });
-  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, ...EVALUATION_SCHEMAS]) app.addSchema(schema);
   installErrorHandlers(app);
   installBodyParsers(app);
   // During a graceful stop, requests arriving on still-open keep-alive connections are shed with 503 (the
@@ -134,5 +135,6 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   await installOpenApi(app);
   await app.register(containerRoutes, { loop, checkKey });
   await app.register(v1Routes, { prefix: V1_PREFIX, loop });
+  for (const prefix of PREVIEW_PREFIXES) await app.register(v1Routes, { prefix, loop, hidden: true });
   return app;
 }

@@ -179,3 +179,26 @@ test('--help prints the usage and exits 0', async () => {
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^Usage: personalizer evaluate --dsjson <file\[\.gz\]> \[options\]$/m);
 });
+
+test('--optimize and --feature-importance: the discovered policies join the table, then the feature scores and the optimal policy', async (t) => {
+  if (!vectors) return t.skip(NO_SHARED);
+  const file = join(dir, 'optimize.dsjson');
+  writeFileSync(file, simLines().slice(0, 4000).join('\n') + '\n');
+  const args = ['--dsjson', file, '--optimize', '--feature-importance'];
+  const json = await evaluate([...args, '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  const result = JSON.parse(json.stdout) as EvaluationResult;
+  const discovered = result.policyResults.filter((p) => p.policySource === 'OfflineExperimentation');
+  assert.ok(discovered.length >= 1);
+  assert.ok(result.policyResults.some((p) => p.name === result.optimalPolicy), `optimal policy '${result.optimalPolicy}'`);
+  assert.ok(result.featureScores.length >= 4 && result.featureImportance.length >= 1);
+  const top = [...result.featureScores].sort((a, b) => b.score - a.score)[0]!;
+  assert.equal(top.score, 100);
+  const table = await evaluate(args);
+  assert.equal(table.code, 0, table.stderr);
+  for (const p of discovered) assert.match(table.stdout, new RegExp(`^${p.name} +OfflineExperimentation +4000 `, 'm'));
+  assert.match(table.stdout, /^feature importance \(0–100, most important first\):$/m);
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  assert.match(table.stdout, new RegExp(`^${esc(top.namespace === '' ? '(top level)' : top.namespace)} +${esc(top.featureName ?? '(whole namespace)')} +100\\.0$`, 'm'));
+  assert.match(table.stdout, new RegExp(`^optimal policy: ${esc(result.optimalPolicy)}  `, 'm'));
+});

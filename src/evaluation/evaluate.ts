@@ -3,6 +3,7 @@
 // total, plus a doubly robust estimate from one shared progressive reward model.
 import { summarize } from './estimators.js';
 import { runPass, rewardModelArguments, type PassOptions } from './pass.js';
+import { discoveredSpecs, experimentFields, runExperiments, type ExperimentOptions } from './experiments.js';
 import type { EvaluationResult, LoggedEvent, PassPolicy, PassResult, PolicyResult, PolicySpec, Progress } from './types.js';
 
 export interface EvaluationRequest {
@@ -22,7 +23,7 @@ export type RunPasses = (events: readonly LoggedEvent[], policies: readonly Pass
 
 export const runPassInProcess: RunPasses = async (events, policies, options) => runPass(events, policies, options);
 
-export interface EvaluateOptions {
+export interface EvaluateOptions extends ExperimentOptions {
   runPasses?: RunPasses;
   onProgress?: (progress: Progress) => void;
   cancelled?: () => boolean;
@@ -45,9 +46,12 @@ export async function runEvaluation(
 ): Promise<EvaluationResult> {
   const runPasses = options.runPasses ?? runPassInProcess;
   const window = isoDuration(request.endTime - request.startTime);
-  const report = (stage: string, fraction: number) => options.onProgress?.({ stage, fraction });
+  // Optimization discovery and feature importance first; the discovered policies join the custom ones.
+  const experiments = await runExperiments(events, request, runPasses, options);
+  const report = experiments.report;
   report('replaying policies', 0);
   const custom: PolicySpec[] = request.policies.map((p) => ({ ...p, source: 'Custom' }));
+  custom.push(...discoveredSpecs(experiments, [ONLINE, BASELINE1, BASELINE_RAND, ...custom.map((p) => p.name)]));
   const pass = await runPasses(events, custom.map((p) => ({ arguments: p.arguments })), {
     rewardModel: rewardModelArguments(request.onlinePolicy),
     onProgress: (done) => report('replaying policies', events.length > 0 ? done / events.length : 1),
@@ -81,5 +85,5 @@ export async function runEvaluation(
     ...custom.map((spec, i) => result(spec, pass.policies[i]!.pi, pass.policies[i]!.dm, pass.policies[i]!.averageLoss)),
   ];
   report('done', 1);
-  return { events: n, policyResults, featureImportance: [], featureScores: [], optimalPolicy: '' };
+  return { events: n, policyResults, ...experimentFields(experiments, policyResults, ONLINE, options) };
 }

@@ -8,3 +8,8 @@ export { runPass, rewardModelArguments, replayConfig, PassCancelled, type PassOp
 export { maskContext } from './mask.js';
 export { createPassPool, type PassPool, type PassPoolOptions } from './pool.js';
 export { readLoggedEvents, UnsupportedLogError, type LoggedLog, type LogReadOptions } from './dsjson_log.js';
+export { discoverPolicies, DEFAULT_DISCOVERY_BUDGET, MIN_DISCOVERY_BUDGET, SQUARECB, type DiscoveryOptions, type DiscoveryResult, type DiscoveredPolicy } from './discovery.js';
+export { chooseOptimalPolicy, type OptimalPolicyOptions } from './optimal_policy.js';
+export { type ExperimentOptions } from './experiments.js';
+export { scoreFeatureImportance, featureLabel, DEFAULT_FEATURE_BUDGET, DEFAULT_NAMESPACE_BUDGET, type FeatureImportanceOptions, type FeatureImportanceResult } from './feature_importance.js';
+export { surveyNamespaces, interactionLetters, type NamespaceInfo, type NamespaceSurvey } from './namespaces.js';

@@ -97,6 +97,38 @@ export interface FeatureScore {
   featureName?: string;
   /** 0 (least important) … 100 (most important). */
   score: number;
+  /** Beyond Azure: how much the `--cb_adf` progressive loss rose without it (negative: it fell). */
+  lossIncrease?: number;
+}
+
+/** A phase of optimization discovery (mwt-ds Experimentation.py; 'Base' is the online policy's own arguments). */
+export type DiscoveryPhase = 'Base' | 'Hyper1' | 'Inter-len' | 'Hyper2';
+
+/** One candidate the search scored. */
+export interface DiscoveryTrial {
+  phase: DiscoveryPhase;
+  /** The phase's round (one pass each; the base is scored in Hyper1's first). */
+  round: number;
+  /** Its `--cb_adf` arguments. */
+  arguments: string;
+  /** VW's progressive average loss of `vw --cb_adf --dsjson <arguments>` over the events (lower is better). */
+  averageLoss: number;
+  /** Events whose features the engine refused (a candidate refusing more than the base is out of the running). */
+  refused: number;
+}
+
+/** How optimization discovery spent its budget (EvaluationResult.discovery). */
+export interface DiscoveryReport {
+  /** The online policy's learning arguments as `--cb_adf`, and their loss: the figure to beat. */
+  baseArguments: string;
+  baseLoss: number;
+  /** Replays allowed, the named policies' final replays included; replays and passes the search used. */
+  budget: number;
+  replays: number;
+  passes: number;
+  trials: DiscoveryTrial[];
+  /** The namespace letters the interactions were drawn from. */
+  namespaces: { shared: string[]; action: string[] };
 }
 
 export interface EvaluationResult {
@@ -107,6 +139,8 @@ export interface EvaluationResult {
   featureScores: FeatureScore[];
   /** The policy that scored best (Evaluation.optimalPolicy); '' when none was searched. */
   optimalPolicy: string;
+  /** Beyond Azure: the optimization discovery's search, when it ran. */
+  discovery?: DiscoveryReport;
 }
 
 export interface Progress {

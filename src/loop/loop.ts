@@ -17,6 +17,7 @@ import { generateEventId } from './event_id.js';
 import { shortestFloat32 } from './float32.js';
 import { joinRule } from './joiner.js';
 import { eventToDsjson } from './dsjson_export.js';
+import { Evaluations } from './evaluations.js';
 import { DEFAULT_POLICY_NAME, learningSignature, parsePolicy, validatePolicy, withEpsilon } from './policy.js';
 import { loadModel, loadSettings } from './stored_state.js';
 import {
@@ -30,12 +31,15 @@ import { TrainerHandle } from './trainer.js';
 import type { PublishedModel } from './trainer_protocol.js';
 import {
   LoopError,
+  type Evaluation,
+  type EvaluationContract,
   type LogsProperties,
   type Loop,
   type LoopOptions,
   type LoopStatus,
   type ModelProperties,
   type PolicyContract,
+  type PolicyReference,
   type RankRequest,
   type RankResponse,
   type ServiceConfiguration,
@@ -69,6 +73,8 @@ export interface LearningLoop extends Loop {
   maintain(): Promise<void>;
   /** The DSJSON line Azure would have logged for an event (vw-learner.md §7.1), null if unknown. */
   exportDsjson(eventId: string): Promise<string | null>;
+  /** Auto-optimization's next due time as stored (null when it is off). */
+  nextAutoOptimizationAt(): Promise<number | null>;
   /** flush: false stops the trainer without learning what is pending (as a crash would). */
   close(options?: { flush?: boolean }): Promise<void>;
 }
@@ -88,6 +94,7 @@ class PersonalizerLoop implements LearningLoop {
   private model!: ModelRecord;
   private ranker!: Ranker;
   private trainer!: TrainerHandle;
+  private evaluations!: Evaluations;
   private timer: NodeJS.Timeout | undefined;
   private maintaining: Promise<void> | null = null;
   private lastPurge = 0;
@@ -159,6 +166,16 @@ class PersonalizerLoop implements LearningLoop {
       eventsLearned: model.eventsLearned,
     };
     this.spawnTrainer();
+    this.evaluations = new Evaluations({
+      store: this.store,
+      storeUrl: this.options.store,
+      now: this.now,
+      ...(this.options.logger ? { logger: this.options.logger } : {}),
+      service: () => this.service,
+      policy: () => this.policy,
+      updatePolicy: (policy) => this.updatePolicy(policy),
+    });
+    await this.evaluations.start();
     this.timer = setInterval(() => {
       this.maintain().catch((e: unknown) => {
         // A full disk is reported by reportStoreHealth, once per interval.
@@ -366,6 +383,33 @@ class PersonalizerLoop implements LearningLoop {
     return r ? { dateRange: { from: iso(r.from), to: iso(r.to) } } : {};
   }
 
+  // ---------------------------------------------------------------------------------------------- evaluations
+
+  createEvaluation(contract: EvaluationContract): Promise<Evaluation> {
+    return this.evaluations.create(contract);
+  }
+
+  getEvaluation(evaluationId: string): Promise<Evaluation> {
+    return this.evaluations.get(evaluationId);
+  }
+
+  listEvaluations(): Promise<Evaluation[]> {
+    return this.evaluations.list();
+  }
+
+  deleteEvaluation(evaluationId: string): Promise<void> {
+    return this.evaluations.delete(evaluationId);
+  }
+
+  applyFromEvaluation(reference: PolicyReference): Promise<void> {
+    return this.evaluations.apply(reference);
+  }
+
+  /** Auto-optimization's next due time (null when off): what the schedule stored. */
+  nextAutoOptimizationAt(): Promise<number | null> {
+    return this.evaluations.auto.nextDueAt();
+  }
+
   async exportDsjson(eventId: string): Promise<string | null> {
     const event = await this.store.getEvent(eventId);
     return event ? eventToDsjson(event, await this.store.getRewards(eventId)) : null;
@@ -403,6 +447,9 @@ class PersonalizerLoop implements LearningLoop {
       if (n < JOIN_BATCH) break;
     }
     if (joined > 0) this.wakeTrainer();
+    await this.evaluations.auto.tick().catch((e: unknown) => {
+      if (!(e instanceof StoreFullError)) this.options.logger?.error({ err: e }, 'auto-optimization failed');
+    });
     if (this.settings.logRetentionDays !== -1 && t - this.lastPurge >= PURGE_EVERY_MS) {
       this.lastPurge = t;
       const purged = await this.store.purgeEventsBefore(t - this.settings.logRetentionDays * DAY);
@@ -437,6 +484,7 @@ class PersonalizerLoop implements LearningLoop {
     clearInterval(this.timer);
     await this.maintaining;
     this.closed = true;
+    await this.evaluations.close();
     if (options.flush === false) await this.trainer.kill();
     else await this.trainer.stop(true);
     await this.ranker.stop();

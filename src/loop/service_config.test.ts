@@ -67,5 +67,26 @@ test('service configuration: every rule names its field', () => {
   rejects({ logRetentionDays: 2.5 }, /^logRetentionDays: is required and must be an integer/);
   rejects({ learningMode: 'Apprentice' }, /^learningMode: Apprentice is not supported yet/);
   rejects({ learningMode: 'Offline' }, /^learningMode: must be Online, Apprentice or LoggingOnly/);
-  rejects({ isAutoOptimizationEnabled: true }, /^isAutoOptimizationEnabled: auto-optimization is not supported yet/);
+  rejects({ isAutoOptimizationEnabled: 'yes' }, /^isAutoOptimizationEnabled: must be true or false/);
+  rejects({ autoOptimizationFrequency: 'PT59M' }, /^autoOptimizationFrequency: must be between PT1H and P365D/);
+  rejects({ autoOptimizationFrequency: 'P366D' }, /^autoOptimizationFrequency: must be between PT1H and P365D/);
+  rejects({ autoOptimizationFrequency: 'weekly' }, /^autoOptimizationFrequency: 'weekly' is not an ISO-8601 duration/);
+  for (const bad of ['2024-01-19', '2024-01-19T00:00:00', '2024-02-30T00:00:00Z', 'soon', 7]) {
+    rejects({ autoOptimizationStartDate: bad }, /^autoOptimizationStartDate: must be an ISO-8601 date-time with an offset/);
+  }
+});
+
+test('service configuration: auto-optimization is accepted, its fields kept; defaults P7D from the time of the PUT', () => {
+  const on = validateServiceConfiguration({ ...base, isAutoOptimizationEnabled: true }, Date.UTC(2024, 0, 19));
+  assert.equal(on.isAutoOptimizationEnabled, true);
+  assert.equal(on.autoOptimizationFrequency, 'P7D');
+  assert.equal(on.autoOptimizationStartDate, '2024-01-19T00:00:00.000Z');
+  const given = validateServiceConfiguration(
+    { ...base, isAutoOptimizationEnabled: true, autoOptimizationFrequency: 'PT1H', autoOptimizationStartDate: '2019-01-19T00:00:00+02:00' },
+    0,
+  );
+  assert.deepEqual([given.autoOptimizationFrequency, given.autoOptimizationStartDate], ['PT1H', '2019-01-19T00:00:00+02:00']);
+  // Off: what was given is still kept and read back; nothing is filled in.
+  const off = validateServiceConfiguration({ ...base, isAutoOptimizationEnabled: false, autoOptimizationFrequency: 'P28D' }, 0);
+  assert.deepEqual([off.isAutoOptimizationEnabled, off.autoOptimizationFrequency, off.autoOptimizationStartDate], [false, 'P28D', undefined]);
 });

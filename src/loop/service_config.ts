@@ -8,8 +8,15 @@
 //   [PT1S, P1D]. So PT0.5S is well-formed but below both minimums.
 // - rewardAggregation is matched case-insensitively and stored lower-case.
 // - learningMode: only Online is implemented; Apprentice and LoggingOnly are refused ("not supported yet").
-// - isAutoOptimizationEnabled and logMirrorEnabled: we do neither, so they read back false and `true` is refused.
+// - logMirrorEnabled: not done, so it reads back false and `true` is refused.
+// - auto-optimization (auto_optimize.ts): isAutoOptimizationEnabled defaults to false (Azure turned it on for new
+//   loops; here a loop changes its own policy only when asked to). autoOptimizationFrequency lies in [PT1H, P365D]
+//   (an Auto evaluation replays up to two weeks of logs with optimization discovery: more often than hourly is
+//   never useful) and defaults to P7D (the spec example's value) when enabled without one;
+//   autoOptimizationStartDate is an ISO-8601 date-time with an offset and defaults to the time of the PUT.
+//   Both are stored and read back even while auto-optimization is off.
 // - lastConfigurationEditDate is set by the server on every accepted PUT (the client's value is ignored).
+import { parseDateTime } from './date_time.js';
 import { DAY, parseDuration } from './duration.js';
 import { LoopError, type LearningMode, type RewardAggregation, type ServiceConfiguration } from './types.js';
 
@@ -28,6 +35,8 @@ export const DEFAULT_SERVICE_CONFIGURATION: Omit<ServiceConfiguration, 'lastConf
 const AGGREGATIONS: readonly RewardAggregation[] = ['earliest', 'sum', 'average'];
 const MODES: readonly LearningMode[] = ['Online', 'Apprentice', 'LoggingOnly'];
 const INT32_MAX = 2147483647;
+const HOUR = 3_600_000;
+export const DEFAULT_AUTO_OPTIMIZATION_FREQUENCY = 'P7D';
 
 /** The configuration in the units the loop works with. */
 export interface LoopSettings {
@@ -87,7 +96,8 @@ export function validateServiceConfiguration(body: unknown, now: number): Servic
     fail('learningMode', 'must be Online, Apprentice or LoggingOnly');
   }
   if (mode !== 'Online') fail('learningMode', `${mode} is not supported yet; only Online is`);
-  if (c.isAutoOptimizationEnabled === true) fail('isAutoOptimizationEnabled', 'auto-optimization is not supported yet');
+  const auto = c.isAutoOptimizationEnabled ?? false;
+  if (typeof auto !== 'boolean') fail('isAutoOptimizationEnabled', 'must be true or false');
   if (c.logMirrorEnabled === true) fail('logMirrorEnabled', 'log mirroring is not supported yet');
 
   const out: ServiceConfiguration = {
@@ -100,13 +110,22 @@ export function validateServiceConfiguration(body: unknown, now: number): Servic
     logRetentionDays: days,
     lastConfigurationEditDate: new Date(now).toISOString(),
     learningMode: 'Online',
-    isAutoOptimizationEnabled: false,
+    isAutoOptimizationEnabled: auto,
   };
   if (c.autoOptimizationFrequency !== undefined && c.autoOptimizationFrequency !== null) {
-    duration(c.autoOptimizationFrequency, 'autoOptimizationFrequency', 0, Number.MAX_SAFE_INTEGER, 'P0D and any length');
+    duration(c.autoOptimizationFrequency, 'autoOptimizationFrequency', HOUR, 365 * DAY, 'PT1H and P365D');
     out.autoOptimizationFrequency = (c.autoOptimizationFrequency as string).trim();
+  } else if (auto) {
+    out.autoOptimizationFrequency = DEFAULT_AUTO_OPTIMIZATION_FREQUENCY;
   }
-  if (typeof c.autoOptimizationStartDate === 'string') out.autoOptimizationStartDate = c.autoOptimizationStartDate;
+  if (c.autoOptimizationStartDate !== undefined && c.autoOptimizationStartDate !== null) {
+    if (parseDateTime(c.autoOptimizationStartDate) === null) {
+      fail('autoOptimizationStartDate', 'must be an ISO-8601 date-time with an offset, such as 2024-01-19T00:00:00Z');
+    }
+    out.autoOptimizationStartDate = (c.autoOptimizationStartDate as string).trim();
+  } else if (auto) {
+    out.autoOptimizationStartDate = new Date(now).toISOString();
+  }
   if (typeof c.logMirrorSasUri === 'string') out.logMirrorSasUri = c.logMirrorSasUri;
   return out;
 }

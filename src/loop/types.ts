@@ -1,5 +1,6 @@
 // The learning loop's public contract, in Azure's wire names (azure-api.md §3). api/ calls only this;
 // nothing here knows HTTP. Errors carry Azure's error code and the HTTP status api/ should answer with.
+import type { FeatureScore, PolicyResult } from '../evaluation/index.js';
 
 export type FeatureObject = Record<string, unknown>;
 
@@ -49,6 +50,57 @@ export interface ServiceConfiguration {
 export interface PolicyContract {
   name: string;
   arguments: string;
+}
+
+/** EvaluationContract (Personalizer.json, POST /evaluations). */
+export interface EvaluationContract {
+  name: string;
+  /** ISO-8601 date-times: the evaluation covers the events ranked in [startTime, endTime). */
+  startTime: string;
+  endTime: string;
+  /** Custom policies to compare besides Online, Baseline1 and BaselineRand. */
+  policies: PolicyContract[];
+  /** Also search for better learning settings (optimization discovery). */
+  enableOfflineExperimentation?: boolean;
+}
+
+/** Evaluation.status: v1.0's values, `running` while a job works on it, and auto-optimization's two outcomes. */
+export type EvaluationStatus = 'pending' | 'running' | 'completed' | 'failed' | 'optimalPolicyApplied' | 'onlinePolicyRetained';
+
+/** A PolicyResult as sent: in lists and while pending, without its per-bin `summary` (and totals). */
+export type EvaluationPolicyResult = Omit<PolicyResult, 'summary' | 'totalSummary'> & Partial<Pick<PolicyResult, 'summary' | 'totalSummary'>>;
+
+/** Evaluation (Personalizer.json v1.0, with v1.1-preview.3's fields), plus fields of ours the SDKs ignore. */
+export interface Evaluation {
+  id: string;
+  name: string;
+  startTime: string;
+  endTime: string;
+  jobId: string;
+  status: EvaluationStatus;
+  policyResults: EvaluationPolicyResult[];
+  /** Groups of feature names, most important first. */
+  featureImportance: string[][];
+  evaluationType: 'Manual' | 'Auto';
+  /** The best policy found ('' until completed, or when none beats the others). */
+  optimalPolicy: string;
+  creationTime: string;
+  /** Beyond Azure: while pending or running, how far the job is (fraction of the current stage). */
+  progress?: { fraction: number; stage: string };
+  /** Beyond Azure: why a failed evaluation failed. */
+  failureReason?: string;
+  /** Beyond Azure: why auto-optimization applied the optimal policy or kept the online one. */
+  decisionReason?: string;
+  /** Beyond Azure: the per-namespace and per-feature importance scores (0 … 100). */
+  featureScores?: FeatureScore[];
+  /** Beyond Azure: how many logged events were evaluated. */
+  eventCount?: number;
+}
+
+/** PolicyReferenceContract (POST /configurations/applyFromEvaluation). */
+export interface PolicyReference {
+  evaluationId: string;
+  policyName: string;
 }
 
 export interface ModelProperties {
@@ -111,6 +163,17 @@ export interface Loop {
 
   deleteLogs(): Promise<void>;
   getLogsProperties(): Promise<LogsProperties>;
+
+  /** Validates and queues an evaluation; it runs off the request path (GET it to follow it). */
+  createEvaluation(contract: EvaluationContract): Promise<Evaluation>;
+  /** LoopError EvaluationNotFound (404) when there is none with this id. */
+  getEvaluation(evaluationId: string): Promise<Evaluation>;
+  /** Newest first, each policy's totals without the per-bin summaries. */
+  listEvaluations(): Promise<Evaluation[]>;
+  /** Deletes it, stopping its job if it runs; LoopError EvaluationNotFound (404) when there is none. */
+  deleteEvaluation(evaluationId: string): Promise<void>;
+  /** Makes an evaluated policy the live one (`Online`: nothing changes). */
+  applyFromEvaluation(reference: PolicyReference): Promise<void>;
 
   status(): LoopStatus;
   /** Stop the trainer, flush and close the store. */

@@ -33,16 +33,23 @@ import { GroupCommit, type Durability } from './group_commit.js';
 import { ContextPacker, ContextUnpacker, epochOf } from './context_parts.js';
 import { Checkpointer } from './sqlite_checkpointer.js';
 import { checkIntegrity, checkWritable, checkWriteLock, ensureDirectory } from './sqlite_open.js';
+import { SqliteEvaluations } from './sqlite_evaluations.js';
 import { migrate } from './sqlite_schema.js';
 import { StoreLock } from './store_lock.js';
 import type {
   ActivateOutcome,
   Counters,
   Decide,
+  EvaluationEventRow,
+  EvaluationEventsEstimate,
+  EvaluationEventsExtent,
+  EvaluationRecord,
+  EvaluationUpdate,
   EventRecord,
   JoinDecision,
   JoinedEvent,
   ModelRecord,
+  NewEvaluation,
   NewEvent,
   NewModel,
   RewardOutcome,
@@ -165,6 +172,7 @@ export class SqliteStore implements Store {
   private readonly unpacker: ContextUnpacker;
   private readonly readJoinedTx: (after: number, limit: number) => JoinedEvent[];
   private readonly eventByIdTx: (eventId: string) => EventRecord | null;
+  private readonly evaluations: SqliteEvaluations;
 
   constructor(file: string, options: SqliteOptions = {}) {
     const memory = file === ':memory:';
@@ -291,6 +299,7 @@ export class SqliteStore implements Store {
       () => this.writeCounters(),
       (e) => this.mapError(e),
     );
+    this.evaluations = new SqliteEvaluations(db, this.group, this.unpacker);
   }
 
   health(): StoreHealth {
@@ -639,6 +648,38 @@ export class SqliteStore implements Store {
   async logsDateRange(): Promise<{ from: number; to: number } | null> {
     const r = this.q.range.get()!;
     return r.from === null || r.to === null ? null : { from: r.from, to: r.to };
+  }
+
+  async estimateEvaluationEvents(from: number, to: number): Promise<EvaluationEventsEstimate | null> {
+    return this.evaluations.estimate(from, to);
+  }
+
+  async evaluationEventsExtent(from: number, to: number): Promise<EvaluationEventsExtent | null> {
+    return this.evaluations.extent(from, to);
+  }
+
+  async readEvaluationEvents(from: number, to: number, afterSeq: number, lastSeq: number, limit: number): Promise<EvaluationEventRow[]> {
+    return this.evaluations.read(from, to, afterSeq, lastSeq, limit);
+  }
+
+  insertEvaluation(evaluation: NewEvaluation): Promise<void> {
+    return this.evaluations.insert(evaluation);
+  }
+
+  updateEvaluation(id: string, update: EvaluationUpdate, onlyIfStatus?: readonly string[]): Promise<boolean> {
+    return this.evaluations.update(id, update, onlyIfStatus);
+  }
+
+  async getEvaluation(id: string, options: { result?: boolean } = {}): Promise<EvaluationRecord | null> {
+    return this.evaluations.get(id, options.result === true);
+  }
+
+  async listEvaluations(): Promise<EvaluationRecord[]> {
+    return this.evaluations.list();
+  }
+
+  deleteEvaluation(id: string): Promise<boolean> {
+    return this.evaluations.delete(id);
   }
 
   async close(): Promise<void> {

@@ -166,6 +166,28 @@ export const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO counters (name, value) VALUES ('context_epoch', 0);
   `,
+  // 7: offline evaluations (POST /evaluations, auto-optimization). The loop owns what a row means; contract,
+  // summary and result are its JSON texts. `result` holds every policy's 5-minute bins and can be megabytes, so
+  // `summary` keeps the same without the bins for lists. seq orders the job queue (FIFO) and the list.
+  `
+  CREATE TABLE evaluations (
+    seq            INTEGER PRIMARY KEY,
+    id             TEXT    NOT NULL UNIQUE,
+    name           TEXT    NOT NULL,
+    kind           TEXT    NOT NULL,            -- Manual | Auto (Evaluation.evaluationType)
+    status         TEXT    NOT NULL,            -- pending | running | completed | failed | optimalPolicyApplied | …
+    contract       TEXT    NOT NULL,            -- JSON: the accepted EvaluationContract and the online policy
+    created_at     INTEGER NOT NULL,            -- ms since epoch
+    started_at     INTEGER,
+    finished_at    INTEGER,
+    attempts       INTEGER NOT NULL DEFAULT 0,  -- job starts (a restart mid-run starts it again)
+    progress       REAL    NOT NULL DEFAULT 0,  -- 0 … 1
+    stage          TEXT,
+    failure_reason TEXT,
+    summary        TEXT,                        -- JSON: the result without the per-bin summaries
+    result         TEXT                         -- JSON: the whole result
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

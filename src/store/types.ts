@@ -100,6 +100,71 @@ export interface Counters {
   eventsSkipped: number;
 }
 
+/** Evaluation.evaluationType: asked for by a client, or run by auto-optimization. */
+export type EvaluationKind = 'Manual' | 'Auto';
+
+/** An offline evaluation job as the store keeps it. Its JSON texts are the loop's; the store does not read them. */
+export interface NewEvaluation {
+  id: string;
+  name: string;
+  kind: EvaluationKind;
+  status: string;
+  /** JSON: the accepted contract and what a job needs to run it (again, after a restart). */
+  contract: string;
+  /** ms since epoch */
+  createdAt: number;
+}
+
+export interface EvaluationRecord extends NewEvaluation {
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** How many times a job started on it. */
+  attempts: number;
+  /** 0 … 1 */
+  progress: number;
+  stage: string | null;
+  failureReason: string | null;
+  /** JSON: the result without its per-bin summaries (small enough to list). */
+  summary: string | null;
+  /** JSON: the whole result, megabytes for long ranges; null unless asked for (getEvaluation with result). */
+  result: string | null;
+}
+
+/** The columns an update sets; absent ones are left as they are. */
+export type EvaluationUpdate = Partial<
+  Pick<EvaluationRecord, 'status' | 'startedAt' | 'finishedAt' | 'attempts' | 'progress' | 'stage' | 'failureReason' | 'summary' | 'result'>
+>;
+
+/** A joined, learnable event as an evaluation replays it (rank order). */
+export interface EvaluationEventRow {
+  seq: number;
+  eventId: string;
+  /** Rank time, ms since epoch. */
+  timestamp: number;
+  /** The DSJSON `c` text, whole again. */
+  context: string;
+  chosenIndex: number;
+  chosenProbability: number;
+  reward: number;
+  /** The logged `a` array's length: how many actions the Rank offered. */
+  actionCount: number;
+}
+
+/** What a range holds, estimated cheaply (index ends and a small sample) for a request-time size check. */
+export interface EvaluationEventsEstimate {
+  /** Events ranked in the range (joined or not): an upper bound of those an evaluation replays. */
+  events: number;
+  /** Their contexts' total length in characters, extrapolated from a sample. */
+  contextBytes: number;
+}
+
+/** The exact extent of the joined, learnable events of a range. */
+export interface EvaluationEventsExtent {
+  count: number;
+  firstSeq: number;
+  lastSeq: number;
+}
+
 export type RewardOutcome = 'unknown' | 'recorded' | 'joined';
 export type ActivateOutcome = 'unknown' | 'recorded' | 'already' | 'joined';
 
@@ -153,5 +218,29 @@ export interface Store {
   purgeEventsBefore(before: number): Promise<number>;
   /** Rank-time range of the retained events, null when there are none. */
   logsDateRange(): Promise<{ from: number; to: number } | null>;
+
+  // Offline evaluations (the loop's evaluation jobs). Joined events are read for a rank-time range [from, to).
+
+  /**
+   * null when the range holds no joined, learnable event (not skipLearn); else a cheap estimate of its size:
+   * O(log n) lookups and a few events read, fit for the request path.
+   */
+  estimateEvaluationEvents(from: number, to: number): Promise<EvaluationEventsEstimate | null>;
+  /** Exact count and seq bounds of the joined, learnable events of the range (reads the range's index). */
+  evaluationEventsExtent(from: number, to: number): Promise<EvaluationEventsExtent | null>;
+  /** Joined, learnable events ranked in [from, to) with afterSeq < seq <= lastSeq, in rank order, at most `limit`. */
+  readEvaluationEvents(from: number, to: number, afterSeq: number, lastSeq: number, limit: number): Promise<EvaluationEventRow[]>;
+  insertEvaluation(evaluation: NewEvaluation): Promise<void>;
+  /**
+   * Sets the given columns; with `onlyIfStatus`, only while the status is one of those. false when no row
+   * changed (deleted meanwhile, or in another status).
+   */
+  updateEvaluation(id: string, update: EvaluationUpdate, onlyIfStatus?: readonly string[]): Promise<boolean>;
+  /** `result: true` reads the whole result too (megabytes); otherwise `result` is null. */
+  getEvaluation(id: string, options?: { result?: boolean }): Promise<EvaluationRecord | null>;
+  /** Every evaluation, newest first, without `result`. */
+  listEvaluations(): Promise<EvaluationRecord[]>;
+  /** false when there was no such evaluation. */
+  deleteEvaluation(id: string): Promise<boolean>;
   close(): Promise<void>;
 }

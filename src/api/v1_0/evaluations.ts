@@ -1,16 +1,72 @@
-// The offline-evaluation family (Personalizer.json v1.0 "Evaluations_*") is not built yet. Its paths answer
-// 501 NotImplemented in the error shape, rather than 404, so a client learns the operation exists but is not
-// available here; they are left out of the OpenAPI document until implemented.
+// Offline evaluations (Personalizer.json v1.0 and v1.1-preview.3 "Evaluations_*"; azure-api.md §2, §6):
+// POST → 201 Evaluation (status pending) with Location {scheme}://{host}{base path}/evaluations/{id};
+// GET one → 200 Evaluation, polled through running to completed or failed; GET list → 200 Evaluation[] (newest
+// first, each policy's totals without the per-bin summaries); DELETE → 204 (a running job is stopped). Unknown ids
+// are 404 EvaluationNotFound. The jobs run in worker threads (loop/evaluation_jobs.ts), never on this thread.
 import type { FastifyInstance } from 'fastify';
-import { sendError } from '../errors.js';
+import { Evaluation, EvaluationContract, EvaluationIdParams, type EvaluationContractBody } from '../evaluation_schemas.js';
+import { ref } from '../schemas.js';
+import { ERROR_RESPONSE, NO_CONTENT, SECURITY, type V1Options } from './common.js';
 
-const MESSAGE = 'Offline evaluations are not available in this version of the container.';
+interface IdParams {
+  evaluationId: string;
+}
 
-export async function evaluationRoutes(app: FastifyInstance): Promise<void> {
-  const notImplemented = { schema: { hide: true } };
-  const handler = async (_request: unknown, reply: Parameters<typeof sendError>[0]) => sendError(reply, 501, 'NotImplemented', MESSAGE);
-  app.get('/evaluations', notImplemented, handler);
-  app.post('/evaluations', notImplemented, handler);
-  app.get('/evaluations/:evaluationId', notImplemented, handler);
-  app.delete('/evaluations/:evaluationId', notImplemented, handler);
+export async function evaluationRoutes(app: FastifyInstance, { loop }: V1Options): Promise<void> {
+  const tags = ['Evaluations'];
+  const evaluation = { ...ref(Evaluation), description: 'Success' };
+  // The base path this copy of the routes is mounted under (v1.0 or a preview), for the Location header.
+  const base = app.prefix;
+
+  app.get('/evaluations', {
+    schema: {
+      operationId: 'Evaluations_List', tags, summary: 'List Offline Evaluations.',
+      description: 'List of all Offline Evaluations, newest first. Each policy carries its totalSummary; GET one evaluation for its 5-minute summaries.',
+      security: SECURITY,
+      response: { 200: { type: 'array', items: ref(Evaluation), description: 'Success' }, ...ERROR_RESPONSE },
+    },
+  }, async () => loop.listEvaluations());
+
+  app.post<{ Body: EvaluationContractBody }>('/evaluations', {
+    config: { invalidRequestCode: 'InvalidEvaluationContract' },
+    schema: {
+      operationId: 'Evaluations_Create', tags, summary: 'Create Offline Evaluation.',
+      description:
+        'Submit a new Offline Evaluation job over the events ranked in [startTime, endTime) and rewarded (or past their reward wait time). ' +
+        'Online, Baseline1 and BaselineRand are always compared; enableOfflineExperimentation also searches for better learning settings.',
+      security: SECURITY,
+      body: ref(EvaluationContract),
+      response: {
+        201: { ...evaluation, headers: { Location: { type: 'string', description: 'Location of the Offline Evaluation status and data.' } } },
+        ...ERROR_RESPONSE,
+      },
+    },
+  }, async (request, reply) => {
+    const created = await loop.createEvaluation(request.body);
+    reply.header('location', `${request.protocol}://${request.host}${base}/evaluations/${encodeURIComponent(created.id)}`);
+    return reply.code(201).send(created);
+  });
+
+  app.get<{ Params: IdParams }>('/evaluations/:evaluationId', {
+    schema: {
+      operationId: 'Evaluations_Get', tags, summary: 'Get Evaluation.',
+      description: 'Get the Offline Evaluation associated with the Id: its status, progress while it runs, and its results once completed.',
+      security: SECURITY,
+      params: EvaluationIdParams,
+      response: { 200: evaluation, ...ERROR_RESPONSE },
+    },
+  }, async (request) => loop.getEvaluation(request.params.evaluationId));
+
+  app.delete<{ Params: IdParams }>('/evaluations/:evaluationId', {
+    schema: {
+      operationId: 'Evaluations_Delete', tags, summary: 'Delete Evaluation.',
+      description: 'Delete the Offline Evaluation associated with the Id, stopping it if it runs.',
+      security: SECURITY,
+      params: EvaluationIdParams,
+      response: { 204: NO_CONTENT, ...ERROR_RESPONSE },
+    },
+  }, async (request, reply) => {
+    await loop.deleteEvaluation(request.params.evaluationId);
+    return reply.code(204).send();
+  });
 }
