@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `personalizer` command: `serve` runs the Azure-compatible HTTP service, `replay` learns over a DSJSON log
-// the way `vw --dsjson` does. Exit codes: 0 ok, 1 runtime failure, 2 usage error.
+// the way `vw --dsjson` does, `evaluate` compares policies offline over one. Exit codes: 0 ok, 1 runtime failure,
+// 2 usage error.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ const USAGE = `Usage: personalizer <command> [options]
 Commands:
   serve     Run the Azure AI Personalizer-compatible HTTP service
   replay    Learn over a DSJSON log like \`vw --dsjson\` (see \`personalizer replay --help\`)
+  evaluate  Offline evaluation of policies over a DSJSON log (see \`personalizer evaluate --help\`)
 
 Options:
   --help, -h     Show this help
@@ -40,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
     case 'replay': {
       const { runReplay } = await import('./replay.js');
       return runReplay(rest);
+    }
+    case 'evaluate': {
+      const { runEvaluate } = await import('./evaluate.js');
+      return runEvaluate(rest);
     }
     case '--help':
     case '-h':

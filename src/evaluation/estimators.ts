@@ -5,10 +5,15 @@
 // so IPS = n/N and SNIPS = n/d. confidenceInterval is the Gaussian 95% half-width of the IPS mean with the sample
 // variance, 1.96·sqrt((SoS − n²/N)/(N − 1)/N): it reproduces the v1.1-preview.3 Evaluations_Get example
 // (n 22.2, N 1906, SoS 2.484 → 0.0015344538; n 2.2, N 196, SoS 2.424 → 0.015529361).
-// The doubly robust estimate adds, per event, DR_t = dm_t + π/p·(r − q̂(x, a_logged)), dm_t = Σ_a π(a) q̂(x, a).
+// The doubly robust estimate adds, per event, DR_t = dm_t + π/p·(r − q̂(x, a_logged)), dm_t = Σ_a π(a) q̂(x, a);
+// the direct method's estimate alone is the mean of dm_t.
 import type { PolicyResultSummary } from './types.js';
 
-export const Z95 = 1.959963984540054;
+/**
+ * z of the 95% intervals: 1.96, as Azure rounded it. The example's intervals come out of 1.96 to 1e-9; the exact
+ * normal quantile (1.95996…) would make them 1.8e-5 smaller (0.0155290748 for 0.015529361).
+ */
+export const Z95 = 1.96;
 
 export class PolicyAccumulator {
   N = 0;
@@ -18,6 +23,7 @@ export class PolicyAccumulator {
   sos = 0;
   drSum = 0;
   drSos = 0;
+  dmSum = 0;
 
   /** One event: reward r, logged probability p, the policy's π of the logged action, DR direct term dm, q̂(logged). */
   add(r: number, p: number, pi: number, dm: number, qLogged: number): void {
@@ -28,6 +34,7 @@ export class PolicyAccumulator {
     this.d += w;
     if (pi > 0) this.ne++;
     this.sos += v * v;
+    this.dmSum += dm;
     const dr = dm + w * (r - qLogged);
     this.drSum += dr;
     this.drSos += dr * dr;
@@ -43,6 +50,11 @@ export class PolicyAccumulator {
 
   get dr(): number {
     return this.N > 0 ? this.drSum / this.N : 0;
+  }
+
+  /** The direct method's estimate: the mean of Σ_a π(a) q̂(x, a). */
+  get dm(): number {
+    return this.N > 0 ? this.dmSum / this.N : 0;
   }
 
   get confidenceInterval(): number {

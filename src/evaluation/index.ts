@@ -6,6 +6,8 @@ export { runEvaluation, runPassInProcess, ONLINE, BASELINE1, BASELINE_RAND, isoD
 export { PolicyAccumulator, halfWidth, summarize, Z95, BIN_MS } from './estimators.js';
 export { runPass, rewardModelArguments, replayConfig, PassCancelled, type PassOptions } from './pass.js';
 export { maskContext } from './mask.js';
+export { createPassPool, type PassPool, type PassPoolOptions } from './pool.js';
+export { readLoggedEvents, UnsupportedLogError, type LoggedLog, type LogReadOptions } from './dsjson_log.js';
 export { discoverPolicies, DEFAULT_DISCOVERY_BUDGET, MIN_DISCOVERY_BUDGET, SQUARECB, type DiscoveryOptions, type DiscoveryResult, type DiscoveredPolicy } from './discovery.js';
 export { chooseOptimalPolicy, type OptimalPolicyOptions } from './optimal_policy.js';
 export { type ExperimentOptions } from './experiments.js';

@@ -51,6 +51,8 @@ export interface PassOutput {
   averageLoss: number;
   /** Events the policy's featurizer refused (counted with π = 0). */
   refused: number;
+  /** With PassOptions.topActions: the action ranked first per event (0-based into `_multi`; −1 when refused). */
+  top?: Int32Array;
 }
 
 export interface PassResult {

@@ -2,7 +2,7 @@
 // runs the whole evaluation (evaluation/: replays, estimators, discovery, feature importance) and commits the
 // result with status `completed`. All the work of an evaluation happens here, off the thread that ranks.
 import { parentPort, workerData } from 'node:worker_threads';
-import { runEvaluation, type EvaluationResult, type LoggedEvent } from '../evaluation/index.js';
+import { createPassPool, runEvaluation, type EvaluationResult, type LoggedEvent } from '../evaluation/index.js';
 import { openStore } from '../store/index.js';
 import type { EvaluationJobInit, FromEvaluationWorker } from './evaluation_protocol.js';
 import { withoutBins } from './evaluation_view.js';
@@ -70,20 +70,26 @@ async function run(): Promise<void> {
   try {
     progress(0, 'reading logged events', true);
     const events = await readEvents(store);
-    const result: EvaluationResult = await runEvaluation(
-      events,
-      {
-        onlinePolicy: contract.onlinePolicy,
-        policies: contract.policies,
-        enableOfflineExperimentation: contract.enableOfflineExperimentation,
-        featureImportance: contract.featureImportance,
-        startTime: contract.startTime,
-        endTime: contract.endTime,
-      },
-      // The replay passes run in this thread (evaluate.ts's runPassInProcess); a pool of pass workers
-      // (RunPasses) plugs in here.
-      { onProgress: (p) => progress(p.fraction, p.stage) },
-    );
+    // The replay passes run on a pool of threads at the lowest priority, one per core: they use the cores the
+    // service leaves idle and yield them to Rank. Terminating this job's thread (DELETE) stops them with it.
+    const pool = createPassPool();
+    let result: EvaluationResult;
+    try {
+      result = await runEvaluation(
+        events,
+        {
+          onlinePolicy: contract.onlinePolicy,
+          policies: contract.policies,
+          enableOfflineExperimentation: contract.enableOfflineExperimentation,
+          featureImportance: contract.featureImportance,
+          startTime: contract.startTime,
+          endTime: contract.endTime,
+        },
+        { runPasses: pool.runPasses, onProgress: (p) => progress(p.fraction, p.stage) },
+      );
+    } finally {
+      await pool.close();
+    }
     progress(1, 'storing the result', true);
     const written = await store.updateEvaluation(
       init.evaluationId,
