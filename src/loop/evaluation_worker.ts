@@ -1,6 +1,7 @@
 // An evaluation job's worker thread: pages the evaluated range's joined events in from the store (rank order),
 // runs the whole evaluation (evaluation/: replays, estimators, discovery, feature importance) and commits the
 // result with status `completed`. All the work of an evaluation happens here, off the thread that ranks.
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPassPool, runEvaluation, type EvaluationResult, type LoggedEvent } from '../evaluation/index.js';
 import { openStore } from '../store/index.js';
@@ -14,6 +15,14 @@ const PROGRESS_MS = 250;
 
 const port = parentPort!;
 const init = workerData as EvaluationJobInit;
+
+// Reading and packing the events and summarizing the results run on this thread: at the lowest priority, like the
+// pass threads (evaluation/pass_worker.ts: Linux keeps a nice value per thread), so that Rank never waits for them.
+try {
+  setPriority(19);
+} catch {
+  // not permitted here: the evaluation still runs, at normal priority
+}
 const { contract } = init;
 
 function post(m: FromEvaluationWorker): void {
