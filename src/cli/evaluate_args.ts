@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments, PolicyArgumentError } from '../engine/index.js';
 import { BASELINE1, BASELINE_RAND, ONLINE } from '../evaluation/index.js';
 import { UsageError } from './replay_args.js';
+import { joinValues } from './option_values.js';
 
 export const EVALUATE_USAGE = `Usage: personalizer evaluate --dsjson <file[.gz]> [options]
 
@@ -47,17 +48,6 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--threads': 'threads',
 };
 
-/** node's parseArgs refuses a value that starts with `-` (`--policy "--cb_adf"`): pass values as `--name=value`. */
-function joinValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < argv.length; k++) {
-    const name = VALUE_OPTIONS[argv[k]!];
-    if (name !== undefined && k + 1 < argv.length) out.push(`--${name}=${argv[++k]}`);
-    else out.push(argv[k]!);
-  }
-  return out;
-}
-
 const RESERVED = new Set([ONLINE, BASELINE1, BASELINE_RAND]);
 
 /** A policy the engine refused: the message names the option, the policy and the argument (and lists the supported ones). */
@@ -67,7 +57,7 @@ export function parseEvaluateArgs(argv: string[]): EvaluateCliOptions {
   let values;
   try {
     ({ values } = parseArgs({
-      args: joinValues(argv),
+      args: joinValues(argv, VALUE_OPTIONS),
       strict: true,
       allowPositionals: false,
       options: {

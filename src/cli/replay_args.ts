@@ -1,6 +1,7 @@
 // Command line of `personalizer replay`: the subset of `vw --dsjson` options that replaying a log needs.
 import { parseArgs } from 'node:util';
 import { PolicyArgumentError } from '../engine/index.js';
+import { joinValues } from './option_values.js';
 
 export const REPLAY_USAGE = `Usage: personalizer replay --dsjson <file[.gz]> [options]
 
@@ -52,25 +53,11 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--readable_model': 'readable_model',
 };
 
-/**
- * `--policy "--cb_explore_adf …"`: node's parseArgs refuses a value that looks like an option, so every
- * value-taking option is rewritten as `--name=value` before parsing.
- */
-function joinValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < argv.length; k++) {
-    const name = VALUE_OPTIONS[argv[k]!];
-    if (name !== undefined && k + 1 < argv.length) out.push(`--${name}=${argv[++k]}`);
-    else out.push(argv[k]!);
-  }
-  return out;
-}
-
 export function parseReplayArgs(argv: string[]): ReplayOptions {
   let values;
   try {
     ({ values } = parseArgs({
-      args: joinValues(argv),
+      args: joinValues(argv, VALUE_OPTIONS),
       strict: true,
       allowPositionals: false,
       options: {

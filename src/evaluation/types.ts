@@ -1,22 +1,9 @@
 // What an offline evaluation works on and returns (docs/evaluation.md). Names on the wire are Azure's
 // (Personalizer.json v1.0 / v1.1-preview.3 "Evaluation", "PolicyResult", "PolicyResultSummary").
+import type { EvaluationEventRow } from '../store/types.js';
 
-/** One logged and joined Rank event, in the order it was ranked. */
-export interface LoggedEvent {
-  eventId: string;
-  /** Rank time, ms since epoch. */
-  timestamp: number;
-  /** The DSJSON `c` object text ({"…":…,"_multi":[…]}), what the learner featurizes. */
-  context: string;
-  /** 0-based index into `_multi` of the action that was served (`_labelIndex`). */
-  chosenIndex: number;
-  /** The probability it was served with (`_label_probability`). */
-  chosenProbability: number;
-  /** The joined reward (cost = −reward). */
-  reward: number;
-  /** How many actions the event offered (`_multi`'s length). */
-  actionCount: number;
-}
+/** One logged and joined Rank event, in the order it was ranked (the store reads them so: EvaluationEventRow). */
+export type LoggedEvent = Omit<EvaluationEventRow, 'seq'>;
 
 /** Where a compared policy comes from (v1.1-preview.3 PolicyResult.policySource). */
 export type PolicySource = 'Online' | 'Baseline' | 'Random' | 'Custom' | 'OfflineExperimentation';
