@@ -99,7 +99,7 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   app.addHook('preClose', async () => {
     closing = true;
   });
-  const checkKey = keyChecker(settings.apiKey);
+  const checkKey = keyChecker(settings.apiKey, settings.apiKey2);
   // One hook for everything a request needs on arrival (response headers, shedding while stopping, the key),
   // callback-style: each hook is a run per request on the hot routes, a promise one more.
   // fastify runs it after routing: the key is decided on the route that will answer (auth.ts), not on the URL.
