@@ -46,7 +46,9 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
       headersTimeout: settings.headersTimeoutMs,
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(settings.headersTimeoutMs / 4))),
     },
+    // The id is always ours (a UUID, as API Management's apim-request-id), never taken from a request header.
     genReqId: () => randomUUID(),
+    requestIdHeader: false,
     // One log line per request, written in onResponse below, rather than fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // ASP.NET Core, behind the real service, ignores a trailing slash.
