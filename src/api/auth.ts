@@ -1,6 +1,7 @@
 // The key check the Cognitive Services gateway did in front of the service (azure-api.md §1): a request must
-// carry Ocp-Apim-Subscription-Key equal to the container's ApiKey. Failures answer 401 in the gateway's shape,
-// code "401" (azure-api.md §4, last paragraph).
+// carry Ocp-Apim-Subscription-Key equal to the container's ApiKey, or to ApiKey2 when it is set (Azure's
+// resources had two keys, key1 and key2, so that one can be regenerated while clients use the other). Failures
+// answer 401 in the gateway's shape, code "401" (azure-api.md §4, last paragraph).
 //
 // Deny by default: the check is decided on the route the router chose (fastify runs onRequest after routing),
 // never on the URL as spelt, so percent-encoding, absolute-form targets or any other spelling that reaches a
@@ -42,12 +43,14 @@ const INVALID =
 export type KeyCheck = 'missing' | 'invalid' | 'valid';
 
 /**
- * Compares digests, which have equal lengths, so the time taken says nothing about the key. A key once found
- * valid is remembered in a Set, so that the usual request skips the hash: a Set lookup compares strings only
- * when their (seeded) hashes collide, which tells a guesser nothing about the key's characters.
+ * Compares digests, which have equal lengths, so the time taken says nothing about the key; the digest sent is
+ * compared with every configured key's, without stopping at the first match, so neither does it say which key
+ * matched. A key once found valid is remembered in a Set (at most the two keys), so that the usual request skips
+ * the hash: a Set lookup compares strings only when their (seeded) hashes collide, which tells a guesser nothing
+ * about the key's characters.
  */
-export function keyChecker(apiKey: string): (request: FastifyRequest) => KeyCheck {
-  const expected = hash('sha256', apiKey, 'buffer');
+export function keyChecker(apiKey: string, apiKey2?: string): (request: FastifyRequest) => KeyCheck {
+  const expected = [apiKey, ...(apiKey2 === undefined ? [] : [apiKey2])].map((key) => hash('sha256', key, 'buffer'));
   const known = new Set<string>();
   return (request) => {
     const sent = request.headers[KEY_HEADER];
@@ -55,7 +58,9 @@ export function keyChecker(apiKey: string): (request: FastifyRequest) => KeyChec
     if (typeof sent !== 'string') return 'invalid';
     if (known.has(sent)) return 'valid';
     const digest = hash('sha256', sent, 'buffer');
-    if (!timingSafeEqual(digest, expected)) return 'invalid';
+    let match = false;
+    for (const key of expected) match = timingSafeEqual(digest, key) || match;
+    if (!match) return 'invalid';
     known.add(sent);
     return 'valid';
   };

@@ -1,6 +1,7 @@
 // Every error leaves in Azure's shape {"error":{"code","message"}} (ErrorResponse, azure-api.md §3-§4), and no
 // bad input may cause a 5xx: fastify's own errors (body parsing, size, media type, schema validation) are
 // mapped to 4xx codes here; only a genuine fault becomes 500, and then without internals.
+import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoopError, StoreFullError } from '../loop/types.js';
@@ -91,11 +92,13 @@ export function clientError(error: NodeJS.ErrnoException, socket: Duplex): void 
         ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
         : [400, 'Bad Request', 'The request is not valid HTTP.'];
   const body = JSON.stringify(errorBody(codeForStatus(status), message));
+  // No request reached fastify, so there is no request id yet: a fresh one, so that this answer carries the
+  // header as every other does (headers.ts).
   // An answer already under way (its headers sent) cannot be replaced without corrupting it.
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && inFlight?.headersSent !== true) {
     socket.write(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nApim-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();

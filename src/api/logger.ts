@@ -13,12 +13,17 @@ export interface ServerLogger {
   flush(): void;
 }
 
-/** Where the key could appear: request headers (if a serializer ever logs them) and the settings object. */
+/**
+ * Where a key could appear: request headers (if a serializer ever logs them) and the settings object, both keys
+ * (describeSettings already replaces them; this is the second line of defence).
+ */
 const REDACT = [
   'req.headers["ocp-apim-subscription-key"]',
   'headers["ocp-apim-subscription-key"]',
   'apiKey',
+  'apiKey2',
   'settings.apiKey',
+  'settings.apiKey2',
 ];
 
 /** The disk log file name: pino-roll numbers it, personalizer.1.log, personalizer.2.log… */

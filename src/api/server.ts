@@ -46,7 +46,9 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
       headersTimeout: settings.headersTimeoutMs,
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(settings.headersTimeoutMs / 4))),
     },
+    // The id is always ours (a UUID, as API Management's apim-request-id), never taken from a request header.
     genReqId: () => randomUUID(),
+    requestIdHeader: false,
     // One log line per request, written in onResponse below, rather than fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // ASP.NET Core, behind the real service, ignores a trailing slash.
@@ -99,7 +101,7 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   app.addHook('preClose', async () => {
     closing = true;
   });
-  const checkKey = keyChecker(settings.apiKey);
+  const checkKey = keyChecker(settings.apiKey, settings.apiKey2);
   // One hook for everything a request needs on arrival (response headers, shedding while stopping, the key),
   // callback-style: each hook is a run per request on the hot routes, a promise one more.
   // fastify runs it after routing: the key is decided on the route that will answer (auth.ts), not on the URL.

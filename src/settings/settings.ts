@@ -11,6 +11,11 @@ export interface Settings extends HttpLimits {
   eula: 'accept';
   /** The key every `/personalizer/...` request must carry in `Ocp-Apim-Subscription-Key`. Never log it. */
   apiKey: string;
+  /**
+   * `ApiKey2`: a second key accepted like `apiKey`, so that a key can be rotated without downtime (Azure's
+   * resources had key1 and key2). Never log it.
+   */
+  apiKey2?: string;
   /** Azure resource endpoint; accepted for compatibility with Microsoft's containers, not contacted. */
   billing?: string;
   port: number;
@@ -37,6 +42,7 @@ export interface Settings extends HttpLimits {
 export const SETTING_NAMES = [
   'Eula',
   'ApiKey',
+  'ApiKey2',
   'Billing',
   'Port',
   'Host',
@@ -96,6 +102,13 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
   const apiKey = get('ApiKey');
   if (apiKey === undefined) throw new SettingsError('ApiKey', 'ApiKey is required (ApiKey=<key>): clients send it in Ocp-Apim-Subscription-Key');
 
+  // Like ApiKey, an empty value counts as not given: an empty key is never accepted. The same value twice is
+  // refused: it would leave nothing to rotate to, and is most likely the old key pasted into both.
+  const apiKey2 = get('ApiKey2');
+  if (apiKey2 !== undefined && apiKey2 === apiKey) {
+    throw new SettingsError('ApiKey2', 'ApiKey2 must differ from ApiKey: it is the second key, accepted alongside ApiKey while clients move from one to the other');
+  }
+
   const billing = get('Billing');
   if (billing !== undefined && !isAbsoluteHttpUri(billing)) {
     throw new SettingsError('Billing', 'Billing must be an absolute http(s) URI, e.g. https://<resource>.cognitiveservices.azure.com/');
@@ -147,6 +160,7 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
   return {
     eula: 'accept',
     apiKey,
+    ...(apiKey2 === undefined ? {} : { apiKey2 }),
     ...(billing === undefined ? {} : { billing }),
     port,
     host,
@@ -162,9 +176,17 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
   };
 }
 
-/** The settings as they may be logged: the key, and a password in the store URL, are never written anywhere. */
-export function describeSettings(settings: Settings): Omit<Settings, 'apiKey'> & { apiKey: string } {
-  return { ...settings, apiKey: '[redacted]', store: redactUrl(settings.store) };
+/**
+ * The settings as they may be logged: the keys, and a password in the store URL, are never written anywhere.
+ * `apiKey2` shows whether a second key is set, never its value.
+ */
+export function describeSettings(settings: Settings): Omit<Settings, 'apiKey' | 'apiKey2'> & { apiKey: string; apiKey2?: string } {
+  return {
+    ...settings,
+    apiKey: '[redacted]',
+    ...(settings.apiKey2 === undefined ? {} : { apiKey2: '[redacted]' }),
+    store: redactUrl(settings.store),
+  };
 }
 
 /** `postgres://user:secret@host/db` → `postgres://user:[redacted]@host/db` (also a `password=` parameter). */

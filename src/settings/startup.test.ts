@@ -29,6 +29,8 @@ const REFUSALS: Array<[string, string[], NodeJS.ProcessEnv, RegExp]> = [
   ['no Eula', [`ApiKey=${KEY}`], {}, /Eula/],
   ['Eula not accept', ['Eula=decline', `ApiKey=${KEY}`], {}, /Eula/],
   ['no ApiKey', ['Eula=accept'], {}, /ApiKey/],
+  ['ApiKey2 the same as ApiKey', [...OK, `ApiKey2=${KEY}`], {}, /ApiKey2 must differ/],
+  ['ApiKey2 from env the same as ApiKey', OK, { APIKEY2: KEY }, /ApiKey2 must differ/],
   ['Billing not absolute', [...OK, 'Billing=cognitiveservices.azure.com'], {}, /Billing/],
   ['Billing from env not a URI', OK, { Billing: 'not a uri' }, /Billing/],
   ['disk logs without Mounts:Output', [...OK, 'Logging:Disk:Format=json'], {}, /Mounts:Output/],
