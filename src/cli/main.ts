@@ -30,7 +30,18 @@ function packageVersion(): string {
   }
 }
 
+/** package.json `engines`: crypto.hash (Node 20.12) is the newest API the code uses. */
+function nodeTooOld(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number) as [number, number];
+  return major < 20 || (major === 20 && minor < 12);
+}
+
 async function main(argv: string[]): Promise<number> {
+  // Checked before any command module loads: on an older Node they fail with a missing export of node:crypto.
+  if (nodeTooOld(process.versions.node)) {
+    process.stderr.write(`personalizer: Node.js ${process.versions.node} is too old: it needs 20.12 or newer (20.12+, 22, 24)\n`);
+    return 1;
+  }
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve': {
