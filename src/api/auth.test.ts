@@ -108,13 +108,13 @@ function bodyFor(url: string, policy: { name: string; arguments: string }, servi
   return undefined;
 }
 
-test('every route the server registers is covered: the API ones need the key, only probes and Swagger are public', () => {
+test('every route the server registers is covered: the API ones need the key, only probes, metrics and Swagger are public', () => {
   const api = routes.filter((r) => r.url.startsWith(V1));
   assert.ok(api.length >= 17, JSON.stringify(api));
   assert.ok(api.every((r) => !r.public), 'no /personalizer route is public');
   const publicUrls = new Set(routes.filter((r) => r.public).map((r) => r.url));
-  assert.ok(['/', '/status', '/ready', '/ContainerLiveness', '/swagger', '/swagger/json'].every((u) => publicUrls.has(u)), [...publicUrls].join(' '));
-  assert.ok([...publicUrls].every((u) => u === '/' || u === '/status' || u === '/ready' || u === '/ContainerLiveness' || u.startsWith('/swagger')));
+  assert.ok(['/', '/status', '/ready', '/ContainerLiveness', '/metrics', '/swagger', '/swagger/json'].every((u) => publicUrls.has(u)), [...publicUrls].join(' '));
+  assert.ok([...publicUrls].every((u) => u === '/' || u === '/status' || u === '/ready' || u === '/ContainerLiveness' || u === '/metrics' || u.startsWith('/swagger')));
 });
 
 test('no spelling of any route reaches its handler without the key: 401 every time, state unchanged', async () => {

@@ -8,6 +8,7 @@ import { installBodyParsers } from './body_parsers.js';
 import { containerRoutes } from './container.js';
 import { clientError, frameworkError, installErrorHandlers, sendError } from './errors.js';
 import { setResponseHeaders } from './headers.js';
+import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { EVALUATION_SCHEMAS } from './evaluation_schemas.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -134,6 +135,7 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
     });
   }
 
+  installMetrics(app, { loop, requireKey: settings.metricsRequireKey });
   await installOpenApi(app);
   await app.register(containerRoutes, { loop, checkKey });
   await app.register(v1Routes, { prefix: V1_PREFIX, loop });

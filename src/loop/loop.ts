@@ -15,7 +15,7 @@ import { buildContext } from './context.js';
 import { DAY } from './duration.js';
 import { generateEventId } from './event_id.js';
 import { shortestFloat32 } from './float32.js';
-import { joinRule } from './joiner.js';
+import { JoinStats, storeBytes } from './loop_stats.js';
 import { eventToDsjson } from './dsjson_export.js';
 import { Evaluations } from './evaluations.js';
 import { DEFAULT_POLICY_NAME, learningSignature, parsePolicy, validatePolicy, withEpsilon } from './policy.js';
@@ -36,6 +36,7 @@ import {
   type LogsProperties,
   type Loop,
   type LoopOptions,
+  type LoopStats,
   type LoopStatus,
   type ModelProperties,
   type PolicyContract,
@@ -101,6 +102,9 @@ class PersonalizerLoop implements LearningLoop {
   private closed = false;
   private wakePending = false;
   private counts = { eventsRanked: 0, rewardsReceived: 0, rewardsUnknownEvent: 0, eventsLearned: 0 };
+  private readonly joinStats = new JoinStats();
+  /** The highest joinSeq the trainer has learned (its progress reports), for the trainer lag. */
+  private trainerCursor = 0;
   private settings: LoopSettings;
   /** The store's settings revision the in-memory service and policy were read at (compare-and-set on writes). */
   private settingsRevision = 0;
@@ -159,6 +163,7 @@ class PersonalizerLoop implements LearningLoop {
     const log = (level: 'warn' | 'error', message: string): void => this.options.logger?.[level]({ component: 'ranker' }, message);
     this.ranker = new Ranker({ appId: this.options.appId ?? '', maxFeatures: MAX_RANK_FEATURES, model: this.rankerModel(model) }, log);
     const c = await this.store.counters();
+    this.trainerCursor = model.cursor;
     this.counts = {
       eventsRanked: c.eventsRanked,
       rewardsReceived: c.rewardsReceived,
@@ -191,7 +196,10 @@ class PersonalizerLoop implements LearningLoop {
       { storeUrl: this.options.store, policyArguments: this.policy.arguments, modelExportMs: this.settings.modelExportMs },
       {
         model: (m) => this.onModel(m),
-        progress: (_cursor, learned) => (this.counts.eventsLearned = learned),
+        progress: (cursor, learned) => {
+          this.trainerCursor = cursor;
+          this.counts.eventsLearned = learned;
+        },
         log: (level, message) => this.options.logger?.[level]({ component: 'trainer' }, message),
         exit: (code) => {
           if (this.closed) return;
@@ -224,6 +232,7 @@ class PersonalizerLoop implements LearningLoop {
       this.ranker.install(this.rankerModel(m));
       this.model = m;
       this.counts.eventsLearned = m.eventsLearned;
+      this.trainerCursor = m.cursor;
     } catch (e) {
       this.options.logger?.error({ err: e }, `model ${m.id} could not be loaded; ranking keeps model ${this.model.id}`);
     }
@@ -266,7 +275,9 @@ class PersonalizerLoop implements LearningLoop {
       throw new LoopError('InvalidRewardRequest', 'value: must be a number between -1 and 1');
     }
     const t = this.now();
-    const outcome = await this.store.addReward(eventId, value, t, joinRule(this.settings, t));
+    const rule = this.joinStats.rewardRule(this.settings, t);
+    const outcome = await this.store.addReward(eventId, value, t, rule.decide);
+    rule.settle(outcome !== 'unknown');
     if (outcome === 'unknown') this.counts.rewardsUnknownEvent++;
     else this.counts.rewardsReceived++;
     if (outcome === 'joined') this.wakeTrainer();
@@ -275,7 +286,9 @@ class PersonalizerLoop implements LearningLoop {
   async activate(eventId: string): Promise<void> {
     checkEventId(eventId, 'InvalidEventIdToActivate');
     const t = this.now();
-    const outcome = await this.store.activate(eventId, t, joinRule(this.settings, t));
+    const rule = this.joinStats.rule(this.settings, t);
+    const outcome = await this.store.activate(eventId, t, rule.decide);
+    rule.commit();
     if (outcome === 'joined') this.wakeTrainer();
   }
 
@@ -430,6 +443,29 @@ class PersonalizerLoop implements LearningLoop {
     };
   }
 
+  async stats(): Promise<LoopStats> {
+    const c = await this.store.counters();
+    const evaluations = await this.store.listEvaluations();
+    const t = this.now();
+    // Each join, learnable or skipped, takes the next joinSeq (store/sqlite.ts tryJoin); the cursor is the last
+    // the trainer learned, so the difference is what it has still to read.
+    const trainerLagEvents = Math.max(0, c.eventsJoined + c.eventsSkipped - this.trainerCursor);
+    const modelAgeSeconds = Math.max(0, (t - this.model.modifiedAt) / 1000);
+    return {
+      ...c,
+      eventsLearned: this.counts.eventsLearned,
+      eventsDefaulted: this.joinStats.eventsDefaulted,
+      rewardsLate: this.joinStats.rewardsLate,
+      trainerLagEvents,
+      trainerLagSeconds: trainerLagEvents > 0 ? modelAgeSeconds : 0,
+      modelVersion: this.model.id,
+      modelAgeSeconds,
+      storeBytes: storeBytes(this.options.store),
+      evaluationsPending: evaluations.filter((e) => e.status === 'pending').length,
+      evaluationsRunning: evaluations.filter((e) => e.status === 'running').length,
+    };
+  }
+
   maintain(): Promise<void> {
     this.maintaining ??= this.doMaintain().finally(() => (this.maintaining = null));
     return this.maintaining;
@@ -439,10 +475,11 @@ class PersonalizerLoop implements LearningLoop {
     if (this.closed) return;
     this.reportStoreHealth();
     const t = this.now();
-    const rule = joinRule(this.settings, t);
+    const rule = this.joinStats.rule(this.settings, t);
     let joined = 0;
     for (;;) {
-      const n = await this.store.joinDue(t - this.settings.rewardWaitMs, t, rule, JOIN_BATCH);
+      const n = await this.store.joinDue(t - this.settings.rewardWaitMs, t, rule.decide, JOIN_BATCH);
+      rule.commit();
       joined += n;
       if (n < JOIN_BATCH) break;
     }

@@ -140,6 +140,40 @@ export interface LoopStatus {
   storeWritable?: boolean;
 }
 
+/**
+ * Figures for monitoring, read when metrics are scraped (api/metrics*.ts). The counts from the store (ranked …
+ * skipped) span the store's life; eventsDefaulted and rewardsLate span the process's.
+ */
+export interface LoopStats {
+  eventsRanked: number;
+  rewardsReceived: number;
+  rewardsUnknownEvent: number;
+  activations: number;
+  activationsUnknownEvent: number;
+  /** Joined as training examples (not skipped). */
+  eventsJoined: number;
+  /** Joined with _skipLearn (deferred and never activated in their window). */
+  eventsSkipped: number;
+  /** Learned by the trainer so far (in its memory; exported with the next model). */
+  eventsLearned: number;
+  /** Joined with defaultReward because no reward arrived in their window. */
+  eventsDefaulted: number;
+  /** Rewards for a known event that are never learned: after its window, or after it was joined. */
+  rewardsLate: number;
+  /** Joins (learnable or skipped) the trainer has not read yet. */
+  trainerLagEvents: number;
+  /** 0 when trainerLagEvents is 0; else seconds since the model that ranks was exported. */
+  trainerLagSeconds: number;
+  modelVersion: number;
+  /** Seconds since the model that ranks was exported (its lastModifiedTime). */
+  modelAgeSeconds: number;
+  /** Bytes the store takes on disk; null when unknown (a store that is not a local file). */
+  storeBytes: number | null;
+  /** Evaluation jobs waiting or working. */
+  evaluationsPending: number;
+  evaluationsRunning: number;
+}
+
 export interface Loop {
   /**
    * `source`: the JSON text `request` was parsed from, when the caller has it. The logged context then copies
@@ -176,6 +210,8 @@ export interface Loop {
   applyFromEvaluation(reference: PolicyReference): Promise<void>;
 
   status(): LoopStatus;
+  /** Monitoring figures (a few cheap store reads); for metrics scrapes, not the request path. */
+  stats(): Promise<LoopStats>;
   /** Stop the trainer, flush and close the store. */
   close(): Promise<void>;
 }

@@ -2,11 +2,12 @@
 // "Where each concern lives"). Names and semantics follow Microsoft's Cognitive Services containers
 // (azure-api.md §7); anything that would make the container misbehave later is refused here instead.
 import { LIMIT_NAMES, parseHttpLimits, type HttpLimits } from './limits.js';
+import { METRICS_NAMES, parseMetricsSettings, type MetricsSettings } from './metrics.js';
 import { collectRawSettings, SettingsError } from './sources.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
-export interface Settings extends HttpLimits {
+export interface Settings extends HttpLimits, MetricsSettings {
   /** `Eula=accept` is required to start. */
   eula: 'accept';
   /** The key every `/personalizer/...` request must carry in `Ocp-Apim-Subscription-Key`. Never log it. */
@@ -54,6 +55,7 @@ export const SETTING_NAMES = [
   'AppId',
   'BodyLimit',
   ...LIMIT_NAMES,
+  ...METRICS_NAMES,
 ] as const;
 
 export const DEFAULTS = {
@@ -172,6 +174,7 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
     appId,
     bodyLimit,
     ...limits,
+    ...parseMetricsSettings(get),
     unknownArguments: raw.unknownArguments,
   };
 }
