@@ -1,6 +1,7 @@
 // The learning loop's public contract, in Azure's wire names (azure-api.md §3). api/ calls only this;
 // nothing here knows HTTP. Errors carry Azure's error code and the HTTP status api/ should answer with.
 import type { FeatureScore, PolicyResult } from '../evaluation/index.js';
+import type { Counters } from '../store/index.js';
 
 export type FeatureObject = Record<string, unknown>;
 
@@ -144,16 +145,7 @@ export interface LoopStatus {
  * Figures for monitoring, read when metrics are scraped (api/metrics*.ts). The counts from the store (ranked …
  * skipped) span the store's life; eventsDefaulted and rewardsLate span the process's.
  */
-export interface LoopStats {
-  eventsRanked: number;
-  rewardsReceived: number;
-  rewardsUnknownEvent: number;
-  activations: number;
-  activationsUnknownEvent: number;
-  /** Joined as training examples (not skipped). */
-  eventsJoined: number;
-  /** Joined with _skipLearn (deferred and never activated in their window). */
-  eventsSkipped: number;
+export interface LoopStats extends Counters {
   /** Learned by the trainer so far (in its memory; exported with the next model). */
   eventsLearned: number;
   /** Joined with defaultReward because no reward arrived in their window. */

@@ -3,16 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeSettings, parseSettings, SettingsError } from './index.js';
-
-function refusal(argv: string[], env: NodeJS.ProcessEnv = {}): SettingsError {
-  try {
-    parseSettings(argv, env);
-  } catch (e) {
-    assert.ok(e instanceof SettingsError);
-    return e;
-  }
-  assert.fail('settings were accepted');
-}
+import { refusal } from './settings.fixtures.js';
 
 test('ApiKey2 is optional, read from arguments or the environment (any case), arguments winning', () => {
   assert.equal(parseSettings(['Eula=accept', 'ApiKey=k1'], {}).apiKey2, undefined);

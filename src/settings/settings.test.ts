@@ -1,18 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSettings, SettingsError } from './index.js';
+import { refusal } from './settings.fixtures.js';
 
 const base = ['Eula=accept', 'ApiKey=k1'];
-
-function refusal(argv: string[], env: NodeJS.ProcessEnv = {}): SettingsError {
-  try {
-    parseSettings(argv, env);
-  } catch (e) {
-    assert.ok(e instanceof SettingsError);
-    return e;
-  }
-  assert.fail('settings were accepted');
-}
 
 test('defaults', () => {
   const s = parseSettings(base, {});
