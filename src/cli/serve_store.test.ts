@@ -35,7 +35,7 @@ function sha(file: string): string {
 
 /** A store file with some events, closed (checkpointed: everything in the main file). */
 async function filledStore(file: string, events = 2000): Promise<void> {
-  const s = openStore(`sqlite:${file}`);
+  const s = await openStore(`sqlite:${file}`);
   for (let i = 0; i < events; i++) {
     void s.insertEvent({
       eventId: `e${i}`, timestamp: i, context: `{"FromUrl":[{"n":${i},"pad":"${'x'.repeat(200)}"}]}`, actions: [1, 2],

@@ -4,7 +4,7 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPassPool, runEvaluation, type EvaluationResult, type LoggedEvent } from '../evaluation/index.js';
-import { openStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import type { EvaluationJobInit, FromEvaluationWorker } from './evaluation_protocol.js';
 import { withoutBins } from './evaluation_view.js';
 
@@ -39,7 +39,7 @@ function progress(fraction: number, stage: string, force = false): void {
 
 class JobFailure extends Error {}
 
-async function readEvents(store: ReturnType<typeof openStore>): Promise<LoggedEvent[]> {
+async function readEvents(store: Store): Promise<LoggedEvent[]> {
   const { startTime: from, endTime: to } = contract;
   const extent = await store.evaluationEventsExtent(from, to);
   if (!extent) throw new JobFailure('NoLogsExistInDateRange: no joined events are left in the range (the logs were deleted or purged since the evaluation was created)');
@@ -75,7 +75,7 @@ async function readEvents(store: ReturnType<typeof openStore>): Promise<LoggedEv
 }
 
 async function run(): Promise<void> {
-  const store = openStore(init.storeUrl);
+  const store = await openStore(init.storeUrl);
   try {
     progress(0, 'reading logged events', true);
     const events = await readEvents(store);

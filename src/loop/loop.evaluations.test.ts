@@ -179,7 +179,7 @@ test('auto-optimization: the next due time is stored; a restart neither repeats 
 });
 
 test('auto-optimization decides on a completed Auto evaluation: applies a clearly better policy, keeps 24 Auto runs', async () => {
-  const store = openStore(tempStoreUrl());
+  const store = await openStore(tempStoreUrl());
   try {
     const summary = (candidate: number, ci: number) =>
       JSON.stringify({
@@ -233,7 +233,7 @@ test('LogsSizeExceedAllowedLimit: a range over the event or feature-size limit i
   await logEvents(t, 50);
   const end = t.clock.now;
   await t.loop.close();
-  const store = openStore(t.storeUrl);
+  const store = await openStore(t.storeUrl);
   try {
     const contract = { name: 'big', startTime: T0, endTime: end, policies: [], enableOfflineExperimentation: false, featureImportance: true, onlinePolicy: '--cb_explore_adf' };
     const jobs = (limits: { maxEvents: number; maxContextBytes: number }) =>
@@ -265,7 +265,7 @@ test('a job that cannot be resumed is failed with the reason at start, never lef
   const b = await t.loop.createEvaluation({ ...body, name: 'y' });
   await t.loop.close();
   // As a process killed three times mid-run leaves it, and a contract an older build wrote differently.
-  const store = openStore(t.storeUrl);
+  const store = await openStore(t.storeUrl);
   await store.updateEvaluation(a.id, { status: 'running', attempts: 3 });
   await store.updateEvaluation(b.id, { status: 'pending', attempts: 0 });
   await store.close();

@@ -15,7 +15,7 @@ import { buildContext } from './context.js';
 import { DAY } from './duration.js';
 import { generateEventId } from './event_id.js';
 import { shortestFloat32 } from './float32.js';
-import { JoinStats, storeBytes } from './loop_stats.js';
+import { JoinStats } from './loop_stats.js';
 import { eventToDsjson } from './dsjson_export.js';
 import { Evaluations } from './evaluations.js';
 import { DEFAULT_POLICY_NAME, learningSignature, parsePolicy, validatePolicy, withEpsilon } from './policy.js';
@@ -121,7 +121,7 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   static async open(options: LoopOptions): Promise<PersonalizerLoop> {
-    const store = openStore(options.store);
+    const store = await openStore(options.store);
     const now = options.now ?? Date.now;
     let loop: PersonalizerLoop | undefined;
     try {
@@ -460,7 +460,7 @@ class PersonalizerLoop implements LearningLoop {
       trainerLagSeconds: trainerLagEvents > 0 ? modelAgeSeconds : 0,
       modelVersion: this.model.id,
       modelAgeSeconds,
-      storeBytes: storeBytes(this.options.store),
+      storeBytes: await this.store.sizeBytes(),
       evaluationsPending: evaluations.filter((e) => e.status === 'pending').length,
       evaluationsRunning: evaluations.filter((e) => e.status === 'running').length,
     };

@@ -1,10 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { JoinCandidate } from '../store/index.js';
-import { JoinStats, storeBytes } from './loop_stats.js';
+import { JoinStats } from './loop_stats.js';
 
 const RULES = { rewardWaitMs: 1000, defaultReward: 0.25, rewardAggregation: 'earliest' as const };
 const event = (timestamp: number) => ({ timestamp, deferActivation: false, activatedAt: null });
@@ -43,18 +40,4 @@ test('a reward is late after its window or when the store asked nothing (event a
   // Unknown eventId: counted elsewhere, never late.
   stats.rewardRule(RULES, 1200).settle(false);
   assert.equal(stats.rewardsLate, 2);
-});
-
-test('storeBytes adds the database, WAL and shm files; null for a store that is not a file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'personalizer-stats-'));
-  try {
-    const file = join(dir, 'p.db');
-    writeFileSync(file, Buffer.alloc(4096));
-    assert.equal(storeBytes(`sqlite:${file}`), 4096);
-    writeFileSync(`${file}-wal`, Buffer.alloc(100));
-    assert.equal(storeBytes(`sqlite://${file}?synchronous=full`), 4196);
-    assert.equal(storeBytes('postgres://u@h/db'), null);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 });

@@ -1,7 +1,6 @@
 // Figures for monitoring that the store's counters do not hold: joins given the default reward and rewards that
 // arrive too late to be learned, counted by wrapping the joiner's decision (joiner.ts), and the store's size on
 // disk. Plain numbers: api/metrics*.ts turns them into Prometheus metrics (README, "Metrics").
-import { statSync } from 'node:fs';
 import type { Decide, JoinCandidate } from '../store/index.js';
 import { decideJoin, type JoinRules } from './joiner.js';
 
@@ -55,21 +54,4 @@ export class JoinStats {
 function noRewardInWindow({ event, rewards }: JoinCandidate, rules: JoinRules): boolean {
   const windowEnd = event.timestamp + rules.rewardWaitMs;
   return !rewards.some((r) => r.timestamp <= windowEnd);
-}
-
-/** Bytes on disk of a `sqlite:<file>` store (the database, its WAL and shared-memory files); null for others. */
-export function storeBytes(url: string): number | null {
-  if (!url.startsWith('sqlite:')) return null;
-  let file = url.slice('sqlite:'.length);
-  if (file.startsWith('//')) file = file.slice(2);
-  file = file.split('?', 1)[0]!;
-  let total = 0;
-  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
-    try {
-      total += statSync(path).size;
-    } catch {
-      // A WAL or shm file may not exist (yet).
-    }
-  }
-  return total;
 }

@@ -21,7 +21,7 @@ const RANK = {
 async function storeWith(write: (db: Database.Database) => void): Promise<{ dir: string; file: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'pzr-stored-'));
   const file = join(dir, 'p.db');
-  await openStore(`sqlite:${file}`).close();
+  await (await openStore(`sqlite:${file}`)).close();
   const db = new Database(file);
   write(db);
   db.close();

@@ -21,7 +21,7 @@ const TICK_MS = 100;
 
 const port = parentPort!;
 const init = workerData as TrainerInit;
-const store = openStore(init.storeUrl);
+const store = await openStore(init.storeUrl);
 let modelExportMs = init.modelExportMs;
 
 function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {

@@ -22,6 +22,30 @@ export class StoreFullError extends Error {
   }
 }
 
+/**
+ * The store cannot be reached right now (a database server down or restarting, a connection cut): nothing of the
+ * call was committed. Answered 503 ServiceUnavailable; the store reconnects by itself and the call may be retried.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'ServiceUnavailable';
+  readonly status = 503;
+  constructor(override readonly cause?: unknown) {
+    super('The server cannot reach its store right now. Nothing was written; retry shortly.');
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** A fenced write (saveModel with a lease) by a process that no longer holds that lease: nothing was written. */
+export class LeaseLostError extends Error {
+  constructor(
+    readonly lease: string,
+    readonly epoch: number,
+  ) {
+    super(`the ${lease} lease (epoch ${epoch}) is no longer held by this process: another process took it over`);
+    this.name = 'LeaseLostError';
+  }
+}
+
 /** putSettings was given a revision that is no longer the stored one: someone else changed the settings. */
 export class StaleSettingsError extends Error {
   constructor(

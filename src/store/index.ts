@@ -12,7 +12,7 @@ export { SqliteStore } from './sqlite.js';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/personalizer.db';
 
-export function openStore(url: string = DEFAULT_STORE_URL): Store {
+export async function openStore(url: string = DEFAULT_STORE_URL): Promise<Store> {
   if (url.startsWith('sqlite:')) {
     let rest = url.slice('sqlite:'.length);
     // Accept the sqlite://<path> spelling too.

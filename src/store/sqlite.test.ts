@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { openStore, SqliteStore, StaleSettingsError, StoreOpenError, type Decide, type NewEvent, type Store } from './index.js';
+import { LeaseLostError, openStore, SqliteStore, StaleSettingsError, StoreOpenError, type Decide, type NewEvent, type Store } from './index.js';
 import { MIGRATIONS } from './sqlite_schema.js';
 
 function tempDb(): string {
@@ -32,7 +32,7 @@ const never: Decide = () => null;
 const firstReward: Decide = ({ rewards }) => (rewards.length ? { skipLearn: false, reward: rewards[0]!.value } : null);
 
 async function withStore(file: string, fn: (s: Store) => Promise<void>): Promise<void> {
-  const s = openStore(`sqlite:${file}?synchronous=normal`);
+  const s = await openStore(`sqlite:${file}?synchronous=normal`);
   try {
     await fn(s);
   } finally {
@@ -232,7 +232,7 @@ test('a kill -9 right after the promise resolves loses nothing', async () => {
   const storeIndex = path.join(path.dirname(fileURLToPath(import.meta.url)), 'index.js');
   const script = `
     const { openStore } = await import(${JSON.stringify(storeIndex)});
-    const s = openStore(${JSON.stringify('sqlite:' + file)});
+    const s = await openStore(${JSON.stringify('sqlite:' + file)});
     for (let i = 0; i < 20; i++) {
       await s.insertEvent({ eventId: 'k' + i, timestamp: i, context: '{}', actions: [1], probabilities: [1],
         chosenIndex: 0, chosenProbability: 1, modelVersion: '1', deferActivation: false });
@@ -252,11 +252,11 @@ test('a kill -9 right after the promise resolves loses nothing', async () => {
   });
 });
 
-test('store URLs: sqlite: only (postgres: not yet, its URL never echoed); bad synchronous rejected', () => {
-  assert.throws(() => openStore('postgres://u:secret@h/db'), (e: Error) => /not supported yet/.test(e.message) && !e.message.includes('secret'));
-  assert.throws(() => openStore('mysql://u:secret@h/db'), (e: Error) => /unsupported store URL/.test(e.message) && !e.message.includes('secret'));
-  assert.throws(() => openStore('sqlite:'), /missing file name/);
-  assert.throws(() => openStore(`sqlite:${tempDb()}?synchronous=off`), /synchronous/);
+test('store URLs: sqlite: only (postgres: not yet, its URL never echoed); bad synchronous rejected', async () => {
+  await assert.rejects(() => openStore('postgres://u:secret@h/db'), (e: Error) => /not supported yet/.test(e.message) && !e.message.includes('secret'));
+  await assert.rejects(() => openStore('mysql://u:secret@h/db'), (e: Error) => /unsupported store URL/.test(e.message) && !e.message.includes('secret'));
+  await assert.rejects(() => openStore('sqlite:'), /missing file name/);
+  await assert.rejects(() => openStore(`sqlite:${tempDb()}?synchronous=off`), /synchronous/);
 });
 
 test('migrations: a version-1 file is upgraded in place', async () => {
@@ -340,11 +340,46 @@ test('settings: every write moves the revision; a write from a stale revision is
 
 test('one owner per file in a process too: a second store on the file is refused until the first closes', async () => {
   const file = tempDb();
-  const first = openStore(`sqlite:${file}`);
-  assert.throws(() => openStore(`sqlite:${file}`), (e: unknown) => e instanceof StoreOpenError && /is in use by another store of this process/.test(e.message));
+  const first = await openStore(`sqlite:${file}`);
+  await assert.rejects(() => openStore(`sqlite:${file}`), (e: unknown) => e instanceof StoreOpenError && /is in use by another store of this process/.test(e.message));
   // A connection that does not own the file (as the trainer's, in a worker thread) is not refused.
   const reader = new SqliteStore(file, { exclusive: false });
   await reader.close();
   await first.close();
   await withStore(file, async (s) => assert.equal((await s.counters()).eventsRanked, 0));
+});
+
+test('sizeBytes adds the database, WAL and shm files', async () => {
+  const file = tempDb();
+  await withStore(file, async (s) => {
+    await s.putSetting('k', 'v');
+    const expected = ['', '-wal', '-shm'].reduce((n, x) => n + (fs.existsSync(file + x) ? fs.statSync(file + x).size : 0), 0);
+    assert.ok(expected > 0);
+    assert.equal(await s.sizeBytes(), expected);
+  });
+});
+
+test('leases: one holder at a time, a new epoch per new holder, renew and release, fenced model exports', async () => {
+  await withStore(tempDb(), async (s) => {
+    const a = await s.acquireLease('trainer', 'A', 60_000);
+    assert.equal(a?.epoch, 1);
+    assert.equal(await s.acquireLease('trainer', 'B', 60_000), null);
+    // The holder acquiring again renews: same epoch.
+    assert.equal((await s.acquireLease('trainer', 'A', 60_000))?.epoch, 1);
+    const renewed = await s.renewLease(a!, 60_000);
+    assert.ok(renewed && renewed.expiresAt >= a!.expiresAt);
+    const model = { bytes: new Uint8Array([1, 2, 3]), policy: 'p', createdAt: 1, modifiedAt: 2, cursor: 0, eventsLearned: 0 };
+    const saved = await s.saveModel(model, a!);
+    assert.equal(await s.latestModelId(), saved.id);
+    await s.releaseLease(a!);
+    const b = await s.acquireLease('trainer', 'B', 60_000);
+    assert.equal(b?.epoch, 2);
+    assert.equal(await s.renewLease(a!, 60_000), null);
+    await assert.rejects(() => s.saveModel(model, a!), (e: unknown) => e instanceof LeaseLostError);
+    assert.equal(await s.latestModelId(), saved.id, 'the fenced export wrote nothing');
+    // An expired lease is taken over by anyone.
+    const c = await s.acquireLease('other', 'A', 1);
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal((await s.acquireLease('other', 'B', 60_000))?.epoch, c!.epoch + 1);
+  });
 });

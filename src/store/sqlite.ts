@@ -34,6 +34,7 @@ import { ContextPacker, ContextUnpacker, epochOf } from './context_parts.js';
 import { Checkpointer } from './sqlite_checkpointer.js';
 import { checkIntegrity, checkWritable, checkWriteLock, ensureDirectory } from './sqlite_open.js';
 import { SqliteEvaluations } from './sqlite_evaluations.js';
+import { SqliteLeases } from './sqlite_lease.js';
 import { migrate } from './sqlite_schema.js';
 import { StoreLock } from './store_lock.js';
 import type {
@@ -48,6 +49,7 @@ import type {
   EventRecord,
   JoinDecision,
   JoinedEvent,
+  LeaseGrant,
   ModelRecord,
   NewEvaluation,
   NewEvent,
@@ -173,6 +175,7 @@ export class SqliteStore implements Store {
   private readonly readJoinedTx: (after: number, limit: number) => JoinedEvent[];
   private readonly eventByIdTx: (eventId: string) => EventRecord | null;
   private readonly evaluations: SqliteEvaluations;
+  private readonly leases: SqliteLeases;
 
   constructor(file: string, options: SqliteOptions = {}) {
     const memory = file === ':memory:';
@@ -236,6 +239,7 @@ export class SqliteStore implements Store {
       ),
       pruneModels: db.prepare(`DELETE FROM models WHERE id <= ?`),
       latestModel: db.prepare<[], ModelRow>(`SELECT * FROM models ORDER BY id DESC LIMIT 1`),
+      latestModelId: db.prepare<[], { id: number }>(`SELECT id FROM models ORDER BY id DESC LIMIT 1`),
       getSetting: db.prepare<[string], { value: string }>(`SELECT value FROM settings WHERE key = ?`),
       putSetting: db.prepare(
         `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
@@ -300,6 +304,7 @@ export class SqliteStore implements Store {
       (e) => this.mapError(e),
     );
     this.evaluations = new SqliteEvaluations(db, this.group, this.unpacker);
+    this.leases = new SqliteLeases(db, this.group);
   }
 
   health(): StoreHealth {
@@ -522,8 +527,9 @@ export class SqliteStore implements Store {
     return this.q.counter.get('join_seq')!.value;
   }
 
-  async saveModel(m: NewModel): Promise<ModelRecord> {
+  async saveModel(m: NewModel, fence?: LeaseGrant): Promise<ModelRecord> {
     return this.group.write(() => {
+      if (fence) this.leases.check(fence);
       const info = this.q.insertModel.run(
         Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength),
         m.policy,
@@ -541,6 +547,29 @@ export class SqliteStore implements Store {
   async latestModel(): Promise<ModelRecord | null> {
     const row = this.q.latestModel.get();
     return row ? toModel(row) : null;
+  }
+
+  async latestModelId(): Promise<number | null> {
+    return this.q.latestModelId.get()?.id ?? null;
+  }
+
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<LeaseGrant | null> {
+    return this.leases.acquire(name, holder, ttlMs);
+  }
+
+  renewLease(grant: LeaseGrant, ttlMs: number): Promise<LeaseGrant | null> {
+    return this.leases.renew(grant, ttlMs);
+  }
+
+  releaseLease(grant: LeaseGrant): Promise<void> {
+    return this.leases.release(grant);
+  }
+
+  /** The database, its WAL and shared-memory files. */
+  async sizeBytes(): Promise<number | null> {
+    if (this.db.memory) return null;
+    const file = this.db.name;
+    return fileSize(file) + fileSize(`${file}-wal`) + fileSize(`${file}-shm`);
   }
 
   async getSetting<T>(key: string): Promise<T | undefined> {

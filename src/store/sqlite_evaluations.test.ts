@@ -34,7 +34,7 @@ const reward = (value: number): Decide => () => ({ skipLearn: false, reward: val
 const skip: Decide = () => ({ skipLearn: true, reward: null });
 
 async function withStore(url: string, fn: (s: Store) => Promise<void>): Promise<void> {
-  const s = openStore(url);
+  const s = await openStore(url);
   try {
     await fn(s);
   } finally {

@@ -188,6 +188,16 @@ export const MIGRATIONS: readonly string[] = [
     result         TEXT                         -- JSON: the whole result
   );
   `,
+  // 8: leases (sqlite_lease.ts): which process of those sharing the store runs the trainer (Workers=N). epoch
+  // moves with each new holder and fences its model exports.
+  `
+  CREATE TABLE leases (
+    name       TEXT    PRIMARY KEY,
+    holder     TEXT    NOT NULL,
+    epoch      INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL                 -- ms since epoch
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -165,6 +165,20 @@ export interface EvaluationEventsExtent {
   lastSeq: number;
 }
 
+/**
+ * A lease's fencing token. Leases elect the one process (of those sharing a store) that runs a singleton job: the
+ * `trainer` lease's holder learns, exports models, sweeps due joins, applies retention and runs evaluation jobs.
+ * Each acquisition by a new holder moves `epoch`; a write fenced with an older epoch is refused (LeaseLostError),
+ * so a holder that was presumed dead (paused, cut off) can never overwrite its successor's model.
+ */
+export interface LeaseGrant {
+  name: string;
+  holder: string;
+  epoch: number;
+  /** ms since epoch, on the store's clock (the database server's for PostgreSQL). */
+  expiresAt: number;
+}
+
 export type RewardOutcome = 'unknown' | 'recorded' | 'joined';
 export type ActivateOutcome = 'unknown' | 'recorded' | 'already' | 'joined';
 
@@ -188,9 +202,26 @@ export interface Store {
   /** The last joinSeq handed out (0 when none); survives deleteLogs. */
   headJoinSeq(): Promise<number>;
 
-  /** Inserts a model version atomically with its cursor; keeps the last few versions. */
-  saveModel(model: NewModel): Promise<ModelRecord>;
+  /**
+   * Inserts a model version atomically with its cursor; keeps the last few versions. With `fence`, in the same
+   * transaction checks that the lease is still held at that epoch (LeaseLostError otherwise, nothing written).
+   */
+  saveModel(model: NewModel, fence?: LeaseGrant): Promise<ModelRecord>;
   latestModel(): Promise<ModelRecord | null>;
+  /** The latest model's id without its bytes (null when none): what followers poll to notice a new model. */
+  latestModelId(): Promise<number | null>;
+
+  /**
+   * Takes the lease `name` for `holder` for `ttlMs` when it is free, expired or already this holder's (then it is
+   * renewed, same epoch). A new holder gets epoch + 1. null when another holder's lease is still running.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<LeaseGrant | null>;
+  /** Extends a held lease; null (and nothing changed) when it was taken over or has expired meanwhile. */
+  renewLease(grant: LeaseGrant, ttlMs: number): Promise<LeaseGrant | null>;
+  /** Gives a held lease up at once (a clean shutdown), so that another process takes over without waiting. */
+  releaseLease(grant: LeaseGrant): Promise<void>;
+  /** Bytes the store takes (files on disk, or the database's size); null when unknown. */
+  sizeBytes(): Promise<number | null>;
 
   getSetting<T>(key: string): Promise<T | undefined>;
   putSetting(key: string, value: unknown): Promise<void>;
