@@ -121,7 +121,7 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   static async open(options: LoopOptions): Promise<PersonalizerLoop> {
-    const store = await openStore(options.store);
+    const store = await openStore(options.store, { shared: options.sharedStore === true });
     const now = options.now ?? Date.now;
     let loop: PersonalizerLoop | undefined;
     try {

@@ -209,8 +209,10 @@ export interface Loop {
 }
 
 export interface LoopOptions {
-  /** `sqlite:<file>` (default `sqlite:./data/personalizer.db`); `postgres://…` later. */
+  /** `sqlite:<file>` (default `sqlite:./data/personalizer.db`) or `postgres://…`. */
   store: string;
+  /** Other processes serve the same store (Workers=N, replicas): see StoreOpenOptions.shared. */
+  sharedStore?: boolean;
   /** The RL client's appId: seeds sampling together with the eventId (vw-learner.md §6). */
   appId?: string;
   /** pino-compatible logger (child loggers are fine). */

@@ -12,14 +12,22 @@ export { SqliteStore } from './sqlite.js';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/personalizer.db';
 
-export async function openStore(url: string = DEFAULT_STORE_URL): Promise<Store> {
+export interface StoreOpenOptions {
+  /**
+   * Other processes of the same server use this store too (Workers=N): a SQLite file is then opened without taking
+   * its one-process lock and start-up checks, which the process that started the others holds and ran.
+   */
+  shared?: boolean;
+}
+
+export async function openStore(url: string = DEFAULT_STORE_URL, open: StoreOpenOptions = {}): Promise<Store> {
   if (url.startsWith('sqlite:')) {
     let rest = url.slice('sqlite:'.length);
     // Accept the sqlite://<path> spelling too.
     if (rest.startsWith('//')) rest = rest.slice(2);
     const [file, query = ''] = rest.split('?', 2) as [string, string?];
     if (!file) throw new StoreOpenError(`store URL ${url}: missing file name`);
-    const options: SqliteOptions = {};
+    const options: SqliteOptions = open.shared ? { exclusive: false } : {};
     const params = new URLSearchParams(query);
     const sync = params.get('synchronous')?.toLowerCase();
     if (sync !== undefined) {
