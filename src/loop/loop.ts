@@ -15,7 +15,7 @@
 // evaluation jobs. Every process follows the models and settings the others write (store_watch.ts); a model reset
 // or a flush asked of a follower is carried out by the leader (leader_requests.ts). A lone process is the leader.
 import { createLearner, DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
-import { openStore, StaleSettingsError, StoreFullError, type LeaseGrant, type ModelRecord, type Store } from '../store/index.js';
+import { openStore, StaleSettingsError, StoreFullError, StoreUnavailableError, type LeaseGrant, type ModelRecord, type Store } from '../store/index.js';
 import { buildContext } from './context.js';
 import { DAY } from './duration.js';
 import { generateEventId } from './event_id.js';
@@ -132,6 +132,7 @@ class PersonalizerLoop implements LearningLoop {
   /** The store's settings revision the in-memory service and policy were read at (compare-and-set on writes). */
   private settingsRevision = 0;
   private fullReportedAt = 0;
+  private unavailableReportedAt = 0;
 
   private constructor(
     private readonly options: LoopOptions,
@@ -222,8 +223,13 @@ class PersonalizerLoop implements LearningLoop {
     this.watch.start();
     this.timer = setInterval(() => {
       this.maintain().catch((e: unknown) => {
-        // A full disk is reported by reportStoreHealth, once per interval.
-        if (!(e instanceof StoreFullError)) this.options.logger?.error({ err: e }, 'loop maintenance failed');
+        // A full disk is reported by reportStoreHealth, once per interval; an unreachable store once per interval.
+        if (e instanceof StoreFullError) return;
+        if (e instanceof StoreUnavailableError) {
+          if (Date.now() - this.unavailableReportedAt < FULL_REPORT_MS) return;
+          this.unavailableReportedAt = Date.now();
+        }
+        this.options.logger?.error({ err: e }, 'loop maintenance failed');
       });
     }, MAINTAIN_MS);
     this.timer.unref();
@@ -237,7 +243,8 @@ class PersonalizerLoop implements LearningLoop {
     if (this.closed) return;
     await this.watch.poll();
     this.spawnTrainer(grant);
-    await this.evaluations.lead();
+    // Jobs left pending are adopted at the maintenance turns even if this fails (the store may be failing now).
+    await this.evaluations.lead().catch((e: unknown) => this.options.logger?.error({ err: e }, 'evaluation jobs could not be resumed'));
   }
 
   /** This process is no longer the leader: its trainer ends at once, without exporting (another one exports now). */
