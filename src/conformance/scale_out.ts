@@ -10,7 +10,7 @@ export function metricValue(text: string, name: string): number | undefined {
 
 export interface LeaderView {
   leader: boolean;
-  /** The lease epoch, on the leader only. */
+  /** The lease epoch on the leader, 0 on a follower. */
   epoch: number | undefined;
 }
 
