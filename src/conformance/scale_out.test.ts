@@ -57,11 +57,15 @@ describe('several server processes, one loop', { skip }, () => {
     const first = await startServer();
     let second: Server | undefined;
     try {
-      assert.deepEqual(await leaderView(first), { leader: true, epoch: 1 });
+      const before = await leaderView(first);
+      assert.equal(before?.leader, true);
       await first.kill9();
       second = await startServer({ store: first.store });
-      // No wait for the killed holder's lease to expire: the file's new owner expired it at open.
-      assert.deepEqual(await leaderView(second), { leader: true, epoch: 2 });
+      // No wait for the killed holder's lease to expire: the file's new owner expired it at open. (The epoch is
+      // the next one, or later if a start-up stalled past the lease on a loaded machine and took it again.)
+      const after = await leaderView(second);
+      assert.equal(after?.leader, true);
+      assert.ok(after.epoch! > before.epoch!, `epoch ${after.epoch} after ${before.epoch}`);
     } finally {
       await stopAll([second, first]);
     }

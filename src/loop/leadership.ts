@@ -23,6 +23,9 @@ export const LEASE_TTL_MS = 3000;
 /** How often the holder renews and the others try to take over. */
 export const LEASE_RENEW_MS = 1000;
 
+/** Why a refused renewal deposes the holder. */
+export const LOST = 'the lease was taken over, or ran out while this process was stalled';
+
 export interface LeadershipOptions {
   store: Store;
   /** Called when this process becomes the holder; its duties start here. */
@@ -154,7 +157,10 @@ export class Leadership {
     this.failures = 0;
     if (this.grant !== grant) return; // stepped down meanwhile
     if (renewed === null) {
-      await this.stepDown('another process holds the lease now');
+      await this.stepDown(LOST);
+      // A process whose event loop stalled past the expiry (a start-up compiling its schemas on a loaded machine)
+      // finds the lease run out but free: it takes it again at once, under a new epoch.
+      await this.acquire();
       return;
     }
     this.grant = renewed;
