@@ -8,7 +8,7 @@
 // this process nor a crash of the database server loses it.
 import { isMainThread } from 'node:worker_threads';
 import { StoreOpenError } from './errors.js';
-import { activate, addReward, eventBatcher, finishGroup, PgEventReads, sweepStep } from './postgres_events.js';
+import { activate, eventBatcher, finishGroup, PgEventReads, rewardBatcher, sweepStep } from './postgres_events.js';
 import { PgEvaluations } from './postgres_evaluations.js';
 import { PgGroupCommit, WriteEffects } from './postgres_group.js';
 import { isUnavailable, PgConnection } from './postgres_pool.js';
@@ -45,14 +45,14 @@ const WORKER_POOL = 2;
 const GROUPS = 3;
 
 export class PostgresStore implements Store {
-  private readonly group: PgGroupCommit<NewEvent>;
+  private readonly group: PgGroupCommit;
   private readonly reads: PgEventReads;
   private readonly state: PgState;
   private readonly evaluations: PgEvaluations;
   private closed = false;
 
   private constructor(private readonly conn: PgConnection) {
-    this.group = new PgGroupCommit(conn, eventBatcher, finishGroup, isMainThread ? GROUPS : 1);
+    this.group = new PgGroupCommit(conn, finishGroup, isMainThread ? GROUPS : 1);
     this.reads = new PgEventReads(conn);
     this.state = new PgState(conn);
     this.evaluations = new PgEvaluations(conn);
@@ -80,7 +80,7 @@ export class PostgresStore implements Store {
   }
 
   async insertEvent(event: NewEvent): Promise<boolean> {
-    return (await this.group.add(event)) as boolean;
+    return (await this.group.add(eventBatcher, event)) as boolean;
   }
 
   getEvent(eventId: string): Promise<EventRecord | null> {
@@ -92,7 +92,7 @@ export class PostgresStore implements Store {
   }
 
   addReward(eventId: string, value: number, at: number, decide: Decide): Promise<RewardOutcome> {
-    return this.group.write(addReward(eventId, value, at, decide));
+    return this.group.add(rewardBatcher, { eventId, value, at, decide }) as Promise<RewardOutcome>;
   }
 
   activate(eventId: string, at: number, decide: Decide): Promise<ActivateOutcome> {

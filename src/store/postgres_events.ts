@@ -49,15 +49,18 @@ const INSERT_EVENTS = `
 const REWARDS_OF = `(SELECT coalesce(json_agg(json_build_array(r.value, r.ts) ORDER BY r.id), '[]'::json)
   FROM rewards r WHERE r.event_seq = e.seq)`;
 
-// One round trip: finds the event, stores the reward, takes the event's unjoined row if it is still there, and
-// reads the rewards before this one (the statement's snapshot does not see its own insert).
-const ADD_REWARD = `
-  WITH e AS (SELECT seq, ts, defer_activation, activated_at FROM events WHERE event_id = $1),
-  r AS (INSERT INTO rewards (event_seq, value, ts) SELECT seq, $2, $3 FROM e RETURNING id),
-  u AS (SELECT seq FROM unjoined WHERE seq = (SELECT seq FROM e) FOR UPDATE)
-  SELECT e.seq, e.ts, e.defer_activation, e.activated_at, (SELECT count(*) FROM r) AS stored,
-    EXISTS (SELECT 1 FROM u) AS unjoined, CASE WHEN EXISTS (SELECT 1 FROM u) THEN ${REWARDS_OF} END AS rewards
-  FROM e`;
+// One round trip for all the rewards of a group: finds their events, stores the rewards (in request order), takes
+// the unjoined rows of those events (FOR UPDATE, in seq order so that two groups lock them in the same order),
+// and reads the rewards each had before (the statement's snapshot does not see its own inserts).
+const ADD_REWARDS = `
+  WITH input AS (SELECT * FROM unnest($1::text[], $2::float8[], $3::bigint[]) WITH ORDINALITY AS i(event_id, value, ts, o)),
+  e AS (SELECT i.o, ev.seq, ev.ts, ev.defer_activation, ev.activated_at FROM input i JOIN events ev ON ev.event_id = i.event_id),
+  r AS (INSERT INTO rewards (event_seq, value, ts) SELECT e.seq, i.value, i.ts FROM e JOIN input i ON i.o = e.o ORDER BY e.o RETURNING id),
+  u AS (SELECT seq FROM unjoined WHERE seq IN (SELECT seq FROM e) ORDER BY seq FOR UPDATE)
+  SELECT e.o, e.seq, e.ts, e.defer_activation, e.activated_at, (SELECT count(*) FROM r) AS stored,
+    e.seq IN (SELECT seq FROM u) AS unjoined,
+    CASE WHEN e.seq IN (SELECT seq FROM u) THEN ${REWARDS_OF} END AS rewards
+  FROM e ORDER BY e.o`;
 
 // The UPDATE decides "first activation" race-free: a concurrent one waits for this row and then finds it set.
 const ACTIVATE = `
@@ -162,21 +165,58 @@ export const eventBatcher: Batcher<NewEvent> = {
   },
 };
 
-export function addReward(eventId: string, value: number, at: number, decide: Decide): GroupWrite<RewardOutcome> {
-  return async (client, fx) => {
-    const r = await client.query(ADD_REWARD, [eventId, value, at]);
-    const row = r.rows[0];
-    if (row === undefined) {
-      fx.count('rewards_unknown_event');
-      return 'unknown';
-    }
-    fx.count('rewards_received');
-    if (!row.unjoined) return 'recorded';
-    const event = { timestamp: row.ts, deferActivation: row.defer_activation, activatedAt: row.activated_at };
-    const rewards = [...rewardList(row.rewards), { value, timestamp: at }];
-    return (await tryJoin(client, fx, row.seq, { event, rewards }, decide, at)) ? 'joined' : 'recorded';
-  };
+export interface RewardInput {
+  eventId: string;
+  value: number;
+  at: number;
+  decide: Decide;
 }
+
+interface RewardRow {
+  o: number;
+  seq: number;
+  ts: number;
+  defer_activation: boolean;
+  activated_at: number | null;
+  unjoined: boolean;
+  rewards: [number, number][] | null;
+}
+
+/** Rewards, a group's in one statement; a later reward of the group for the same event sees the earlier ones. */
+export const rewardBatcher: Batcher<RewardInput> = {
+  async many(client, items, effects) {
+    const r = await client.query<RewardRow>(ADD_REWARDS, [items.map((x) => x.eventId), items.map((x) => x.value), items.map((x) => x.at)]);
+    const rows = new Map(r.rows.map((row) => [row.o, row]));
+    /** Per event of this group: the rewards so far (null once joined by this group). */
+    const seen = new Map<number, RewardRecord[] | null>();
+    const joined: number[] = [];
+    const outcomes = items.map((x, i): RewardOutcome => {
+      const fx = effects[i]!;
+      const row = rows.get(i + 1);
+      if (row === undefined) {
+        fx.count('rewards_unknown_event');
+        return 'unknown';
+      }
+      fx.count('rewards_received');
+      if (!seen.has(row.seq)) seen.set(row.seq, row.unjoined ? rewardList(row.rewards) : null);
+      const rewards = seen.get(row.seq);
+      if (!rewards) return 'recorded';
+      rewards.push({ value: x.value, timestamp: x.at });
+      const event = { timestamp: row.ts, deferActivation: row.defer_activation, activatedAt: row.activated_at };
+      const decision = x.decide({ event, rewards: [...rewards] });
+      if (decision === null) return 'recorded';
+      seen.set(row.seq, null);
+      joined.push(row.seq);
+      join(fx, row.seq, x.at, decision.reward, decision.skipLearn);
+      return 'joined';
+    });
+    if (joined.length > 0) await client.query('DELETE FROM unjoined WHERE seq = ANY($1::bigint[])', [joined]);
+    return outcomes;
+  },
+  one(item) {
+    return (client, fx) => rewardBatcher.many(client, [item], [fx]).then((v) => v[0]);
+  },
+};
 
 export function activate(eventId: string, at: number, decide: Decide): GroupWrite<ActivateOutcome> {
   return async (client, fx) => {

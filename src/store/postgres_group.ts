@@ -1,6 +1,7 @@
 // Group commit for the PostgreSQL store: the writes requested during one turn of the event loop share one
 // transaction (one BEGIN, one COMMIT, one WAL flush), and each caller's promise settles only after that COMMIT,
-// so a 2xx built on it still means "committed". Ranked events of a group go in one multi-row INSERT.
+// so a 2xx built on it still means "committed". The writes of one kind (ranked events, rewards) run as one
+// statement for the whole group (a Batcher): a round trip per group instead of one per write.
 //
 // One failing write rejects only its caller, without a SAVEPOINT per write: a savepoint is two more round trips,
 // and a group of more than 64 writing subtransactions overflows each backend's subtransaction cache and slows
@@ -35,7 +36,7 @@ export class WriteEffects {
 
 export type GroupWrite<T> = (client: Client, effects: WriteEffects) => Promise<T>;
 
-/** The one kind of write a group batches into a single statement, and the same write for one item alone. */
+/** A kind of write a group batches into one statement (in request order), and the same write for one item alone. */
 export interface Batcher<I> {
   many(client: Client, items: I[], effects: WriteEffects[]): Promise<unknown[]>;
   one(item: I): GroupWrite<unknown>;
@@ -45,6 +46,8 @@ export type Finish = (client: Client, effects: WriteEffects[]) => Promise<void>;
 
 interface Pending {
   write: GroupWrite<unknown> | null;
+  /** The batched kind this write is of (with `item`), when `write` is null. */
+  batcher: Batcher<unknown> | null;
   item: unknown;
   /** A batched item that runs alone: its group's multi-row statement failed once. */
   alone: boolean;
@@ -54,12 +57,12 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-type Attempt = { ok: true } | { ok: false; culprit: Pending | 'batch' | 'group'; error: unknown };
+type Attempt = { ok: true } | { ok: false; culprit: Pending | Batcher<unknown> | 'group'; error: unknown };
 
 /** Times a group is run again after a deadlock or a serialization failure before its writes are rejected. */
 const RETRIES = 3;
 
-export class PgGroupCommit<I> {
+export class PgGroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
   private running = 0;
@@ -67,24 +70,23 @@ export class PgGroupCommit<I> {
 
   constructor(
     private readonly conn: PgConnection,
-    private readonly batcher: Batcher<I>,
     private readonly finish: Finish,
     /** Groups in flight at once, each on its own connection. */
     private readonly parallel: number,
   ) {}
 
   write<T>(fn: GroupWrite<T>): Promise<T> {
-    return this.push(fn, undefined) as Promise<T>;
+    return this.push(fn, null, undefined) as Promise<T>;
   }
 
-  /** A write of the batched kind. */
-  add(item: I): Promise<unknown> {
-    return this.push(null, item);
+  /** A write of a batched kind. */
+  add<I>(batcher: Batcher<I>, item: I): Promise<unknown> {
+    return this.push(null, batcher as Batcher<unknown>, item);
   }
 
-  private push(write: GroupWrite<unknown> | null, item: unknown): Promise<unknown> {
+  private push(write: GroupWrite<unknown> | null, batcher: Batcher<unknown> | null, item: unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ write, item, alone: false, effects: new WriteEffects(), value: undefined, resolve, reject });
+      this.queue.push({ write, batcher, item, alone: false, effects: new WriteEffects(), value: undefined, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => {
@@ -131,11 +133,12 @@ export class PgGroupCommit<I> {
         for (const p of live) p.reject(error);
         return;
       }
-      if (a.culprit === 'batch') {
-        for (const p of live) if (p.write === null) p.alone = true;
+      if (typeof a.culprit === 'object' && 'many' in a.culprit) {
+        const batcher = a.culprit;
+        for (const p of live) if (p.batcher === batcher) p.alone = true;
         continue;
       }
-      const culprit = a.culprit;
+      const culprit = a.culprit as Pending;
       culprit.reject(this.conn.map(a.error));
       live = live.filter((p) => p !== culprit);
     }
@@ -166,19 +169,25 @@ export class PgGroupCommit<I> {
   private async inTransaction(client: Client, live: Pending[]): Promise<Attempt> {
     try {
       await client.query('BEGIN');
-      const batched = live.filter((p) => p.write === null && !p.alone);
-      if (batched.length > 0) {
+      const batches = new Map<Batcher<unknown>, Pending[]>();
+      for (const p of live) {
+        if (p.batcher === null || p.alone) continue;
+        let list = batches.get(p.batcher);
+        if (!list) batches.set(p.batcher, (list = []));
+        list.push(p);
+      }
+      for (const [batcher, batched] of batches) {
         try {
-          const values = await this.batcher.many(client, batched.map((p) => p.item as I), batched.map((p) => p.effects));
+          const values = await batcher.many(client, batched.map((p) => p.item), batched.map((p) => p.effects));
           batched.forEach((p, i) => (p.value = values[i]));
         } catch (error) {
-          return await this.abort(client, 'batch', error);
+          return await this.abort(client, batcher, error);
         }
       }
       for (const p of live) {
-        if (p.write === null && !p.alone) continue;
+        if (p.batcher !== null && !p.alone) continue;
         try {
-          p.value = await (p.write ?? this.batcher.one(p.item as I))(client, p.effects);
+          p.value = await (p.write ?? p.batcher!.one(p.item))(client, p.effects);
         } catch (error) {
           return await this.abort(client, p, error);
         }
@@ -193,7 +202,7 @@ export class PgGroupCommit<I> {
     }
   }
 
-  private async abort(client: Client, culprit: Pending | 'batch', error: unknown): Promise<Attempt> {
+  private async abort(client: Client, culprit: Pending | Batcher<unknown>, error: unknown): Promise<Attempt> {
     // The store's own errors thrown by a write (a unavailable connection seen by it) are group-wide.
     if (error instanceof StoreUnavailableError || error instanceof StoreFullError) return { ok: false, culprit: 'group', error };
     await client.query('ROLLBACK').catch(() => undefined);

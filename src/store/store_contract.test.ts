@@ -111,6 +111,18 @@ contract('rewards: kept in arrival order, decide sees them all while unjoined, n
   assert.equal(c.rewardsUnknownEvent, 1);
   assert.equal(c.eventsJoined, 1);
   assert.equal(await s.headJoinSeq(), 1);
+  // Three rewards for one event at once (one group commit): each decision sees those before it, one joins.
+  await s.insertEvent(event('g'));
+  const sums: number[][] = [];
+  const sumOfTwo: Decide = ({ rewards }) => {
+    sums.push(rewards.map((r) => r.value));
+    return rewards.length === 2 ? { skipLearn: false, reward: rewards[0]!.value + rewards[1]!.value } : null;
+  };
+  const outcomes = await Promise.all([s.addReward('g', 1, 10, sumOfTwo), s.addReward('g', 2, 11, sumOfTwo), s.addReward('g', 4, 12, sumOfTwo)]);
+  assert.deepEqual(outcomes, ['recorded', 'joined', 'recorded']);
+  assert.deepEqual(sums, [[1], [1, 2]]);
+  assert.equal((await s.getEvent('g'))!.join?.reward, 3);
+  assert.deepEqual((await s.getRewards('g')).map((r) => r.value), [1, 2, 4]);
 });
 
 contract('activation: first one kept, decide sees it, a second is "already", unknown counted', async (s) => {
