@@ -1,6 +1,7 @@
 // The PostgreSQL store's offline-evaluation part: evaluation jobs, and the joined events of a rank-time range read
 // for a replay (the same contract as sqlite_evaluations.ts). Job rows are written in transactions of their own:
 // they are few, and never on a Rank's path.
+import { decodeId } from './postgres_events.js';
 import type { PgConnection } from './postgres_pool.js';
 import type {
   EvaluationEventRow,
@@ -123,7 +124,7 @@ export class PgEvaluations {
     );
     return r.rows.map((x) => ({
       seq: x.seq,
-      eventId: x.event_id,
+      eventId: decodeId(x.event_id),
       timestamp: x.ts,
       context: x.context,
       chosenIndex: x.chosen_index,

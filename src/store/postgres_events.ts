@@ -29,6 +29,19 @@ const COUNTER_SHARDS = 16;
 /** Unjoined events the sweep takes per transaction (joinDue). */
 const SWEEP_STEP = 256;
 
+/**
+ * An eventId as stored. PostgreSQL text cannot hold U+0000 (SQLSTATE 22021; docs §8.3 "Character Types"), which a
+ * client may send in an eventId as SQLite accepts it; so U+0000 and the escape character U+0001 are written as two
+ * characters each (U+0001 U+0002, U+0001 U+0001). Injective, and every other id is stored as it is.
+ */
+export function encodeId(id: string): string {
+  return id.includes('\u0000') || id.includes('\u0001') ? id.replace(/[\u0000\u0001]/g, (c) => (c === '\u0000' ? '\u0001\u0002' : '\u0001\u0001')) : id;
+}
+
+export function decodeId(stored: string): string {
+  return stored.includes('\u0001') ? stored.replace(/\u0001([\u0001\u0002])/g, (_, c: string) => (c === '\u0002' ? '\u0000' : '\u0001')) : stored;
+}
+
 /** DSJSON `a`/`p` as compact JSON text, the numbers as JavaScript prints them (as the SQLite store keeps them). */
 function compactArray(xs: number[]): string {
   let out = '[';
@@ -96,7 +109,7 @@ interface EventRow {
 function toEvent(r: EventRow): EventRecord {
   return {
     seq: r.seq,
-    eventId: r.event_id,
+    eventId: decodeId(r.event_id),
     timestamp: r.ts,
     context: r.context,
     actions: JSON.parse(r.actions) as number[],
@@ -143,7 +156,7 @@ export const eventBatcher: Batcher<NewEvent> = {
       }
     });
     const r = await client.query<{ event_id: string }>(INSERT_EVENTS, [
-      rows.map((e) => e.eventId),
+      rows.map((e) => encodeId(e.eventId)),
       rows.map((e) => e.timestamp),
       rows.map((e) => e.context),
       rows.map((e) => compactArray(e.actions)),
@@ -153,7 +166,7 @@ export const eventBatcher: Batcher<NewEvent> = {
       rows.map((e) => e.modelVersion),
       rows.map((e) => e.deferActivation),
     ]);
-    const inserted = new Set(r.rows.map((row) => row.event_id));
+    const inserted = new Set(r.rows.map((row) => decodeId(row.event_id)));
     return items.map((e, i) => {
       const ok = first.get(e.eventId) === i && inserted.has(e.eventId);
       if (ok) effects[i]!.count('events_ranked');
@@ -185,7 +198,7 @@ interface RewardRow {
 /** Rewards, a group's in one statement; a later reward of the group for the same event sees the earlier ones. */
 export const rewardBatcher: Batcher<RewardInput> = {
   async many(client, items, effects) {
-    const r = await client.query<RewardRow>(ADD_REWARDS, [items.map((x) => x.eventId), items.map((x) => x.value), items.map((x) => x.at)]);
+    const r = await client.query<RewardRow>(ADD_REWARDS, [items.map((x) => encodeId(x.eventId)), items.map((x) => x.value), items.map((x) => x.at)]);
     const rows = new Map(r.rows.map((row) => [row.o, row]));
     /** Per event of this group: the rewards so far (null once joined by this group). */
     const seen = new Map<number, RewardRecord[] | null>();
@@ -220,7 +233,7 @@ export const rewardBatcher: Batcher<RewardInput> = {
 
 export function activate(eventId: string, at: number, decide: Decide): GroupWrite<ActivateOutcome> {
   return async (client, fx) => {
-    const r = await client.query(ACTIVATE, [eventId, at]);
+    const r = await client.query(ACTIVATE, [encodeId(eventId), at]);
     const row = r.rows[0];
     if (row === undefined) {
       fx.count('activations_unknown_event');
@@ -315,7 +328,7 @@ export class PgEventReads {
     const r = await this.conn.query<EventRow>(
       `SELECT e.*, j.join_seq, j.joined_at, j.reward AS join_reward, j.skip_learn
        FROM events e LEFT JOIN joins j ON j.seq = e.seq WHERE e.event_id = $1`,
-      [eventId],
+      [encodeId(eventId)],
     );
     return r.rows[0] ? toEvent(r.rows[0]) : null;
   }
@@ -323,7 +336,7 @@ export class PgEventReads {
   async getRewards(eventId: string): Promise<RewardRecord[]> {
     const r = await this.conn.query<{ value: number; ts: number }>(
       'SELECT r.value, r.ts FROM rewards r JOIN events e ON e.seq = r.event_seq WHERE e.event_id = $1 ORDER BY r.id',
-      [eventId],
+      [encodeId(eventId)],
     );
     return r.rows.map((x) => ({ value: x.value, timestamp: x.ts }));
   }
@@ -336,7 +349,7 @@ export class PgEventReads {
     );
     return r.rows.map((x) => ({
       joinSeq: x.join_seq,
-      eventId: x.event_id,
+      eventId: decodeId(x.event_id),
       context: x.context,
       chosenIndex: x.chosen_index,
       chosenProbability: x.chosen_prob,

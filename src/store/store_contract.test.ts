@@ -78,8 +78,18 @@ contract('events: the first of an eventId is kept (also within one group), recor
   assert.equal(a.activatedAt, null);
   assert.equal(a.join, null);
   assert.equal((await s.getEvent('b'))!.timestamp, 1);
+  // Any string is an eventId, control characters included (PostgreSQL text holds no U+0000: postgres_events.ts).
+  for (const odd of ['nul\u0000id', 'esc\u0001id', '\u0001\u0002', 'é☃\u{1F600}']) {
+    assert.equal(await s.insertEvent(event(odd, 5)), true, JSON.stringify(odd));
+    assert.equal(await s.insertEvent(event(odd, 6)), false, JSON.stringify(odd));
+    assert.equal((await s.getEvent(odd))?.eventId, odd);
+    assert.equal(await s.addReward(odd, 1, 7, firstReward), 'joined');
+    assert.deepEqual((await s.getRewards(odd)).map((r) => r.value), [1]);
+  }
+  assert.equal(await s.getEvent('nul\u0002id'), null, 'ids stay distinct');
+  assert.deepEqual((await s.readJoined(0, 10)).map((j) => j.eventId), ['nul\u0000id', 'esc\u0001id', '\u0001\u0002', 'é☃\u{1F600}']);
   assert.equal(await s.getEvent('nope'), null);
-  assert.equal((await s.counters()).eventsRanked, 3);
+  assert.equal((await s.counters()).eventsRanked, 7);
   const h = s.health();
   assert.equal(h.writable, true);
   assert.notEqual(h.reachable, false);
