@@ -57,7 +57,8 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-type Attempt = { ok: true } | { ok: false; culprit: Pending | Batcher<unknown> | 'group'; error: unknown };
+/** 'begin': the connection failed before anything of the group was sent (a pooled connection that died idle). */
+type Attempt = { ok: true } | { ok: false; culprit: Pending | Batcher<unknown> | 'group' | 'begin'; error: unknown };
 
 /** Times a group is run again after a deadlock or a serialization failure before its writes are rejected. */
 const RETRIES = 3;
@@ -118,17 +119,23 @@ export class PgGroupCommit {
   private async run(group: Pending[]): Promise<void> {
     let live = group;
     let retries = 0;
+    let reconnected = false;
     while (live.length > 0) {
       const a = await this.attempt(live);
       if (a.ok) {
         for (const p of live) p.resolve(p.value);
         return;
       }
+      // After a database restart the pool may still hold connections that died idle: one more try, on a new one.
+      if (a.culprit === 'begin' && !reconnected) {
+        reconnected = true;
+        continue;
+      }
       if (isRetryable(a.error) && retries < RETRIES) {
         retries++;
         continue;
       }
-      if (a.culprit === 'group' || isUnavailable(a.error) || (a.error as { code?: unknown })?.code === '53100') {
+      if (a.culprit === 'group' || a.culprit === 'begin' || isUnavailable(a.error) || (a.error as { code?: unknown })?.code === '53100') {
         const error = this.conn.map(a.error);
         for (const p of live) p.reject(error);
         return;
@@ -169,6 +176,10 @@ export class PgGroupCommit {
   private async inTransaction(client: Client, live: Pending[]): Promise<Attempt> {
     try {
       await client.query('BEGIN');
+    } catch (error) {
+      return { ok: false, culprit: isUnavailable(error) ? 'begin' : 'group', error };
+    }
+    try {
       const batches = new Map<Batcher<unknown>, Pending[]>();
       for (const p of live) {
         if (p.batcher === null || p.alone) continue;

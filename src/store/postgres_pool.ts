@@ -61,6 +61,13 @@ const types = {
 
 export type Client = pg.PoolClient;
 
+/** BEGIN failed for want of a connection: nothing of the transaction was sent. */
+class DeadConnection extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the connection failed before the transaction began');
+  }
+}
+
 export class PgConnection {
   readonly pool: pg.Pool;
   private unreachableSince: number | null = null;
@@ -100,12 +107,19 @@ export class PgConnection {
     }
   }
 
-  /** Runs `fn` in one transaction on one connection; retried when PostgreSQL asks for it (deadlock, serialization). */
+  /**
+   * Runs `fn` in one transaction on one connection; run again when PostgreSQL asks for it (deadlock, serialization),
+   * and once on a new connection when a pooled one turns out dead before anything was sent (after a restart).
+   */
   async transaction<T>(fn: (client: Client) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(fn);
       } catch (e) {
+        if (e instanceof DeadConnection) {
+          if (attempt === 1) continue;
+          throw this.map(e.cause);
+        }
         if (!isRetryable(e) || attempt >= 3) throw this.map(e);
       }
     }
@@ -113,9 +127,14 @@ export class PgConnection {
 
   private async once<T>(fn: (client: Client) => Promise<T>): Promise<T> {
     const client = await this.connect();
-    let broken: unknown;
     try {
       await client.query('BEGIN');
+    } catch (e) {
+      client.release(e as Error);
+      throw isUnavailable(e) ? new DeadConnection(e) : e;
+    }
+    let broken: unknown;
+    try {
       const value = await fn(client);
       await client.query('COMMIT');
       this.succeeded(true);
