@@ -37,22 +37,30 @@ import type {
 } from './types.js';
 
 /**
- * Connections per process: the main thread serves requests (up to GROUPS group commits at once, reads and the
- * maintenance beside them); a worker thread (trainer, evaluation job) opens its own small pool.
+ * Connections per process: the main thread serves requests (up to RANK_GROUPS group commits of ranked events and
+ * one of rewards and activations at once, reads and the maintenance beside them); a worker thread (trainer,
+ * evaluation job) opens its own small pool.
  */
 const MAIN_POOL = 6;
 const WORKER_POOL = 2;
-const GROUPS = 3;
+/**
+ * Groups of ranked events commit side by side (PostgreSQL flushes their WAL together). Groups that may join go one
+ * at a time: each holds the join_seq row to its COMMIT (postgres_events.ts), so a second one in flight would only
+ * wait for it, and would have taken requests the next group could have carried in the same flush.
+ */
+const RANK_GROUPS = 3;
 
 export class PostgresStore implements Store {
-  private readonly group: PgGroupCommit;
+  private readonly ranks: PgGroupCommit;
+  private readonly joins: PgGroupCommit;
   private readonly reads: PgEventReads;
   private readonly state: PgState;
   private readonly evaluations: PgEvaluations;
   private closed = false;
 
   private constructor(private readonly conn: PgConnection) {
-    this.group = new PgGroupCommit(conn, finishGroup, isMainThread ? GROUPS : 1);
+    this.ranks = new PgGroupCommit(conn, finishGroup, isMainThread ? RANK_GROUPS : 1);
+    this.joins = new PgGroupCommit(conn, finishGroup, 1);
     this.reads = new PgEventReads(conn);
     this.state = new PgState(conn);
     this.evaluations = new PgEvaluations(conn);
@@ -80,7 +88,7 @@ export class PostgresStore implements Store {
   }
 
   async insertEvent(event: NewEvent): Promise<boolean> {
-    return (await this.group.add(eventBatcher, event)) as boolean;
+    return (await this.ranks.add(eventBatcher, event)) as boolean;
   }
 
   getEvent(eventId: string): Promise<EventRecord | null> {
@@ -92,11 +100,11 @@ export class PostgresStore implements Store {
   }
 
   addReward(eventId: string, value: number, at: number, decide: Decide): Promise<RewardOutcome> {
-    return this.group.add(rewardBatcher, { eventId, value, at, decide }) as Promise<RewardOutcome>;
+    return this.joins.add(rewardBatcher, { eventId, value, at, decide }) as Promise<RewardOutcome>;
   }
 
   activate(eventId: string, at: number, decide: Decide): Promise<ActivateOutcome> {
-    return this.group.write(activate(eventId, at, decide));
+    return this.joins.write(activate(eventId, at, decide));
   }
 
   // A transaction per step, so that a long backlog is joined in bounded pieces while requests are served.
@@ -229,7 +237,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.group.drain();
+    await Promise.all([this.ranks.drain(), this.joins.drain()]);
     await this.conn.close();
   }
 }
