@@ -13,7 +13,7 @@ import type { BenchResult } from './types.js';
 const ROUNDS = Number(process.env.BENCH_FAILOVER_ROUNDS ?? 5);
 const actions = ['a', 'b', 'c', 'd'].map((id) => ({ id, features: [{ item: { id } }] }));
 
-type Server = RunningServer & { cleanup(): void };
+type Server = RunningServer & { cleanup(): Promise<void> };
 
 function percentile(xs: number[], p: number): number {
   const sorted = [...xs].sort((a, b) => a - b);
