@@ -124,6 +124,11 @@ export class AutoOptimizer {
     this.schedule = undefined;
   }
 
+  /** The stored next due time as the leader left it, without running anything (a follower runs no optimization). */
+  async storedDueAt(): Promise<number | null> {
+    return (await this.o.store.getSetting<AutoSchedule>(SETTING))?.nextDueAt ?? null;
+  }
+
   /** The stored next due time (tests, diagnostics); null when none is scheduled. */
   async nextDueAt(): Promise<number | null> {
     await this.tick();

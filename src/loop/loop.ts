@@ -91,7 +91,7 @@ export interface LearningLoop extends Loop {
   maintain(): Promise<void>;
   /** The DSJSON line Azure would have logged for an event (vw-learner.md §7.1), null if unknown. */
   exportDsjson(eventId: string): Promise<string | null>;
-  /** Auto-optimization's next due time as stored (null when it is off). */
+  /** Auto-optimization's next due time as stored (null when it is off); the leader runs what is due first. */
   nextAutoOptimizationAt(): Promise<number | null>;
   /** flush: false stops the trainer without learning what is pending (as a crash would). */
   close(options?: { flush?: boolean }): Promise<void>;
@@ -508,7 +508,8 @@ class PersonalizerLoop implements LearningLoop {
 
   /** Auto-optimization's next due time (null when off): what the schedule stored. */
   nextAutoOptimizationAt(): Promise<number | null> {
-    return this.evaluations.auto.nextDueAt();
+    // Only the leader runs auto-optimization (a follower's tick could start a second Auto evaluation).
+    return this.trainer ? this.evaluations.auto.nextDueAt() : this.evaluations.auto.storedDueAt();
   }
 
   async exportDsjson(eventId: string): Promise<string | null> {
