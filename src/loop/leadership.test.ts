@@ -21,10 +21,11 @@ interface Seat {
   leadership: Leadership;
   elected: LeaseGrant[];
   deposed: string[];
+  extended: LeaseGrant[];
 }
 
 function seat(store: SqliteStore, holder: string): Seat {
-  const s: Seat = { elected: [], deposed: [], leadership: undefined as unknown as Leadership };
+  const s: Seat = { elected: [], deposed: [], extended: [], leadership: undefined as unknown as Leadership };
   s.leadership = new Leadership({
     store,
     holder,
@@ -32,6 +33,7 @@ function seat(store: SqliteStore, holder: string): Seat {
     renewMs: RENEW,
     elected: async (g) => void s.elected.push(g),
     deposed: async (r) => void s.deposed.push(r),
+    extended: async (g) => void s.extended.push(g),
   });
   return s;
 }
@@ -69,9 +71,10 @@ test('one leader at a time; a crashed leader is replaced once its lease expires,
     // A stops as a crash would: the lease is left to expire, then b takes it with the next epoch.
     const crashedAt = Date.now();
     await a.leadership.stop(false);
-    const waited = await until('b to take over', () => b.leadership.leader, TTL + 4 * RENEW);
+    const waited = await until('b to take over', () => b.leadership.leader, TTL + 10 * RENEW);
     assert.ok(Date.now() - crashedAt >= TTL - 2 * RENEW, `b took over after ${Date.now() - crashedAt} ms, before the lease could expire`);
-    assert.ok(waited <= TTL + 3 * RENEW, `takeover took ${waited} ms`);
+    // The lease's expiry plus one turn, with room for a loaded machine's late timers.
+    assert.ok(waited <= TTL + 5 * RENEW, `takeover took ${waited} ms`);
     assert.equal(b.elected[0]!.epoch, 2);
 
     // b releases on a clean stop: c takes over at its next turn, well before the lease would have expired.
@@ -82,7 +85,7 @@ test('one leader at a time; a crashed leader is replaced once its lease expires,
     await b.leadership.stop(true, async () => void (exported = true));
     assert.equal(exported, true);
     const handover = await until('c to take over', () => c.leadership.leader, TTL);
-    assert.ok(handover <= 2 * RENEW, `takeover after a release took ${handover} ms`);
+    assert.ok(handover <= 3 * RENEW, `takeover after a release took ${handover} ms`);
     assert.equal(c.elected[0]!.epoch, 3);
     await c.leadership.stop(true);
   } finally {
@@ -107,8 +110,8 @@ test('a holder whose lease another process took is deposed at its next renewal; 
     db.close();
     await assert.rejects(store.saveModel(model(9), grant), (e: unknown) => e instanceof LeaseLostError && e.epoch === grant.epoch);
     assert.equal(await store.latestModelId(), before.id, 'nothing written by the refused export');
-    const waited = await until('a to be deposed', () => !a.leadership.leader, 3 * RENEW);
-    assert.ok(waited <= 2 * RENEW + 50, `deposed after ${waited} ms`);
+    const waited = await until('a to be deposed', () => !a.leadership.leader, 10 * RENEW);
+    assert.ok(waited <= 3 * RENEW, `deposed after ${waited} ms`);
     assert.deepEqual(a.deposed, [LOST]);
     // It keeps competing, and gets nothing while the intruder's lease runs.
     await a.leadership.check();
@@ -142,5 +145,35 @@ test("the file's exclusive owner expires the leases of the processes before it; 
   } finally {
     await shared.close();
     await owner.close();
+  }
+});
+
+test('a lease that ran out unclaimed is held again at the next epoch without a step-down; claimed meanwhile, the holder starts over', async () => {
+  const file = tempFile();
+  const store = new SqliteStore(file);
+  const a = seat(store, 'a');
+  const db = new Database(file);
+  try {
+    await a.leadership.start();
+    // The holder stalled past its expiry (as a blocked event loop would make it): nobody took the lease.
+    db.prepare(`UPDATE leases SET expires_at = 0 WHERE name = ?`).run(TRAINER_LEASE);
+    await until('the lease to be held again', () => a.extended.length === 1, 10 * RENEW);
+    assert.equal(a.extended[0]!.epoch, 2);
+    assert.equal(a.leadership.lease?.epoch, 2);
+    assert.deepEqual(a.deposed, [], 'its duties went on');
+    // The old fence no longer holds; the new one does.
+    await assert.rejects(store.saveModel(model(1), a.elected[0]!), LeaseLostError);
+    await store.saveModel(model(2), a.extended[0]!);
+
+    // This time another process held it meanwhile (and let it go): the epoch jumped, so the holder starts over.
+    db.prepare(`UPDATE leases SET holder = 'other', epoch = epoch + 1, expires_at = 0 WHERE name = ?`).run(TRAINER_LEASE);
+    await until('a to start over', () => a.elected.length === 2, 10 * RENEW);
+    assert.deepEqual(a.deposed, [LOST]);
+    assert.equal(a.elected[1]!.epoch, 4);
+    assert.equal(a.extended.length, 1);
+  } finally {
+    db.close();
+    await a.leadership.stop(false);
+    await store.close();
   }
 });

@@ -4,14 +4,22 @@
 // The holder renews the lease every RENEW_MS; the others try to take it at the same pace, so a dead holder is
 // replaced at most TTL_MS + RENEW_MS after its last renewal.
 //
-// A holder steps down at once (without exporting) when a renewal is refused (another process took the lease), and
-// when renewals have failed for TTL_MS since the last one that was sent before a success (the store was
-// unreachable): by then the lease may have expired and been taken, and the successor must be the only trainer.
-// Model exports are fenced with the grant as well (Store.saveModel(model, fence)), so a holder that learns of its
-// loss late (paused, cut off) can still never overwrite its successor's model.
+// A holder steps down at once (without exporting) when another process took the lease, and when renewals have
+// failed for TTL_MS since the last one that was sent before a success (the store was unreachable): by then the
+// lease may have expired and been taken, and the successor must be the only trainer. Model exports are fenced
+// with the grant as well (Store.saveModel(model, fence)), so a holder that learns of its loss late (paused, cut
+// off) can still never overwrite its successor's model.
+//
+// Two cases keep the holder's duties running:
+// - a lease that ran out with nobody taking it (this process stalled past the expiry: a start-up compiling its
+//   schemas on a loaded machine) is taken again at once. Each new holder moves the epoch by one, so getting the
+//   very next epoch proves that nobody held it in between: the trainer goes on, fenced with the new grant
+//   (`extended`). Any later epoch means another process led meanwhile, and this one starts over (`elected`).
+// - a full disk (StoreFullError) fails the renewal's write, but also every other process's acquisition (the
+//   database is full for all): the holder keeps its grant, and its exports stay fenced.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { LeaseGrant, Store } from '../store/index.js';
+import { StoreFullError, type LeaseGrant, type Store } from '../store/index.js';
 
 /** The lease's name in the store. */
 export const TRAINER_LEASE = 'trainer';
@@ -24,7 +32,7 @@ export const LEASE_TTL_MS = 3000;
 export const LEASE_RENEW_MS = 1000;
 
 /** Why a refused renewal deposes the holder. */
-export const LOST = 'the lease was taken over, or ran out while this process was stalled';
+export const LOST = 'another process holds the lease, or held it meanwhile';
 
 export interface LeadershipOptions {
   store: Store;
@@ -32,6 +40,8 @@ export interface LeadershipOptions {
   elected(grant: LeaseGrant): Promise<void>;
   /** Called when this process is no longer the holder; its duties stop here, at once. */
   deposed(reason: string): Promise<void>;
+  /** Called when the holder got the next epoch after its lease ran out unclaimed: its duties go on under `grant`. */
+  extended?(grant: LeaseGrant): Promise<void>;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   ttlMs?: number;
   renewMs?: number;
@@ -149,6 +159,7 @@ export class Leadership {
     try {
       renewed = await this.o.store.renewLease(grant, this.ttlMs);
     } catch (e) {
+      if (e instanceof StoreFullError) return; // nobody can take the lease either (see the top)
       this.reportFailure(e);
       // Not known to be lost, but the lease may have expired by now: stop before a successor can start.
       if (Date.now() - this.renewedSentAt >= this.ttlMs) await this.stepDown(`the lease could not be renewed for ${this.ttlMs} ms`);
@@ -156,15 +167,34 @@ export class Leadership {
     }
     this.failures = 0;
     if (this.grant !== grant) return; // stepped down meanwhile
-    if (renewed === null) {
-      await this.stepDown(LOST);
-      // A process whose event loop stalled past the expiry (a start-up compiling its schemas on a loaded machine)
-      // finds the lease run out but free: it takes it again at once, under a new epoch.
-      await this.acquire();
+    if (renewed !== null) {
+      this.grant = renewed;
+      this.renewedSentAt = sentAt;
       return;
     }
-    this.grant = renewed;
+    // Ran out, or taken over: try to take it again.
+    let again: LeaseGrant | null;
+    try {
+      again = await this.o.store.acquireLease(TRAINER_LEASE, this.holder, this.ttlMs);
+    } catch (e) {
+      if (e instanceof StoreFullError) return;
+      this.reportFailure(e);
+      await this.stepDown(LOST);
+      return;
+    }
+    if (again !== null && again.epoch === grant.epoch + 1) {
+      this.grant = again;
+      this.renewedSentAt = sentAt;
+      this.o.log?.('info', `the ${TRAINER_LEASE} lease ran out before it was renewed and nobody took it: held again at epoch ${again.epoch}`);
+      await this.o.extended?.(again);
+      return;
+    }
+    await this.stepDown(LOST);
+    if (again === null || this.stopped) return;
+    this.grant = again;
     this.renewedSentAt = sentAt;
+    this.o.log?.('info', `this process is now the trainer leader (${TRAINER_LEASE} lease epoch ${again.epoch}, holder ${this.holder})`);
+    await this.o.elected(again);
   }
 
   private async stepDown(reason: string): Promise<void> {
@@ -176,6 +206,7 @@ export class Leadership {
   }
 
   private reportFailure(e: unknown): void {
+    if (e instanceof StoreFullError) return; // the store reports a full disk itself, once per interval
     // Once per outage, then every 30 turns: an unreachable store fails every turn.
     if (this.failures++ % 30 === 0) this.o.log?.('warn', `leadership: the store did not answer (${(e as Error).message})`);
   }

@@ -217,6 +217,7 @@ class PersonalizerLoop implements LearningLoop {
       store: this.store,
       elected: (grant) => this.lead(grant),
       deposed: () => this.follow(),
+      extended: async (grant) => this.trainer?.notify({ op: 'lease', lease: grant }),
       log: logTo('leadership'),
     });
     await this.leadership.start();

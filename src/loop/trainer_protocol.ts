@@ -28,7 +28,9 @@ export type TrainerRequest =
 
 export type TrainerNotice =
   | { op: 'wake' }
-  | { op: 'settings'; modelExportMs: number };
+  | { op: 'settings'; modelExportMs: number }
+  /** The lease was taken again at the next epoch (leadership.ts): exports are fenced with this grant from now on. */
+  | { op: 'lease'; lease: LeaseGrant };
 
 export type ToWorker = (TrainerRequest & { id: number }) | TrainerNotice;
 

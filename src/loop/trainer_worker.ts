@@ -23,6 +23,8 @@ const port = parentPort!;
 const init = workerData as TrainerInit;
 const store = await openStore(init.storeUrl);
 let modelExportMs = init.modelExportMs;
+/** The fence of every export; replaced when the loop's lease moves to the next epoch unclaimed. */
+let lease = init.lease;
 
 function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(m, transfer);
@@ -181,7 +183,7 @@ async function exportModel(): Promise<void> {
   try {
     model = await store.saveModel(
       { bytes, policy: state.signature, createdAt: state.createdAt, modifiedAt: at, cursor: state.cursor, eventsLearned: state.eventsLearned },
-      init.lease ?? undefined,
+      lease ?? undefined,
     );
   } catch (e) {
     if (e instanceof LeaseLostError) fence(e);
@@ -298,6 +300,10 @@ port.on('message', (m: ToWorker) => {
   if (m.op === 'wake') return scheduleTurn();
   if (m.op === 'settings') {
     modelExportMs = m.modelExportMs;
+    return;
+  }
+  if (m.op === 'lease') {
+    lease = m.lease;
     return;
   }
   const { id } = m;
