@@ -100,7 +100,7 @@ async function modelLearned(c, n, ms = 30_000) {
 }
 
 function cleanup() {
-  for (const name of containers) podman?.run(['rm', '-f', '-t', '0', name]);
+  for (const name of containers) podman?.run(['rm', '-f', '-v', '-t', '0', name]);
   containers.clear();
   podman?.run(['volume', 'rm', '-f', VOLUME]);
   rmSync(work, { recursive: true, force: true });
