@@ -42,9 +42,9 @@ RUN npx tsc -p tsconfig.json \
            build/Release/sqlite3.a build/Release/test_extension.node build/Makefile build/*.mk \
  && cd /app \
  && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \
-           -o -name '*.md' -o -name '*.markdown' -o -name '*.ts' -o -name '.npmignore' -o -name '.eslintrc*' \) -delete \
+           -o -name '*.md' -o -name '*.markdown' -o -name '*.ts' -o -name '*.test.js' -o -name '.npmignore' -o -name '.eslintrc*' \) -delete \
  && find node_modules -regextype posix-extended -type d \
-           -regex 'node_modules/(@[^/]+/)?[^/]+/(test|tests|__tests__|example|examples|docs|\.github)' -prune -exec rm -rf {} +
+           -regex '(.*/)?node_modules/(@[^/]+/)?[^@/][^/]*/(test|tests|__tests__|example|examples|docs|\.github)' -prune -exec rm -rf {} +
 
 # ---- runtime: Debian slim plus the node binary alone (no npm, yarn, corepack, headers or compilers) ----
 FROM ${BASE_IMAGE}

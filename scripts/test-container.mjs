@@ -150,6 +150,21 @@ describe('the container image, run as Microsoft runs its containers', () => {
     assert.ok(podman.imageSize(IMAGE) < 300e6, `image size ${podman.imageSize(IMAGE)} bytes`);
   });
 
+  test('image contents: the node binary alone (no npm, yarn, corepack, headers, compilers), no tests, maps or C sources', () => {
+    const script = [
+      'node --version',
+      'for t in npm npx yarn corepack gcc g++ make python3; do command -v $t; done',
+      'ls -A /usr/local/include; ls -d /usr/local/lib/node_modules 2>/dev/null',
+      'find /app/dist /app/node_modules \\( -name "*.test.js" -o -name "*.map" -o -name "*.d.ts" -o -name "*.c" -o -name "*.o" -o -name "*.a" \\) | head -5',
+      'ls -d /app/node_modules/better-sqlite3/deps /app/node_modules/better-sqlite3/src /app/node_modules/typescript /app/dist/src/conformance /app/dist/src/testing 2>/dev/null',
+      'ls /app/node_modules/better-sqlite3/build/Release',
+    ].join('; echo ---; ');
+    const out = podman.ok(['run', '--rm', '--entrypoint', 'sh', IMAGE, '-c', script]).split('---').map((s) => s.trim());
+    assert.match(out[0], /^v\d+\.\d+\.\d+$/);
+    assert.deepEqual(out.slice(1, 5), ['', '', '', ''], `found: ${JSON.stringify(out.slice(1, 5))}`);
+    assert.equal(out[5], 'better_sqlite3.node');
+  });
+
   test('without Eula=accept the container refuses to start: exit 1 and one line naming Eula', { timeout: 60_000 }, async () => {
     const c = await startContainer([`Billing=${BILLING}`, `ApiKey=${KEY}`], { wait: false });
     const code = await c.exited;
