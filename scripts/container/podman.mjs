@@ -95,7 +95,7 @@ export function ensureBaseImages(podman) {
   const work = mkdtempSync(join(tmpdir(), 'personalizer-base-'));
   try {
     const rootfs = join(work, 'rootfs');
-    check(run('debootstrap', ['--variant=minbase', 'bookworm', rootfs, 'http://deb.debian.org/debian']), 'debootstrap');
+    check(run('debootstrap', ['--variant=minbase', 'bookworm', rootfs]), 'debootstrap');
     slim(rootfs);
     const importImage = (name, cmd) => {
       const tar = join(work, 'rootfs.tar');
