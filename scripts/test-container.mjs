@@ -17,6 +17,7 @@ import { CognitiveServicesCredentials } from '@azure/ms-rest-azure-js';
 import personalizerRest from '@azure-rest/ai-personalizer';
 import { AzureKeyCredential } from '@azure/core-auth';
 import { freePort, parseModelHeader, sleep } from '../dist/src/conformance/harness.js';
+import { freshPostgres } from '../dist/src/testing/postgres.js';
 import { Podman, buildImage, ensureBaseImages, ensureTools, say } from './container/podman.mjs';
 
 const IMAGE = 'localhost/personalizer:container-test';
@@ -37,12 +38,15 @@ const ctx = (i) => [{ user: { tier: i % 2 ? 'gold' : 'free', visits: i % 5 } }, 
  * Starts the image attached (as `docker run --rm -it` is, less the TTY a CI run has not), so that the exit code of
  * this `podman run` is the server's own.
  */
-async function startContainer(args, { volume = VOLUME, wait = true } = {}) {
+async function startContainer(args, { volume = VOLUME, wait = true, hostNetwork = false } = {}) {
   const name = `personalizer-ct-${run}-${++seq}`;
   const port = await freePort();
   containers.add(name);
-  const child = podman.spawn(['run', '--rm', '--name', name, '-p', `${port}:5000`, '--memory', '4g', '--cpus', '1',
-    '-v', `${volume}:/app/data`, IMAGE, ...args]);
+  // On the host's network (to reach a database on its loopback) the server listens on a free loopback port itself.
+  const network = hostNetwork ? ['--network', 'host'] : ['-p', `${port}:5000`];
+  const extra = hostNetwork ? [`Port=${port}`, 'Host=127.0.0.1'] : [];
+  const child = podman.spawn(['run', '--rm', '--name', name, ...network, '--memory', '4g', '--cpus', '1',
+    '-v', `${volume}:/app/data`, IMAGE, ...args, ...extra]);
   let output = '';
   child.stdout.on('data', (b) => (output += b));
   child.stderr.on('data', (b) => (output += b));
@@ -274,5 +278,29 @@ describe('the container image, run as Microsoft runs its containers', () => {
     assert.equal(stop.status, 0, stop.stderr);
     assert.equal(await second.exited, 0, second.output().slice(-2000));
     containers.delete(second.name);
+  });
+
+  // Store=postgres://… in the image: the pg driver survives the image's pruning, and the loop runs on PostgreSQL.
+  // The container shares the host's network only to reach the test database on its loopback.
+  test('with Store=postgres://… the image ranks, takes rewards and learns from PostgreSQL, and stops with exit 0', { timeout: 120_000 }, async (t) => {
+    const url = await freshPostgres(t);
+    if (!url) return;
+    const c = await startContainer(['Eula=accept', `Billing=${BILLING}`, `ApiKey=${KEY}`, `Store=${url}`], { hostNetwork: true });
+    const client = clientOf(c);
+    const rest = restOf(c);
+    const cfg = await ok(rest.path('/configurations/service').get(), '200');
+    await ok(rest.path('/configurations/service').put({ body: { ...cfg, modelExportFrequency: 'PT1S', rewardAggregation: 'earliest' } }), '200');
+    const n = 12;
+    for (let i = 0; i < n; i++) {
+      const r = await client.rank({ contextFeatures: ctx(i), actions: acts, eventId: `pg-${run}-${i}` });
+      assert.equal(r._response.status, 201);
+      assert.equal((await client.events.reward(r.eventId, { value: 1 }))._response.status, 204);
+    }
+    const m = await modelLearned(c, n);
+    assert.equal(m.header.eventSum, BigInt(n), `learned events on PostgreSQL: ${m.header.eventSum}`);
+    const stop = podman.run(['stop', '-t', '20', c.name]);
+    assert.equal(stop.status, 0, stop.stderr);
+    assert.equal(await c.exited, 0, c.output().slice(-2000));
+    containers.delete(c.name);
   });
 });
