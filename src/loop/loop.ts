@@ -132,7 +132,6 @@ class PersonalizerLoop implements LearningLoop {
   /** The store's settings revision the in-memory service and policy were read at (compare-and-set on writes). */
   private settingsRevision = 0;
   private fullReportedAt = 0;
-  private unavailableReportedAt = 0;
 
   private constructor(
     private readonly options: LoopOptions,
@@ -224,13 +223,9 @@ class PersonalizerLoop implements LearningLoop {
     this.watch.start();
     this.timer = setInterval(() => {
       this.maintain().catch((e: unknown) => {
-        // A full disk is reported by reportStoreHealth, once per interval; an unreachable store once per interval.
-        if (e instanceof StoreFullError) return;
-        if (e instanceof StoreUnavailableError) {
-          if (Date.now() - this.unavailableReportedAt < FULL_REPORT_MS) return;
-          this.unavailableReportedAt = Date.now();
-        }
-        this.options.logger?.error({ err: e }, 'loop maintenance failed');
+        // A full disk is reported by reportStoreHealth, once per interval; an unreachable store by the trainer, once
+        // a minute (and /ready answers 503 meanwhile).
+        if (!(e instanceof StoreFullError) && !(e instanceof StoreUnavailableError)) this.options.logger?.error({ err: e }, 'loop maintenance failed');
       });
     }, MAINTAIN_MS);
     this.timer.unref();
@@ -577,7 +572,7 @@ class PersonalizerLoop implements LearningLoop {
       await this.evaluations.jobs.adopt();
     }
     await this.evaluations.auto.tick().catch((e: unknown) => {
-      if (!(e instanceof StoreFullError)) this.options.logger?.error({ err: e }, 'auto-optimization failed');
+      if (!(e instanceof StoreFullError) && !(e instanceof StoreUnavailableError)) this.options.logger?.error({ err: e }, 'auto-optimization failed');
     });
     if (this.settings.logRetentionDays !== -1 && t - this.lastPurge >= PURGE_EVERY_MS) {
       this.lastPurge = t;
