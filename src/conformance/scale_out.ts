@@ -1,4 +1,4 @@
-// Helpers for driving several server processes of one loop (docs/scale-out.md) from outside, as an operator
+// Functions for driving several server processes of one loop (docs/scale-out.md) from outside, as an operator
 // would: which process is the trainer leader is read from each one's GET /metrics.
 import { sleep, type RunningServer } from './harness.js';
 
