@@ -23,6 +23,8 @@
 // writes into StoreFullError and the store unhealthy until a write commits again (disk_full.ts).
 // Size: a ranked event's context is stored in parts, each piece it shares with earlier events once
 // (context_parts.ts, schema 6); reads put it together again within one snapshot.
+// Models: a large model's bytes go to a companion file first (sqlite_models.ts), so that an export holds this
+// database's write lock only for a small row, never while megabytes are written.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -35,6 +37,7 @@ import { Checkpointer } from './sqlite_checkpointer.js';
 import { checkIntegrity, checkWritable, checkWriteLock, ensureDirectory } from './sqlite_open.js';
 import { SqliteEvaluations } from './sqlite_evaluations.js';
 import { SqliteLeases } from './sqlite_lease.js';
+import { INLINE_MAX_BYTES, ModelBytes } from './sqlite_models.js';
 import { migrate } from './sqlite_schema.js';
 import { StoreLock } from './store_lock.js';
 import type {
@@ -119,7 +122,12 @@ interface ModelRow {
   modified_at: number;
   cursor: number;
   events_learned: number;
+  /** The bytes in the companion file (sqlite_models.ts); NULL: in `bytes`. */
+  bytes_id: number | null;
 }
+
+/** How many of the newest models latestModel looks through for one whose bytes it can read. */
+const LATEST_TRIES = MODELS_KEPT + 1;
 
 function toEvent(r: EventRow, context: string): EventRecord {
   return {
@@ -148,10 +156,10 @@ function compactArray(xs: number[]): string {
   return out + ']';
 }
 
-function toModel(r: ModelRow): ModelRecord {
+function toModel(r: ModelRow, bytes: Buffer): ModelRecord {
   return {
     id: r.id,
-    bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+    bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     policy: r.policy,
     createdAt: r.created_at,
     modifiedAt: r.modified_at,
@@ -176,6 +184,8 @@ export class SqliteStore implements Store {
   private readonly eventByIdTx: (eventId: string) => EventRecord | null;
   private readonly evaluations: SqliteEvaluations;
   private readonly leases: SqliteLeases;
+  /** Large models' bytes (null: an in-memory store, which keeps them inline). */
+  private readonly modelBytes: ModelBytes | null;
 
   constructor(file: string, options: SqliteOptions = {}) {
     const memory = file === ':memory:';
@@ -187,6 +197,13 @@ export class SqliteStore implements Store {
     try {
       this.db = openDatabase(file, options, owner);
     } catch (e) {
+      this.lock?.release();
+      throw e;
+    }
+    try {
+      this.modelBytes = memory ? null : new ModelBytes(file, { readonly: options.readonly ?? false, check: owner });
+    } catch (e) {
+      this.db.close();
       this.lock?.release();
       throw e;
     }
@@ -234,11 +251,14 @@ export class SqliteStore implements Store {
          FROM joins j JOIN events e ON e.seq = j.seq WHERE j.join_seq > ? ORDER BY j.join_seq LIMIT ?`,
       ),
       insertModel: db.prepare(
-        `INSERT INTO models (bytes, policy, created_at, modified_at, cursor, events_learned)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO models (bytes, policy, created_at, modified_at, cursor, events_learned, bytes_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       pruneModels: db.prepare(`DELETE FROM models WHERE id <= ?`),
-      latestModel: db.prepare<[], ModelRow>(`SELECT * FROM models ORDER BY id DESC LIMIT 1`),
+      latestModels: db.prepare<[number], ModelRow>(`SELECT * FROM models ORDER BY id DESC LIMIT ?`),
+      modelById: db.prepare<[number], ModelRow>(`SELECT * FROM models WHERE id = ?`),
+      // The oldest bytes a kept model names: older ones in the companion file are no model's.
+      oldestBytesId: db.prepare<[], { id: number | null }>(`SELECT MIN(bytes_id) AS id FROM models`),
       latestModelId: db.prepare<[], { id: number }>(`SELECT id FROM models ORDER BY id DESC LIMIT 1`),
       getSetting: db.prepare<[string], { value: string }>(`SELECT value FROM settings WHERE key = ?`),
       putSetting: db.prepare(
@@ -527,26 +547,57 @@ export class SqliteStore implements Store {
     return this.q.counter.get('join_seq')!.value;
   }
 
+  // Large bytes first, committed and synced in the companion file (the exporting thread waits for that, not the
+  // main database's writers); then the row naming them, with the cursor and the fence check, in one small
+  // transaction (sqlite_models.ts).
   async saveModel(m: NewModel, fence?: LeaseGrant): Promise<ModelRecord> {
-    return this.group.write(() => {
+    const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
+    let bytesId: number | null = null;
+    if (this.modelBytes !== null && bytes.byteLength > INLINE_MAX_BYTES) {
+      try {
+        bytesId = this.modelBytes.put(bytes);
+      } catch (e) {
+        throw this.mapError(e);
+      }
+    }
+    const saved = await this.group.write(() => {
       if (fence) this.leases.check(fence);
-      const info = this.q.insertModel.run(
-        Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength),
-        m.policy,
-        m.createdAt,
-        m.modifiedAt,
-        m.cursor,
-        m.eventsLearned,
-      );
+      const info = this.q.insertModel.run(bytesId === null ? bytes : EMPTY, m.policy, m.createdAt, m.modifiedAt, m.cursor, m.eventsLearned, bytesId);
       const id = Number(info.lastInsertRowid);
       this.q.pruneModels.run(id - MODELS_KEPT);
       return { ...m, id };
     });
+    // Bytes no kept model names: older than the oldest kept model's (an export refused above leaves its bytes
+    // for a later one to delete). Housekeeping: a failure (a full disk) leaves them for the next export.
+    if (this.modelBytes !== null) {
+      const oldest = this.q.oldestBytesId.get()?.id ?? null;
+      if (oldest !== null) {
+        try {
+          this.modelBytes.pruneBelow(oldest);
+        } catch {
+          /* the next export */
+        }
+      }
+    }
+    return saved;
   }
 
+  // Newest first, the first model whose bytes can be read: the bytes of a row are committed before the row, so
+  // only a row pruned meanwhile by another process's export can lack them, and then a newer one exists.
   async latestModel(): Promise<ModelRecord | null> {
-    const row = this.q.latestModel.get();
-    return row ? toModel(row) : null;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      for (const row of this.q.latestModels.all(LATEST_TRIES)) {
+        const bytes = this.bytesOf(row);
+        if (bytes !== undefined) return toModel(row, bytes);
+      }
+      if (this.q.latestModelId.get() === undefined) return null;
+    }
+    return null;
+  }
+
+  private bytesOf(row: ModelRow): Buffer | undefined {
+    if (row.bytes_id === null) return row.bytes;
+    return this.modelBytes?.get(row.bytes_id);
   }
 
   async latestModelId(): Promise<number | null> {
@@ -565,11 +616,11 @@ export class SqliteStore implements Store {
     return this.leases.release(grant);
   }
 
-  /** The database, its WAL and shared-memory files. */
+  /** The database, its WAL and shared-memory files, and the same of the models' companion file. */
   async sizeBytes(): Promise<number | null> {
     if (this.db.memory) return null;
     const file = this.db.name;
-    return fileSize(file) + fileSize(`${file}-wal`) + fileSize(`${file}-shm`);
+    return fileSize(file) + fileSize(`${file}-wal`) + fileSize(`${file}-shm`) + (this.modelBytes?.sizeBytes() ?? 0);
   }
 
   async getSetting<T>(key: string): Promise<T | undefined> {
@@ -614,15 +665,19 @@ export class SqliteStore implements Store {
     });
   }
 
+  // The bytes are copied into set_aside whole (they are kept for inspection; the companion's copy goes with the
+  // next export's pruning). Set-aside happens at start-up, off the request path.
   async setAsideModel(id: number, reason: string, at: number): Promise<void> {
     const db = this.db;
+    const row = this.q.modelById.get(id);
+    const bytes = row ? (this.bytesOf(row) ?? null) : null;
     await this.group.write(() => {
       db.prepare(
         `INSERT INTO set_aside (kind, at, reason, value, bytes)
          SELECT 'model', ?, ?, json_object('id', id, 'policy', policy, 'created_at', created_at,
-           'modified_at', modified_at, 'cursor', cursor, 'events_learned', events_learned), bytes
+           'modified_at', modified_at, 'cursor', cursor, 'events_learned', events_learned), ?
          FROM models WHERE id = ?`,
-      ).run(at, reason, id);
+      ).run(at, reason, bytes, id);
       db.prepare(`DELETE FROM models WHERE id = ?`).run(id);
     });
   }
@@ -721,9 +776,12 @@ export class SqliteStore implements Store {
     if (this.probe) clearInterval(this.probe);
     this.probe = null;
     if (this.db.open) this.db.close();
+    this.modelBytes?.close();
     this.lock?.release();
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function fileSize(file: string): number {
   try {
