@@ -281,11 +281,8 @@ export class SqliteStore implements Store {
     };
     // Packing runs inside the insert's transaction: a new epoch is persisted before any part of it is stored.
     this.packer = new ContextPacker({
-      newEpoch: () => {
-        const epoch = this.q.counter.get('context_epoch')!.value + 1;
-        this.q.setCounter.run(epoch, 'context_epoch');
-        return epoch;
-      },
+      newEpoch: () => this.newEpoch(),
+      currentEpoch: () => this.q.counter.get('context_epoch')!.value,
       insertPart: (epoch, text) => Number(this.q.insertPart.run(epoch, text).lastInsertRowid),
     });
     this.unpacker = new ContextUnpacker((id) => this.q.part.get(id));
@@ -317,6 +314,7 @@ export class SqliteStore implements Store {
       db,
       durable,
       () => {
+        this.packer.committed();
         this.disk.committed();
         if (background) this.onCommit();
       },
@@ -386,6 +384,13 @@ export class SqliteStore implements Store {
     this.pending.clear();
     for (const [name, n] of pending) this.q.bump.run(n, name);
     if (joinSeq !== null) this.q.setCounter.run(joinSeq, 'join_seq');
+  }
+
+  /** Inside a write transaction: a new context epoch, persisted (context_parts.ts). */
+  private newEpoch(): number {
+    const epoch = this.q.counter.get('context_epoch')!.value + 1;
+    this.q.setCounter.run(epoch, 'context_epoch');
+    return epoch;
   }
 
   private onCommit(): void {
@@ -701,6 +706,8 @@ export class SqliteStore implements Store {
       this.q.deleteJoins.run();
       this.q.deleteEvents.run();
       this.q.deleteParts.run();
+      // Other processes' packers remember parts just deleted: a new epoch tells them (context_parts.ts).
+      this.newEpoch();
       this.packer.reset();
       // The next event is seq 1 again (plain rowids): the sweep starts over.
       this.q.setCounter.run(0, 'swept_seq');
@@ -717,10 +724,12 @@ export class SqliteStore implements Store {
       if (oldest === undefined) {
         this.q.setCounter.run(0, 'swept_seq');
         this.q.deleteParts.run();
+        this.newEpoch();
         this.packer.reset();
       } else {
-        // Epochs grow with the event order and an event refers to parts of its own epoch only (context_parts.ts):
-        // the parts of older epochs belonged to purged events. An event stored before parts existed (no epoch)
+        // Epochs grow with the event order, across the processes writing the store too, and an event refers to
+        // parts of its own epoch only (context_parts.ts): the parts of older epochs belonged to purged events, and
+        // a process still remembering some moves to the current epoch at its next write. An event stored before parts existed (no epoch)
         // is older than every part: nothing can go yet.
         const epoch = epochOf(oldest.context_refs);
         if (epoch !== null) this.q.pruneParts.run(epoch);
