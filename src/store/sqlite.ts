@@ -175,7 +175,7 @@ export class SqliteStore implements Store {
   private walFd: { fd: number; ino: number } | null = null;
   private checkpointer: Checkpointer | null = null;
   private commits = 0;
-  private readonly lock: StoreLock | null;
+  private lock: StoreLock | null;
   private readonly disk: DiskFull;
   private probe: NodeJS.Timeout | null = null;
   private readonly packer: ContextPacker;
@@ -323,6 +323,17 @@ export class SqliteStore implements Store {
     );
     this.evaluations = new SqliteEvaluations(db, this.group, this.unpacker);
     this.leases = new SqliteLeases(db, this.group);
+  }
+
+  /**
+   * Hands this store's one-process lock to the caller, who keeps it after close(): the process that starts the
+   * server's worker processes (cli/workers.ts) opens the store once to check and migrate it, closes it, and holds
+   * the lock while its workers share the file.
+   */
+  retainLock(): StoreLock | null {
+    const lock = this.lock;
+    this.lock = null;
+    return lock;
   }
 
   health(): StoreHealth {
