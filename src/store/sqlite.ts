@@ -14,7 +14,8 @@
 // during the fsync. Its cost is throughput: writers wait for the fsync, so with C concurrent clients a store
 // acknowledges at most about C / (fsync latency) writes per second.
 // Concurrency: one writer at a time (SQLite); the trainer worker opens its own connection and reads while the
-// main thread writes (WAL readers never block the writer); busy_timeout absorbs the rare overlapping writes.
+// main thread writes (WAL readers never block the writer). Overlapping writes wait: the trainer's with
+// busy_timeout, the main thread's on a timer, never blocking the event loop (group_commit.ts).
 // Every write transaction begins IMMEDIATE: a deferred one that reads first and then writes cannot upgrade its
 // lock while the worker writes, and SQLite answers that with SQLITE_BUSY at once, without busy_timeout
 // (sqlite.org/lang_transaction.html, "deferred, immediate and exclusive").
@@ -310,6 +311,8 @@ export class SqliteStore implements Store {
     // keep SQLite's automatic checkpoints: they write little, and not on the request path.
     const background = isMainThread && !options.readonly && file !== ':memory:';
     if (background) db.pragma('wal_autocheckpoint = 0');
+    // The request path never sleeps inside SQLite waiting for another connection's write (group_commit.ts).
+    if (background) db.pragma('busy_timeout = 0');
     this.group = new GroupCommit(
       db,
       durable,
@@ -320,6 +323,7 @@ export class SqliteStore implements Store {
       },
       () => this.writeCounters(),
       (e) => this.mapError(e),
+      background,
     );
     this.evaluations = new SqliteEvaluations(db, this.group, this.unpacker);
     this.leases = new SqliteLeases(db, this.group);
