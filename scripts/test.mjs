@@ -3,6 +3,10 @@
 // Node 20 only: from Node 21 a positional argument is a glob pattern, and a bare directory matches no test file.
 // Naming the files works the same on Node 20, 22 and 24. Extra arguments go to `node --test` (e.g. a file filter
 // is better done with `node --test dist/src/<path>.test.js` directly).
+// Then the end-to-end conformance suite runs a second time with TEST_STORE=postgres, every server it starts on a
+// fresh PostgreSQL database (conformance/harness.ts), so that the suite shows the PostgreSQL store passing it as
+// the SQLite one does. Where no PostgreSQL server answers, that run is skipped with one line saying why, except
+// under REQUIRE_SERVICES=1, where it fails.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,5 +22,20 @@ function testFiles(dir) {
 }
 
 const files = testFiles('dist').sort();
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const args = ['--test', '--test-concurrency=1', ...process.argv.slice(2)];
+const first = spawnSync(process.execPath, [...args, ...files], { stdio: 'inherit' });
+
+const conformance = files.filter((f) => f.startsWith(join('dist', 'src', 'conformance') + '/'));
+const { postgresAvailable, NO_POSTGRES } = await import('../dist/src/testing/postgres.js');
+let second = 0;
+if (await postgresAvailable()) {
+  process.stdout.write('\n# the conformance suite again, on PostgreSQL (TEST_STORE=postgres)\n');
+  const r = spawnSync(process.execPath, [...args, ...conformance], { stdio: 'inherit', env: { ...process.env, TEST_STORE: 'postgres' } });
+  second = r.status ?? 1;
+} else if (process.env.REQUIRE_SERVICES === '1') {
+  process.stderr.write(`the conformance suite on PostgreSQL cannot run: ${NO_POSTGRES}\n`);
+  second = 1;
+} else {
+  process.stdout.write(`# skipped: the conformance suite on PostgreSQL (${NO_POSTGRES})\n`);
+}
+process.exit((first.status ?? 1) || second);

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { LoopError, StoreFullError } from '../loop/types.js';
+import { LoopError, StoreFullError, StoreUnavailableError } from '../loop/types.js';
 import { setResponseHeaders } from './headers.js';
 import { lingerAfterTooLarge } from './linger.js';
 import { codeForStatus } from './status_codes.js';
@@ -30,7 +30,9 @@ declare module 'fastify' {
 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof LoopError || error instanceof StoreFullError) {
+    // A full disk is 507; a store that cannot be reached (a database server down or cut off) is 503
+    // ServiceUnavailable: nothing was written and the client may retry (RFC 9110 §15.6.4).
+    if (error instanceof LoopError || error instanceof StoreFullError || error instanceof StoreUnavailableError) {
       return sendError(reply, error.status, error.code, error.message);
     }
     if (error.validation) {

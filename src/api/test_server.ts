@@ -1,11 +1,13 @@
 // For tests and benchmarks only: runs `personalizer serve` as a real child process on a loopback port with a
-// fresh SQLite store in a temp dir, and waits until /ready answers 200.
+// fresh SQLite store in a temp dir (under TEST_STORE=postgres: a fresh PostgreSQL database, dropped by stop()),
+// and waits until /ready answers 200.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '../testing/postgres.js';
 
 export interface StartServerOptions {
   /** Extra `Key=Value` settings; `Eula`, `ApiKey`, `Host`, `Port`, `Store` given here or in env replace the helper's own. */
@@ -54,13 +56,14 @@ export async function startServerProcess(options: StartServerOptions = {}): Prom
     ...(options.args ?? []).map((a) => a.slice(0, a.indexOf('=')).replace(/^(--|\/)/, '').toLowerCase()),
     ...Object.keys(options.env ?? {}).map((k) => k.replace(/__/g, ':').toLowerCase()),
   ]);
+  const database = !given.has('store') && process.env['TEST_STORE'] === 'postgres' ? await createTestDatabase('personalizer_server') : null;
   const defaults = [
     'Eula=accept',
     `ApiKey=${key}`,
     'Host=127.0.0.1',
     // Port 0: the OS picks a free port and the start-up line reports it, so parallel tests never collide.
     'Port=0',
-    `Store=sqlite:${join(dir, 'personalizer.db')}`,
+    `Store=${database ? database.url : `sqlite:${join(dir, 'personalizer.db')}`}`,
   ].filter((a) => !given.has(a.slice(0, a.indexOf('=')).toLowerCase()));
   const child = spawn(process.execPath, [cliEntry(), 'serve', ...defaults, ...(options.args ?? [])], {
     env: { ...process.env, ...options.env },
@@ -80,6 +83,7 @@ export async function startServerProcess(options: StartServerOptions = {}): Prom
     const code = await exited;
     clearTimeout(timer);
     rmSync(dir, { recursive: true, force: true });
+    await database?.drop().catch(() => undefined);
     return code;
   };
 

@@ -141,10 +141,11 @@ test('a store directory the server may not write (no room for the WAL and the lo
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('a postgres:// store is refused as not supported yet, and its password is printed nowhere', () => {
-  const r = serve('postgres://app:S3cretPassw0rd@db.example:5432/personalizer?sslmode=require');
+test('a postgres:// store that cannot be reached is refused in one line, and its password is printed nowhere', () => {
+  // Port 1 on loopback: nothing listens there, the connection is refused at once (serve_postgres.test.ts has the rest).
+  const r = serve('postgres://app:S3cretPassw0rd@127.0.0.1:1/personalizer?application_name=loop');
   assert.equal(r.status, 1, r.stderr + r.stdout);
-  assert.equal(r.stderr, 'personalizer: refusing to start: Store: postgres:// stores are not supported yet; use sqlite:<file>\n');
+  assert.equal(r.stderr, 'personalizer: refusing to start: Store: cannot reach PostgreSQL at 127.0.0.1:1/personalizer: connection refused (is the server running there?)\n');
   assert.ok(!(r.stdout + r.stderr).includes('S3cretPassw0rd'), r.stdout + r.stderr);
-  assert.match(r.stdout, /"store":"postgres:\/\/app:\[redacted\]@db\.example:5432\/personalizer\?sslmode=require"/);
+  assert.match(r.stdout, /"store":"postgres:\/\/app:\[redacted\]@127\.0\.0\.1:1\/personalizer\?application_name=loop"/);
 });

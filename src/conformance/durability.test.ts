@@ -1,11 +1,11 @@
 // "A response of 2xx means the write is committed": a concurrent burst of acknowledged ranks and rewards,
-// kill -9 right after the last acknowledgement, restart on the same SQLite file, and check through the API
-// that every acknowledged event and reward survived and that the model resumes from its last export.
+// kill -9 right after the last acknowledgement, restart on the same store (SQLite file or PostgreSQL database,
+// TEST_STORE), and check through the API that every acknowledged event and reward survived and that the model
+// resumes from its last export.
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { Api, parseModelHeader, pool, serverAvailable, serverEntry, show, sleep, startServer, tempDir, type RunningServer } from './harness.js';
+import { Api, parseModelHeader, pool, serverAvailable, serverEntry, show, sleep, startServer, tempStore, type RunningServer, type TestStore } from './harness.js';
 
 const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
 
@@ -17,12 +17,12 @@ const actions = ['news', 'sports', 'music', 'films'].map((id, i) => ({ id, featu
 const ctx = (i: number): object[] => [{ user: { type: `u${i % 3}` } }, { device: i % 2 ? 'mobile' : 'desktop' }];
 
 describe('durability across kill -9', { skip }, () => {
-  const tmp = tempDir('personalizer-durability-');
-  const store = 'sqlite:' + join(tmp.dir, 'loop.db');
+  let store: TestStore | undefined;
   let server: (RunningServer & { cleanup(): void }) | undefined;
 
   const start = async (): Promise<Api> => {
-    server = await startServer({ store });
+    store ??= await tempStore('personalizer-durability-');
+    server = await startServer({ store: store.url });
     return new Api(server.base, server.key);
   };
   const modelOf = async (api: Api): Promise<{ bytes: Uint8Array; learned: bigint }> => {
@@ -42,7 +42,7 @@ describe('durability across kill -9', { skip }, () => {
 
   after(async () => {
     await server?.stop();
-    tmp.cleanup();
+    await store?.cleanup();
   });
 
   test(`${N} concurrent acknowledged ranks + rewards survive kill -9; the model resumes from its last export`, { timeout: 60_000 }, async () => {

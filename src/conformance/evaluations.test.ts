@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import personalizerRest from '@azure-rest/ai-personalizer';
 import { AzureKeyCredential } from '@azure/core-auth';
 import { readModel } from '../engine/index.js';
-import { Api, pool, serverAvailable, serverEntry, sharedDir, show, sleep, startServer, tempDir, type HttpResult, type RunningServer } from './harness.js';
+import { Api, pool, serverAvailable, serverEntry, sharedDir, show, sleep, startServer, tempStore, type HttpResult, type RunningServer, type TestStore } from './harness.js';
 import { loadSpec, type LoadedSpec } from './openapi.js';
 
 const { default: createPersonalizerClient } = personalizerRest;
@@ -383,19 +383,19 @@ describe('offline evaluations through a real server (REST client on v1.1-preview
 });
 
 describe('kill -9 mid-evaluation, then a restart on the same store', { skip: built }, () => {
-  let dir: ReturnType<typeof tempDir>;
+  let dir: TestStore;
   let server: RunningServer & { cleanup(): void };
 
-  before(() => {
-    dir = tempDir();
+  before(async () => {
+    dir = await tempStore();
   });
   after(async () => {
     await server?.stop();
-    dir?.cleanup();
+    await dir?.cleanup();
   });
 
   test('the evaluation is resumed and completes: never left running', { timeout: 180_000 }, async () => {
-    const store = `sqlite:${join(dir.dir, 'personalizer.db')}`;
+    const store = dir.url;
     server = await startServer({ store });
     let api = new Api(server.base, server.key);
     const t0 = Date.now() - 1;
@@ -459,17 +459,17 @@ async function firstAutoRun(api: Api, timeoutMs: number): Promise<any> {
 
 describe('auto-optimization end to end', { skip: built }, () => {
   let server: RunningServer & { cleanup(): void };
-  let dir: ReturnType<typeof tempDir>;
-  before(() => {
-    dir = tempDir();
+  let dir: TestStore;
+  before(async () => {
+    dir = await tempStore();
   });
   after(async () => {
     await server?.stop();
-    dir?.cleanup();
+    await dir?.cleanup();
   });
 
   test('with no better policy to find, the run completes as onlinePolicyRetained; a restart does not run it again', { timeout: 180_000 }, async () => {
-    const store = `sqlite:${join(dir.dir, 'personalizer.db')}`;
+    const store = dir.url;
     server = await startServer({ store });
     let api = new Api(server.base, server.key);
     // Every reward is 0: every policy's estimate is exactly the online one's.

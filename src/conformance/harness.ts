@@ -1,5 +1,7 @@
 // Drives a real server process over loopback for the end-to-end conformance tests and the HTTP benchmark.
 // Everything here talks to the server the way a client would: a child process, a TCP port, HTTP.
+// TEST_STORE=postgres runs the same servers on PostgreSQL: each store a test asks for (tempStore, or a server
+// started without one) is then a fresh database on the test server (testing/postgres.ts), dropped by cleanup.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -7,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '../testing/postgres.js';
 
 /** The folder holding package.json, found by walking up from this module (works from src/ and dist/). */
 export function repoRoot(): string {
@@ -52,8 +55,30 @@ export function tempDir(prefix = 'personalizer-conf-'): { dir: string; cleanup()
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** Whether the servers tests start store on PostgreSQL (TEST_STORE=postgres) rather than in SQLite files. */
+export function testOnPostgres(): boolean {
+  return process.env['TEST_STORE'] === 'postgres';
+}
+
+export interface TestStore {
+  /** `sqlite:<file>` in a temp dir, or `postgres://…/<fresh database>` under TEST_STORE=postgres. */
+  url: string;
+  /** Removes the file's dir or drops the database (after the servers using it have stopped). */
+  cleanup(): Promise<void>;
+}
+
+/** An empty store for one test, which several server lives (restarts) may share. */
+export async function tempStore(prefix = 'personalizer-conf-'): Promise<TestStore> {
+  if (testOnPostgres()) {
+    const db = await createTestDatabase(prefix.replace(/[^a-z0-9]+/gi, '_').replace(/_+$/, ''));
+    return { url: db.url, cleanup: () => db.drop().catch(() => undefined) };
+  }
+  const t = tempDir(prefix);
+  return { url: 'sqlite:' + join(t.dir, 'personalizer.db'), cleanup: async () => t.cleanup() };
+}
+
 export interface ServerOptions {
-  /** `sqlite:<file>`; a fresh temp file when omitted. */
+  /** A store URL; a fresh one (tempStore) when omitted. */
   store?: string;
   key?: string;
   port?: number;
@@ -87,13 +112,13 @@ export interface RunningServer {
 
 const DEFAULT_KEY = 'conformance-test-key-0123456789abcdef';
 
-export async function startServer(opts: ServerOptions = {}): Promise<RunningServer & { cleanup(): void }> {
-  let cleanupDir = (): void => {};
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer & { cleanup(): Promise<void> }> {
+  let cleanupStore = async (): Promise<void> => {};
   let store = opts.store;
   if (!store) {
-    const t = tempDir();
-    store = 'sqlite:' + join(t.dir, 'personalizer.db');
-    cleanupDir = t.cleanup;
+    const t = await tempStore();
+    store = t.url;
+    cleanupStore = t.cleanup;
   }
   const key = opts.key ?? DEFAULT_KEY;
   const port = opts.port ?? (await freePort());
@@ -163,7 +188,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     stop: () => waitExit('SIGTERM'),
     kill9: () => waitExit('SIGKILL'),
     exited,
-    cleanup: cleanupDir,
+    cleanup: cleanupStore,
   };
 }
 

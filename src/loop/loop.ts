@@ -435,7 +435,7 @@ class PersonalizerLoop implements LearningLoop {
     return {
       // Ranking needs only the snapshot, so a restarting trainer does not make the loop unready. A store whose disk
       // is full does: every Rank would be answered 507.
-      ready: !this.closed && store.writable,
+      ready: !this.closed && store.writable && store.reachable !== false,
       storeWritable: store.writable,
       modelVersion: String(this.model.id),
       ...this.counts,

@@ -114,7 +114,7 @@ export interface LogsProperties {
 }
 
 /** A write refused for lack of disk space: api/ answers its status (507) and code, in Azure's error shape. */
-export { StoreFullError } from '../store/errors.js';
+export { StoreFullError, StoreUnavailableError } from '../store/errors.js';
 
 /** A domain error: api/ answers `status` with {"error":{"code","message"}}. */
 export class LoopError extends Error {

@@ -15,6 +15,8 @@ export interface StoreHealth {
   writable: boolean;
   /** Since when writes fail (ms since epoch). */
   since?: number;
+  /** false while the store cannot be reached (a database server down or cut off); absent means reachable. */
+  reachable?: boolean;
 }
 
 export class DiskFull {

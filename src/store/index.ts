@@ -1,14 +1,17 @@
 // The store folder's surface: the Store contract and `openStore(url)`.
 // URLs: `sqlite:<file>` (kill -9 safe; `?synchronous=full` adds power-loss durability, see sqlite.ts);
-// `postgres://…` is planned behind the same interface, not supported yet. Messages never repeat a URL that is not
-// `sqlite:` (a connection URL may carry a password).
+// `postgres://user:password@host:port/database` (or `postgresql://`; libpq's URL form, parameters such as
+// `sslmode` included: postgres.ts, docs/postgres.md). Messages never repeat a URL that is not `sqlite:` (a
+// connection URL may carry a password).
 import { StoreOpenError } from './errors.js';
+import { PostgresStore } from './postgres.js';
 import { SqliteStore, type SqliteOptions } from './sqlite.js';
 import type { Store } from './types.js';
 
 export * from './types.js';
 export * from './errors.js';
 export { SqliteStore } from './sqlite.js';
+export { PostgresStore } from './postgres.js';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/personalizer.db';
 
@@ -36,8 +39,7 @@ export async function openStore(url: string = DEFAULT_STORE_URL, open: StoreOpen
     }
     return new SqliteStore(file, options);
   }
-  if (/^postgres(ql)?:/i.test(url)) {
-    throw new StoreOpenError('postgres:// stores are not supported yet; use sqlite:<file>');
-  }
-  throw new StoreOpenError('unsupported store URL (expected sqlite:<file>)');
+  // `shared` changes nothing here: every process of every replica opens a PostgreSQL store the same way.
+  if (/^postgres(ql)?:\/\//i.test(url)) return PostgresStore.open(url);
+  throw new StoreOpenError('unsupported store URL (expected sqlite:<file> or postgres://…)');
 }

@@ -1,0 +1,309 @@
+// The Store contract (types.ts), run against both implementations: a SQLite file and a fresh PostgreSQL database.
+// Each case states what the loop relies on; sqlite.test.ts and postgres.test.ts keep what is particular to one.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LeaseLostError, openStore, StaleSettingsError, type Decide, type NewEvent, type Store } from './index.js';
+import { freshPostgres } from '../testing/postgres.js';
+
+interface Kind {
+  name: string;
+  /** A store URL for this test; undefined when the test was skipped. */
+  url(t: TestContext): Promise<string | undefined>;
+}
+
+const KINDS: Kind[] = [
+  {
+    name: 'sqlite',
+    async url(t) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-contract-'));
+      t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+      return `sqlite:${path.join(dir, 'loop.db')}`;
+    },
+  },
+  { name: 'postgres', url: (t) => freshPostgres(t) },
+];
+
+function event(eventId: string, timestamp = 1000, deferActivation = false): NewEvent {
+  return {
+    eventId,
+    timestamp,
+    context: '{"FromUrl":[{"a":1,"s":"é ☃ \\u0000"}],"_multi":[{"_tag":"x","i":{"constant":1,"id":"x"},"j":[]},{"_tag":"y","i":{"constant":1,"id":"y"},"j":[]}]}',
+    actions: [2, 1],
+    probabilities: [0.9000000000000001, 0.09999999999999998],
+    chosenIndex: 1,
+    chosenProbability: 0.9000000000000001,
+    modelVersion: '7',
+    deferActivation,
+  };
+}
+
+const never: Decide = () => null;
+const firstReward: Decide = ({ rewards }) => (rewards.length ? { skipLearn: false, reward: rewards[0]!.value } : null);
+const model = (cursor: number) => ({ bytes: new Uint8Array([cursor, 1, 2, 255]), policy: 'p', createdAt: 10, modifiedAt: 20 + cursor, cursor, eventsLearned: cursor * 2 });
+
+/** Registers `name` once per store kind; `fn` gets an open store, closed afterwards. */
+function contract(name: string, fn: (s: Store, url: string) => Promise<void>): void {
+  for (const kind of KINDS) {
+    test(`${kind.name}: ${name}`, async (t) => {
+      const url = await kind.url(t);
+      if (url === undefined) return;
+      const s = await openStore(url);
+      try {
+        await fn(s, url);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+}
+
+contract('events: the first of an eventId is kept (also within one group), records round-trip, only inserts are counted', async (s) => {
+  assert.equal(await s.insertEvent(event('a', 1000)), true);
+  assert.equal(await s.insertEvent(event('a', 2000)), false);
+  // Three at once: one group commit; exactly one wins.
+  const same = await Promise.all([s.insertEvent(event('b', 1)), s.insertEvent(event('b', 2)), s.insertEvent(event('c', 3))]);
+  assert.deepEqual(same, [true, false, true]);
+  const a = (await s.getEvent('a'))!;
+  assert.equal(a.timestamp, 1000, 'the first event is kept');
+  assert.equal(a.context, event('a').context);
+  assert.deepEqual(a.actions, [2, 1]);
+  assert.deepEqual(a.probabilities, [0.9000000000000001, 0.09999999999999998]);
+  assert.equal(a.chosenProbability, 0.9000000000000001);
+  assert.equal(a.chosenIndex, 1);
+  assert.equal(a.modelVersion, '7');
+  assert.equal(a.deferActivation, false);
+  assert.equal(a.activatedAt, null);
+  assert.equal(a.join, null);
+  assert.equal((await s.getEvent('b'))!.timestamp, 1);
+  // Any string is an eventId, control characters included (PostgreSQL text holds no U+0000: postgres_events.ts).
+  for (const odd of ['nul\u0000id', 'esc\u0001id', '\u0001\u0002', 'é☃\u{1F600}']) {
+    assert.equal(await s.insertEvent(event(odd, 5)), true, JSON.stringify(odd));
+    assert.equal(await s.insertEvent(event(odd, 6)), false, JSON.stringify(odd));
+    assert.equal((await s.getEvent(odd))?.eventId, odd);
+    assert.equal(await s.addReward(odd, 1, 7, firstReward), 'joined');
+    assert.deepEqual((await s.getRewards(odd)).map((r) => r.value), [1]);
+  }
+  assert.equal(await s.getEvent('nul\u0002id'), null, 'ids stay distinct');
+  assert.deepEqual((await s.readJoined(0, 10)).map((j) => j.eventId), ['nul\u0000id', 'esc\u0001id', '\u0001\u0002', 'é☃\u{1F600}']);
+  assert.equal(await s.getEvent('nope'), null);
+  assert.equal((await s.counters()).eventsRanked, 7);
+  const h = s.health();
+  assert.equal(h.writable, true);
+  assert.notEqual(h.reachable, false);
+  assert.ok(((await s.sizeBytes()) ?? 0) > 0);
+});
+
+contract('rewards: kept in arrival order, decide sees them all while unjoined, never after; unknown ones counted', async (s) => {
+  await s.insertEvent(event('e'));
+  const seen: number[][] = [];
+  const afterTwo: Decide = ({ rewards }) => {
+    seen.push(rewards.map((r) => r.value));
+    return rewards.length >= 2 ? { skipLearn: false, reward: rewards[0]!.value + rewards[1]!.value } : null;
+  };
+  assert.equal(await s.addReward('e', 0.25, 1100, afterTwo), 'recorded');
+  assert.equal(await s.addReward('e', 0.5, 1200, afterTwo), 'joined');
+  assert.equal(await s.addReward('e', 1, 1300, afterTwo), 'recorded');
+  assert.deepEqual(seen, [[0.25], [0.25, 0.5]], 'decide is not asked once the event is joined');
+  assert.equal(await s.addReward('ghost', 1, 1400, afterTwo), 'unknown');
+  assert.deepEqual(await s.getRewards('e'), [
+    { value: 0.25, timestamp: 1100 },
+    { value: 0.5, timestamp: 1200 },
+    { value: 1, timestamp: 1300 },
+  ]);
+  assert.deepEqual(await s.getRewards('ghost'), []);
+  const e = (await s.getEvent('e'))!;
+  assert.deepEqual(e.join, { joinSeq: 1, reward: 0.75, skipLearn: false, joinedAt: 1200 });
+  const c = await s.counters();
+  assert.equal(c.rewardsReceived, 3);
+  assert.equal(c.rewardsUnknownEvent, 1);
+  assert.equal(c.eventsJoined, 1);
+  assert.equal(await s.headJoinSeq(), 1);
+  // Three rewards for one event at once (one group commit): each decision sees those before it, one joins.
+  await s.insertEvent(event('g'));
+  const sums: number[][] = [];
+  const sumOfTwo: Decide = ({ rewards }) => {
+    sums.push(rewards.map((r) => r.value));
+    return rewards.length === 2 ? { skipLearn: false, reward: rewards[0]!.value + rewards[1]!.value } : null;
+  };
+  const outcomes = await Promise.all([s.addReward('g', 1, 10, sumOfTwo), s.addReward('g', 2, 11, sumOfTwo), s.addReward('g', 4, 12, sumOfTwo)]);
+  assert.deepEqual(outcomes, ['recorded', 'joined', 'recorded']);
+  assert.deepEqual(sums, [[1], [1, 2]]);
+  assert.equal((await s.getEvent('g'))!.join?.reward, 3);
+  assert.deepEqual((await s.getRewards('g')).map((r) => r.value), [1, 2, 4]);
+});
+
+contract('activation: first one kept, decide sees it, a second is "already", unknown counted', async (s) => {
+  await s.insertEvent(event('d', 1000, true));
+  await s.insertEvent(event('d2', 1000, true));
+  const activated: Decide = ({ event: e }) => (e.activatedAt !== null ? { skipLearn: false, reward: 0 } : null);
+  assert.equal(await s.activate('d', 1500, never), 'recorded');
+  assert.equal(await s.activate('d', 1600, activated), 'already');
+  assert.equal((await s.getEvent('d'))!.activatedAt, 1500);
+  assert.equal(await s.activate('d2', 1700, activated), 'joined');
+  assert.equal(await s.activate('ghost', 1800, activated), 'unknown');
+  const c = await s.counters();
+  assert.equal(c.activations, 2);
+  assert.equal(c.activationsUnknownEvent, 1);
+  assert.equal(c.eventsJoined, 1);
+});
+
+contract('joinDue: due events in rank order, an undecided one holds back the rest, limit; joinSeq is the learning order', async (s) => {
+  for (let i = 0; i < 6; i++) await s.insertEvent(event(`e${i}`, 1000 + i * 100));
+  await s.addReward('e3', 1, 1350, firstReward); // joined early: first in learning order
+  const skipOdd: Decide = ({ event: e }) => (e.timestamp % 200 === 100 ? { skipLearn: true, reward: null } : { skipLearn: false, reward: -0.5 });
+  assert.equal(await s.joinDue(1250, 2000, skipOdd), 3); // e0, e1, e2 (e3 already, e4 not due)
+  assert.equal(await s.joinDue(5000, 2100, skipOdd, 1), 1); // e4 only: the limit
+  const holdE5: Decide = () => null;
+  assert.equal(await s.joinDue(5000, 2200, holdE5), 0);
+  const joined = await s.readJoined(0, 100);
+  assert.deepEqual(
+    joined.map((j) => [j.joinSeq, j.eventId, j.reward, j.skipLearn]),
+    [
+      [1, 'e3', 1, false],
+      [2, 'e0', -0.5, false],
+      [3, 'e1', null, true],
+      [4, 'e2', -0.5, false],
+      [5, 'e4', -0.5, false],
+    ],
+  );
+  assert.equal(joined[0]!.context, event('x').context);
+  assert.equal(joined[0]!.chosenProbability, 0.9000000000000001);
+  assert.deepEqual((await s.readJoined(3, 1)).map((j) => j.eventId), ['e2']);
+  assert.equal(await s.headJoinSeq(), 5);
+  assert.equal((await s.getEvent('e0'))!.join?.joinedAt, 2000);
+  const c = await s.counters();
+  assert.equal(c.eventsJoined, 4);
+  assert.equal(c.eventsSkipped, 1);
+  // A clock that stepped back: e6 ranked before e5 but after it in rank order waits for e5.
+  await s.insertEvent(event('e6', 1050));
+  assert.equal(await s.joinDue(5000, 2300, holdE5), 0);
+  assert.equal(await s.joinDue(5000, 2400, skipOdd), 2);
+  assert.deepEqual((await s.readJoined(5, 10)).map((j) => j.eventId), ['e5', 'e6']);
+});
+
+contract('models: latest wins with its cursor, the last three versions are kept, a set-aside model is no longer latest', async (s) => {
+  assert.equal(await s.latestModel(), null);
+  assert.equal(await s.latestModelId(), null);
+  const ids: number[] = [];
+  for (let i = 1; i <= 5; i++) ids.push((await s.saveModel(model(i))).id);
+  assert.ok(ids.every((id, i) => i === 0 || id > ids[i - 1]!), `ids increase: ${ids}`);
+  const latest = (await s.latestModel())!;
+  assert.equal(latest.id, ids[4]);
+  assert.deepEqual([...latest.bytes], [5, 1, 2, 255]);
+  assert.deepEqual({ ...latest, bytes: null }, { ...model(5), bytes: null, id: ids[4] });
+  assert.equal(await s.latestModelId(), ids[4]);
+  await s.setAsideModel(ids[4]!, 'does not load', 99);
+  assert.equal(await s.latestModelId(), ids[3]);
+  await s.setAsideModel(ids[3]!, 'does not load', 99);
+  assert.equal(await s.latestModelId(), ids[2]);
+  await s.setAsideModel(ids[2]!, 'does not load', 99);
+  assert.equal(await s.latestModel(), null, 'versions older than the last three were pruned');
+});
+
+contract('settings: round-trip, every write moves the revision, a stale compare-and-set writes nothing, set-aside replaces', async (s) => {
+  assert.equal(await s.getSetting('service'), undefined);
+  const r0 = await s.settingsRevision();
+  await s.putSetting('service', { rewardWaitTime: 'PT1S', n: 0.1 });
+  assert.deepEqual(await s.getSetting('service'), { rewardWaitTime: 'PT1S', n: 0.1 });
+  const r1 = await s.settingsRevision();
+  assert.equal(r1, r0 + 1);
+  const r2 = await s.putSettings({ service: { a: 1 }, policy: { b: 2 } }, r1);
+  assert.equal(r2, r1 + 1);
+  await assert.rejects(() => s.putSettings({ service: { a: 3 } }, r1), (e: unknown) => e instanceof StaleSettingsError && e.actual === r2);
+  assert.deepEqual(await s.getSetting('service'), { a: 1 }, 'the stale write wrote nothing');
+  // Two writers from the same revision at once: exactly one wins.
+  const both = await Promise.allSettled([s.putSettings({ policy: { x: 1 } }, r2), s.putSettings({ policy: { x: 2 } }, r2)]);
+  assert.equal(both.filter((r) => r.status === 'fulfilled').length, 1);
+  await s.setAsideSetting('policy', { fresh: true }, 'does not parse', 1234);
+  assert.deepEqual(await s.getSetting('policy'), { fresh: true });
+  assert.equal(await s.settingsRevision(), r2 + 2);
+});
+
+contract('logs: date range, retention purge with rewards and joins, deleteLogs keeps counters and the join sequence', async (s) => {
+  assert.equal(await s.logsDateRange(), null);
+  for (let i = 0; i < 4; i++) await s.insertEvent(event(`l${i}`, 1000 * (i + 1)));
+  await s.addReward('l0', 1, 1500, firstReward);
+  await s.addReward('l2', 1, 3500, firstReward);
+  assert.deepEqual(await s.logsDateRange(), { from: 1000, to: 4000 });
+  assert.equal(await s.purgeEventsBefore(2500), 2);
+  assert.equal(await s.getEvent('l0'), null);
+  assert.deepEqual(await s.getRewards('l0'), []);
+  assert.deepEqual((await s.readJoined(0, 10)).map((j) => j.eventId), ['l2']);
+  assert.deepEqual(await s.logsDateRange(), { from: 3000, to: 4000 });
+  await s.deleteLogs();
+  assert.equal(await s.logsDateRange(), null);
+  assert.deepEqual(await s.readJoined(0, 10), []);
+  assert.equal(await s.headJoinSeq(), 2, 'the join sequence survives');
+  assert.equal((await s.counters()).eventsRanked, 4, 'counters survive');
+  await s.insertEvent(event('l9', 9000));
+  assert.equal(await s.addReward('l9', 1, 9100, firstReward), 'joined');
+  assert.deepEqual((await s.readJoined(2, 10)).map((j) => [j.joinSeq, j.eventId]), [[3, 'l9']]);
+  assert.equal(await s.joinDue(20_000, 20_000, firstReward), 0, 'nothing left unjoined after a delete');
+});
+
+contract('evaluations: rows (guarded update, with and without result, newest first, delete) and the events of a range', async (s) => {
+  await s.insertEvaluation({ id: 'one', name: 'n1', kind: 'Manual', status: 'pending', contract: '{"a":1}', createdAt: 5 });
+  await s.insertEvaluation({ id: 'two', name: 'n2', kind: 'Auto', status: 'pending', contract: '{}', createdAt: 6 });
+  assert.equal(await s.updateEvaluation('one', { status: 'running', startedAt: 7, attempts: 1, progress: 0.5 }, ['pending']), true);
+  assert.equal(await s.updateEvaluation('one', { status: 'failed' }, ['pending']), false, 'guarded by status');
+  assert.equal(await s.updateEvaluation('one', { summary: '{"s":1}', result: '{"r":1}', status: 'completed', finishedAt: 9 }), true);
+  assert.equal(await s.updateEvaluation('ghost', { status: 'x' }), false);
+  const one = (await s.getEvaluation('one'))!;
+  assert.deepEqual(
+    [one.status, one.startedAt, one.finishedAt, one.attempts, one.progress, one.summary, one.result, one.kind, one.contract],
+    ['completed', 7, 9, 1, 0.5, '{"s":1}', null, 'Manual', '{"a":1}'],
+  );
+  assert.equal((await s.getEvaluation('one', { result: true }))!.result, '{"r":1}');
+  assert.deepEqual((await s.listEvaluations()).map((e) => e.id), ['two', 'one']);
+  assert.equal(await s.deleteEvaluation('two'), true);
+  assert.equal(await s.deleteEvaluation('two'), false);
+  assert.equal(await s.getEvaluation('two'), null);
+
+  for (let i = 0; i < 10; i++) await s.insertEvent(event(`v${i}`, 1000 + i));
+  const skipV3: Decide = ({ event: e }) => (e.timestamp === 1003 ? { skipLearn: true, reward: null } : { skipLearn: false, reward: e.timestamp - 1000 });
+  assert.equal(await s.joinDue(1008, 2000, skipV3), 9); // v9 not due
+  assert.equal(await s.estimateEvaluationEvents(5000, 6000), null);
+  const est = (await s.estimateEvaluationEvents(1000, 1010))!;
+  assert.equal(est.events, 10);
+  assert.equal(est.contextBytes, 10 * event('x').context.length);
+  const ext = (await s.evaluationEventsExtent(1001, 1010))!;
+  assert.equal(ext.count, 7, 'v1..v8 without the skipped v3');
+  const rows = await s.readEvaluationEvents(1001, 1010, ext.firstSeq - 1, ext.lastSeq, 4);
+  assert.deepEqual(rows.map((r) => [r.eventId, r.reward, r.actionCount, r.timestamp]), [
+    ['v1', 1, 2, 1001],
+    ['v2', 2, 2, 1002],
+    ['v4', 4, 2, 1004],
+    ['v5', 5, 2, 1005],
+  ]);
+  assert.equal(rows[0]!.context, event('x').context);
+  const next = await s.readEvaluationEvents(1001, 1010, rows[3]!.seq, ext.lastSeq, 100);
+  assert.deepEqual(next.map((r) => r.eventId), ['v6', 'v7', 'v8']);
+});
+
+contract('leases: one holder at a time, a new epoch per new holder, renew and release, fenced model exports', async (s) => {
+  const a = await s.acquireLease('trainer', 'A', 60_000);
+  assert.equal(a?.epoch, 1);
+  assert.ok(Math.abs(a!.expiresAt - (Date.now() + 60_000)) < 5_000, 'expiry on a clock close to ours');
+  assert.equal(await s.acquireLease('trainer', 'B', 60_000), null);
+  assert.equal((await s.acquireLease('trainer', 'A', 60_000))?.epoch, 1, 'the holder renews at its epoch');
+  const renewed = await s.renewLease(a!, 60_000);
+  assert.ok(renewed && renewed.expiresAt >= a!.expiresAt);
+  const saved = await s.saveModel(model(1), a!);
+  assert.equal(await s.latestModelId(), saved.id);
+  await s.releaseLease(a!);
+  const b = await s.acquireLease('trainer', 'B', 60_000);
+  assert.equal(b?.epoch, 2);
+  assert.equal(await s.renewLease(a!, 60_000), null);
+  await assert.rejects(() => s.saveModel(model(2), a!), (e: unknown) => e instanceof LeaseLostError);
+  assert.equal(await s.latestModelId(), saved.id, 'the fenced export wrote nothing');
+  assert.ok((await s.saveModel(model(3), b!)).id > saved.id);
+  // An expired lease is taken over by anyone, at the next epoch.
+  const c = await s.acquireLease('other', 'A', 1);
+  const deadline = Date.now() + 2000;
+  let taken = null;
+  while (taken === null && Date.now() < deadline) taken = await s.acquireLease('other', 'B', 60_000);
+  assert.equal(taken?.epoch, c!.epoch + 1);
+});
