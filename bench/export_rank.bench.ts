@@ -4,12 +4,20 @@
 // set, which under the default policy's `-q ::` fills the model's weights: after the warm-up the exported model is
 // megabytes, as a production model is. Rounds alternate between modelExportFrequency PT1S (the service's minimum,
 // service_config.ts) and P1D (no export during the bench), on the same server and model; the round with the
-// median Rank p99 of each kind is reported. Each store in BENCH_EXPORT_STORES (default sqlite,postgres; PostgreSQL
+// median Rank p99 of each kind is reported. Each store in BENCH_EXPORT_STORES (default sqlite,postgres; `store`: the
+// store measurement below alone; PostgreSQL
 // where a server answers at PG_TEST_URL and this build's store accepts postgres:// URLs).
 //
+// The same question without HTTP, for figures less at the mercy of a shared machine's noise: the store's
+// main-thread writes (8 concurrent writers of ranked events) and the event loop's delay, while another thread
+// saves a 3 MB model every 250 ms on its own connection (bench/export_writer.ts), against no exports.
+//
 // `node dist/bench/export_rank.bench.js` runs it alone.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { openStore } from '../src/store/index.js';
 import { Api, startServer, tempDir } from '../src/conformance/harness.js';
 import { createTestDatabase, postgresAvailable } from '../src/testing/postgres.js';
 import { quantile, rankRewardLoad, type LoadResult } from './load.js';
@@ -127,6 +135,102 @@ async function benchStore(label: string, store: string | undefined): Promise<Ben
   }
 }
 
+const STORE_SECONDS = Number(process.env.BENCH_EXPORT_STORE_SECONDS ?? 5);
+const STORE_MODEL_BYTES = 3_000_000;
+const STORE_EXPORT_MS = 250;
+
+interface StorePhase {
+  writes: number[];
+  /** Event-loop delay, ms. */
+  loopP99: number;
+  loopMax: number;
+  exports: number;
+}
+
+async function storePhase(url: string, exporting: boolean, prefix: string): Promise<StorePhase> {
+  const store = await openStore(url);
+  const worker = exporting
+    ? new Worker(new URL('./export_writer.js', import.meta.url), { workerData: { url, bytes: STORE_MODEL_BYTES, everyMs: STORE_EXPORT_MS } })
+    : null;
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const writes: number[] = [];
+  try {
+    await new Promise((r) => setTimeout(r, 300)); // the writer's first export under way
+    delay.enable();
+    const end = Date.now() + STORE_SECONDS * 1000;
+    let n = 0;
+    const writer = async (): Promise<void> => {
+      while (Date.now() < end) {
+        const t = performance.now();
+        await store.insertEvent({
+          eventId: `${prefix}-${n++}`, timestamp: Date.now(), context: rankBody(`${prefix}-${n}`), actions: [1, 2],
+          probabilities: [0.5, 0.5], chosenIndex: 0, chosenProbability: 0.5, modelVersion: '1', deferActivation: false,
+        });
+        writes.push(performance.now() - t);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, writer));
+    delay.disable();
+  } finally {
+    await store.close();
+  }
+  let exports = 0;
+  if (worker) {
+    exports = await new Promise<number>((ok) => {
+      worker.once('message', ok);
+      worker.postMessage('stop');
+    });
+    await worker.terminate();
+  }
+  return { writes, loopP99: delay.percentile(99) / 1e6, loopMax: delay.max / 1e6, exports };
+}
+
+async function storeRows(): Promise<BenchResult[]> {
+  const dir = tempDir('personalizer-bench-export-store-');
+  try {
+    const url = `sqlite:${join(dir.dir, 'p.db')}`;
+    const phases: { exporting: boolean; p: StorePhase }[] = [];
+    for (let i = 0; i < ROUNDS * 2; i++) {
+      const exporting = i % 2 === 1;
+      phases.push({ exporting, p: await storePhase(url, exporting, `s${i}`) });
+    }
+    const median = (exporting: boolean): StorePhase => {
+      const of = phases.filter((x) => x.exporting === exporting).map((x) => x.p).sort((a, b) => quantile(a.writes, 0.99) - quantile(b.writes, 0.99));
+      return of[Math.floor((of.length - 1) / 2)]!;
+    };
+    const on = median(true);
+    const off = median(false);
+    const what = `8 concurrent writers for ${STORE_SECONDS} s; another thread saving a ${STORE_MODEL_BYTES / 1e6} MB model every ${STORE_EXPORT_MS} ms (${on.exports} saved) against none; median of ${ROUNDS} alternating rounds`;
+    return [
+      {
+        name: 'store write p99 during model saves, SQLite',
+        value: quantile(on.writes, 0.99),
+        unit: 'ms',
+        baseline: quantile(off.writes, 0.99),
+        baselineRatio: quantile(on.writes, 0.99) / quantile(off.writes, 0.99),
+        note: `${what}; p50 ${quantile(on.writes, 0.5).toFixed(2)} ms (no saves ${quantile(off.writes, 0.5).toFixed(2)} ms), ${on.writes.length} writes (${off.writes.length})`,
+      },
+      {
+        name: 'store write max during model saves, SQLite',
+        value: quantile(on.writes, 1),
+        unit: 'ms',
+        baseline: quantile(off.writes, 1),
+        baselineRatio: quantile(on.writes, 1) / quantile(off.writes, 1),
+      },
+      {
+        name: 'event-loop delay max during model saves, SQLite',
+        value: on.loopMax,
+        unit: 'ms',
+        baseline: off.loopMax,
+        baselineRatio: on.loopMax / off.loopMax,
+        note: `p99 ${on.loopP99.toFixed(1)} ms (no saves ${off.loopP99.toFixed(1)} ms): how long the main thread was held`,
+      },
+    ];
+  } finally {
+    dir.cleanup();
+  }
+}
+
 /** A fresh PostgreSQL database, or why there is none. */
 async function postgresStore(): Promise<{ url: string; drop(): Promise<void> } | string> {
   if (!(await postgresAvailable())) return 'no PostgreSQL server answers (PG_TEST_URL)';
@@ -136,7 +240,9 @@ async function postgresStore(): Promise<{ url: string; drop(): Promise<void> } |
 
 export async function run(): Promise<BenchResult[]> {
   const rows: BenchResult[] = [];
+  if (STORES.includes('sqlite') || STORES.includes('store')) rows.push(...(await storeRows()));
   for (const kind of STORES) {
+    if (kind === 'store') continue; // the store measurement alone
     if (kind === 'sqlite') {
       rows.push(...(await benchStore('SQLite', undefined)));
       continue;

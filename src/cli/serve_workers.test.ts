@@ -8,6 +8,7 @@ import http from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { freePort, serverAvailable, serverEntry, startServer, tempDir, type RunningServer } from '../conformance/harness.js';
+import { freshPostgres } from '../testing/postgres.js';
 
 const KEY = 'workers-test-key';
 
@@ -194,3 +195,58 @@ test('a store the primary refuses stops the start before any worker exists', { s
   assert.match(r.stderr, /^personalizer: refusing to start: Store: .* is not a usable SQLite database .*\n$/);
   assert.ok(!r.stdout.includes('starting 3 workers'), r.stdout);
 });
+
+test('Workers=2 on PostgreSQL: both workers serve one port and one database; a Rank answered by one is rewarded through the other', { skip: !serverAvailable(), timeout: 90_000 }, async (t) => {
+  const url = await freshPostgres(t);
+  if (!url) return;
+  const server = await startServer({ store: url, key: KEY, args: ['Workers=2'] });
+  try {
+    const pids = await workerPids(server, 2);
+    const route = '/personalizer/v1.0/configurations/policy';
+    for (let i = 0; i < 12; i++) assert.equal(await getOnce(server.port, route), 200);
+    const by = await until('12 request lines', 5000, () => {
+      const m = answeredBy(server.output(), route);
+      return [...m.values()].reduce((a, b) => a + b, 0) >= 12 && m;
+    });
+    assert.deepEqual([...by.keys()].sort(), [...pids].sort());
+    // New connections alternate between the workers: ranks and rewards land on both, and every reward finds its
+    // event whichever worker ranked it.
+    const rank = JSON.stringify({ actions: [{ id: 'a', features: [{ x: 1 }] }, { id: 'b', features: [{ x: 2 }] }] });
+    for (let i = 0; i < 10; i++) {
+      const status = await postOnce(server.port, '/personalizer/v1.0/rank', rank.replace('{"actions"', `{"eventId":"w${i}","actions"`));
+      assert.equal(status, 201);
+      assert.equal(await postOnce(server.port, `/personalizer/v1.0/events/w${i}/reward`, '{"value":1}'), 204);
+    }
+    // (Round-robin over new connections: typically every Rank on one worker and every Reward on the other.)
+    const pidsOf = (re: RegExp): Set<number> =>
+      new Set(lines(server.output()).filter((l) => l.msg === 'request completed' && re.test(l.url ?? '')).map((l) => l.pid!));
+    const rankPids = pidsOf(/\/rank$/);
+    const rewardPids = pidsOf(/\/events\/w\d+\/reward$/);
+    assert.equal(new Set([...rankPids, ...rewardPids]).size, 2, 'ranks and rewards answered by both workers');
+    // The counters are the database's: either worker reports all ten rewards, none for an unknown event.
+    const metrics = await fetch(`${server.url}/metrics`).then((r) => r.text());
+    const value = (name: string): number => Number(metrics.split('\n').find((l) => l.startsWith(name + ' '))?.split(' ')[1]);
+    assert.equal(value('personalizer_events_ranked_total'), 10);
+    assert.equal(value('personalizer_rewards_received_total'), 10);
+    assert.equal(value('personalizer_rewards_unknown_event_total'), 0);
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0, server.output());
+    assert.ok(pids.every((p) => !alive(p)));
+  } finally {
+    await server.kill9();
+  }
+});
+
+function postOnce(port: number, p: string, body: string): Promise<number> {
+  return new Promise((ok, fail) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: p, method: 'POST', agent: false, headers: { 'Ocp-Apim-Subscription-Key': KEY, 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => ok(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', fail);
+    req.end(body);
+  });
+}
