@@ -10,7 +10,7 @@
 // - eventsLearned counts the events the current learning model includes (it restarts at 0 after a model reset
 //   or a policy change).
 import { createLearner, DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
-import { openStore, StaleSettingsError, StoreFullError, type ModelRecord, type Store } from '../store/index.js';
+import { openStore, StaleSettingsError, StoreFullError, StoreUnavailableError, type ModelRecord, type Store } from '../store/index.js';
 import { buildContext } from './context.js';
 import { DAY } from './duration.js';
 import { generateEventId } from './event_id.js';
@@ -183,8 +183,9 @@ class PersonalizerLoop implements LearningLoop {
     await this.evaluations.start();
     this.timer = setInterval(() => {
       this.maintain().catch((e: unknown) => {
-        // A full disk is reported by reportStoreHealth, once per interval.
-        if (!(e instanceof StoreFullError)) this.options.logger?.error({ err: e }, 'loop maintenance failed');
+        // A full disk is reported by reportStoreHealth, once per interval; an unreachable store by the trainer, once
+        // a minute (and /ready answers 503 meanwhile).
+        if (!(e instanceof StoreFullError) && !(e instanceof StoreUnavailableError)) this.options.logger?.error({ err: e }, 'loop maintenance failed');
       });
     }, MAINTAIN_MS);
     this.timer.unref();
@@ -485,7 +486,7 @@ class PersonalizerLoop implements LearningLoop {
     }
     if (joined > 0) this.wakeTrainer();
     await this.evaluations.auto.tick().catch((e: unknown) => {
-      if (!(e instanceof StoreFullError)) this.options.logger?.error({ err: e }, 'auto-optimization failed');
+      if (!(e instanceof StoreFullError) && !(e instanceof StoreUnavailableError)) this.options.logger?.error({ err: e }, 'auto-optimization failed');
     });
     if (this.settings.logRetentionDays !== -1 && t - this.lastPurge >= PURGE_EVERY_MS) {
       this.lastPurge = t;

@@ -7,7 +7,7 @@
 // retrained from the log instead of failing the worker at every restart.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLearner, DEFAULT_POLICY_ARGUMENTS, modelProblem, type Learner, type PolicyConfig } from '../engine/index.js';
-import { openStore, StoreFullError, type JoinedEvent } from '../store/index.js';
+import { openStore, StoreFullError, StoreUnavailableError, type JoinedEvent } from '../store/index.js';
 import { learningSignature, parsePolicy } from './policy.js';
 import { recoverFinite, resume, type Learning } from './trainer_checkpoint.js';
 import type { FromWorker, ToWorker, TrainerInit, TrainerRequest } from './trainer_protocol.js';
@@ -221,13 +221,23 @@ function serial<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 let fullReportedAt = 0;
-/** A full disk fails every export until space is back (the model is kept and exported then): said once a minute. */
+/**
+ * A full disk fails every export until space is back (the model is kept and exported then); an unreachable store
+ * (a database server down) fails every read until it is back (learning then resumes where it was): each said once
+ * a minute, not at every tick.
+ */
 function reportError(err: unknown): void {
-  if (!(err instanceof StoreFullError)) return log('error', `trainer: ${(err as Error).stack ?? String(err)}`);
+  const full = err instanceof StoreFullError;
+  if (!full && !(err instanceof StoreUnavailableError)) return log('error', `trainer: ${(err as Error).stack ?? String(err)}`);
   const t = Date.now();
   if (t - fullReportedAt < 60_000) return;
   fullReportedAt = t;
-  log('warn', 'trainer: the model cannot be exported while the disk is full; learning goes on and exports once space is freed');
+  log(
+    'warn',
+    full
+      ? 'trainer: the model cannot be exported while the disk is full; learning goes on and exports once space is freed'
+      : 'trainer: the store cannot be reached; learning waits and resumes by itself once it is back',
+  );
 }
 
 let turnQueued = false;

@@ -5,7 +5,7 @@
 //
 // One failing write rejects only its caller, without a SAVEPOINT per write: a savepoint is two more round trips,
 // and a group of more than 64 writing subtransactions overflows each backend's subtransaction cache and slows
-// every other session's snapshots (PostgreSQL docs §66.3 "Subtransactions"). Failures are rare (input the
+// every other connection's snapshots (PostgreSQL docs §66.3 "Subtransactions"). Failures are rare (input the
 // database refuses, a bug), so the group is optimistic: when a write throws, the transaction is rolled back and
 // the group runs again without it (a failing multi-row INSERT runs again row by row, to find the row). A deadlock
 // or serialization failure runs the group again as it was. Unavailability or a failing COMMIT rejects every
