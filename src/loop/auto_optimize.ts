@@ -119,6 +119,16 @@ export class AutoOptimizer {
     return this.running;
   }
 
+  /** Reads the stored schedule again at the next tick (this process became the leader: others moved it on). */
+  forget(): void {
+    this.schedule = undefined;
+  }
+
+  /** The stored next due time as the leader left it, without running anything (a follower runs no optimization). */
+  async storedDueAt(): Promise<number | null> {
+    return (await this.o.store.getSetting<AutoSchedule>(SETTING))?.nextDueAt ?? null;
+  }
+
   /** The stored next due time (tests, diagnostics); null when none is scheduled. */
   async nextDueAt(): Promise<number | null> {
     await this.tick();

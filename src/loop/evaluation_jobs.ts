@@ -10,6 +10,12 @@
 // or whose stored contract cannot be read, is failed with the reason instead, so none stays `running`.
 // A graceful stop puts the running job back to pending without counting the interruption.
 //
+// When several processes serve one store (docs/scale-out.md), only the trainer leader runs jobs: the others store
+// the evaluations they are asked for as pending, and the leader adopts every pending one it finds (adopt(), on its
+// maintenance turns). A leader that steps down ends its running job's worker and leaves the row running (its
+// successor queues it again at its start, as after a crash). Deleting an evaluation that runs in another process
+// deletes the row; that process sees it gone at its next progress write and ends the job's worker.
+//
 // Size limits (LogsSizeExceedAllowedLimit): at most MAX_EVALUATION_EVENTS events and MAX_EVALUATION_CONTEXT_BYTES
 // characters of logged contexts, which the job holds in memory (every replay pass reads them again). The request
 // checks the store's cheap estimate; the worker checks the exact figures while reading and fails the job with
@@ -61,6 +67,8 @@ export class EvaluationJobs {
   private starting: { id: string; cancelled: boolean } | null = null;
   private pumping: Promise<void> | null = null;
   private closed = false;
+  /** This process runs jobs (it is the trainer leader); otherwise create() only stores them as pending. */
+  private active = false;
   private readonly maxEvents: number;
   private readonly maxContextBytes: number;
 
@@ -71,6 +79,8 @@ export class EvaluationJobs {
 
   /** Queues again, oldest first, the jobs a previous process left pending or running. */
   async start(): Promise<void> {
+    this.closed = false;
+    this.active = true;
     const left = (await this.o.store.listEvaluations()).filter((r) => r.status === 'pending' || r.status === 'running').reverse();
     for (const r of left) {
       if (r.status === 'running') {
@@ -105,8 +115,10 @@ export class EvaluationJobs {
     const createdAt = this.o.now();
     const record = { id, name: contract.name, kind, status: 'pending', contract: JSON.stringify(contract), createdAt };
     await this.o.store.insertEvaluation(record);
-    this.queue.push(id);
-    void this.pump();
+    if (this.active) {
+      this.queue.push(id);
+      void this.pump();
+    }
     return {
       ...record,
       startedAt: null,
@@ -139,14 +151,28 @@ export class EvaluationJobs {
     return this.o.store.deleteEvaluation(id);
   }
 
-  /** Ends the running job's worker; its evaluation goes back to pending and runs again at the next start. */
-  async close(): Promise<void> {
+  /** Queues the pending evaluations other processes stored (oldest first); only while this process runs jobs. */
+  async adopt(): Promise<void> {
+    if (!this.active || this.closed) return;
+    const known = (id: string): boolean => this.queue.includes(id) || this.running?.id === id || this.starting?.id === id;
+    const pending = (await this.o.store.listEvaluations()).filter((r) => r.status === 'pending' && !known(r.id)).reverse();
+    if (pending.length === 0 || !this.active || this.closed) return;
+    for (const r of pending) if (!known(r.id)) this.queue.push(r.id);
+    void this.pump();
+  }
+
+  /**
+   * Ends the running job's worker; its evaluation goes back to pending and runs again at the next start. With
+   * `handOver` (this process stepped down as leader) the row is left as it is: the new leader may already run it.
+   */
+  async close(handOver = false): Promise<void> {
     this.closed = true;
+    this.active = false;
     this.queue.length = 0;
     await this.pumping;
     const job = this.running;
     if (job) {
-      job.stopping = 'close';
+      job.stopping = handOver ? 'cancel' : 'close';
       await job.worker.terminate();
       await job.exited;
     }
@@ -263,6 +289,13 @@ export class EvaluationJobs {
     job.persistedAt = t;
     this.o.store
       .updateEvaluation(job.id, { progress: job.progress.fraction, stage: job.progress.stage }, ['running'])
+      .then(async (written) => {
+        // Deleted by another process (a DELETE answered there): end the job as a DELETE here would.
+        if (written || (await this.o.store.getEvaluation(job.id)) !== null) return;
+        if (this.running !== job || job.stopping !== null) return;
+        job.stopping = 'cancel';
+        await job.worker.terminate();
+      })
       .catch(() => undefined)
       .finally(() => (job.writing = false));
   }

@@ -67,9 +67,16 @@ export class Evaluations {
     });
   }
 
-  async start(): Promise<void> {
+  /** This process became the trainer leader: it runs the jobs and auto-optimization from now on. */
+  async lead(): Promise<void> {
+    this.auto.forget();
     await this.auto.recover();
     await this.jobs.start();
+  }
+
+  /** This process stepped down: its running job ends, the row left for the new leader. */
+  follow(): Promise<void> {
+    return this.jobs.close(true);
   }
 
   close(): Promise<void> {

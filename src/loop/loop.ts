@@ -9,8 +9,13 @@
 // - an activation after the event's reward window is recorded but does not make the event learnable.
 // - eventsLearned counts the events the current learning model includes (it restarts at 0 after a model reset
 //   or a policy change).
+//
+// Several processes may serve one store (docs/scale-out.md): each ranks, logs and joins rewards itself, but only
+// the trainer leader (leadership.ts) runs the trainer, the join sweep, retention, auto-optimization and
+// evaluation jobs. Every process follows the models and settings the others write (store_watch.ts); a model reset
+// or a flush asked of a follower is carried out by the leader (leader_requests.ts). A lone process is the leader.
 import { createLearner, DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
-import { openStore, StaleSettingsError, StoreFullError, StoreUnavailableError, type ModelRecord, type Store } from '../store/index.js';
+import { openStore, StaleSettingsError, StoreFullError, StoreUnavailableError, type LeaseGrant, type ModelRecord, type Store } from '../store/index.js';
 import { buildContext } from './context.js';
 import { DAY } from './duration.js';
 import { generateEventId } from './event_id.js';
@@ -18,6 +23,9 @@ import { shortestFloat32 } from './float32.js';
 import { JoinStats } from './loop_stats.js';
 import { eventToDsjson } from './dsjson_export.js';
 import { Evaluations } from './evaluations.js';
+import { acknowledge, awaitDone, pendingRequest, postRequest, type LeaderOp } from './leader_requests.js';
+import { Leadership } from './leadership.js';
+import { StoreWatch } from './store_watch.js';
 import { DEFAULT_POLICY_NAME, learningSignature, parsePolicy, validatePolicy, withEpsilon } from './policy.js';
 import { loadModel, loadSettings } from './stored_state.js';
 import {
@@ -65,16 +73,25 @@ const WAKE_MS = 20;
 const FULL_REPORT_MS = 30_000;
 /** Settings writes retried after a concurrent change (each retry starts from the reloaded settings). */
 const SETTINGS_RETRIES = 5;
+/** How long a follower's model reset waits for the leader to carry it out (it stays requested after that). */
+const RESET_WAIT_MS = 10_000;
+/** How long a follower's flush waits for the leader to learn and export what was joined. */
+const FLUSH_WAIT_MS = 30_000;
+/** How often the leader looks for evaluations that other processes stored as pending. */
+const ADOPT_MS = 1000;
 
 /** The Loop plus what the CLI and tests need. */
 export interface LearningLoop extends Loop {
-  /** Joins what is due, learns everything joined and publishes the model now. */
+  /**
+   * Joins what is due, learns everything joined and publishes the model now. On a follower the leader does the
+   * learning and the export (asked through the store); it rejects when no leader did so within FLUSH_WAIT_MS.
+   */
   flush(): Promise<void>;
   /** Joins events whose reward window has closed and applies log retention (runs on a timer too). */
   maintain(): Promise<void>;
   /** The DSJSON line Azure would have logged for an event (vw-learner.md §7.1), null if unknown. */
   exportDsjson(eventId: string): Promise<string | null>;
-  /** Auto-optimization's next due time as stored (null when it is off). */
+  /** Auto-optimization's next due time as stored (null when it is off); the leader runs what is due first. */
   nextAutoOptimizationAt(): Promise<number | null>;
   /** flush: false stops the trainer without learning what is pending (as a crash would). */
   close(options?: { flush?: boolean }): Promise<void>;
@@ -94,9 +111,15 @@ class PersonalizerLoop implements LearningLoop {
   /** The model ranking uses (the ranker holds its learner); GET /model answers its bytes. */
   private model!: ModelRecord;
   private ranker!: Ranker;
-  private trainer!: TrainerHandle;
+  /** Only while this process is the trainer leader. */
+  private trainer: TrainerHandle | null = null;
   private evaluations!: Evaluations;
+  private leadership!: Leadership;
+  private watch!: StoreWatch;
   private timer: NodeJS.Timeout | undefined;
+  /** Settings writes in flight: the watch leaves the settings alone meanwhile (the write reloads them if stale). */
+  private writingSettings = 0;
+  private lastAdopt = 0;
   private maintaining: Promise<void> | null = null;
   private lastPurge = 0;
   private closed = false;
@@ -170,7 +193,6 @@ class PersonalizerLoop implements LearningLoop {
       rewardsUnknownEvent: c.rewardsUnknownEvent,
       eventsLearned: model.eventsLearned,
     };
-    this.spawnTrainer();
     this.evaluations = new Evaluations({
       store: this.store,
       storeUrl: this.options.store,
@@ -180,7 +202,25 @@ class PersonalizerLoop implements LearningLoop {
       policy: () => this.policy,
       updatePolicy: (policy) => this.updatePolicy(policy),
     });
-    await this.evaluations.start();
+    const logTo = (component: string) => (level: 'info' | 'warn' | 'error', message: string): void =>
+      this.options.logger?.[level]({ component }, message);
+    this.watch = new StoreWatch({
+      store: this.store,
+      modelId: () => this.model.id,
+      settingsRevision: () => this.settingsRevision,
+      installModel: (m) => this.onModel(m),
+      reloadSettings: () => (this.writingSettings > 0 ? Promise.resolve() : this.reloadSettings()),
+      log: logTo('watch'),
+    });
+    this.leadership = new Leadership({
+      store: this.store,
+      elected: (grant) => this.lead(grant),
+      deposed: () => this.follow(),
+      extended: async (grant) => this.trainer?.notify({ op: 'lease', lease: grant }),
+      log: logTo('leadership'),
+    });
+    await this.leadership.start();
+    this.watch.start();
     this.timer = setInterval(() => {
       this.maintain().catch((e: unknown) => {
         // A full disk is reported by reportStoreHealth, once per interval; an unreachable store by the trainer, once
@@ -191,10 +231,30 @@ class PersonalizerLoop implements LearningLoop {
     this.timer.unref();
   }
 
+  /**
+   * This process became the trainer leader. Its trainer resumes from the last model any leader exported (boot()),
+   * so nothing is lost and nothing learned twice; that model is installed for ranking first.
+   */
+  private async lead(grant: LeaseGrant): Promise<void> {
+    if (this.closed) return;
+    await this.watch.poll();
+    this.spawnTrainer(grant);
+    // Jobs left pending are adopted at the maintenance turns even if this fails (the store may be failing now).
+    await this.evaluations.lead().catch((e: unknown) => this.options.logger?.error({ err: e }, 'evaluation jobs could not be resumed'));
+  }
+
+  /** This process is no longer the leader: its trainer ends at once, without exporting (another one exports now). */
+  private async follow(): Promise<void> {
+    const trainer = this.trainer;
+    this.trainer = null;
+    await trainer?.kill();
+    await this.evaluations.follow();
+  }
+
   // The worker resumes from the last persisted model, so restarting it after a crash loses nothing.
-  private spawnTrainer(): void {
-    this.trainer = new TrainerHandle(
-      { storeUrl: this.options.store, policyArguments: this.policy.arguments, modelExportMs: this.settings.modelExportMs },
+  private spawnTrainer(grant: LeaseGrant): void {
+    const handle: TrainerHandle = new TrainerHandle(
+      { storeUrl: this.options.store, lease: grant, policyArguments: this.policy.arguments, modelExportMs: this.settings.modelExportMs },
       {
         model: (m) => this.onModel(m),
         progress: (cursor, learned) => {
@@ -202,13 +262,22 @@ class PersonalizerLoop implements LearningLoop {
           this.counts.eventsLearned = learned;
         },
         log: (level, message) => this.options.logger?.[level]({ component: 'trainer' }, message),
+        leaseLost: (message) => {
+          this.options.logger?.warn({ component: 'trainer' }, `a model export was refused: ${message}`);
+          void this.leadership.lost('a fenced model export was refused');
+        },
         exit: (code) => {
-          if (this.closed) return;
+          // Restarted only while it is still this leader's trainer (not ended by a step-down or a close).
+          if (this.closed || this.trainer !== handle) return;
           this.options.logger?.error({ code }, 'trainer worker exited; restarting it');
-          setTimeout(() => this.closed || this.spawnTrainer(), TRAINER_RESTART_MS).unref();
+          setTimeout(() => {
+            const lease = this.leadership.lease;
+            if (!this.closed && this.trainer === handle && lease) this.spawnTrainer(lease);
+          }, TRAINER_RESTART_MS).unref();
         },
       },
     );
+    this.trainer = handle;
   }
 
   // At most one wake per WAKE_MS, however many joins were made meanwhile: the trainer then learns them in one
@@ -219,7 +288,7 @@ class PersonalizerLoop implements LearningLoop {
     this.wakePending = true;
     setTimeout(() => {
       this.wakePending = false;
-      this.trainer.notify({ op: 'wake' });
+      this.trainer?.notify({ op: 'wake' });
     }, WAKE_MS).unref();
   }
 
@@ -229,6 +298,8 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   private onModel(m: PublishedModel): void {
+    // The trainer's hand-over and the watch may both bring a model: never go back to an older one.
+    if (m.id <= this.model.id) return;
     try {
       this.ranker.install(this.rankerModel(m));
       this.model = m;
@@ -335,17 +406,22 @@ class PersonalizerLoop implements LearningLoop {
   private async writeSettings(
     change: () => { service: ServiceConfiguration; policy: PolicyContract },
   ): Promise<{ service: ServiceConfiguration; policy: PolicyContract }> {
-    for (let attempt = 0; ; attempt++) {
-      const next = change();
-      try {
-        this.settingsRevision = await this.store.putSettings({ service: next.service, policy: next.policy }, this.settingsRevision);
-      } catch (e) {
-        if (!(e instanceof StaleSettingsError) || attempt >= SETTINGS_RETRIES) throw e;
-        await this.reloadSettings();
-        continue;
+    this.writingSettings++;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const next = change();
+        try {
+          this.settingsRevision = await this.store.putSettings({ service: next.service, policy: next.policy }, this.settingsRevision);
+        } catch (e) {
+          if (!(e instanceof StaleSettingsError) || attempt >= SETTINGS_RETRIES) throw e;
+          await this.reloadSettings();
+          continue;
+        }
+        await this.apply(next.service, next.policy);
+        return next;
       }
-      await this.apply(next.service, next.policy);
-      return next;
+    } finally {
+      this.writingSettings--;
     }
   }
 
@@ -369,8 +445,9 @@ class PersonalizerLoop implements LearningLoop {
     this.policy = policy;
     this.settings = loopSettings(service);
     this.ranker.setEpsilon(service.explorationPercentage);
-    this.trainer.notify({ op: 'settings', modelExportMs: this.settings.modelExportMs });
-    if (policyChanged) await this.trainer.request({ op: 'policy', policyArguments: policy.arguments });
+    // A follower has no trainer: the leader retrains when its watch brings it the new policy.
+    this.trainer?.notify({ op: 'settings', modelExportMs: this.settings.modelExportMs });
+    if (policyChanged && this.trainer) await this.trainer.request({ op: 'policy', policyArguments: policy.arguments });
   }
 
   // ---------------------------------------------------------------------------------------------- model & logs
@@ -380,7 +457,13 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   async resetModel(): Promise<void> {
-    await this.trainer.request({ op: 'reset', at: this.now() });
+    if (this.trainer) {
+      await this.trainer.request({ op: 'reset', at: this.now() });
+      return;
+    }
+    const id = await postRequest(this.store, 'reset', this.now());
+    if (await awaitDone(this.store, 'reset', id, RESET_WAIT_MS)) await this.watch.poll();
+    else this.options.logger?.warn(`no trainer leader reset the model within ${RESET_WAIT_MS} ms; the reset stays requested until one does`);
   }
 
   async getModelProperties(): Promise<ModelProperties> {
@@ -421,7 +504,8 @@ class PersonalizerLoop implements LearningLoop {
 
   /** Auto-optimization's next due time (null when off): what the schedule stored. */
   nextAutoOptimizationAt(): Promise<number | null> {
-    return this.evaluations.auto.nextDueAt();
+    // Only the leader runs auto-optimization (a follower's tick could start a second Auto evaluation).
+    return this.trainer ? this.evaluations.auto.nextDueAt() : this.evaluations.auto.storedDueAt();
   }
 
   async exportDsjson(eventId: string): Promise<string | null> {
@@ -440,7 +524,8 @@ class PersonalizerLoop implements LearningLoop {
       storeWritable: store.writable,
       modelVersion: String(this.model.id),
       ...this.counts,
-      trainerRunning: this.trainer.running,
+      trainerRunning: this.trainer?.running ?? false,
+      trainerLeader: this.leadership.leader,
     };
   }
 
@@ -464,6 +549,8 @@ class PersonalizerLoop implements LearningLoop {
       storeBytes: await this.store.sizeBytes(),
       evaluationsPending: evaluations.filter((e) => e.status === 'pending').length,
       evaluationsRunning: evaluations.filter((e) => e.status === 'running').length,
+      trainerLeader: this.leadership.leader,
+      trainerLeaseEpoch: this.leadership.lease?.epoch ?? null,
     };
   }
 
@@ -475,7 +562,27 @@ class PersonalizerLoop implements LearningLoop {
   private async doMaintain(): Promise<void> {
     if (this.closed) return;
     this.reportStoreHealth();
+    // The leader's duties (a follower's trainer field is null).
+    if (!this.trainer) return;
     const t = this.now();
+    await this.sweep(t);
+    await this.serveRequests();
+    if (Date.now() - this.lastAdopt >= ADOPT_MS) {
+      this.lastAdopt = Date.now();
+      await this.evaluations.jobs.adopt();
+    }
+    await this.evaluations.auto.tick().catch((e: unknown) => {
+      if (!(e instanceof StoreFullError) && !(e instanceof StoreUnavailableError)) this.options.logger?.error({ err: e }, 'auto-optimization failed');
+    });
+    if (this.settings.logRetentionDays !== -1 && t - this.lastPurge >= PURGE_EVERY_MS) {
+      this.lastPurge = t;
+      const purged = await this.store.purgeEventsBefore(t - this.settings.logRetentionDays * DAY);
+      if (purged > 0) this.options.logger?.info({ purged }, 'log retention: events deleted');
+    }
+  }
+
+  /** Joins the events whose reward window has closed (store-atomic: safe from any process). */
+  private async sweep(t: number): Promise<void> {
     const rule = this.joinStats.rule(this.settings, t);
     let joined = 0;
     for (;;) {
@@ -485,13 +592,15 @@ class PersonalizerLoop implements LearningLoop {
       if (n < JOIN_BATCH) break;
     }
     if (joined > 0) this.wakeTrainer();
-    await this.evaluations.auto.tick().catch((e: unknown) => {
-      if (!(e instanceof StoreFullError) && !(e instanceof StoreUnavailableError)) this.options.logger?.error({ err: e }, 'auto-optimization failed');
-    });
-    if (this.settings.logRetentionDays !== -1 && t - this.lastPurge >= PURGE_EVERY_MS) {
-      this.lastPurge = t;
-      const purged = await this.store.purgeEventsBefore(t - this.settings.logRetentionDays * DAY);
-      if (purged > 0) this.options.logger?.info({ purged }, 'log retention: events deleted');
+  }
+
+  /** Carries out the resets and flushes that followers asked for (leader_requests.ts). */
+  private async serveRequests(): Promise<void> {
+    for (const op of ['reset', 'flush'] as LeaderOp[]) {
+      const request = await pendingRequest(this.store, op);
+      if (!request || !this.trainer) continue;
+      await this.trainer.request(op === 'reset' ? { op: 'reset', at: request.at } : { op: 'flush' });
+      await acknowledge(this.store, op, request.id);
     }
   }
 
@@ -514,17 +623,39 @@ class PersonalizerLoop implements LearningLoop {
 
   async flush(): Promise<void> {
     await this.maintain();
-    await this.trainer.request({ op: 'flush' });
+    if (this.trainer) {
+      await this.trainer.request({ op: 'flush' });
+      return;
+    }
+    // A follower: its own writes are committed; the leader joins what is due, learns and exports.
+    await this.sweep(this.now());
+    const id = await postRequest(this.store, 'flush', this.now());
+    if (!(await awaitDone(this.store, 'flush', id, FLUSH_WAIT_MS))) {
+      throw new Error(`no trainer leader learned and exported the joined events within ${FLUSH_WAIT_MS} ms`);
+    }
+    await this.watch.poll();
   }
 
+  /**
+   * A leader exports what it learned (unless flush: false, which stops as a crash would) and then releases the
+   * trainer lease, so that another process takes over at once rather than after the lease's expiry.
+   */
   async close(options: { flush?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     clearInterval(this.timer);
+    await this.watch.stop();
     await this.maintaining;
     this.closed = true;
+    const clean = options.flush !== false;
+    await this.leadership.stop(clean, async () => {
+      await this.evaluations.close();
+      await this.trainer?.stop(true);
+    });
     await this.evaluations.close();
-    if (options.flush === false) await this.trainer.kill();
-    else await this.trainer.stop(true);
+    const trainer = this.trainer;
+    this.trainer = null;
+    if (clean) await trainer?.stop(true);
+    else await trainer?.kill();
     await this.ranker.stop();
     await this.store.close();
   }

@@ -8,6 +8,8 @@ export interface TrainerEvents {
   model(m: PublishedModel): void;
   progress(cursor: number, eventsLearned: number): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** A fenced export was refused: this process no longer holds the trainer lease (the worker stopped learning). */
+  leaseLost(message: string): void;
   /** The worker ended (after stop(), or on its own: a crash). */
   exit(code: number): void;
 }
@@ -28,6 +30,8 @@ export class TrainerHandle {
           return events.progress(m.cursor, m.eventsLearned);
         case 'log':
           return events.log(m.level, m.message);
+        case 'leaseLost':
+          return events.leaseLost(m.message);
         case 'reply': {
           const p = this.pending.get(m.id);
           this.pending.delete(m.id);

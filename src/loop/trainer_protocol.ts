@@ -6,8 +6,15 @@
 // immutable snapshot (no torn reads while the worker keeps learning), and loading 2^18 × 4 floats takes a few
 // milliseconds per export, which at modelExportFrequency ≥ 1 s is negligible.
 
+import type { LeaseGrant } from '../store/index.js';
+
 export interface TrainerInit {
   storeUrl: string;
+  /**
+   * The trainer lease this process holds (leadership.ts): every export is fenced with it, so a trainer whose
+   * process lost the lease can never overwrite its successor's model (Store.saveModel). null: unfenced (tools).
+   */
+  lease: LeaseGrant | null;
   /** The effective policy arguments (epsilon included). */
   policyArguments: string;
   modelExportMs: number;
@@ -21,7 +28,9 @@ export type TrainerRequest =
 
 export type TrainerNotice =
   | { op: 'wake' }
-  | { op: 'settings'; modelExportMs: number };
+  | { op: 'settings'; modelExportMs: number }
+  /** The lease was taken again at the next epoch (leadership.ts): exports are fenced with this grant from now on. */
+  | { op: 'lease'; lease: LeaseGrant };
 
 export type ToWorker = (TrainerRequest & { id: number }) | TrainerNotice;
 
@@ -39,4 +48,6 @@ export type FromWorker =
   | { type: 'model'; model: PublishedModel }
   | { type: 'progress'; cursor: number; eventsLearned: number }
   | { type: 'reply'; id: number; error?: string; /** the error was the store's disk being full */ full?: boolean }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** A fenced export was refused: another process holds the lease. The worker stops without exporting. */
+  | { type: 'leaseLost'; message: string };

@@ -7,7 +7,7 @@
 // retrained from the log instead of failing the worker at every restart.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLearner, DEFAULT_POLICY_ARGUMENTS, modelProblem, type Learner, type PolicyConfig } from '../engine/index.js';
-import { openStore, StoreFullError, StoreUnavailableError, type JoinedEvent } from '../store/index.js';
+import { LeaseLostError, openStore, StoreFullError, StoreUnavailableError, type JoinedEvent } from '../store/index.js';
 import { learningSignature, parsePolicy } from './policy.js';
 import { recoverFinite, resume, type Learning } from './trainer_checkpoint.js';
 import type { FromWorker, ToWorker, TrainerInit, TrainerRequest } from './trainer_protocol.js';
@@ -23,6 +23,8 @@ const port = parentPort!;
 const init = workerData as TrainerInit;
 const store = await openStore(init.storeUrl);
 let modelExportMs = init.modelExportMs;
+/** The fence of every export; replaced when the loop's lease moves to the next epoch unclaimed. */
+let lease = init.lease;
 
 function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(m, transfer);
@@ -177,14 +179,16 @@ async function exportModel(): Promise<void> {
     }
   }
   const at = Date.now();
-  const model = await store.saveModel({
-    bytes,
-    policy: state.signature,
-    createdAt: state.createdAt,
-    modifiedAt: at,
-    cursor: state.cursor,
-    eventsLearned: state.eventsLearned,
-  });
+  let model;
+  try {
+    model = await store.saveModel(
+      { bytes, policy: state.signature, createdAt: state.createdAt, modifiedAt: at, cursor: state.cursor, eventsLearned: state.eventsLearned },
+      lease ?? undefined,
+    );
+  } catch (e) {
+    if (e instanceof LeaseLostError) fence(e);
+    throw e;
+  }
   state.checkpoint = { bytes: bytes.slice(), cursor: state.cursor, eventsLearned: state.eventsLearned };
   state.exportedCursor = state.cursor;
   state.exportedAt = at;
@@ -212,10 +216,22 @@ async function recover(problem: string): Promise<void> {
   );
 }
 
+/**
+ * Another process is the trainer now (leadership.ts): this worker learns and exports nothing more. It tells the
+ * loop, which ends it; until then every turn and request is refused, so no export is ever tried again.
+ */
+let fenced = false;
+function fence(e: LeaseLostError): void {
+  if (fenced) return;
+  fenced = true;
+  clearInterval(timer);
+  post({ type: 'leaseLost', message: e.message });
+}
+
 // Everything that touches the state runs one at a time, in arrival order.
 let chain: Promise<unknown> = Promise.resolve();
 function serial<T>(fn: () => Promise<T>): Promise<T> {
-  const p = chain.then(fn);
+  const p = chain.then(() => (fenced ? Promise.reject(new Error('the trainer lease was lost: this trainer has stopped')) : fn()));
   chain = p.catch(reportError);
   return p;
 }
@@ -227,6 +243,7 @@ let fullReportedAt = 0;
  * a minute, not at every tick.
  */
 function reportError(err: unknown): void {
+  if (fenced) return; // said once, by fence()
   const full = err instanceof StoreFullError;
   if (!full && !(err instanceof StoreUnavailableError)) return log('error', `trainer: ${(err as Error).stack ?? String(err)}`);
   const t = Date.now();
@@ -293,6 +310,10 @@ port.on('message', (m: ToWorker) => {
   if (m.op === 'wake') return scheduleTurn();
   if (m.op === 'settings') {
     modelExportMs = m.modelExportMs;
+    return;
+  }
+  if (m.op === 'lease') {
+    lease = m.lease;
     return;
   }
   const { id } = m;

@@ -135,8 +135,16 @@ export interface LoopStatus {
   rewardsReceived: number;
   rewardsUnknownEvent: number;
   eventsLearned: number;
-  /** false while the trainer worker is being restarted (ranking is unaffected, learning waits). */
+  /**
+   * false while the trainer worker is being restarted (ranking is unaffected, learning waits), and in a process
+   * that is not the trainer leader (it runs no trainer).
+   */
   trainerRunning?: boolean;
+  /**
+   * This process holds the store's trainer lease: it trains, sweeps joins and runs evaluations (docs/scale-out.md).
+   * The lease's epoch, which moves at each restart, is in stats() (LoopStats.trainerLeaseEpoch).
+   */
+  trainerLeader?: boolean;
   /** false while the store's disk is full (writes answered 507; the loop is not ready). */
   storeWritable?: boolean;
 }
@@ -164,6 +172,10 @@ export interface LoopStats extends Counters {
   /** Evaluation jobs waiting or working. */
   evaluationsPending: number;
   evaluationsRunning: number;
+  /** This process is the trainer leader (docs/scale-out.md). */
+  trainerLeader: boolean;
+  /** The trainer lease's fencing epoch while this process holds it, else null. */
+  trainerLeaseEpoch: number | null;
 }
 
 export interface Loop {

@@ -37,7 +37,7 @@ import { ContextPacker, ContextUnpacker, epochOf } from './context_parts.js';
 import { Checkpointer } from './sqlite_checkpointer.js';
 import { checkIntegrity, checkWritable, checkWriteLock, ensureDirectory } from './sqlite_open.js';
 import { SqliteEvaluations } from './sqlite_evaluations.js';
-import { SqliteLeases } from './sqlite_lease.js';
+import { expireAllLeases, SqliteLeases } from './sqlite_lease.js';
 import { INLINE_MAX_BYTES, ModelBytes } from './sqlite_models.js';
 import { migrate } from './sqlite_schema.js';
 import { StoreLock } from './store_lock.js';
@@ -209,6 +209,7 @@ export class SqliteStore implements Store {
       throw e;
     }
     const db = this.db;
+    if (owner) expireAllLeases(db);
     this.q = {
       insertEvent: db.prepare<[string, number, string, string, string, string, number, number, string, number]>(
         `INSERT INTO events (event_id, ts, context, context_refs, actions, probabilities, chosen_index, chosen_prob,

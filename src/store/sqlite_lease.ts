@@ -14,6 +14,16 @@ interface LeaseRow {
   expires_at: number;
 }
 
+/**
+ * Forgets every lease: called by the file's exclusive owner at open (sqlite.ts). The owner holds the file's
+ * one-process lock (store_lock.ts), so whoever held a lease before is provably gone (the OS dropped its lock when
+ * it exited, kill -9 included): the new process need not wait out a dead holder's expiry. Epochs are kept, so a
+ * later grant still fences every earlier one.
+ */
+export function expireAllLeases(db: Database.Database): void {
+  db.prepare(`UPDATE leases SET expires_at = 0`).run();
+}
+
 export class SqliteLeases {
   private readonly q;
 
