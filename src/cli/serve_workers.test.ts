@@ -250,3 +250,62 @@ function postOnce(port: number, p: string, body: string): Promise<number> {
     req.end(body);
   });
 }
+
+/** A GET on a new connection, with its body. */
+function getBody(port: number, p: string): Promise<string> {
+  return new Promise((ok, fail) => {
+    const req = http.request({ host: '127.0.0.1', port, path: p, agent: false, headers: { 'Ocp-Apim-Subscription-Key': KEY } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => ok(body));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+function metric(text: string, name: string): number {
+  return Number(text.split('\n').find((l) => l.startsWith(name + ' '))?.split(' ')[1]);
+}
+
+test('Workers=2 on one SQLite file: Ranks and Rewards spread over both are all joined and learned, by exactly one trainer', { skip: !serverAvailable(), timeout: 120_000 }, async () => {
+  const dir = tempDir('pzr-workers-');
+  const server = await startServer({ store: `sqlite:${path.join(dir.dir, 'p.db')}`, key: KEY, args: ['Workers=2'] });
+  try {
+    const pids = await workerPids(server, 2);
+    await until('a trainer leader', 20_000, () => lines(server.output()).some((l) => /now the trainer leader/.test(l.msg ?? '')));
+    const service = JSON.parse(await getBody(server.port, '/personalizer/v1.0/configurations/service')) as Record<string, unknown>;
+    const put = await fetch(`${server.base}/configurations/service`, {
+      method: 'PUT',
+      headers: { 'Ocp-Apim-Subscription-Key': KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...service, modelExportFrequency: 'PT1S' }),
+    });
+    assert.equal(put.status, 200);
+    const N = 40;
+    for (let i = 0; i < N; i++) {
+      const body = JSON.stringify({ eventId: `j${i}`, contextFeatures: [{ user: { n: i % 4 } }], actions: [{ id: 'a', features: [{ x: 1 }] }, { id: 'b', features: [{ x: 2 }] }] });
+      assert.equal(await postOnce(server.port, '/personalizer/v1.0/rank', body), 201);
+      assert.equal(await postOnce(server.port, `/personalizer/v1.0/events/j${i}/reward`, `{"value":${i % 2}}`), 204);
+    }
+    const pidsOf = (re: RegExp): Set<number> =>
+      new Set(lines(server.output()).filter((l) => l.msg === 'request completed' && re.test(l.url ?? '')).map((l) => l.pid!));
+    assert.equal(new Set([...pidsOf(/\/rank$/), ...pidsOf(/\/events\/j\d+\/reward$/)]).size, 2, 'both workers answered');
+    // Every worker (new connections alternate) reports the N events joined, and a model that learned each once.
+    let agreeing = 0;
+    await until('every worker to report the learned model', 60_000, () => {
+      void getBody(server.port, '/metrics').then((m) => {
+        const ok = metric(m, 'personalizer_events_joined_total') === N && metric(m, 'personalizer_events_learned_total') === N;
+        agreeing = ok ? agreeing + 1 : 0;
+      });
+      return agreeing >= 6;
+    });
+    const leaders = lines(server.output()).filter((l) => /now the trainer leader/.test(l.msg ?? ''));
+    assert.equal(leaders.length, 1, 'one leader, elected once');
+    assert.ok(pids.includes(leaders[0]!.pid!));
+    assert.ok(!lines(server.output()).some((l) => /no longer the trainer leader/.test(l.msg ?? '')));
+  } finally {
+    await server.stop();
+    dir.cleanup();
+  }
+});
