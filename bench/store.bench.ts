@@ -46,6 +46,7 @@ function runOnce(events: NewEvent[], packed: boolean): Round {
         setCounter.run(epoch, 'context_epoch');
         return epoch;
       },
+      currentEpoch: () => counter.get('context_epoch')!,
       insertPart: (epoch, text) => Number(insertPart!.run(epoch, text).lastInsertRowid),
     });
     // The store's own statements (sqlite.ts insertEvent, before and after schema 6).

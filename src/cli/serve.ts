@@ -3,6 +3,9 @@
 // exit code 1 and one line on stderr naming it. SIGTERM/SIGINT stop gracefully: no new connections, in-flight
 // requests answered, the loop (trainer, store) closed, exit 0 — `docker stop` sends SIGTERM to PID 1
 // (containers.md, step 5), which Node ignores unless handled.
+// `Workers=N` (N > 1): this process starts N worker processes that each run the server below on the same port and
+// store, and supervises them (workers.ts); each worker's log lines carry its number and pid.
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.js';
 import { createLogger, type ServerLogger } from '../api/logger.js';
@@ -10,11 +13,19 @@ import { openLoop, type Loop } from '../loop/index.js';
 import { listenRefusal } from './listen_error.js';
 import { describeSettings, parseSettings, redactUrl, SettingsError, type Settings } from '../settings/index.js';
 import { StoreOpenError } from '../store/index.js';
+import { announceReady, runPrimary, workerNumber } from './workers.js';
 
 /** How long in-flight requests and the loop get to finish after a stop signal before the process gives up. */
 const STOP_TIMEOUT_MS = 30_000;
 
 export async function runServe(argv: string[]): Promise<number | void> {
+  const code = await serve(argv);
+  // A worker's channel to its primary keeps its event loop alive: a worker refused at start must end itself.
+  if (code !== undefined && workerNumber() !== undefined) process.exit(code);
+  return code;
+}
+
+async function serve(argv: string[]): Promise<number | void> {
   let settings: Settings;
   try {
     settings = parseSettings(argv, process.env);
@@ -23,13 +34,18 @@ export async function runServe(argv: string[]): Promise<number | void> {
     throw err;
   }
 
+  const worker = workerNumber();
+  // Each worker rotates its own disk log files, in a folder of its own: several processes rotating one file would
+  // rename it under each other.
+  if (worker !== undefined && settings.outputMount !== undefined) settings = { ...settings, outputMount: join(settings.outputMount, `worker-${worker}`) };
+
   let log: ServerLogger;
   try {
     log = await createLogger(settings);
   } catch (err) {
     return refuse(`Mounts:Output: cannot write disk logs under the output mount (${errorMessage(err)})`);
   }
-  const { logger } = log;
+  const logger = worker === undefined ? log.logger : log.logger.child({ worker, pid: process.pid });
   // A stop signal during start-up (a slow store) is remembered and honoured as soon as the server is up,
   // so that it still ends with a clean close and exit 0.
   let earlySignal: NodeJS.Signals | undefined;
@@ -42,10 +58,20 @@ export async function runServe(argv: string[]): Promise<number | void> {
   if (settings.unknownArguments.length > 0) {
     logger.warn({ keys: settings.unknownArguments }, 'ignoring arguments that name no setting');
   }
+  if (settings.workers > 1 && worker === undefined) {
+    process.off('SIGTERM', remember);
+    process.off('SIGINT', remember);
+    return runPrimary(settings, log, refuse, earlySignal);
+  }
 
   let loop: Loop;
   try {
-    loop = await openLoop({ store: settings.store, appId: settings.appId, logger: logger.child({ component: 'loop' }) });
+    loop = await openLoop({
+      store: settings.store,
+      sharedStore: worker !== undefined,
+      appId: settings.appId,
+      logger: logger.child({ component: 'loop' }),
+    });
   } catch (err) {
     log.flush();
     // A store refused for a known reason (in use, damaged, not writable, unsupported) is said in one line; its
@@ -94,6 +120,7 @@ export async function runServe(argv: string[]): Promise<number | void> {
     // Explicit: a stray handle (a timer in a dependency) must not keep a stopped container alive.
     process.exit(code);
   };
+  announceReady();
   process.off('SIGTERM', remember);
   process.off('SIGINT', remember);
   // once: a second signal during the stop takes the default action and ends the process at once.

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import { companionPath } from '../store/sqlite_models.js';
 import { createLearner, DEFAULT_POLICY_ARGUMENTS, loadLearner, modelProblem, parsePolicyArguments, readModel, writeModel } from '../engine/index.js';
 import { RankEngine } from './rank_engine.js';
 import { tempStoreUrl, T0 } from './loop.fixtures.js';
@@ -47,8 +48,12 @@ test('a model that came out non-finite is never published: learning goes back to
   }
   // Every stored model is finite, and the loop opens again on the same store.
   const file = storeUrl.slice('sqlite:'.length).split('?')[0]!;
+  // Large models' bytes are in the companion file (store/sqlite_models.ts).
   const db = new Database(file, { readonly: true });
-  const rows = db.prepare('SELECT id, bytes FROM models').all() as { id: number; bytes: Buffer }[];
+  db.prepare('ATTACH DATABASE ? AS companion').run(companionPath(file));
+  const rows = db
+    .prepare('SELECT m.id, COALESCE(b.bytes, m.bytes) AS bytes FROM models m LEFT JOIN companion.model_bytes b ON b.id = m.bytes_id')
+    .all() as { id: number; bytes: Buffer }[];
   db.close();
   assert.ok(rows.length > 0);
   for (const row of rows) assert.equal(modelProblem(new Uint8Array(row.bytes)), null, `model ${row.id}`);

@@ -4,6 +4,7 @@
 import { LIMIT_NAMES, parseHttpLimits, type HttpLimits } from './limits.js';
 import { METRICS_NAMES, parseMetricsSettings, type MetricsSettings } from './metrics.js';
 import { collectRawSettings, SettingsError } from './sources.js';
+import { parseWorkers, WORKERS_NAMES } from './workers.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -35,6 +36,8 @@ export interface Settings extends HttpLimits, MetricsSettings {
   appId: string;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  /** `Workers`: server processes on this machine (1: this process serves alone, no cluster). */
+  workers: number;
   /** Argument keys that named no setting (ignored, reported in the start-up log). */
   unknownArguments: string[];
 }
@@ -56,6 +59,7 @@ export const SETTING_NAMES = [
   'BodyLimit',
   ...LIMIT_NAMES,
   ...METRICS_NAMES,
+  ...WORKERS_NAMES,
 ] as const;
 
 export const DEFAULTS = {
@@ -175,6 +179,7 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
     bodyLimit,
     ...limits,
     ...parseMetricsSettings(get),
+    workers: parseWorkers(get('Workers')),
     unknownArguments: raw.unknownArguments,
   };
 }

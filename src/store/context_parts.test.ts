@@ -10,6 +10,7 @@ function codec(): { packer: ContextPacker; unpacker: ContextUnpacker; parts: Map
   let id = 0;
   const packer = new ContextPacker({
     newEpoch: () => ++epoch,
+    currentEpoch: () => epoch,
     insertPart: (e, text) => (parts.set(++id, { epoch: e, text }), id),
   });
   return { packer, unpacker: new ContextUnpacker((i) => parts.get(i)?.text), parts, epochs: () => epoch };

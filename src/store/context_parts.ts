@@ -18,6 +18,13 @@
 // event only refers to parts of its own epoch, and epochs only grow with the event order. Deleting the events
 // before E therefore frees every part of an epoch older than the oldest remaining event's (sqlite.ts
 // purgeEventsBefore), which keeps the retention purge a real purge.
+//
+// Several processes may write one store (Workers=N on SQLite, whose writers take turns). Each has its own packer,
+// so "epochs only grow with the event order" holds across them only if no process keeps writing in an epoch older
+// than one another has started: at the first pack of each transaction the packer reads the store's current epoch
+// (PartSink.currentEpoch; writers are serialized, so it cannot move until the commit) and, if another process
+// moved it, joins that epoch, forgetting what it remembered. The store moves the epoch too when it deletes parts
+// that a packer may remember (every part, when the logs are emptied), so that no process refers to them again.
 
 /**
  * Pieces (seen once, or stored) the packer remembers before it starts a new epoch: with a new context per Rank
@@ -70,6 +77,8 @@ export interface Packed {
 export interface PartSink {
   /** Starts a new epoch (persisting it) and returns its number. */
   newEpoch(): number;
+  /** The store's current epoch (the newest any process started), read in the caller's transaction. */
+  currentEpoch(): number;
   /**
    * Stores a part of `epoch`; returns its id. Committed ids are never reused; those of a transaction that rolls
    * back are, so the packer must be reset then (ContextPacker.reset).
@@ -93,10 +102,17 @@ export class ContextPacker {
    */
   private readonly recent = new Map<string, { piece: string; id: number }>();
   private epoch = -1;
+  /** The epoch was compared with the store's in the current transaction. */
+  private checked = false;
 
   constructor(private readonly sink: PartSink) {}
 
   pack(context: string): Packed {
+    if (this.epoch >= 0 && !this.checked) {
+      const current = this.sink.currentEpoch();
+      if (current !== this.epoch) this.joinEpoch(current);
+    }
+    this.checked = true;
     if (this.epoch < 0 || this.seen.size >= PACKER_CAPACITY || this.kept >= PACKER_BYTES) this.startEpoch();
     const refs = `${this.epoch};`;
     const cuts = piecesOf(context);
@@ -140,13 +156,24 @@ export class ContextPacker {
   /** Forgets every part: the next pack starts a new epoch (after a failed write, or once the logs are emptied). */
   reset(): void {
     this.epoch = -1;
+    this.checked = false;
+  }
+
+  /** The transaction committed: the next pack compares its epoch with the store's again. */
+  committed(): void {
+    this.checked = false;
   }
 
   private startEpoch(): void {
+    this.joinEpoch(this.sink.newEpoch());
+  }
+
+  /** Parts of `epoch` stored by other processes are unknown here: they are stored again when seen twice. */
+  private joinEpoch(epoch: number): void {
     this.seen.clear();
     this.recent.clear();
     this.kept = 0;
-    this.epoch = this.sink.newEpoch();
+    this.epoch = epoch;
   }
 }
 

@@ -14,7 +14,8 @@
 // during the fsync. Its cost is throughput: writers wait for the fsync, so with C concurrent clients a store
 // acknowledges at most about C / (fsync latency) writes per second.
 // Concurrency: one writer at a time (SQLite); the trainer worker opens its own connection and reads while the
-// main thread writes (WAL readers never block the writer); busy_timeout absorbs the rare overlapping writes.
+// main thread writes (WAL readers never block the writer). Overlapping writes wait: the trainer's with
+// busy_timeout, the main thread's on a timer, never blocking the event loop (group_commit.ts).
 // Every write transaction begins IMMEDIATE: a deferred one that reads first and then writes cannot upgrade its
 // lock while the worker writes, and SQLite answers that with SQLITE_BUSY at once, without busy_timeout
 // (sqlite.org/lang_transaction.html, "deferred, immediate and exclusive").
@@ -23,6 +24,8 @@
 // writes into StoreFullError and the store unhealthy until a write commits again (disk_full.ts).
 // Size: a ranked event's context is stored in parts, each piece it shares with earlier events once
 // (context_parts.ts, schema 6); reads put it together again within one snapshot.
+// Models: a large model's bytes go to a companion file first (sqlite_models.ts), so that an export holds this
+// database's write lock only for a small row, never while megabytes are written.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -35,6 +38,7 @@ import { Checkpointer } from './sqlite_checkpointer.js';
 import { checkIntegrity, checkWritable, checkWriteLock, ensureDirectory } from './sqlite_open.js';
 import { SqliteEvaluations } from './sqlite_evaluations.js';
 import { expireAllLeases, SqliteLeases } from './sqlite_lease.js';
+import { INLINE_MAX_BYTES, ModelBytes } from './sqlite_models.js';
 import { migrate } from './sqlite_schema.js';
 import { StoreLock } from './store_lock.js';
 import type {
@@ -119,7 +123,12 @@ interface ModelRow {
   modified_at: number;
   cursor: number;
   events_learned: number;
+  /** The bytes in the companion file (sqlite_models.ts); NULL: in `bytes`. */
+  bytes_id: number | null;
 }
+
+/** How many of the newest models latestModel looks through for one whose bytes it can read. */
+const LATEST_TRIES = MODELS_KEPT + 1;
 
 function toEvent(r: EventRow, context: string): EventRecord {
   return {
@@ -148,10 +157,10 @@ function compactArray(xs: number[]): string {
   return out + ']';
 }
 
-function toModel(r: ModelRow): ModelRecord {
+function toModel(r: ModelRow, bytes: Buffer): ModelRecord {
   return {
     id: r.id,
-    bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+    bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     policy: r.policy,
     createdAt: r.created_at,
     modifiedAt: r.modified_at,
@@ -167,7 +176,7 @@ export class SqliteStore implements Store {
   private walFd: { fd: number; ino: number } | null = null;
   private checkpointer: Checkpointer | null = null;
   private commits = 0;
-  private readonly lock: StoreLock | null;
+  private lock: StoreLock | null;
   private readonly disk: DiskFull;
   private probe: NodeJS.Timeout | null = null;
   private readonly packer: ContextPacker;
@@ -176,6 +185,8 @@ export class SqliteStore implements Store {
   private readonly eventByIdTx: (eventId: string) => EventRecord | null;
   private readonly evaluations: SqliteEvaluations;
   private readonly leases: SqliteLeases;
+  /** Large models' bytes (null: an in-memory store, which keeps them inline). */
+  private readonly modelBytes: ModelBytes | null;
 
   constructor(file: string, options: SqliteOptions = {}) {
     const memory = file === ':memory:';
@@ -187,6 +198,13 @@ export class SqliteStore implements Store {
     try {
       this.db = openDatabase(file, options, owner);
     } catch (e) {
+      this.lock?.release();
+      throw e;
+    }
+    try {
+      this.modelBytes = memory ? null : new ModelBytes(file, { readonly: options.readonly ?? false, check: owner });
+    } catch (e) {
+      this.db.close();
       this.lock?.release();
       throw e;
     }
@@ -235,11 +253,14 @@ export class SqliteStore implements Store {
          FROM joins j JOIN events e ON e.seq = j.seq WHERE j.join_seq > ? ORDER BY j.join_seq LIMIT ?`,
       ),
       insertModel: db.prepare(
-        `INSERT INTO models (bytes, policy, created_at, modified_at, cursor, events_learned)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO models (bytes, policy, created_at, modified_at, cursor, events_learned, bytes_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       pruneModels: db.prepare(`DELETE FROM models WHERE id <= ?`),
-      latestModel: db.prepare<[], ModelRow>(`SELECT * FROM models ORDER BY id DESC LIMIT 1`),
+      latestModels: db.prepare<[number], ModelRow>(`SELECT * FROM models ORDER BY id DESC LIMIT ?`),
+      modelById: db.prepare<[number], ModelRow>(`SELECT * FROM models WHERE id = ?`),
+      // The oldest bytes a kept model names: older ones in the companion file are no model's.
+      oldestBytesId: db.prepare<[], { id: number | null }>(`SELECT MIN(bytes_id) AS id FROM models`),
       latestModelId: db.prepare<[], { id: number }>(`SELECT id FROM models ORDER BY id DESC LIMIT 1`),
       getSetting: db.prepare<[string], { value: string }>(`SELECT value FROM settings WHERE key = ?`),
       putSetting: db.prepare(
@@ -262,11 +283,8 @@ export class SqliteStore implements Store {
     };
     // Packing runs inside the insert's transaction: a new epoch is persisted before any part of it is stored.
     this.packer = new ContextPacker({
-      newEpoch: () => {
-        const epoch = this.q.counter.get('context_epoch')!.value + 1;
-        this.q.setCounter.run(epoch, 'context_epoch');
-        return epoch;
-      },
+      newEpoch: () => this.newEpoch(),
+      currentEpoch: () => this.q.counter.get('context_epoch')!.value,
       insertPart: (epoch, text) => Number(this.q.insertPart.run(epoch, text).lastInsertRowid),
     });
     this.unpacker = new ContextUnpacker((id) => this.q.part.get(id));
@@ -294,18 +312,33 @@ export class SqliteStore implements Store {
     // keep SQLite's automatic checkpoints: they write little, and not on the request path.
     const background = isMainThread && !options.readonly && file !== ':memory:';
     if (background) db.pragma('wal_autocheckpoint = 0');
+    // The request path never sleeps inside SQLite waiting for another connection's write (group_commit.ts).
+    if (background) db.pragma('busy_timeout = 0');
     this.group = new GroupCommit(
       db,
       durable,
       () => {
+        this.packer.committed();
         this.disk.committed();
         if (background) this.onCommit();
       },
       () => this.writeCounters(),
       (e) => this.mapError(e),
+      background,
     );
     this.evaluations = new SqliteEvaluations(db, this.group, this.unpacker);
     this.leases = new SqliteLeases(db, this.group);
+  }
+
+  /**
+   * Hands this store's one-process lock to the caller, who keeps it after close(): the process that starts the
+   * server's worker processes (cli/workers.ts) opens the store once to check and migrate it, closes it, and holds
+   * the lock while its workers share the file.
+   */
+  retainLock(): StoreLock | null {
+    const lock = this.lock;
+    this.lock = null;
+    return lock;
   }
 
   health(): StoreHealth {
@@ -367,6 +400,13 @@ export class SqliteStore implements Store {
     this.pending.clear();
     for (const [name, n] of pending) this.q.bump.run(n, name);
     if (joinSeq !== null) this.q.setCounter.run(joinSeq, 'join_seq');
+  }
+
+  /** Inside a write transaction: a new context epoch, persisted (context_parts.ts). */
+  private newEpoch(): number {
+    const epoch = this.q.counter.get('context_epoch')!.value + 1;
+    this.q.setCounter.run(epoch, 'context_epoch');
+    return epoch;
   }
 
   private onCommit(): void {
@@ -528,26 +568,57 @@ export class SqliteStore implements Store {
     return this.q.counter.get('join_seq')!.value;
   }
 
+  // Large bytes first, committed and synced in the companion file (the exporting thread waits for that, not the
+  // main database's writers); then the row naming them, with the cursor and the fence check, in one small
+  // transaction (sqlite_models.ts).
   async saveModel(m: NewModel, fence?: LeaseGrant): Promise<ModelRecord> {
-    return this.group.write(() => {
+    const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
+    let bytesId: number | null = null;
+    if (this.modelBytes !== null && bytes.byteLength > INLINE_MAX_BYTES) {
+      try {
+        bytesId = this.modelBytes.put(bytes);
+      } catch (e) {
+        throw this.mapError(e);
+      }
+    }
+    const saved = await this.group.write(() => {
       if (fence) this.leases.check(fence);
-      const info = this.q.insertModel.run(
-        Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength),
-        m.policy,
-        m.createdAt,
-        m.modifiedAt,
-        m.cursor,
-        m.eventsLearned,
-      );
+      const info = this.q.insertModel.run(bytesId === null ? bytes : EMPTY, m.policy, m.createdAt, m.modifiedAt, m.cursor, m.eventsLearned, bytesId);
       const id = Number(info.lastInsertRowid);
       this.q.pruneModels.run(id - MODELS_KEPT);
       return { ...m, id };
     });
+    // Bytes no kept model names: older than the oldest kept model's (an export refused above leaves its bytes
+    // for a later one to delete). Housekeeping: a failure (a full disk) leaves them for the next export.
+    if (this.modelBytes !== null) {
+      const oldest = this.q.oldestBytesId.get()?.id ?? null;
+      if (oldest !== null) {
+        try {
+          this.modelBytes.pruneBelow(oldest);
+        } catch {
+          /* the next export */
+        }
+      }
+    }
+    return saved;
   }
 
+  // Newest first, the first model whose bytes can be read: the bytes of a row are committed before the row, so
+  // only a row pruned meanwhile by another process's export can lack them, and then a newer one exists.
   async latestModel(): Promise<ModelRecord | null> {
-    const row = this.q.latestModel.get();
-    return row ? toModel(row) : null;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      for (const row of this.q.latestModels.all(LATEST_TRIES)) {
+        const bytes = this.bytesOf(row);
+        if (bytes !== undefined) return toModel(row, bytes);
+      }
+      if (this.q.latestModelId.get() === undefined) return null;
+    }
+    return null;
+  }
+
+  private bytesOf(row: ModelRow): Buffer | undefined {
+    if (row.bytes_id === null) return row.bytes;
+    return this.modelBytes?.get(row.bytes_id);
   }
 
   async latestModelId(): Promise<number | null> {
@@ -566,11 +637,11 @@ export class SqliteStore implements Store {
     return this.leases.release(grant);
   }
 
-  /** The database, its WAL and shared-memory files. */
+  /** The database, its WAL and shared-memory files, and the same of the models' companion file. */
   async sizeBytes(): Promise<number | null> {
     if (this.db.memory) return null;
     const file = this.db.name;
-    return fileSize(file) + fileSize(`${file}-wal`) + fileSize(`${file}-shm`);
+    return fileSize(file) + fileSize(`${file}-wal`) + fileSize(`${file}-shm`) + (this.modelBytes?.sizeBytes() ?? 0);
   }
 
   async getSetting<T>(key: string): Promise<T | undefined> {
@@ -615,15 +686,19 @@ export class SqliteStore implements Store {
     });
   }
 
+  // The bytes are copied into set_aside whole (they are kept for inspection; the companion's copy goes with the
+  // next export's pruning). Set-aside happens at start-up, off the request path.
   async setAsideModel(id: number, reason: string, at: number): Promise<void> {
     const db = this.db;
+    const row = this.q.modelById.get(id);
+    const bytes = row ? (this.bytesOf(row) ?? null) : null;
     await this.group.write(() => {
       db.prepare(
         `INSERT INTO set_aside (kind, at, reason, value, bytes)
          SELECT 'model', ?, ?, json_object('id', id, 'policy', policy, 'created_at', created_at,
-           'modified_at', modified_at, 'cursor', cursor, 'events_learned', events_learned), bytes
+           'modified_at', modified_at, 'cursor', cursor, 'events_learned', events_learned), ?
          FROM models WHERE id = ?`,
-      ).run(at, reason, id);
+      ).run(at, reason, bytes, id);
       db.prepare(`DELETE FROM models WHERE id = ?`).run(id);
     });
   }
@@ -647,6 +722,8 @@ export class SqliteStore implements Store {
       this.q.deleteJoins.run();
       this.q.deleteEvents.run();
       this.q.deleteParts.run();
+      // Other processes' packers remember parts just deleted: a new epoch tells them (context_parts.ts).
+      this.newEpoch();
       this.packer.reset();
       // The next event is seq 1 again (plain rowids): the sweep starts over.
       this.q.setCounter.run(0, 'swept_seq');
@@ -663,10 +740,12 @@ export class SqliteStore implements Store {
       if (oldest === undefined) {
         this.q.setCounter.run(0, 'swept_seq');
         this.q.deleteParts.run();
+        this.newEpoch();
         this.packer.reset();
       } else {
-        // Epochs grow with the event order and an event refers to parts of its own epoch only (context_parts.ts):
-        // the parts of older epochs belonged to purged events. An event stored before parts existed (no epoch)
+        // Epochs grow with the event order, across the processes writing the store too, and an event refers to
+        // parts of its own epoch only (context_parts.ts): the parts of older epochs belonged to purged events, and
+        // a process still remembering some moves to the current epoch at its next write. An event stored before parts existed (no epoch)
         // is older than every part: nothing can go yet.
         const epoch = epochOf(oldest.context_refs);
         if (epoch !== null) this.q.pruneParts.run(epoch);
@@ -722,9 +801,12 @@ export class SqliteStore implements Store {
     if (this.probe) clearInterval(this.probe);
     this.probe = null;
     if (this.db.open) this.db.close();
+    this.modelBytes?.close();
     this.lock?.release();
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function fileSize(file: string): number {
   try {

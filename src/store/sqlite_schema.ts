@@ -198,6 +198,12 @@ export const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL                 -- ms since epoch
   );
   `,
+  // 9: a model's bytes may live in the companion file <store>.models (sqlite_models.ts), so that writing them
+  // never holds this database's write lock; bytes_id names them there, and bytes is then empty. Rows before keep
+  // their bytes inline (bytes_id NULL): nothing is rewritten.
+  `
+  ALTER TABLE models ADD COLUMN bytes_id INTEGER;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {
