@@ -292,14 +292,15 @@ test('Workers=2 on one SQLite file: Ranks and Rewards spread over both are all j
       new Set(lines(server.output()).filter((l) => l.msg === 'request completed' && re.test(l.url ?? '')).map((l) => l.pid!));
     assert.equal(new Set([...pidsOf(/\/rank$/), ...pidsOf(/\/events\/j\d+\/reward$/)]).size, 2, 'both workers answered');
     // Every worker (new connections alternate) reports the N events joined, and a model that learned each once.
-    let agreeing = 0;
-    await until('every worker to report the learned model', 60_000, () => {
-      void getBody(server.port, '/metrics').then((m) => {
-        const ok = metric(m, 'personalizer_events_joined_total') === N && metric(m, 'personalizer_events_learned_total') === N;
-        agreeing = ok ? agreeing + 1 : 0;
-      });
-      return agreeing >= 6;
-    });
+    // One request at a time, each awaited: none is left in flight when the server stops.
+    const deadline = Date.now() + 60_000;
+    for (let agreeing = 0; agreeing < 6; ) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for every worker to report the learned model');
+      const m = await getBody(server.port, '/metrics');
+      const ok = metric(m, 'personalizer_events_joined_total') === N && metric(m, 'personalizer_events_learned_total') === N;
+      agreeing = ok ? agreeing + 1 : 0;
+      if (!ok) await new Promise((r) => setTimeout(r, 50));
+    }
     const leaders = lines(server.output()).filter((l) => /now the trainer leader/.test(l.msg ?? ''));
     assert.equal(leaders.length, 1, 'one leader, elected once');
     assert.ok(pids.includes(leaders[0]!.pid!));
