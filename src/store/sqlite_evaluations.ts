@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { ContextUnpacker } from './context_parts.js';
 import type { GroupCommit } from './group_commit.js';
+import { arrayLength, COLUMNS, toRecord, UPDATE_COLUMNS, type EvaluationRow } from './evaluation_rows.js';
 import type {
   EvaluationEventRow,
   EvaluationEventsEstimate,
@@ -16,23 +17,6 @@ import type {
 /** Events read to extrapolate the contexts' size of a range (estimate). */
 const SAMPLE = 32;
 
-interface EvaluationRow {
-  id: string;
-  name: string;
-  kind: 'Manual' | 'Auto';
-  status: string;
-  contract: string;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  attempts: number;
-  progress: number;
-  stage: string | null;
-  failure_reason: string | null;
-  summary: string | null;
-  result?: string | null;
-}
-
 interface EventRow {
   seq: number;
   event_id: string;
@@ -43,49 +27,6 @@ interface EventRow {
   chosen_index: number;
   chosen_prob: number;
   reward: number;
-}
-
-const COLUMNS = `id, name, kind, status, contract, created_at, started_at, finished_at, attempts, progress, stage,
-  failure_reason, summary`;
-
-/** EvaluationUpdate's fields and their columns. */
-const UPDATE_COLUMNS: Record<keyof EvaluationUpdate, string> = {
-  status: 'status',
-  startedAt: 'started_at',
-  finishedAt: 'finished_at',
-  attempts: 'attempts',
-  progress: 'progress',
-  stage: 'stage',
-  failureReason: 'failure_reason',
-  summary: 'summary',
-  result: 'result',
-};
-
-function toRecord(r: EvaluationRow): EvaluationRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    kind: r.kind,
-    status: r.status,
-    contract: r.contract,
-    createdAt: r.created_at,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    attempts: r.attempts,
-    progress: r.progress,
-    stage: r.stage,
-    failureReason: r.failure_reason,
-    summary: r.summary,
-    result: r.result ?? null,
-  };
-}
-
-/** `[3,1,2]` (the logged DSJSON `a`, compact: sqlite.ts compactArray) → 3, without parsing it. */
-function arrayLength(text: string): number {
-  if (text.length <= 2) return 0;
-  let n = 1;
-  for (let i = 1; i < text.length - 1; i++) if (text.charCodeAt(i) === 44 /* , */) n++;
-  return n;
 }
 
 export class SqliteEvaluations {
