@@ -27,7 +27,7 @@ const GAUGES: Array<[name: string, help: string, value: (s: LoopStats) => number
   ['personalizer_model_age_seconds', 'Seconds since the model that ranks was exported.', (s) => s.modelAgeSeconds],
   ['personalizer_trainer_leader', 'Whether this process is the trainer leader (1) or a follower (0): the leader trains, sweeps joins and runs evaluation jobs (docs/scale-out.md).', (s) => (s.trainerLeader ? 1 : 0)],
   ['personalizer_trainer_lease_epoch', "The trainer lease's fencing epoch while this process holds it (0 on followers); it moves at each change of leader.", (s) => s.trainerLeaseEpoch ?? 0],
-  ['personalizer_store_size_bytes', 'Bytes the store takes on disk (SQLite database, WAL and shared-memory files).', (s) => s.storeBytes],
+  ['personalizer_store_size_bytes', "Bytes the store takes: a SQLite store's files (database, WAL, shared memory, models), a PostgreSQL database's size.", (s) => s.storeBytes],
 ];
 
 export function installLoopMetrics(registry: Registry, read: Read): void {
