@@ -6,25 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { openStore, type NewEvent } from './index.js';
+import { openStore } from './index.js';
+import { storeEvent } from './store.fixtures.js';
 
 function tempDb(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-group-')), 'loop.db');
 }
 
-function event(eventId: string): NewEvent {
-  return {
-    eventId,
-    timestamp: 1000,
-    context: '{"FromUrl":[{"a":1}]}',
-    actions: [1, 2],
-    probabilities: [0.5, 0.5],
-    chosenIndex: 0,
-    chosenProbability: 0.5,
-    modelVersion: '1',
-    deferActivation: false,
-  };
-}
 
 test('writes wait for another connection\'s write lock on a timer: the event loop keeps running, every write commits after it', async () => {
   const file = tempDb();
@@ -33,7 +21,7 @@ test('writes wait for another connection\'s write lock on a timer: the event loo
   try {
     other.exec('BEGIN IMMEDIATE');
     const started = Date.now();
-    const writes = Array.from({ length: 20 }, (_, i) => store.insertEvent(event(`e${i}`)));
+    const writes = Array.from({ length: 20 }, (_, i) => store.insertEvent(storeEvent(`e${i}`)));
     // The event loop turns while the writes wait: timers fire on time (a blocking wait would hold them for the
     // whole time the lock is held).
     const lags: number[] = [];
@@ -44,7 +32,7 @@ test('writes wait for another connection\'s write lock on a timer: the event loo
     }
     assert.ok(Math.max(...lags) < 100, `timer lags ${lags.join(', ')} ms`);
     // More writes requested meanwhile join the waiting group.
-    const later = store.insertEvent(event('later'));
+    const later = store.insertEvent(storeEvent('later'));
     const settled = await Promise.race([Promise.all(writes).then(() => 'committed'), new Promise((r) => setTimeout(() => r('waiting'), 50))]);
     assert.equal(settled, 'waiting', 'nothing committed while the lock is held');
     other.exec('COMMIT');

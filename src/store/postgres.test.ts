@@ -8,23 +8,12 @@ import { openStore, StoreOpenError, StoreUnavailableError, type Decide, type New
 import { isUnavailable } from './postgres_pool.js';
 import { PG_MIGRATIONS } from './postgres_schema.js';
 import { TcpProxy } from './postgres_test_proxy.js';
+import { firstReward, storeEvent } from './store.fixtures.js';
 import { freshPostgres } from '../testing/postgres.js';
 
-function event(eventId: string, timestamp = 1000): NewEvent {
-  return {
-    eventId,
-    timestamp,
-    context: `{"FromUrl":[{"u":"${eventId}"}],"_multi":[{"a":1},{"a":2}]}`,
-    actions: [1, 2],
-    probabilities: [0.5, 0.5],
-    chosenIndex: 0,
-    chosenProbability: 0.5,
-    modelVersion: '1',
-    deferActivation: false,
-  };
-}
 
-const firstReward: Decide = ({ rewards }) => (rewards.length ? { skipLearn: false, reward: rewards[0]!.value } : null);
+const event = (eventId: string, timestamp = 1000): NewEvent =>
+  storeEvent(eventId, { timestamp, context: `{"FromUrl":[{"u":"${eventId}"}],"_multi":[{"a":1},{"a":2}]}`, actions: [1, 2], probabilities: [0.5, 0.5], chosenIndex: 0, chosenProbability: 0.5 });
 const always: Decide = () => ({ skipLearn: false, reward: 0 });
 
 async function sql<T extends pg.QueryResultRow = any>(url: string, text: string, values?: unknown[]): Promise<T[]> {

@@ -8,28 +8,17 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { LeaseLostError, openStore, SqliteStore, StaleSettingsError, StoreOpenError, type Decide, type NewEvent, type Store } from './index.js';
 import { MIGRATIONS } from './sqlite_schema.js';
+import { firstReward, never, storeEvent } from './store.fixtures.js';
+
+const event = (eventId: string, timestamp = 1000, deferActivation = false): NewEvent =>
+  storeEvent(eventId, { timestamp, deferActivation, context: '{"FromUrl":[{"a":1}],"_multi":[{"_tag":"x","i":{"constant":1,"id":"x"},"j":[]}]}' });
 
 function tempDb(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-store-'));
   return path.join(dir, 'nested', 'dir', 'loop.db');
 }
 
-function event(eventId: string, timestamp = 1000, deferActivation = false): NewEvent {
-  return {
-    eventId,
-    timestamp,
-    context: '{"FromUrl":[{"a":1}],"_multi":[{"_tag":"x","i":{"constant":1,"id":"x"},"j":[]}]}',
-    actions: [2, 1],
-    probabilities: [0.9, 0.1],
-    chosenIndex: 1,
-    chosenProbability: 0.9,
-    modelVersion: '1',
-    deferActivation,
-  };
-}
 
-const never: Decide = () => null;
-const firstReward: Decide = ({ rewards }) => (rewards.length ? { skipLearn: false, reward: rewards[0]!.value } : null);
 
 async function withStore(file: string, fn: (s: Store) => Promise<void>): Promise<void> {
   const s = await openStore(`sqlite:${file}?synchronous=normal`);

@@ -8,14 +8,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { eventToDsjson } from '../loop/dsjson_export.js';
 import { benchEvents } from '../testing/logged_events.js';
-import { SqliteStore, type Decide, type NewEvent } from './index.js';
+import { SqliteStore, type NewEvent } from './index.js';
 import { MIGRATIONS } from './sqlite_schema.js';
+import { firstReward } from './store.fixtures.js';
 
 function tempDb(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-pack-')), 'loop.db');
 }
 
-const firstReward: Decide = ({ rewards }) => (rewards.length ? { skipLearn: false, reward: rewards[0]!.value } : null);
 
 /** Contexts that are not of the loop's shape, or awkward in it: stored whole or split, read back the same. */
 const AWKWARD = [

@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { openStore, type Decide, type NewEvent, type Store } from './index.js';
+import { openStore, type NewEvent, type Store } from './index.js';
 import { epochOf } from './context_parts.js';
+import { firstReward, storeEvent } from './store.fixtures.js';
 
 function tempDb(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-shared-')), 'loop.db');
@@ -20,21 +21,9 @@ function context(i: number): string {
   return `{"FromUrl":[{"user":{"id":"user-${i}"}}],"_multi":[${actions.join(',')}]}`;
 }
 
-function event(eventId: string, timestamp: number, i: number): NewEvent {
-  return {
-    eventId,
-    timestamp,
-    context: context(i),
-    actions: [1, 2, 3],
-    probabilities: [0.8, 0.1, 0.1],
-    chosenIndex: 0,
-    chosenProbability: 0.8,
-    modelVersion: '1',
-    deferActivation: false,
-  };
-}
 
-const firstReward: Decide = ({ rewards }) => (rewards.length ? { skipLearn: false, reward: rewards[0]!.value } : null);
+const event = (eventId: string, timestamp: number, i: number): NewEvent =>
+  storeEvent(eventId, { timestamp, context: context(i), actions: [1, 2, 3], probabilities: [0.8, 0.1, 0.1], chosenIndex: 0, chosenProbability: 0.8 });
 
 function epochs(file: string): { seq: number; epoch: number | null }[] {
   const db = new Database(file, { readonly: true });

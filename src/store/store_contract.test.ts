@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LeaseLostError, openStore, StaleSettingsError, type Decide, type NewEvent, type Store } from './index.js';
 import { freshPostgres } from '../testing/postgres.js';
+import { firstReward, never, storeEvent } from './store.fixtures.js';
 
 interface Kind {
   name: string;
@@ -26,22 +27,16 @@ const KINDS: Kind[] = [
   { name: 'postgres', url: (t) => freshPostgres(t) },
 ];
 
-function event(eventId: string, timestamp = 1000, deferActivation = false): NewEvent {
-  return {
-    eventId,
+
+const event = (eventId: string, timestamp = 1000, deferActivation = false): NewEvent =>
+  storeEvent(eventId, {
     timestamp,
+    deferActivation,
     context: '{"FromUrl":[{"a":1,"s":"é ☃ \\u0000"}],"_multi":[{"_tag":"x","i":{"constant":1,"id":"x"},"j":[]},{"_tag":"y","i":{"constant":1,"id":"y"},"j":[]}]}',
-    actions: [2, 1],
     probabilities: [0.9000000000000001, 0.09999999999999998],
-    chosenIndex: 1,
     chosenProbability: 0.9000000000000001,
     modelVersion: '7',
-    deferActivation,
-  };
-}
-
-const never: Decide = () => null;
-const firstReward: Decide = ({ rewards }) => (rewards.length ? { skipLearn: false, reward: rewards[0]!.value } : null);
+  });
 const model = (cursor: number) => ({ bytes: new Uint8Array([cursor, 1, 2, 255]), policy: 'p', createdAt: 10, modifiedAt: 20 + cursor, cursor, eventsLearned: cursor * 2 });
 
 /** Registers `name` once per store kind; `fn` gets an open store, closed afterwards. */
