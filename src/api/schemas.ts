@@ -90,6 +90,8 @@ export const ServiceConfiguration = Type.Object(
     isAutoOptimizationEnabled: Type.Optional(Type.Boolean({ description: 'Whether Personalizer periodically runs an Auto evaluation and applies a clearly better policy.' })),
     autoOptimizationFrequency: Type.Optional(Type.String({ format: 'duration', description: 'Frequency of automatic optimization, PT1H to P365D (default P7D).' })),
     autoOptimizationStartDate: Type.Optional(Type.String({ format: 'date-time', description: 'When the first automatic optimization runs (default: now).' })),
+    // 2022-09-01-preview's (api/v2022/service_config.ts): sent under that version only.
+    modelRetrainDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647, format: 'int32', description: '2022-09-01-preview: days of log a retrain reads; 0 (the whole retained log) is the only value supported.' })),
   },
   {
     $id: 'ServiceConfiguration',

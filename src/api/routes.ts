@@ -1,0 +1,52 @@
+// Every version of the API, one implementation behind all (versions.ts; docs/api-versions.md):
+//   /personalizer/v1.0/…                     the v1.0 operations (and applyFromEvaluation, as before)
+//   /personalizer/v1.1-preview.1|2|3/…       the same, plus the preview operations (v1_1/)
+//   /personalizer/…?api-version=2022-09-01-preview
+//                                            the same, with 2022-09-01-preview's evaluations and feature
+//                                            importances (v2022/) in place of v1.0's evaluations
+// The OpenAPI document lists v1.0 once, the preview operations under v1.1-preview.3, and 2022-09-01-preview's own.
+import type { FastifyInstance } from 'fastify';
+import type { Loop } from '../loop/types.js';
+import type { Settings } from '../settings/index.js';
+import { previewRoutes } from './v1_1/index.js';
+import { hideRoutes, v1Routes } from './v1_0/index.js';
+import { modelRetrainDays, v2022Routes } from './v2022/index.js';
+import { API_ROOT, basePath, PATH_VERSIONS, QUERY_VERSION, requireApiVersion, type PathVersion } from './versions.js';
+
+export interface ApiOptions {
+  loop: Loop;
+  settings: Settings;
+}
+
+/** The copy of the preview operations shown in the OpenAPI document. */
+const DOCUMENTED_PREVIEW: PathVersion = 'v1.1-preview.3';
+
+export async function apiRoutes(app: FastifyInstance, { loop, settings }: ApiOptions): Promise<void> {
+  await app.register(v1Routes, { prefix: basePath('v1.0'), loop });
+  for (const version of PATH_VERSIONS.filter((v) => v !== 'v1.0')) {
+    await app.register(
+      async (scope) => {
+        await scope.register(v1Routes, { loop, hidden: true });
+        await scope.register(async (preview) => {
+          if (version !== DOCUMENTED_PREVIEW) hideRoutes(preview);
+          await previewRoutes(preview, { loop, settings, version });
+        });
+      },
+      { prefix: basePath(version) },
+    );
+  }
+  await app.register(
+    async (scope) => {
+      // After the key check (server.ts's onRequest hook, registered first), before any body is read.
+      scope.addHook('onRequest', requireApiVersion);
+      await modelRetrainDays(scope);
+      await scope.register(v1Routes, { loop, hidden: true, evaluations: false });
+      await scope.register(async (preview) => {
+        hideRoutes(preview);
+        await previewRoutes(preview, { loop, settings, version: QUERY_VERSION });
+      });
+      await scope.register(v2022Routes, { loop });
+    },
+    { prefix: API_ROOT },
+  );
+}
