@@ -14,6 +14,7 @@ import { evaluationSeries, jobStatus, LoopError, type Evaluation, type SeriesWin
 import { parseDateTime } from '../../loop/date_time.js';
 import { EvaluationIdParams } from '../evaluation_schemas.js';
 import { ref } from '../schemas.js';
+import { QUERY_VERSION } from '../versions.js';
 import { ERROR_RESPONSE, SECURITY, type V1Options } from '../v1_0/common.js';
 import { page, pageQuery } from './paging.js';
 import { Evaluation2022, EvaluationContract2022, Evaluations2022, type EvaluationContract2022Body } from './schemas.js';
@@ -23,7 +24,8 @@ interface IdParams {
 }
 type Query = Record<string, unknown>;
 
-const API_VERSION = { type: 'string', description: 'Client API version: 2022-09-01-preview.' } as const;
+// The default is what Swagger UI pre-fills; the version check (versions.ts) runs before any default applies.
+const API_VERSION = { type: 'string', default: QUERY_VERSION, description: `Client API version: ${QUERY_VERSION}.` } as const;
 const EMPTY_200 = { type: 'null', description: 'Success: the evaluation is queued (GET it to follow it).' } as const;
 
 function details(e: Evaluation) {
@@ -88,8 +90,8 @@ export async function evaluationRoutes2022(app: FastifyInstance, { loop }: V1Opt
         type: 'object',
         properties: {
           'api-version': API_VERSION,
-          startTime: { type: 'string', format: 'date-time' },
-          endTime: { type: 'string', format: 'date-time' },
+          startTime: { type: 'string', format: 'date-time', description: 'Start of the results shown.', examples: ['2000-01-01T00:00:00Z'] },
+          endTime: { type: 'string', format: 'date-time', description: 'End of the results shown (excluded).', examples: ['2100-01-01T00:00:00Z'] },
           intervalInMinutes: { type: 'string', description: '5 (default), 60, 360, 720 or 1440.' },
           window: { type: 'string', description: 'Expanding (default; 5 minutes only) or Rolling (60 minutes and more).' },
         },

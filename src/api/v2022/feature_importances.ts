@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ref } from '../schemas.js';
+import { QUERY_VERSION } from '../versions.js';
 import { ERROR_RESPONSE, SECURITY, type V1Options } from '../v1_0/common.js';
 import { page, pageQuery } from './paging.js';
 import { FeatureImportance, FeatureImportanceContract, FeatureImportances, type FeatureImportanceContractBody } from './schemas.js';
@@ -19,7 +20,8 @@ interface IdParams {
 const IdParamsSchema = Type.Object({
   featureImportanceId: Type.String({ maxLength: 256, description: 'Id of the feature importance.', examples: ['my-feature-importance'] }),
 });
-const API_VERSION = { type: 'string', description: 'Client API version: 2022-09-01-preview.' } as const;
+// The default is what Swagger UI pre-fills; the version check (versions.ts) runs before any default applies.
+const API_VERSION = { type: 'string', default: QUERY_VERSION, description: `Client API version: ${QUERY_VERSION}.` } as const;
 const VERSION_ONLY = { type: 'object', properties: { 'api-version': API_VERSION } } as const;
 
 export async function featureImportanceRoutes(app: FastifyInstance, { loop }: V1Options): Promise<void> {

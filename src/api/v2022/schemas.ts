@@ -16,7 +16,19 @@ export const EvaluationContract2022 = Type.Object(
     endTime: dateTime('The end time of the evaluation (excluded).'),
     policies: Type.Array(ref(PolicyContract), { description: 'Additional learning settings to evaluate (may be empty).' }),
   },
-  { $id: 'EvaluationContract2022', description: 'A counterfactual evaluation (2022-09-01-preview).' },
+  {
+    $id: 'EvaluationContract2022',
+    description: 'A counterfactual evaluation (2022-09-01-preview).',
+    examples: [
+      {
+        name: 'everything logged',
+        startTime: '2000-01-01T00:00:00Z',
+        endTime: '2100-01-01T00:00:00Z',
+        policies: [{ name: 'faster learning', arguments: '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.01 --cb_type mtr -q ::' }],
+        enablePolicyOptimization: false,
+      },
+    ],
+  },
 );
 
 const Estimate = {
@@ -85,7 +97,7 @@ export const FeatureImportanceContract = Type.Object(
     startTime: dateTime('The start time of the feature importance.'),
     endTime: dateTime('The end time of the feature importance (excluded).'),
   },
-  { $id: 'FeatureImportanceContract' },
+  { $id: 'FeatureImportanceContract', examples: [{ name: 'everything logged', startTime: '2000-01-01T00:00:00Z', endTime: '2100-01-01T00:00:00Z' }] },
 );
 
 const FeatureImportanceFields = {
