@@ -2,13 +2,14 @@
 // "PolicyResult", "Summary", "TimeSeries", "Data"; GET /evaluations/{id}?startTime&endTime&intervalInMinutes&window):
 // per policy an expected reward with its 95% interval over the asked range, and a time series, both re-aggregated
 // from the evaluation's 5-minute bins (evaluation/estimators.ts: IPS numerator n, event count N, sum of squares).
-//   summary           over every bin that starts in [startTime, endTime): n/N, n/N ± halfWidth(n, SoS, N)
+//   summary           over every bin that overlaps [startTime, endTime): n/N, n/N ± halfWidth(n, SoS, N)
 //   window=Expanding  (intervalInMinutes 5 only) one point per non-empty bin: everything from startTime to the end
 //                     of that bin
 //   window=Rolling    (intervalInMinutes 60, 360, 720 or 1440) one point per non-empty interval, aligned to the
 //                     clock (UTC): the bins inside that interval alone; the point's timeStamp is its start
-// Bins are whole: one that starts inside the range counts whole, as the 5-minute figures cannot be split.
-import { halfWidth } from '../evaluation/estimators.js';
+// Bins are whole: one that overlaps the range counts whole, as the 5-minute figures cannot be split (an evaluation
+// of [10:02, 10:07) asked for over the same range shows both of its bins, 10:00 and 10:05).
+import { BIN_MS, halfWidth } from '../evaluation/estimators.js';
 import { LoopError, type Evaluation, type EvaluationPolicyResult } from './types.js';
 
 export const INTERVALS = [5, 60, 360, 720, 1440] as const;
@@ -76,7 +77,7 @@ class Sums {
 function policySeries(p: EvaluationPolicyResult, q: SeriesQuery): PolicySeries {
   const bins = (p.summary ?? [])
     .map((b) => ({ at: Date.parse(b.timeStamp ?? ''), n: b.ipsEstimatorNumerator ?? 0, count: b.ipsEstimatorDenominator ?? 0, sos: b.sumOfSquares ?? 0 }))
-    .filter((b) => Number.isFinite(b.at) && b.at >= q.startTime && b.at < q.endTime && b.count > 0)
+    .filter((b) => Number.isFinite(b.at) && b.at + BIN_MS > q.startTime && b.at < q.endTime && b.count > 0)
     .sort((a, b) => a.at - b.at);
   const total = new Sums();
   const data: SeriesPoint[] = [];
