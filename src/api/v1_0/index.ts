@@ -12,6 +12,7 @@ import { logRoutes } from './logs.js';
 import { modelRoutes } from './model.js';
 import { evaluationRoutes } from './evaluations.js';
 import { basePath, PATH_VERSIONS } from '../versions.js';
+import { apprenticeRoutes } from './apprentice.js';
 
 export const V1_PREFIX = basePath('v1.0');
 export const PREVIEW_PREFIXES = PATH_VERSIONS.filter((v) => v !== 'v1.0').map((v) => basePath(v));
@@ -40,4 +41,5 @@ export async function v1Routes(app: FastifyInstance, { loop, hidden, evaluations
   await app.register(logRoutes, options);
   await app.register(modelRoutes, options);
   if (evaluations) await app.register(evaluationRoutes, options);
+  await app.register(apprenticeRoutes, options);
 }
