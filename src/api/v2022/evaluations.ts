@@ -10,7 +10,7 @@
 // filter: `field eq 'value'` terms joined by `and`, over evaluationType, status (2022's words) and name, e.g.
 // evaluationType eq 'Manual'; anything else is a 400 BadRequest.
 import type { FastifyInstance } from 'fastify';
-import { evaluationSeries, jobStatus, LoopError, type Evaluation, type SeriesWindow } from '../../loop/index.js';
+import { checkSeriesQuery, evaluationSeries, jobStatus, LoopError, type Evaluation, type SeriesWindow } from '../../loop/index.js';
 import { parseDateTime } from '../../loop/date_time.js';
 import { EvaluationIdParams } from '../evaluation_schemas.js';
 import { ref } from '../schemas.js';
@@ -111,13 +111,13 @@ export async function evaluationRoutes2022(app: FastifyInstance, { loop }: V1Opt
     else if (typeof rawWindow === 'string' && /^(expanding|rolling)$/i.test(rawWindow)) window = rawWindow.toLowerCase() === 'expanding' ? 'Expanding' : 'Rolling';
     else throw new LoopError('BadRequest', `window: must be Expanding or Rolling (got ${JSON.stringify(rawWindow).slice(0, 40)})`);
     const series = { startTime, endTime, intervalInMinutes, window };
+    // A wrong query is a 400 whether or not the evaluation exists or has results yet.
+    checkSeriesQuery(series);
     const e = await loop.getEvaluation(request.params.evaluationId);
     const status = jobStatus(e.status);
     const succeeded = status === 'Succeeded' || status === 'OptimalPolicyApplied' || status === 'OnlinePolicyRetained';
-    // Checked (and refused with 400) even while there is no content yet, so that a wrong query shows at once.
-    const content = evaluationSeries(e, series);
     const why = description(e);
-    return { ...details(e), optimalPolicy: e.optimalPolicy, ...(succeeded ? { content } : {}), ...(why !== undefined ? { description: why } : {}) };
+    return { ...details(e), optimalPolicy: e.optimalPolicy, ...(succeeded ? { content: evaluationSeries(e, series) } : {}), ...(why !== undefined ? { description: why } : {}) };
   });
 
   app.get<{ Querystring: Query }>('/evaluations', {
