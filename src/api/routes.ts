@@ -5,17 +5,25 @@
 //                                            the same, with 2022-09-01-preview's evaluations and feature
 //                                            importances (v2022/) in place of v1.0's evaluations
 // The OpenAPI document lists v1.0 once, the preview operations under v1.1-preview.3, and 2022-09-01-preview's own.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { sendError } from './errors.js';
 import type { Loop } from '../loop/types.js';
 import type { Settings } from '../settings/index.js';
 import { previewRoutes } from './v1_1/index.js';
 import { hideRoutes, v1Routes } from './v1_0/index.js';
 import { modelRetrainDays, v2022Routes } from './v2022/index.js';
-import { API_ROOT, basePath, PATH_VERSIONS, QUERY_VERSION, requireApiVersion, type PathVersion } from './versions.js';
+import { API_ROOT, apiVersionError, basePath, PATH_VERSIONS, QUERY_VERSION, type PathVersion } from './versions.js';
 
 export interface ApiOptions {
   loop: Loop;
   settings: Settings;
+}
+
+/** onRequest hook of the query-style routes: the api-version parameter must name 2022-09-01-preview. */
+function requireApiVersion(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const error = apiVersionError((request.query as Record<string, unknown> | undefined)?.['api-version']);
+  if (error) sendError(reply, error.status, error.code, error.message);
+  else done();
 }
 
 /** The copy of the preview operations shown in the OpenAPI document. */

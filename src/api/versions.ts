@@ -6,9 +6,6 @@
 // MissingApiVersionParameter, an unknown one 400 UnsupportedApiVersionValue naming the supported ones). A path
 // naming a version this server does not have (/personalizer/v9/rank) has no resource behind it: 404, as API
 // Management answered, with the code UnsupportedApiVersionValue so that the cause is plain.
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { sendError } from './errors.js';
-
 export const API_ROOT = '/personalizer';
 export const PATH_VERSIONS = ['v1.0', 'v1.1-preview.1', 'v1.1-preview.2', 'v1.1-preview.3'] as const;
 export const QUERY_VERSION = '2022-09-01-preview';
@@ -22,19 +19,28 @@ export function basePath(version: PathVersion): string {
 
 const SUPPORTED = `${PATH_VERSIONS.map((v) => basePath(v)).join(', ')} and ${API_ROOT}/…?api-version=${QUERY_VERSION}`;
 
-/** onRequest hook of the query-style routes: the api-version parameter must name 2022-09-01-preview. */
-export function requireApiVersion(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  const value = (request.query as Record<string, unknown> | undefined)?.['api-version'];
-  if (value === QUERY_VERSION) {
-    done();
-    return;
-  }
+export interface VersionError {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** What is wrong with a query-style request's api-version parameter; undefined when it names 2022-09-01-preview. */
+export function apiVersionError(value: unknown): VersionError | undefined {
+  if (value === QUERY_VERSION) return undefined;
   if (value === undefined || value === '') {
-    sendError(reply, 400, 'MissingApiVersionParameter', `The api-version query parameter (?api-version=) is required for all requests under ${API_ROOT}/ without a version in the path; this server supports api-version=${QUERY_VERSION}.`);
-    return;
+    return {
+      status: 400,
+      code: 'MissingApiVersionParameter',
+      message: `The api-version query parameter (?api-version=) is required for all requests under ${API_ROOT}/ without a version in the path; this server supports api-version=${QUERY_VERSION}.`,
+    };
   }
   const shown = Array.isArray(value) ? value.join(',') : String(value);
-  sendError(reply, 400, 'UnsupportedApiVersionValue', `Unsupported api-version '${shown.slice(0, 64)}'. The supported api-versions are '${QUERY_VERSION}' (and the base paths ${PATH_VERSIONS.map((v) => basePath(v)).join(', ')}).`);
+  return {
+    status: 400,
+    code: 'UnsupportedApiVersionValue',
+    message: `Unsupported api-version '${shown.slice(0, 64)}'. The supported api-versions are '${QUERY_VERSION}' (and the base paths ${PATH_VERSIONS.map((v) => basePath(v)).join(', ')}).`,
+  };
 }
 
 /** Operations that exist only in the previews: under /personalizer/v1.0 they get a message saying where they are. */
@@ -44,7 +50,7 @@ const PREVIEW_ONLY = [/^\/multislot(\/|$)/, /^\/logs\/(interactions|observations
  * Why a request matched no route, when it is about versions: an unknown version segment, or a preview-only
  * operation asked of v1.0. undefined for every other path (the usual 404 ResourceNotFound).
  */
-export function versionMismatch(path: string): { status: number; code: string; message: string } | undefined {
+export function versionMismatch(path: string): VersionError | undefined {
   if (!path.startsWith(`${API_ROOT}/`)) return undefined;
   const rest = path.slice(API_ROOT.length + 1);
   const slash = rest.indexOf('/');

@@ -94,6 +94,10 @@ const NEEDS_DATA: Record<string, string> = {
   'PUT /personalizer/featureImportances/{featureImportanceId}': 'NoLogsExistInDateRange',
   'GET /personalizer/featureImportances/{featureImportanceId}': 'FeatureImportanceNotFound',
   'DELETE /personalizer/featureImportances/{featureImportanceId}': 'FeatureImportanceNotFound',
+  // Multi-slot operations on a loop that is not multi-slot.
+  'POST /personalizer/v1.1-preview.3/multislot/rank': 'InvalidMultiSlotApiAccess',
+  'POST /personalizer/v1.1-preview.3/multislot/events/{eventId}/reward': 'InvalidMultiSlotApiAccess',
+  'POST /personalizer/v1.1-preview.3/multislot/events/{eventId}/activate': 'InvalidMultiSlotApiAccess',
   // The local-inference SDK's binary batches: the page has no JSON body to pre-fill.
   'POST /personalizer/v1.1-preview.3/logs/interactions': 'InvalidRequest',
   'POST /personalizer/v1.1-preview.3/logs/observations': 'InvalidRequest',
