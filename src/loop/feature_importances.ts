@@ -97,7 +97,8 @@ export class FeatureImportances {
     if (record.status === 'completed' && record.summary !== null) {
       const scores: FeatureScore[] = (JSON.parse(record.summary) as ResultSummary).featureScores ?? [];
       out.featureScores = scores
-        .map((s) => ({ namespace: s.namespace, ...(s.featureName !== undefined ? { featureName: s.featureName } : {}), score: s.score / 100 }))
+        // FeatureScore.score is a float32 on the wire; rounding to it also keeps 100·x/x/100 at exactly 1.
+        .map((s) => ({ namespace: s.namespace, ...(s.featureName !== undefined ? { featureName: s.featureName } : {}), score: Math.min(1, Math.max(0, Math.fround(s.score / 100))) }))
         .sort((a, b) => b.score - a.score);
     }
     if (evaluation.failureReason !== undefined) out.description = evaluation.failureReason;
