@@ -10,6 +10,7 @@
 import type { EvaluationRecord, Store } from '../store/index.js';
 import type { FeatureScore } from '../evaluation/index.js';
 import { validateEvaluationContract } from './evaluation_contract.js';
+import { shortestFloat32 } from './float32.js';
 import { FEATURE_IMPORTANCE_ID_PREFIX, type Evaluations } from './evaluations.js';
 import { evaluationView, type ResultSummary } from './evaluation_view.js';
 import { LoopError, type FeatureImportance, type FeatureImportanceContract, type JobStatus } from './types.js';
@@ -97,8 +98,8 @@ export class FeatureImportances {
     if (record.status === 'completed' && record.summary !== null) {
       const scores: FeatureScore[] = (JSON.parse(record.summary) as ResultSummary).featureScores ?? [];
       out.featureScores = scores
-        // FeatureScore.score is a float32 on the wire; rounding to it also keeps 100·x/x/100 at exactly 1.
-        .map((s) => ({ namespace: s.namespace, ...(s.featureName !== undefined ? { featureName: s.featureName } : {}), score: Math.min(1, Math.max(0, Math.fround(s.score / 100))) }))
+        // FeatureScore.score is a float32 on the wire (its shortest decimal); that also keeps 100·x/x/100 at exactly 1.
+        .map((s) => ({ namespace: s.namespace, ...(s.featureName !== undefined ? { featureName: s.featureName } : {}), score: Math.min(1, Math.max(0, shortestFloat32(s.score / 100))) }))
         .sort((a, b) => b.score - a.score);
     }
     if (evaluation.failureReason !== undefined) out.description = evaluation.failureReason;
