@@ -47,6 +47,8 @@ describe('bad input on the preview routes: 4xx in Azure shape, never a 5xx', { s
       ['PUT evaluation, bad policy', api.put(`/evaluations/a?${V}`, { name: 'x', ...range, policies: [{ name: 'p', arguments: '--bogus' }] }), 400, ['InvalidEvaluationContract']],
       ['PUT evaluation, id too long', api.put(`/evaluations/${'i'.repeat(257)}?${V}`, { name: 'x', ...range, policies: [] }), 400],
       ['PUT evaluation, reserved id', api.put(`/evaluations/${encodeURIComponent('~featureImportance:x')}?${V}`, { name: 'x', ...range, policies: [] }), 400, ['BadRequest']],
+      ['PUT evaluation, v1.0 name of a field', api.put(`/evaluations/a?${V}`, { name: 'x', ...range, policies: [], enableOfflineExperimentation: true }), 400, ['InvalidEvaluationContract']],
+      ['POST v1.0 evaluation, 2022 name of a field', new Api(`${server.url}/personalizer/v1.0`, server.key).post('/evaluations', { name: 'x', ...range, policies: [], enablePolicyOptimization: true }), 400, ['InvalidEvaluationContract']],
       ['PUT evaluation, text/plain', api.call('PUT', `/evaluations/a?${V}`, { raw: 'x', contentType: 'text/plain' }), 415],
       ['PUT evaluation, body over the limit', api.put(`/evaluations/a?${V}`, { name: 'x'.repeat(5000), ...range, policies: [] }), 413, ['PayloadSizeExceeded']],
       ['GET evaluation, no range', api.get(`/evaluations/a?${V}`), 400],

@@ -75,6 +75,10 @@ export async function evaluationRoutes2022(app: FastifyInstance, { loop }: V1Opt
       response: { 200: EMPTY_200, ...ERROR_RESPONSE },
     },
   }, async (request, reply) => {
+    // The other version's name for the same switch: refused rather than ignored (an optimization silently not run).
+    if ('enableOfflineExperimentation' in request.body) {
+      throw new LoopError('InvalidEvaluationContract', 'enableOfflineExperimentation is the v1.0 name; under api-version=2022-09-01-preview it is enablePolicyOptimization');
+    }
     const { enablePolicyOptimization, name, startTime, endTime, policies } = request.body;
     await loop.createEvaluation({ name, startTime, endTime, policies, enableOfflineExperimentation: enablePolicyOptimization === true }, request.params.evaluationId);
     return reply.code(200).send();
