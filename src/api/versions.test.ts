@@ -5,9 +5,11 @@ import { apiVersionError, versionMismatch } from './versions.js';
 
 test('api-version: 2022-09-01-preview passes; missing, empty, another or repeated is refused', () => {
   assert.equal(apiVersionError('2022-09-01-preview'), undefined);
+  // Repeated with the same value (a nextLink followed by a client that adds its own).
+  assert.equal(apiVersionError(['2022-09-01-preview', '2022-09-01-preview']), undefined);
   assert.equal(apiVersionError(undefined)?.code, 'MissingApiVersionParameter');
   assert.equal(apiVersionError('')?.code, 'MissingApiVersionParameter');
-  for (const v of ['2022-09-01', '2022-09-01-PREVIEW', 'v1.0', ['2022-09-01-preview', '2022-09-01-preview']]) {
+  for (const v of ['2022-09-01', '2022-09-01-PREVIEW', 'v1.0', ['2022-09-01-preview', '2023-01-01'], []]) {
     const e = apiVersionError(v);
     assert.deepEqual([e?.status, e?.code], [400, 'UnsupportedApiVersionValue'], JSON.stringify(v));
     assert.match(e!.message, /'2022-09-01-preview'/);

@@ -25,9 +25,13 @@ export interface VersionError {
   message: string;
 }
 
-/** What is wrong with a query-style request's api-version parameter; undefined when it names 2022-09-01-preview. */
+/**
+ * What is wrong with a query-style request's api-version parameter; undefined when it names 2022-09-01-preview
+ * (also when it is repeated with that same value: a client following a nextLink may add its own to the link's).
+ */
 export function apiVersionError(value: unknown): VersionError | undefined {
   if (value === QUERY_VERSION) return undefined;
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => v === QUERY_VERSION)) return undefined;
   if (value === undefined || value === '') {
     return {
       status: 400,

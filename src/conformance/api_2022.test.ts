@@ -188,6 +188,8 @@ describe('2022-09-01-preview against a real server (raw requests, checked agains
     const page2 = await api.call('GET', link.pathname.replace('/personalizer', '') + link.search);
     conforms('Evaluations_List', page2, 200);
     assert.deepEqual([page2.json.value.map((e: any) => e.id), page2.json.nextLink], [['e-1'], undefined]);
+    // A client that adds its own api-version to the link gets the same page.
+    assert.deepEqual((await api.call('GET', `${link.pathname.replace('/personalizer', '')}${link.search}&${VERSION}`)).json, page2.json);
     assert.deepEqual((await api.get(q('/evaluations', '&top=1'))).json, { value: [(await api.get(q('/evaluations', '&top=1'))).json.value[0]] });
     const manual = await api.get(q('/evaluations', `&filter=${encodeURIComponent("evaluationType eq 'Manual' and name eq 'first'")}`));
     assert.deepEqual(manual.json.value.map((e: any) => e.id), ['e-1']);
