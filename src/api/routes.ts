@@ -21,9 +21,15 @@ export interface ApiOptions {
 
 /** onRequest hook of the query-style routes: the api-version parameter must name 2022-09-01-preview. */
 function requireApiVersion(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  const error = apiVersionError((request.query as Record<string, unknown> | undefined)?.['api-version']);
-  if (error) sendError(reply, error.status, error.code, error.message);
-  else done();
+  const query = request.query as Record<string, unknown>;
+  const error = apiVersionError(query['api-version']);
+  if (error) {
+    sendError(reply, error.status, error.code, error.message);
+    return;
+  }
+  // Repeated with the same value: one, as the routes' query schemas declare it.
+  query['api-version'] = QUERY_VERSION;
+  done();
 }
 
 /** The copy of the preview operations shown in the OpenAPI document. */
