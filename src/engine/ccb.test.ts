@@ -4,7 +4,8 @@ import { NO_SHARED } from '../testing/fixtures.js';
 import { ccbDir, ccbLines, readCcb, readCcbBytes, readDecisions, sameDecisions } from './ccb.fixtures.js';
 import { createCcbLearner, loadCcbLearner, type CcbLearner, type SlotDecision } from './ccb.js';
 import { createLearner, loadLearner } from './learner.js';
-import { ModelFileError } from './model_file.js';
+import { ModelFileError, readModel } from './model_file.js';
+import { formatReadableModel } from './readable_model.js';
 import { DEFAULT_CCB_POLICY_ARGUMENTS, DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments } from './policy_args.js';
 
 const skip = ccbDir() === undefined ? NO_SHARED : false;
@@ -137,4 +138,9 @@ test('ccb-10k, mtr: every slot pmf of all 10,000 events equals VW 9.10, and so d
   // summary-ccb-mtr.txt: average loss = -0.401649, total feature number = 26818242.
   assert.equal(r.loss.toFixed(6), '-0.401649');
   assert.equal(r.features, 26818242);
+});
+
+test('tiny-20: the readable model equals VW --readable_model after the same events', { skip }, () => {
+  const { learner } = run('tiny-20.dsjson');
+  assert.equal(formatReadableModel(readModel(learner.saveModel())), readCcb('tiny-20-readable.txt'));
 });

@@ -103,28 +103,36 @@ export class CcbLearner {
     ex = this.prepare(ex);
     const excluded = new Uint8Array(ex.actionCount);
     const out: SlotDecision[] = [];
-    let features = 0;
-    let labeled = 0;
     for (let s = 0; s < ex.slotCount; s++) {
       const o = outcomes[s] ?? null;
-      if (o !== null) {
-        labeled++;
-        if (!(o.probability > 0)) throw new RangeError(`slot ${s}: the logged probability must be > 0`);
-      }
-      const r = this.slot(ex, s, excluded, o, weight, undefined, true);
-      features += r.features;
-      out.push(r.decision);
+      if (o !== null && !(o.probability > 0)) throw new RangeError(`slot ${s}: the logged probability must be > 0`);
+      out.push(this.slot(ex, s, excluded, o, weight, undefined, true).decision);
     }
-    // update_stats_ccb: slot 0's IPS term only, the event counted once.
+    this.updateStats(ex, out, outcomes, weight);
+    return out;
+  }
+
+  /**
+   * update_stats_ccb for one event: slot 0's IPS term p(first listed)·[first listed = logged]·cost/p_logged·weight,
+   * the event counted once, its features those of every slot's candidates. learn() calls it; a caller that only
+   * predicts (replay -t) calls it to report the loss VW would.
+   */
+  updateStats(ex: CcbExample, decisions: readonly SlotDecision[], outcomes: readonly (SlotOutcome | null)[], weight = 1): number {
+    let features = 0;
+    decisions.forEach((d, s) => {
+      const slot = ex.slots[s];
+      if (slot) for (const a of d.actions) features += slot.features[a]?.count ?? 0;
+    });
     let loss = 0;
     const o0 = outcomes[0] ?? null;
-    const d0 = out[0];
+    const d0 = decisions[0];
     if (o0 !== null && d0 !== undefined && d0.actions.length > 0) {
       const l = d0.actions[0] === o0.action ? f(f(o0.cost) / f(o0.probability)) : 0;
       loss = f(f(l * d0.probabilities[0]!) * f(weight));
     }
-    this.stats.update(labeled > 0, loss, f(weight), features);
-    return out;
+    const labeled = outcomes.slice(0, ex.slotCount).some((o) => o !== null && o !== undefined);
+    this.stats.update(labeled, loss, f(weight), features);
+    return loss;
   }
 
   /** One slot: build its CB example, rank, learn when labeled, reorder (cb_sample) and exclude. */
@@ -136,20 +144,18 @@ export class CcbLearner {
     weight: number,
     seed: bigint | undefined,
     learning: boolean,
-  ): { decision: SlotDecision; features: number } {
+  ): { decision: SlotDecision } {
     const slot = ex.slots[s]!;
     const cands: number[] = [];
     const vectors: FeatureVector[] = [];
-    let features = 0;
     for (let a = 0; a < ex.actionCount; a++) {
       const fv = slot.features[a];
       if (fv && excluded[a] === 0) {
         cands.push(a);
         vectors.push(fv);
-        features += fv.count;
       }
     }
-    if (cands.length === 0) return { decision: { actions: [], probabilities: [] }, features: 0 };
+    if (cands.length === 0) return { decision: { actions: [], probabilities: [] } };
     const mex: MultiExample = { actions: vectors, tags: [] };
     const { order, probs, k } = this.inner.rank(mex);
     const ord = Array.from(order.subarray(0, k));
@@ -173,7 +179,7 @@ export class CcbLearner {
     }
     const actions = ord.map((i) => cands[i]!);
     excluded[actions[0]!] = 1;
-    return { decision: { actions, probabilities: pr }, features };
+    return { decision: { actions, probabilities: pr } };
   }
 
   /** VW 9.10 binary model, including the CCB has_seen_multi_slot_example flag. */
