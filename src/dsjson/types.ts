@@ -35,7 +35,7 @@ export interface CbEvent {
   skipLearn: boolean;
   /** `_original_label_cost`, metrics only. */
   originalLabelCost?: number;
-  /** Raw text of the CCB `_outcomes` array when present (CCB lines are not supported yet). */
+  /** Raw text of the CCB `_outcomes` array when present (such a line is read by parseCcbLine, not as a CbEvent). */
   outcomes?: string;
 }
 
