@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readText, repoRoot, vectorsDir } from '../src/testing/fixtures.js';
-import { createCcbLearner, parsePolicyArguments, DEFAULT_CCB_POLICY_ARGUMENTS, DEFAULT_POLICY_ARGUMENTS, type SlotDecision } from '../src/engine/index.js';
-import { isCcbEvent, parseCcbLine } from '../src/dsjson/index.js';
+import { createCcbLearner, createLearner, parsePolicyArguments, DEFAULT_CCB_POLICY_ARGUMENTS, DEFAULT_POLICY_ARGUMENTS, type SlotDecision } from '../src/engine/index.js';
+import { isCbEvent, isCcbEvent, parseCbLine, parseCcbLine } from '../src/dsjson/index.js';
 import { benchDir } from './sim.js';
 import type { BenchResult } from './types.js';
 
@@ -57,6 +57,29 @@ function singleSlotTwin(line: string): string {
   });
 }
 
+/** Seconds to learn every line in process (parse, featurize, rank, learn): CCB lines, or single-slot ones. */
+function learnInProcess(lines: string[], ccb: boolean): number {
+  const t0 = performance.now();
+  if (ccb) {
+    const learner = createCcbLearner(parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS));
+    lines.forEach((line, i) => {
+      const e = parseCcbLine(line, i + 1);
+      if (isCcbEvent(e)) learner.learn(learner.featurize(line, e.contextStart, e.contextEnd), e.labels, e.weight);
+    });
+  } else {
+    const learner = createLearner(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS), { reuseExamples: true });
+    lines.forEach((line, i) => {
+      const e = parseCbLine(line, i + 1);
+      if (isCbEvent(e) && e.label) {
+        const ex = learner.featurize(line, e.contextStart, e.contextEnd);
+        learner.rank(ex);
+        learner.learn(ex, e.label, e.weight);
+      }
+    });
+  }
+  return (performance.now() - t0) / 1000;
+}
+
 /** Replays ccb-10k in process under one cb_type: events whose every slot pmf equals VW's (1e-4), and the loss. */
 function parity(lines: string[], vwPreds: string, cbType: string): { equal: number; events: number; loss: number } {
   const learner = createCcbLearner(parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS.replace('--cb_type mtr', `--cb_type ${cbType}`)));
@@ -83,7 +106,8 @@ export async function run(): Promise<BenchResult[]> {
   const ccbPath = join(dir, 'ccb-10k.dsjson');
   const cbPath = join(dir, 'ccb-10k-single-slot.dsjson');
   if (!existsSync(ccbPath)) writeFileSync(ccbPath, ccbText);
-  if (!existsSync(cbPath)) writeFileSync(cbPath, lines.map(singleSlotTwin).join('\n') + '\n');
+  const twin = lines.map(singleSlotTwin);
+  if (!existsSync(cbPath)) writeFileSync(cbPath, twin.join('\n') + '\n');
 
   const single: number[] = [];
   const multi: number[] = [];
@@ -105,6 +129,28 @@ export async function run(): Promise<BenchResult[]> {
       note: `${n} events × 3 slots (21 candidate examples vs 8), CLI, median of ${ROUNDS}`,
     },
   ];
+  // In process (no process start-up, no parse worker): the learner's own cost per event.
+  const singleIn: number[] = [];
+  const multiIn: number[] = [];
+  learnInProcess(twin.slice(0, 2000), false); // warm-up (JIT)
+  learnInProcess(lines.slice(0, 1000), true);
+  for (let r = 0; r < ROUNDS; r++) {
+    singleIn.push(learnInProcess(twin, false));
+    multiIn.push(learnInProcess(lines, true));
+  }
+  const singleInEps = n / median(singleIn);
+  const multiInEps = n / median(multiIn);
+  results.push(
+    { name: 'learn single-slot twin (in process)', value: singleInEps, unit: 'events/s', note: `parse + featurize + rank + learn, median of ${ROUNDS}` },
+    {
+      name: 'learn CCB ccb-10k (in process)',
+      value: multiInEps,
+      unit: 'events/s',
+      baseline: singleInEps,
+      baselineRatio: multiInEps / singleInEps,
+      note: `parse + featurize + 3 slots ranked and learned, median of ${ROUNDS}`,
+    },
+  );
   for (const cbType of ['ips', 'dr']) {
     const t0 = performance.now();
     const p = parity(lines, readText(join(vectors, 'ccb', `preds-ccb-${cbType}.txt.gz`)), cbType);

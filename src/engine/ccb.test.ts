@@ -144,3 +144,18 @@ test('tiny-20: the readable model equals VW --readable_model after the same even
   const { learner } = run('tiny-20.dsjson');
   assert.equal(formatReadableModel(readModel(learner.saveModel())), readCcb('tiny-20-readable.txt'));
 });
+
+test('explain: a slot\'s own features and the slot index are among the scored terms of a candidate', { skip }, () => {
+  const { learner } = run('tiny-20.dsjson');
+  const context = ccbLines(readCcb('tiny-20.dsjson'))[0]!.context;
+  const terms = learner.explain(context, 1, 3, 1000);
+  assert.equal(terms.length, 132);
+  const names = new Set(terms.map((t) => t.name));
+  for (const n of ['Slot^posmiddle', 'prominence', '_ccb_slot_index^index1', 'Article^idart4*_ccb_slot_index^index1']) assert.ok(names.has(n), n);
+  // The terms add up to the score the learner ranks slot 1's candidates by (sub-model 0, float sum).
+  const ex = learner.featurize(context);
+  const score = learner.inner.scores({ actions: [ex.slots[1]!.features[3]!], tags: [] })[0]!;
+  const sum = terms.reduce((acc, t) => acc + t.contribution, 0);
+  assert.ok(Math.abs(sum - score) < 1e-6, `${sum} vs ${score}`);
+  assert.ok(terms.some((t) => t.contribution !== 0));
+});

@@ -5,7 +5,7 @@
 // took): pmf before the update, the update when the slot's logged action is a candidate, then cb_sample puts the
 // logged (or sampled) action first and it is excluded from the later slots. docs/multi-slot-engine.md.
 import type { FeatureVector, MultiExample } from './example.js';
-import type { FromStateOptions, LearnerOptions } from './learner.js';
+import type { FeatureContribution, FromStateOptions, LearnerOptions } from './learner.js';
 import { Learner, ProgressiveStats, learnerFromState } from './learner.js';
 import { CcbFeaturizer, type CcbExample } from './ccb_features.js';
 import { RandomState, sampleAfterNormalizing, tagSeed } from './ccb_sample.js';
@@ -180,6 +180,18 @@ export class CcbLearner {
     const actions = ord.map((i) => cands[i]!);
     excluded[actions[0]!] = 1;
     return { decision: { actions, probabilities: pr } };
+  }
+
+  /**
+   * The largest |w·x| terms of one action's score in one slot (as Learner.explain): pass the context text for
+   * feature names, or an example. The slot's features (`Slot^…`, its default namespace, `_ccb_slot_index`)
+   * are among them.
+   */
+  explain(exOrText: CcbExample | string, slot: number, action: number, top = 10): FeatureContribution[] {
+    const ex = typeof exOrText === 'string' ? this.featurizeWithNames(exOrText) : this.prepare(exOrText);
+    const fv = ex.slots[slot]?.features[action];
+    if (!fv) throw new RangeError(`slot ${slot} has no action ${action}`);
+    return this.inner.explain({ actions: [fv], tags: [] }, 0, top);
   }
 
   /** VW 9.10 binary model, including the CCB has_seen_multi_slot_example flag. */
