@@ -59,7 +59,7 @@ class CcbProgress {
 
   constructor(private readonly learner: CcbLearner) {}
 
-  add(loss: number, labeled: boolean, weight: number, label: string, predict: string, features: number): ProgressRow | undefined {
+  add(loss: number, labeled: boolean, weight: number, label: () => string, predict: () => string, features: number): ProgressRow | undefined {
     if (labeled) {
       this.sinceLoss += loss;
       this.sinceWeight += weight;
@@ -73,8 +73,8 @@ class CcbProgress {
       ...(this.sinceWeight > 0 ? { sinceLast: this.sinceLoss / this.sinceWeight } : {}),
       exampleCounter: s.exampleNumber,
       exampleWeight: seen,
-      label,
-      predict,
+      label: label(),
+      predict: predict(),
       features,
     };
     this.sinceLoss = 0;
@@ -144,8 +144,10 @@ export async function replayCcb(opts: ReplayOptions, learner: CcbLearner, out: R
         for (const a of d.actions) features += ex.slots[s]!.features[a]?.count ?? 0;
       });
       const labeled = r.labels.slice(0, ex.slotCount).some((l) => l !== null);
-      const label = ccbLabelText(r.labels, ex.slotCount);
-      const predict = decisions.map((d) => (d.actions.length > 0 ? String(d.actions[0]) : '?')).join(',');
+      const slots = ex.slotCount;
+      const labels = r.labels;
+      const label = () => ccbLabelText(labels, slots);
+      const predict = () => decisions.map((d) => (d.actions.length > 0 ? String(d.actions[0]) : '?')).join(',');
       const row = progress.add(learner.stats.sumLoss - before, labeled, r.weight, label, predict, features);
       if (row && !opts.quiet) out.log(formatProgressRow(row));
     }
