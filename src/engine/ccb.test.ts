@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NO_SHARED } from '../testing/fixtures.js';
 import { ccbDir, ccbLines, readCcb, readCcbBytes, readDecisions, sameDecisions } from './ccb.fixtures.js';
-import { createCcbLearner, loadCcbLearner, type CcbLearner, type SlotDecision } from './ccb.js';
+import { ccbLearnedFinite, ccbLearnerFromState, createCcbLearner, loadCcbLearner, type CcbLearner, type SlotDecision } from './ccb.js';
 import { createLearner, loadLearner } from './learner.js';
 import { ModelFileError, readModel } from './model_file.js';
 import { formatReadableModel } from './readable_model.js';
@@ -158,4 +158,19 @@ test('explain: a slot\'s own features and the slot index are among the scored te
   const sum = terms.reduce((acc, t) => acc + t.contribution, 0);
   assert.ok(Math.abs(sum - score) < 1e-6, `${sum} vs ${score}`);
   assert.ok(terms.some((t) => t.contribution !== 0));
+});
+
+test('a learner resumed from its own model after 10 events (counters kept) ends where 20 straight events end: VW\'s file', { skip }, () => {
+  const lines = ccbLines(readCcb('tiny-20.dsjson'));
+  const config = parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS);
+  const first = createCcbLearner(config);
+  for (const e of lines.slice(0, 10)) {
+    const ex = first.featurize(e.context);
+    first.learn(ex, e.outcomes);
+    assert.equal(ccbLearnedFinite(first, ex), true);
+  }
+  const resumed = ccbLearnerFromState(config, readModel(first.saveModel()), { preservePerformanceCounters: true });
+  assert.equal(resumed.hasSeenMultiSlot, true);
+  for (const e of lines.slice(10)) resumed.learn(resumed.featurize(e.context), e.outcomes);
+  assert.deepEqual(resumed.saveModel(), readCcbBytes('tiny-20-model.vw'));
 });

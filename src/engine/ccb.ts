@@ -12,6 +12,7 @@ import { RandomState, sampleAfterNormalizing, tagSeed } from './ccb_sample.js';
 import { readModel, writeModel, ModelFileError } from './model_file.js';
 import { mergeModelOptions, modelOptionsString, parsePolicyArguments } from './policy_args.js';
 import { uniformHash } from './hash.js';
+import { learnedFinite } from './finite.js';
 import type { ModelState, PolicyConfig } from './types.js';
 
 export type { CcbExample, CcbSlot } from './ccb_features.js';
@@ -239,6 +240,14 @@ export function loadCcbLearner(model: Uint8Array, overrides = '', options: FromS
     throw new ModelFileError(`not a multi-slot model: its options ('${state.options.trim()}') lack --ccb_explore_adf`);
   }
   if (!/(^|\s)--id(\s|=|$)/.test(overrides)) config.id = state.id;
+  return ccbLearnerFromState(config, state, options);
+}
+
+/**
+ * A multi-slot learner continuing from a model state (learnerFromState for the stack below, then the CCB flag and
+ * the per-event counters, which are CCB's own: VW counts events, not slots).
+ */
+export function ccbLearnerFromState(config: PolicyConfig, state: ModelState, options: FromStateOptions = {}): CcbLearner {
   const inner = learnerFromState(config, state, { ...options, ...innerOptions(options) });
   const learner = new CcbLearner(config, inner, options);
   learner.hasSeenMultiSlot = state.ccbHasSeenMultiSlot === true;
@@ -258,4 +267,14 @@ export function loadCcbLearner(model: Uint8Array, overrides = '', options: FromS
     }
   }
   return learner;
+}
+
+/** Whether learning `ex` left the learner finite (learnedFinite over every slot's candidates, and CCB's loss sums). */
+export function ccbLearnedFinite(learner: CcbLearner, ex: CcbExample): boolean {
+  if (!Number.isFinite(learner.stats.sumLoss) || !Number.isFinite(learner.stats.sumLossSinceLastDump)) return false;
+  // An example featurized before the switch to multi-slot mode was learned featurized again (prepare).
+  if (learner.hasSeenMultiSlot && !ex.multiSlot) ex = learner.featurize(ex.text, ex.start, ex.end);
+  const actions: FeatureVector[] = [];
+  for (const slot of ex.slots) for (const fv of slot.features) if (fv) actions.push(fv);
+  return learnedFinite(learner.inner, { actions, tags: [] });
 }
