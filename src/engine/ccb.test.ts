@@ -6,6 +6,7 @@ import { ccbLearnedFinite, ccbLearnerFromState, createCcbLearner, loadCcbLearner
 import { createLearner, loadLearner } from './learner.js';
 import { ModelFileError, readModel } from './model_file.js';
 import { formatReadableModel } from './readable_model.js';
+import { FeatureError } from './featurizer.js';
 import { DEFAULT_CCB_POLICY_ARGUMENTS, DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments } from './policy_args.js';
 
 const skip = ccbDir() === undefined ? NO_SHARED : false;
@@ -173,4 +174,51 @@ test('a learner resumed from its own model after 10 events (counters kept) ends 
   assert.equal(resumed.hasSeenMultiSlot, true);
   for (const e of lines.slice(10)) resumed.learn(resumed.featurize(e.context), e.outcomes);
   assert.deepEqual(resumed.saveModel(), readCcbBytes('tiny-20-model.vw'));
+});
+
+test('one slot without features stays in single-slot mode: the same pmf and weights as --cb_explore_adf', { skip }, () => {
+  const ccb = createCcbLearner(parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS));
+  const cb = createLearner(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS));
+  for (const e of ccbLines(readCcb('tiny-20.dsjson'))) {
+    const c = JSON.parse(e.context) as Record<string, unknown>;
+    delete c['_slots'];
+    const single = JSON.stringify(c);
+    const withSlot = JSON.stringify({ ...c, _slots: [{ _id: 'only' }] });
+    const o = e.outcomes[0]!;
+    const [d] = ccb.learn(ccb.featurize(withSlot), [o]);
+    const ex = cb.featurize(single);
+    const pmf = cb.predict(ex);
+    cb.learn(ex, { index: o.action, cost: o.cost, probability: o.probability });
+    const byAction = (xs: { a: number; p: number }[]) => new Map(xs.map((x) => [x.a, x.p]));
+    assert.deepEqual(byAction(d!.actions.map((a, i) => ({ a, p: d!.probabilities[i]! }))), byAction(pmf.map((x) => ({ a: x.index, p: x.probability }))));
+    assert.equal(d!.actions[0], o.action);
+  }
+  assert.equal(ccb.hasSeenMultiSlot, false);
+  assert.deepEqual(ccb.inner.gd.weights, cb.gd.weights);
+});
+
+test('slots: _inc restricts a slot to its actions (positions past the list ignored); malformed slots are FeatureErrors', () => {
+  const learner = createCcbLearner(parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS));
+  const multi = '"_multi":[{"a":{"i":0}},{"a":{"i":1}},{"a":{"i":2}}]';
+  const ex = learner.featurize(`{"u":{"x":1},${multi},"_slots":[{"s":{"p":"top"}},{"s":{"p":"low"},"_inc":[2,0,9]}]}`);
+  assert.equal(ex.slotCount, 2);
+  assert.equal(ex.actionCount, 3);
+  assert.deepEqual(ex.slots[1]!.features.map((f) => f !== null), [true, false, true]);
+  const [top, low] = learner.predict(ex, ['e1top', 'e1low']);
+  assert.equal(top!.actions.length, 3);
+  // The low slot may use 0 and 2, minus what the top slot took.
+  assert.deepEqual([...low!.actions].sort(), [0, 2].filter((a) => a !== top!.actions[0]));
+  assert.ok(Math.abs(low!.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-6);
+  const bad: [string, RegExp][] = [
+    [`{${multi},"_slots":[{},{},{},{}]}`, /number of actions \(3\) must be greater than or equal to the number of slots \(4\)/],
+    [`{${multi},"_slots":[{"_inc":[1.5]}]}`, /'_inc' holds 1.5/],
+    [`{${multi},"_slots":[{"_inc":["a"]}]}`, /'_inc' must be an array of action positions/],
+    [`{${multi},"_slots":{"a":1}}`, /'_slots' must be an array/],
+    [`{${multi},"_slots":[1]}`, /'_slots' elements must be objects/],
+    [`{${multi},"_slots":[{"_multi":[]}]}`, /'_multi' inside an action is not supported/],
+    [`{${multi},"_slots":[{}],"_slots":[{}]}`, /'_slots' given twice/],
+  ];
+  for (const [text, re] of bad) assert.throws(() => learner.featurize(text), (e: unknown) => e instanceof FeatureError && re.test(e.message), text);
+  // A single-slot learner still refuses _slots.
+  assert.throws(() => createLearner(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS)).featurize(`{${multi},"_slots":[{}]}`), FeatureError);
 });
