@@ -6,7 +6,7 @@ import { ccbLearnedFinite, ccbLearnerFromState, createCcbLearner, loadCcbLearner
 import { createLearner, loadLearner } from './learner.js';
 import { ModelFileError, readModel } from './model_file.js';
 import { formatReadableModel } from './readable_model.js';
-import { FeatureError } from './featurizer.js';
+import { FeatureError, FeatureLimitError } from './featurizer.js';
 import { DEFAULT_CCB_POLICY_ARGUMENTS, DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments } from './policy_args.js';
 
 const skip = ccbDir() === undefined ? NO_SHARED : false;
@@ -221,4 +221,20 @@ test('slots: _inc restricts a slot to its actions (positions past the list ignor
   for (const [text, re] of bad) assert.throws(() => learner.featurize(text), (e: unknown) => e instanceof FeatureError && re.test(e.message), text);
   // A single-slot learner still refuses _slots.
   assert.throws(() => createLearner(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS)).featurize(`{${multi},"_slots":[{}]}`), FeatureError);
+});
+
+test('maxFeatures bounds the whole event, all slots together, before building past it', () => {
+  const config = parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS);
+  const text = (slots: number) =>
+    JSON.stringify({ u: { x: 1 }, _multi: [{ a: { i: 0 } }, { a: { i: 1 } }, { a: { i: 2 } }], _slots: Array.from({ length: slots }, (_, s) => ({ s: { p: s } })) });
+  const count = (ex: { slots: readonly { features: readonly ({ count: number } | null)[] }[] }) =>
+    ex.slots.reduce((n, s) => n + s.features.reduce((m, f) => m + (f?.count ?? 0), 0), 0);
+  const total = count(createCcbLearner(config).featurize(text(3)));
+  const one = count(createCcbLearner(config).featurize(text(1)));
+  assert.ok(total > 2 * one, `${total} vs ${one}`);
+  const bounded = createCcbLearner(config, { maxFeatures: total });
+  assert.equal(count(bounded.featurize(text(3))), total);
+  const tight = createCcbLearner(config, { maxFeatures: total - 1 });
+  assert.throws(() => tight.featurize(text(3)), (e: unknown) => e instanceof FeatureLimitError && e.limit === total - 1);
+  assert.throws(() => bounded.featurize(text(3), 0, undefined, total - 1), (e: unknown) => e instanceof FeatureLimitError && e.limit === total - 1);
 });

@@ -56,10 +56,11 @@ export class CcbLearner {
 
   /**
    * A DSJSON CCB `c` object text ({...,"_multi":[...],"_slots":[{"_id":..,...,"_inc":[..]}]}), or its
-   * [start, end) slice of a longer text, → example; FeatureError on bad input.
+   * [start, end) slice of a longer text, → example; FeatureError on bad input, FeatureLimitError past the
+   * learner's maxFeatures or `within` (all slots' candidates together).
    */
-  featurize(text: string, start = 0, end = text.length): CcbExample {
-    return this.featurizer.featurize(text, start, end, (turnsOn) => this.hasSeenMultiSlot || turnsOn);
+  featurize(text: string, start = 0, end = text.length, within?: number): CcbExample {
+    return this.featurizer.featurize(text, start, end, (turnsOn) => this.hasSeenMultiSlot || turnsOn, within);
   }
 
   /** The same event with feature names (audit names, e.g. `Article^idart1*_ccb_slot_index^index0`). */
