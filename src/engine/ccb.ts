@@ -28,7 +28,10 @@ export interface SlotOutcome {
 }
 
 export interface SlotDecision {
-  /** The slot's candidates, 0-based _multi indices, the chosen (sampled or logged) action first (cb_sample order). */
+  /**
+   * The slot's candidates, 0-based _multi indices, the chosen (sampled or logged) action first (cb_sample order).
+   * Empty when no candidate is left (every action of its `_inc` taken by earlier slots): VW decides nothing then.
+   */
   actions: number[];
   probabilities: number[];
 }
