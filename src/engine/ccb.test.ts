@@ -253,3 +253,16 @@ test('learn checks every outcome before learning any slot: a refused event leave
   assert.equal(learner.stats.exampleNumber, 1);
   assert.ok(learner.inner.gd.weights.some((w) => w !== 0));
 });
+
+test('a slot whose every allowed action was taken decides nothing, and the event still learns its other slots', () => {
+  const learner = createCcbLearner(parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS));
+  const ex = learner.featurize('{"_multi":[{"a":{"i":0}},{"a":{"i":1}}],"_slots":[{"s":{"p":1}},{"s":{"p":2},"_inc":[0]}]}');
+  const d = learner.learn(ex, [{ action: 0, cost: -1, probability: 0.5 }, { action: 0, cost: 0, probability: 1 }]);
+  assert.deepEqual(d[1], { actions: [], probabilities: [] });
+  assert.equal(d[0]!.actions[0], 0);
+  assert.equal(learner.stats.exampleNumber, 1);
+  for (const seed of ['a', 'b', 'c', 'd']) {
+    const p = learner.predict(ex, [seed, 'x']);
+    assert.deepEqual(p[1]!.actions, p[0]!.actions[0] === 0 ? [] : [0]);
+  }
+});
