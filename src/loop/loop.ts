@@ -14,7 +14,7 @@
 // the trainer leader (leadership.ts) runs the trainer, the join sweep, retention, auto-optimization and
 // evaluation jobs. Every process follows the models and settings the others write (store_watch.ts); a model reset
 // or a flush asked of a follower is carried out by the leader (leader_requests.ts). A lone process is the leader.
-import { createLearner, DEFAULT_POLICY_ARGUMENTS, loadLearner } from '../engine/index.js';
+import { createLearner, DEFAULT_POLICY_ARGUMENTS, loadCcbLearner, loadLearner } from '../engine/index.js';
 import { openStore, StaleSettingsError, StoreFullError, StoreUnavailableError, type LeaseGrant, type ModelRecord, type Store } from '../store/index.js';
 import { buildContext } from './context.js';
 import { DAY } from './duration.js';
@@ -44,6 +44,8 @@ import {
   LoopError,
   type Evaluation,
   type EvaluationContract,
+  type ApprenticeReport,
+  type InferenceExplanation,
   type LogsProperties,
   type Loop,
   type LoopOptions,
@@ -56,7 +58,10 @@ import {
   type RankResponse,
   type ServiceConfiguration,
 } from './types.js';
-import { validateRankRequest, MAX_ID_LENGTH } from './validate_rank.js';
+import { validateRankRequest, MAX_ID_LENGTH, type ValidRank } from './validate_rank.js';
+import { baselineRanking, eventModelVersion, learningModeOf, servesBaseline } from './learning_mode.js';
+import { explainContext, inferenceExplanation } from './explain.js';
+import { apprenticeFigures, apprenticeReportOf } from './apprentice_view.js';
 import { azureRanking } from './rank_order.js';
 
 /**
@@ -328,8 +333,14 @@ class PersonalizerLoop implements LearningLoop {
       if (r.invalid !== undefined) throw new LoopError('InvalidRankRequest', `features: ${r.invalid}`);
       throw new Error(`rank failed: ${r.failed}`);
     }
-    const ranking = r.index.map((index, i) => ({ index, probability: shortestFloat32(r.probability[i]!) }));
+    // Apprentice and LoggingOnly answer and log the baseline (learning_mode.ts); the model still ranked it, which
+    // validated the features alike in every mode.
+    const mode = learningModeOf(this.service);
+    const ranking = servesBaseline(mode)
+      ? baselineRanking(r.index.length)
+      : r.index.map((index, i) => ({ index, probability: shortestFloat32(r.probability[i]!) }));
     const first = ranking[0]!;
+    const explanation = this.service.isInferenceExplainabilityEnabled === true ? this.explain(v, v.included[first.index]!, source) : undefined;
     const inserted = await this.store.insertEvent({
       eventId,
       timestamp: this.now(),
@@ -338,14 +349,26 @@ class PersonalizerLoop implements LearningLoop {
       probabilities: ranking.map((r) => r.probability),
       chosenIndex: first.index,
       chosenProbability: first.probability,
-      modelVersion: String(r.modelId),
+      modelVersion: eventModelVersion(r.modelId, mode),
       deferActivation: v.deferActivation,
     });
     if (!inserted) {
       throw new LoopError('InvalidRankRequest', `eventId: '${eventId}' was already used by an earlier rank call`);
     }
     this.counts.eventsRanked++;
-    return { ranking: azureRanking(v.actions, v.included, ranking), eventId, rewardActionId: v.actions[v.included[first.index]!]!.id };
+    const response: RankResponse = { ranking: azureRanking(v.actions, v.included, ranking), eventId, rewardActionId: v.actions[v.included[first.index]!]!.id };
+    if (explanation !== undefined) response.inferenceExplanation = explanation;
+    return response;
+  }
+
+  /** inferenceExplanation for request position `position` (explain.ts); omitted, and logged, should it fail. */
+  private explain(v: ValidRank, position: number, source: string | undefined): InferenceExplanation[] | undefined {
+    try {
+      return inferenceExplanation(v, position, this.ranker.explain(explainContext(v, position, source)).terms);
+    } catch (e) {
+      this.options.logger?.warn({ err: e }, 'inference explanation failed; the Rank is answered without it');
+      return undefined;
+    }
   }
 
   async reward(eventId: string, value: number): Promise<void> {
@@ -379,7 +402,7 @@ class PersonalizerLoop implements LearningLoop {
 
   async updateServiceConfiguration(config: ServiceConfiguration): Promise<ServiceConfiguration> {
     const { service } = await this.writeSettings(() => {
-      const service = validateServiceConfiguration(config, this.now());
+      const service = validateServiceConfiguration(config, this.now(), this.service);
       const policy =
         service.explorationPercentage === this.service.explorationPercentage
           ? this.policy
@@ -487,11 +510,13 @@ class PersonalizerLoop implements LearningLoop {
     const { rules } = await this.modelImportSetup();
     const model = modelFromBody(body, rules);
     if (model.length > rules.maxBytes) throw new LoopError('PayloadSizeExceeded', `The model is larger than the limit of ${rules.maxBytes} bytes.`, 413);
-    checkModelFits(model, parsePolicy(this.policy.arguments));
+    const live = parsePolicy(this.policy.arguments);
+    checkModelFits(model, live);
     // What the ranker will do with it: a model that passed the checks above but still does not load is refused
     // here rather than left for the trainer and the ranker to fail on.
     try {
-      loadLearner(model, '', { maxFeatures: MAX_RANK_FEATURES });
+      if (live.ccb) loadCcbLearner(model, '', { maxFeatures: MAX_RANK_FEATURES });
+      else loadLearner(model, '', { maxFeatures: MAX_RANK_FEATURES });
     } catch (e) {
       throw new LoopError('InvalidModelMetadata', `The model does not load: ${(e as Error).message}`);
     }
@@ -562,6 +587,10 @@ class PersonalizerLoop implements LearningLoop {
     return event ? eventToDsjson(event, await this.store.getRewards(eventId)) : null;
   }
 
+  async apprenticeReport(): Promise<ApprenticeReport> {
+    return apprenticeReportOf(this.store, learningModeOf(this.service));
+  }
+
   // ---------------------------------------------------------------------------------------------- lifecycle
 
   status(): LoopStatus {
@@ -600,6 +629,7 @@ class PersonalizerLoop implements LearningLoop {
       evaluationsRunning: evaluations.filter((e) => e.status === 'running').length,
       trainerLeader: this.leadership.leader,
       trainerLeaseEpoch: this.leadership.lease?.epoch ?? null,
+      apprentice: await apprenticeFigures(this.store),
     };
   }
 

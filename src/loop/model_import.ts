@@ -54,7 +54,7 @@ const f32 = (x: number): number => Math.fround(x);
 export function checkModelFits(model: Uint8Array, live: PolicyConfig): ModelState {
   // The problem type first: it says what to do, where a model this engine cannot read would only say "unsupported".
   // The options string is text near the file's start (model_file.ts: version, id, then options).
-  const liveCcb = (live as { ccb?: boolean }).ccb === true;
+  const liveCcb = live.ccb;
   const modelCcb = Buffer.from(model.buffer, model.byteOffset, Math.min(model.byteLength, HEADER_SCAN)).includes(CCB_FLAG);
   if (liveCcb !== modelCcb) {
     throw new LoopError(

@@ -11,6 +11,8 @@ import { LeaseLostError, openStore, StoreFullError, StoreUnavailableError, type 
 import { learningSignature, parsePolicy } from './policy.js';
 import { recoverFinite, resume, type Learning } from './trainer_checkpoint.js';
 import type { FromWorker, ToWorker, TrainerInit, TrainerRequest } from './trainer_protocol.js';
+import { ApprenticeTracker } from './apprentice_tracker.js';
+import { eventLearningMode, learnsFrom } from './learning_mode.js';
 
 /** learnOne learns each example as soon as it is built, so the featurizer may reuse its buffers. */
 const LEARNER_OPTIONS = { reuseExamples: true };
@@ -105,8 +107,14 @@ async function boot(): Promise<void> {
   log('info', `retraining from the log for policy ${signature}`);
 }
 
+/** The apprentice report: Apprentice events are scored before they are learned (apprentice_report.ts). */
+const apprentice = new ApprenticeTracker();
+
 function learnOne(e: JoinedEvent): void {
   if (e.skipLearn || e.reward === null) return;
+  // LoggingOnly events stay in the log (evaluations read them) but are never learned (learning_mode.ts).
+  const mode = eventLearningMode(e.modelVersion);
+  if (!learnsFrom(mode)) return;
   const { learner } = state;
   let ex;
   try {
@@ -115,6 +123,7 @@ function learnOne(e: JoinedEvent): void {
     log('warn', `event ${e.eventId} not learned: ${(err as Error).message}`);
     return;
   }
+  if (mode === 'Apprentice') apprentice.observe(learner, ex, e, Date.now());
   const nan = learner.gd.nanUpdates;
   learner.learn(ex, { index: e.chosenIndex, cost: -e.reward, probability: e.chosenProbability });
   state.eventsLearned++;
@@ -194,6 +203,8 @@ async function exportModel(given?: Uint8Array): Promise<void> {
   state.exportedCursor = state.cursor;
   state.exportedAt = at;
   post({ type: 'model', model }, [bytes.buffer as ArrayBuffer]);
+  // After the model: a report ahead of the model it describes is never counted twice (apprentice_report.ts).
+  await apprentice.save(store);
 }
 
 /** A model came out non-finite: back to the last good checkpoint, the poisoning events skipped (trainer_checkpoint.ts). */
@@ -348,5 +359,8 @@ port.on('message', (m: ToWorker) => {
   );
 });
 
-await serial(boot);
+await serial(async () => {
+  await apprentice.load(store);
+  await boot();
+});
 scheduleTurn();

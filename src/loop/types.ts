@@ -3,6 +3,9 @@
 import type { X509Certificate } from 'node:crypto';
 import type { FeatureScore, PolicyResult } from '../evaluation/index.js';
 import type { Counters } from '../store/index.js';
+import type { ApprenticeReport } from './apprentice_report.js';
+
+export type { ApprenticeReport, ApprenticeFigures } from './apprentice_report.js';
 
 export type FeatureObject = Record<string, unknown>;
 
@@ -24,10 +27,25 @@ export interface RankedAction {
   probability: number;
 }
 
+/** One feature the client sent (or an interaction of two, `a^b`) and its score for the explained action. */
+export interface FeatureScoreExplanation {
+  name: string;
+  /** Positive: supports choosing the action (the model's predicted reward); negative: against it. */
+  score: number;
+}
+
+/** inferenceExplanation's entries: the action (rewardActionId) and its features' scores. */
+export interface InferenceExplanation {
+  id: string;
+  features: FeatureScoreExplanation[];
+}
+
 export interface RankResponse {
   ranking: RankedAction[];
   eventId: string;
   rewardActionId: string;
+  /** Only with isInferenceExplainabilityEnabled. */
+  inferenceExplanation?: InferenceExplanation[];
 }
 
 export type RewardAggregation = 'earliest' | 'sum' | 'average';
@@ -47,6 +65,8 @@ export interface ServiceConfiguration {
   isAutoOptimizationEnabled?: boolean;
   autoOptimizationFrequency?: string;
   autoOptimizationStartDate?: string;
+  /** Rank responses carry inferenceExplanation (Microsoft Learn "how-to-inference-explainability"). */
+  isInferenceExplainabilityEnabled?: boolean;
 }
 
 export interface PolicyContract {
@@ -177,6 +197,8 @@ export interface LoopStats extends Counters {
   trainerLeader: boolean;
   /** The trainer lease's fencing epoch while this process holds it, else null. */
   trainerLeaseEpoch: number | null;
+  /** The apprentice report's figures (last RECENT_EVENTS events), null when there is none. */
+  apprentice?: { events: number; agreement: number; averageBaselineReward: number; averageEstimatedReward: number } | null;
 }
 
 export interface Loop {
@@ -220,6 +242,13 @@ export interface Loop {
   deleteEvaluation(evaluationId: string): Promise<void>;
   /** Makes an evaluated policy the live one (`Online`: nothing changes). */
   applyFromEvaluation(reference: PolicyReference): Promise<void>;
+
+  /**
+   * Beyond Azure: how the learner compares with the baseline in Apprentice mode (apprentice_report.ts), as of the
+   * last model export. LoopError ApprenticeModeNeverTurnedOn (404) when no Apprentice event was ever learned and
+   * the mode is not Apprentice now.
+   */
+  apprenticeReport(): Promise<ApprenticeReport>;
 
   status(): LoopStatus;
   /** Monitoring figures (a few cheap store reads); for metrics scrapes, not the request path. */

@@ -342,8 +342,8 @@ export class PgEventReads {
   }
 
   async readJoined(after: number, limit: number): Promise<JoinedEvent[]> {
-    const r = await this.conn.query<{ join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: boolean }>(
-      `SELECT j.join_seq, e.event_id, e.context, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn
+    const r = await this.conn.query<{ join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: boolean; model_version: string }>(
+      `SELECT j.join_seq, e.event_id, e.context, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn, e.model_version
        FROM joins j JOIN events e ON e.seq = j.seq WHERE j.join_seq > $1 ORDER BY j.join_seq LIMIT $2`,
       [after, limit],
     );
@@ -355,6 +355,7 @@ export class PgEventReads {
       chosenProbability: x.chosen_prob,
       reward: x.reward,
       skipLearn: x.skip_learn,
+      modelVersion: x.model_version,
     }));
   }
 

@@ -69,6 +69,8 @@ export interface JoinedEvent {
   chosenProbability: number;
   reward: number | null;
   skipLearn: boolean;
+  /** The event's logged modelVersion (it carries the learning mode it was ranked in: loop/learning_mode.ts). */
+  modelVersion?: string;
 }
 
 export interface NewModel {
