@@ -293,3 +293,26 @@ describe('model import settings', () => {
     }
   });
 });
+
+describe('model import with Workers=2', { skip: azureDir === undefined ? NO_SHARED : false }, () => {
+  test('imports through either worker are live in both; both sign with the store\'s one identity', async () => {
+    const server = await startServerProcess({ args: ['Workers=2'] });
+    try {
+      const model = new Uint8Array(readFileSync(join(azureDir!, 'model-mtr-8k.vw')));
+      // Concurrent requests open several connections, which the OS spreads over the two workers: imports reach
+      // both the trainer leader and the follower.
+      const puts = await Promise.all(Array.from({ length: 6 }, () => putModel(server, model)));
+      for (const r of puts) assert.equal(r.status, 204, JSON.stringify(r.json));
+      const archives = await Promise.all(Array.from({ length: 6 }, () => getModel(server, '?signed=true')));
+      for (const a of archives) assert.deepEqual(Buffer.from(a.bytes), Buffer.from(archives[0]!.bytes));
+      const signedPuts = await Promise.all(Array.from({ length: 4 }, () => putModel(server, archives[0]!.bytes)));
+      for (const r of signedPuts) assert.equal(r.status, 204, JSON.stringify(r.json));
+      const models = await Promise.all(Array.from({ length: 6 }, () => getModel(server)));
+      for (const m of models) assert.deepEqual(Buffer.from(m.bytes), Buffer.from(model));
+      const pids = new Set((server.stdout().match(/"pid":\d+/g) ?? []));
+      assert.ok(pids.size >= 2, 'two worker processes logged');
+    } finally {
+      await server.stop();
+    }
+  });
+});
