@@ -36,11 +36,12 @@ function requireApiVersion(request: FastifyRequest, reply: FastifyReply, done: H
 const DOCUMENTED_PREVIEW: PathVersion = 'v1.1-preview.3';
 
 export async function apiRoutes(app: FastifyInstance, { loop, settings }: ApiOptions): Promise<void> {
-  await app.register(v1Routes, { prefix: basePath('v1.0'), loop });
+  const modelBodyLimit = settings.modelSizeLimit;
+  await app.register(v1Routes, { prefix: basePath('v1.0'), loop, modelBodyLimit });
   for (const version of PATH_VERSIONS.filter((v) => v !== 'v1.0')) {
     await app.register(
       async (scope) => {
-        await scope.register(v1Routes, { loop, hidden: true });
+        await scope.register(v1Routes, { loop, hidden: true, modelBodyLimit });
         await scope.register(async (preview) => {
           if (version !== DOCUMENTED_PREVIEW) hideRoutes(preview);
           await previewRoutes(preview, { loop, settings, version });
@@ -54,7 +55,7 @@ export async function apiRoutes(app: FastifyInstance, { loop, settings }: ApiOpt
       // After the key check (server.ts's onRequest hook, registered first), before any body is read.
       scope.addHook('onRequest', requireApiVersion);
       await modelRetrainDays(scope);
-      await scope.register(v1Routes, { loop, hidden: true, evaluations: false });
+      await scope.register(v1Routes, { loop, hidden: true, evaluations: false, modelBodyLimit });
       await scope.register(async (preview) => {
         hideRoutes(preview);
         await previewRoutes(preview, { loop, settings, version: QUERY_VERSION });

@@ -22,6 +22,8 @@ export interface V1RouteOptions extends V1Options {
   hidden?: boolean;
   /** v1.0's evaluation operations (POST-created, listed as an array); 2022-09-01-preview has its own. */
   evaluations?: boolean;
+  /** The largest model PUT /model takes (the ModelSizeLimit setting). */
+  modelBodyLimit?: number;
 }
 
 /** Marks every route registered in `app`'s scope as hidden from the OpenAPI document. */
@@ -31,7 +33,7 @@ export function hideRoutes(app: FastifyInstance): void {
   });
 }
 
-export async function v1Routes(app: FastifyInstance, { loop, hidden, evaluations = true }: V1RouteOptions): Promise<void> {
+export async function v1Routes(app: FastifyInstance, { loop, hidden, evaluations = true, modelBodyLimit }: V1RouteOptions): Promise<void> {
   if (hidden) hideRoutes(app);
   // Only the loop is handed down: the options fastify passed in also carry our own prefix.
   const options: V1Options = { loop };
@@ -39,7 +41,7 @@ export async function v1Routes(app: FastifyInstance, { loop, hidden, evaluations
   await app.register(eventRoutes, options);
   await app.register(configurationRoutes, options);
   await app.register(logRoutes, options);
-  await app.register(modelRoutes, options);
+  await app.register(modelRoutes, { ...options, ...(modelBodyLimit === undefined ? {} : { modelBodyLimit }) });
   if (evaluations) await app.register(evaluationRoutes, options);
   await app.register(apprenticeRoutes, options);
 }
