@@ -250,15 +250,22 @@ describe('2022-09-01-preview against a real server (raw requests, checked agains
     assert.equal((await api.get(q('/configurations/policy'))).json.arguments, DEFAULT_POLICY);
   });
 
-  test('multi-slot and model import under 2022-09-01-preview', async (t: TestContext) => {
+  test('multi-slot under 2022-09-01-preview: a single-slot loop answers 400 InvalidMultiSlotApiAccess', async (t: TestContext) => {
     const ms = await api.post(q('/multislot/rank'), { actions: ACTIONS, slots: [{ id: 's', baselineAction: 'alpha' }] });
     if (ms.status === 404 && ms.json?.error?.code === 'ResourceNotFound') return t.skip('the multi-slot routes have not landed on this build');
     refused('MultiSlot_Rank', ms, 400, 'InvalidMultiSlotApiAccess');
     refused('MultiSlotEvents_Reward', await api.post(q('/multislot/events/x/reward'), { reward: [{ slotId: 's', value: 1 }] }), 400, 'InvalidMultiSlotApiAccess');
     refused('MultiSlotEvents_Activate', await api.call('POST', q('/multislot/events/x/activate'), { contentType: null }), 400, 'InvalidMultiSlotApiAccess');
-    const model = await api.get(q('/model'));
-    const put = await api.call('PUT', q('/model'), { raw: model.bytes, contentType: 'application/octet-stream' });
+  });
+
+  test('model under 2022-09-01-preview: GET ?signed=true the archive, PUT /model 204 with it; a body that is no model 400', async (t: TestContext) => {
+    const signed = await api.get(q('/model', '&signed=true'));
+    conforms('Model_Get', signed, 200);
+    const put = await api.call('PUT', q('/model'), { raw: signed.bytes, contentType: 'application/octet-stream' });
     if (put.status === 404 && put.json?.error?.code === 'ResourceNotFound') return t.skip('PUT /model (model import) has not landed on this build');
+    assert.match(signed.headers.get('content-disposition') ?? '', /model\.vw\.zip/);
     conforms('Model_Import', put, 204);
+    refused('Model_Import', await api.call('PUT', q('/model'), { raw: new Uint8Array(0), contentType: 'application/octet-stream' }), 400, 'InvalidModelImportFormat');
+    refused('Model_Get', await api.get(q('/model', '&signed=maybe')), 400, 'BadRequest');
   });
 });
