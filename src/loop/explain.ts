@@ -14,8 +14,8 @@
 // `user.profileType`); the service's own per-action features are `i.id` and `i.constant`; VW's bias term
 // (Constant) is not a feature sent and is left out. Score: minus the term's contribution to the predicted cost,
 // i.e. its contribution to the predicted reward, so that positive supports choosing the action, as the page says.
-import type { FeatureContribution } from '../engine/index.js';
 import { buildContext } from './context.js';
+import type { NamedTerms } from './explain_terms.js';
 import { shortestFloat32 } from './float32.js';
 import type { FeatureObject, FeatureScoreExplanation, InferenceExplanation } from './types.js';
 import type { ValidRank } from './validate_rank.js';
@@ -35,9 +35,11 @@ export function explainContext(v: Pick<ValidRank, 'contextFeatures' | 'actions'>
 function addLeaf(names: Names, ns: string, key: string, value: unknown, path: string): void {
   const client = path === '' ? key : `${path}.${key}`;
   if (typeof value === 'string') {
-    // VW's JSON parser hashes key+value as one string (key^value under --chain_hash): both spellings are kept.
-    names.set(`${ns}^${key}${value}`, client);
-    names.set(`${ns}^${key}^${value}`, client);
+    // VW's JSON parser hashes key+value as one string (key^value under --chain_hash), the value's ' ', '\t', '|'
+    // and ':' turned into '_' (explain_index.ts): both spellings are kept.
+    const v = value.replace(/[ \t|:]/g, '_');
+    names.set(`${ns}^${key}${v}`, client);
+    names.set(`${ns}^${key}^${v}`, client);
   } else if (typeof value === 'number' || value === true) {
     names.set(`${ns}^${key}`, client);
   } else if (Array.isArray(value)) {
@@ -72,32 +74,63 @@ export function featureNames(v: Pick<ValidRank, 'contextFeatures' | 'actions'>, 
   return names;
 }
 
-/** An interaction's audit name `a*b(*c…)` → `A^B(^C…)`; a '*' inside a feature name is tried both ways. */
-function interactionName(audit: string, names: Names): string | undefined {
-  const direct = names.get(audit);
-  if (direct !== undefined) return direct;
-  for (let at = audit.indexOf('*'); at > 0; at = audit.indexOf('*', at + 1)) {
-    const head = names.get(audit.slice(0, at));
-    if (head === undefined) continue;
-    const tail = interactionName(audit.slice(at + 1), names);
-    if (tail !== undefined) return `${head}^${tail}`;
-  }
-  return undefined;
-}
-
 /**
- * The explanation of one action from its score terms: per feature sent (or pair of them), the sum of its terms,
- * as a reward (minus the cost contribution); largest |score| first. A term whose name is not found keeps VW's.
+ * The explanation of one action from its named terms (explain_terms.ts): per feature sent (or pair of them), the
+ * sum of its terms, as a reward (minus the cost contribution); largest |score| first. VW's bias term is left out;
+ * terms that could not be named are summed under '#other'.
  */
-export function explanationFeatures(terms: readonly FeatureContribution[], names: Names): FeatureScoreExplanation[] {
-  const sums = new Map<string, number>();
-  for (const t of terms) {
-    if (t.name === 'Constant') continue;
-    const name = interactionName(t.name, names) ?? t.name;
-    sums.set(name, (sums.get(name) ?? 0) + t.contribution);
+export function explanationFeatures(named: NamedTerms): FeatureScoreExplanation[] {
+  // Each linear feature's client name as a small id (the elements of a numeric array share one), so that terms
+  // are summed under a number and names are built once per entry.
+  const ids = new Map<string, number>();
+  const clientNames: string[] = [];
+  const n = named.names.length;
+  const idOf = new Int32Array(n);
+  for (let a = 0; a < n; a++) {
+    if (a === named.bias) {
+      idOf[a] = -1;
+      continue;
+    }
+    const client = named.names[a]!;
+    let id = ids.get(client);
+    if (id === undefined) {
+      id = clientNames.length;
+      ids.set(client, id);
+      clientNames.push(client);
+    }
+    idOf[a] = id;
+  }
+  const base = n + 1;
+  const k = clientNames.length + 1;
+  const sums = new Map<number, number>();
+  let unknown = 0;
+  for (let i = 0; i < named.feature.length; i++) {
+    const c = named.contribution[i]!;
+    let code = named.feature[i]!;
+    if (code === 0) {
+      unknown += c;
+      continue;
+    }
+    // The term's client ids as a number in base k, its first feature in the lowest digit.
+    let key = 0;
+    let scale = 1;
+    for (; code > 0; code = Math.floor(code / base)) {
+      const id = idOf[(code % base) - 1]!;
+      if (id < 0) break;
+      key += (id + 1) * scale;
+      scale *= k;
+    }
+    if (code > 0) continue; // VW's bias
+    sums.set(key, (sums.get(key) ?? 0) + c);
   }
   const out: FeatureScoreExplanation[] = [];
-  for (const [name, cost] of sums) out.push({ name, score: shortestFloat32(cost === 0 ? 0 : -cost) });
+  const score = (cost: number): number => shortestFloat32(cost === 0 ? 0 : -cost);
+  for (const [key, cost] of sums) {
+    let name = '';
+    for (let x = key; x > 0; x = Math.floor(x / k)) name += (name === '' ? '' : '^') + clientNames[(x % k) - 1]!;
+    out.push({ name, score: score(cost) });
+  }
+  if (unknown !== 0) out.push({ name: '#other', score: score(unknown) });
   out.sort((a, b) => Math.abs(b.score) - Math.abs(a.score));
   return out;
 }
@@ -106,7 +139,7 @@ export function explanationFeatures(terms: readonly FeatureContribution[], names
 export function inferenceExplanation(
   v: Pick<ValidRank, 'contextFeatures' | 'actions'>,
   position: number,
-  terms: readonly FeatureContribution[],
+  named: NamedTerms,
 ): InferenceExplanation[] {
-  return [{ id: v.actions[position]!.id, features: explanationFeatures(terms, featureNames(v, position)) }];
+  return [{ id: v.actions[position]!.id, features: explanationFeatures(named) }];
 }

@@ -357,7 +357,7 @@ class PersonalizerLoop implements LearningLoop {
   /** inferenceExplanation for request position `position` (explain.ts); omitted, and logged, should it fail. */
   private explain(v: ValidRank, position: number, source: string | undefined): InferenceExplanation[] | undefined {
     try {
-      return inferenceExplanation(v, position, this.ranker.explain(explainContext(v, position, source)).terms);
+      return inferenceExplanation(v, position, this.ranker.explain(explainContext(v, position, source), v, position));
     } catch (e) {
       this.options.logger?.warn({ err: e }, 'inference explanation failed; the Rank is answered without it');
       return undefined;

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLearner, parsePolicyArguments, DEFAULT_POLICY_ARGUMENTS, type Learner } from '../engine/index.js';
+import { buildContext } from './context.js';
+import { explainContext, featureNames, inferenceExplanation } from './explain.js';
+import { explainTerms } from './explain_terms.js';
+import { validateRankRequest, type ValidRank } from './validate_rank.js';
+
+function trained(args: string): Learner {
+  const learner = createLearner(parsePolicyArguments(args));
+  let seed = 3;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = 0; i < 300; i++) {
+    const v = validateRankRequest(request(i));
+    const ex = learner.featurize(buildContext(v));
+    learner.predict(ex);
+    learner.learn(ex, { index: Math.floor(rnd() * v.included.length), cost: rnd() < 0.5 ? -1 : 0, probability: 0.25 });
+  }
+  return learner;
+}
+
+function request(i: number) {
+  return {
+    contextFeatures: [
+      { user: { type: `t${i % 3}`, visits: (i % 5) + 1, loc: { city: i % 2 ? 'Delft' : 'Köln' } } },
+      { timeOfDay: i % 2 ? 'morning' : 'night', scores: [0.5, i % 4, 2], '1': '2', note: 'a b:c|d\te', city: ' Köln☃ ', zero: 0, off: false },
+    ],
+    actions: ['a', 'b', 'c', 'd'].map((id, k) => ({ id, features: [{ item: { name: id, price: k + 0.5 } }, { fresh: k % 2 === 0 }] })),
+    excludedActions: i % 3 === 0 ? ['b'] : [],
+  };
+}
+
+/** The reference: every term of the full context featurized with names (Learner.explain), named the same way. */
+function reference(learner: Learner, v: ValidRank, k: number): Map<string, number> {
+  const names = featureNames(v, v.included[k]!);
+  const sums = new Map<string, number>();
+  for (const t of learner.explain(buildContext(v), k, Number.POSITIVE_INFINITY)) {
+    if (t.name.includes('Constant')) continue;
+    const name = t.name.split('*').map((a) => names.get(a) ?? `?${a}`).join('^');
+    sums.set(name, (sums.get(name) ?? 0) + t.contribution);
+  }
+  return sums;
+}
+
+for (const args of [
+  DEFAULT_POLICY_ARGUMENTS,
+  '--cb_explore_adf --cb_type ips -q ui -q jF --epsilon 0.1',
+  '--cb_explore_adf --cb_type dr -q :: --cubic FFj',
+  '--cb_explore_adf --hash all -q :: -b 20',
+  '--cb_explore_adf --chain_hash -q :: --hash_seed 5',
+]) {
+  test(`explanations: the scores are the model's terms, summed per feature sent (${args})`, () => {
+    const learner = trained(args);
+    for (let i = 0; i < 12; i++) {
+      const v = validateRankRequest(request(i));
+      for (let k = 0; k < v.included.length; k++) {
+        const position = v.included[k]!;
+        const named = explainTerms(learner, explainContext(v, position), v, position);
+        assert.equal(named.via, 'index', 'the cheap path named every term');
+        const [explained] = inferenceExplanation(v, position, named);
+        // The fallback (featurizing with names) gives the same explanation.
+        assert.deepEqual(inferenceExplanation(v, position, explainTerms(learner, explainContext(v, position), v, position, 'names')), [explained]);
+        assert.equal(explained!.id, v.actions[position]!.id);
+        const want = reference(learner, v, k);
+        const got = new Map(explained!.features.map((x) => [x.name, x.score]));
+        assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+        for (const [name, cost] of want) assert.ok(Math.abs(got.get(name)! + cost) <= 1e-6 * Math.max(1, Math.abs(cost)), `${name}: ${got.get(name)} vs ${-cost}`);
+        // Largest |score| first, and scores add up to the action's score without its bias (a reward, not a cost).
+        const scores = explained!.features.map((x) => Math.abs(x.score));
+        assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+        const constant = learner.explain(buildContext(v), k, Number.POSITIVE_INFINITY).find((t) => t.name === 'Constant')?.contribution ?? 0;
+        const total = explained!.features.reduce((s, x) => s + x.score, 0);
+        const score = learner.scores(learner.featurize(buildContext(v)))[k]!;
+        assert.ok(Math.abs(total + (score - constant)) < 1e-4, `Σ ${total} vs ${-(score - constant)}`);
+      }
+    }
+  });
+}
+
+test('explanations: names are the client\'s, interactions a^b, the service\'s own i.*', () => {
+  const learner = trained(DEFAULT_POLICY_ARGUMENTS);
+  const v = validateRankRequest(request(1));
+  const [e] = inferenceExplanation(v, 2, explainTerms(learner, explainContext(v, 2), v, 2));
+  const names = new Set(e!.features.map((x) => x.name));
+  for (const n of ['user.type', 'user.visits', 'user.loc.city', 'timeOfDay', 'scores', 'item.name', 'item.price', 'fresh', 'i.id', 'i.constant']) {
+    assert.ok(names.has(n), `${n} in ${[...names].join(', ')}`);
+  }
+  assert.ok([...names].some((n) => n === 'item.name^user.type' || n === 'user.type^item.name'));
+  assert.ok(![...names].some((n) => n.includes('Constant') || n.includes('#') || n.includes('FromUrl')));
+  // A fresh model: every feature is there, with score 0.
+  const fresh = createLearner(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS));
+  const [z] = inferenceExplanation(v, 2, explainTerms(fresh, explainContext(v, 2), v, 2));
+  assert.equal(z!.features.length, e!.features.length);
+  assert.ok(z!.features.every((x) => x.score === 0));
+});

@@ -1,0 +1,115 @@
+// The score terms of one action, each named by the features it comes from (explain.ts says what they become).
+//
+// Featurizing with names builds a string for every interaction term (hundreds per action with `-q ::`), which
+// costs more than the Rank itself. Instead the action is featurized as ranking does (indices and values only),
+// and each term is named through a table of indices: the linear features' own (computed from the request by
+// explain_index.ts), and every pair and triple of them, since an interaction term's index is a function of its
+// features' indices (quadratic FNV_PRIME·a ^ b, cubic FNV_PRIME·(FNV_PRIME·a ^ b) ^ c: VW interactions_predict.h,
+// as the engine's featurizer computes it). Should a term not be found (a hashing edge explain_index.ts does not
+// mirror), the linear features are featurized with names instead (without interactions, a few dozen names), and
+// a term still unknown (an arity above 3) is summed under '#other'.
+import { CONSTANT_INDEX, createFeaturizer, FNV_PRIME, type Learner, type PolicyConfig } from '../engine/index.js';
+import { featureNames } from './explain.js';
+import { clientFeatures, type ClientFeatures } from './explain_index.js';
+import type { ValidRank } from './validate_rank.js';
+
+/**
+ * One action's terms. `feature[i]` names term i by the linear features it is the product of, encoded as
+ * ((c + 1)·B + (b + 1))·B + (a + 1) with B = names.length + 1 (0 for a missing position): see explain.ts.
+ */
+export interface NamedTerms {
+  /** The client name of each linear feature (explain.ts); VW's bias term at `bias` (-1: none). */
+  names: string[];
+  bias: number;
+  feature: Float64Array;
+  /** weight × value of each term (float32, its share of the action's predicted cost). */
+  contribution: Float32Array;
+  /** How the linear features were named: computed indices, or the featurizer's names (the fallback). */
+  via: 'index' | 'names';
+}
+
+type Featurizer = ReturnType<typeof createFeaturizer>;
+
+/** Per learner: the featurizer of linear features with names (interactions left out), for the fallback. */
+const linearFeaturizers = new WeakMap<Learner, Featurizer>();
+
+function linearFeaturizer(learner: Learner): Featurizer {
+  let fz = linearFeaturizers.get(learner);
+  if (fz === undefined) {
+    const config: PolicyConfig = { ...learner.config, quadratic: [], cubic: [], interactions: [] };
+    fz = createFeaturizer(config, { names: true });
+    linearFeaturizers.set(learner, fz);
+  }
+  return fz;
+}
+
+/** The linear features as the featurizer names them (VW audit names), mapped to client names (explain.ts). */
+function auditedFeatures(learner: Learner, context: string, names: Map<string, string>): ClientFeatures {
+  const lin = linearFeaturizer(learner)(context).actions[0]!;
+  const out: ClientFeatures = { index: [], name: [] };
+  for (let a = 0; a < lin.count; a++) {
+    if (lin.index[a] === CONSTANT_INDEX) continue;
+    const audit = lin.names?.[a] ?? `#${lin.index[a]}`;
+    out.index.push(lin.index[a]!);
+    out.name.push(names.get(audit) ?? audit);
+  }
+  return out;
+}
+
+/**
+ * The terms of the one action of `context`, named: from the indices computed off the request (explain_index.ts)
+ * when they account for every term, else from featurizing the linear features with names.
+ */
+export function explainTerms(
+  learner: Learner,
+  context: string,
+  v: Pick<ValidRank, 'contextFeatures' | 'actions'>,
+  position: number,
+  via: NamedTerms['via'] = 'index',
+): NamedTerms {
+  const fv = learner.featurize(context).actions[0]!;
+  const gd = learner.gd;
+  const contribution = new Float32Array(fv.count);
+  for (let i = 0; i < fv.count; i++) contribution[i] = gd.reportedWeight(gd.slotOf(fv, i, 0)) * fv.value[i]!;
+  const fast = via === 'index' ? name(learner, fv, clientFeatures(learner.config, v, position)) : null;
+  if (fast !== null) return { ...fast, contribution, via };
+  const slow = name(learner, fv, auditedFeatures(learner, context, featureNames(v, position)), true)!;
+  return { ...slow, contribution, via: 'names' };
+}
+
+type Vector = ReturnType<Learner['featurize']>['actions'][number];
+
+/** Names each term of `fv` by its linear features; null when one is not found (unless `partial`: code 0). */
+function name(learner: Learner, fv: Vector, linear: ClientFeatures, partial = false): Omit<NamedTerms, 'contribution' | 'via'> | null {
+  const names = [...linear.name, 'Constant'];
+  const index = [...linear.index, CONSTANT_INDEX];
+  const n = names.length;
+  const bias = n - 1;
+  const base = n + 1;
+  const byIndex = new Map<number, number>();
+  for (let a = 0; a < n; a++) if (!byIndex.has(index[a]!)) byIndex.set(index[a]!, a + 1);
+  const { quadratic, cubic, interactions } = learner.config;
+  const higher = cubic.length > 0 || interactions.length > 0;
+  if (quadratic.length > 0 || higher) {
+    for (let a = 0; a < bias; a++) {
+      const ha = Math.imul(FNV_PRIME, index[a]!);
+      for (let b = 0; b < bias; b++) {
+        const hab = (ha ^ index[b]!) >>> 0;
+        if (!byIndex.has(hab)) byIndex.set(hab, (b + 1) * base + a + 1);
+        if (!higher) continue;
+        const h = Math.imul(FNV_PRIME, ha ^ index[b]!);
+        for (let c = 0; c < bias; c++) {
+          const habc = (h ^ index[c]!) >>> 0;
+          if (!byIndex.has(habc)) byIndex.set(habc, ((c + 1) * base + b + 1) * base + a + 1);
+        }
+      }
+    }
+  }
+  const feature = new Float64Array(fv.count);
+  for (let i = 0; i < fv.count; i++) {
+    const code = byIndex.get(fv.index[i]!);
+    if (code === undefined && !partial) return null;
+    feature[i] = code ?? 0;
+  }
+  return { names, bias, feature };
+}
