@@ -5,6 +5,7 @@
 // The Rank is http.bench.ts's: 3 context namespaces, 10 actions × 10 features (~2,600 terms with -q ::), against a
 // model that has learned a few hundred events (non-zero weights). Target: ratio ≥ 0.5.
 import autocannon from 'autocannon';
+import { readdirSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Api, sleep, startServer } from '../src/conformance/harness.js';
 import type { BenchResult } from './types.js';
@@ -30,7 +31,33 @@ function rankBody(): string {
   return JSON.stringify({ contextFeatures, actions });
 }
 
-async function measure(url: string, key: string, body: string): Promise<{ rps: number; p50: number; bytes: number }> {
+/** CPU time (user + system, µs) of all of a process's threads, from /proc. */
+function cpuUs(pid: number): number {
+  let all = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // a thread that ended meanwhile
+    }
+    // After the parenthesized name: utime and stime are fields 14 and 15 (clock ticks of 10 ms).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    all += (Number(f[11]) + Number(f[12])) * 10_000;
+  }
+  return all;
+}
+
+interface Measured {
+  rps: number;
+  p50: number;
+  bytes: number;
+  /** The server's CPU per Rank (all threads), µs: what the load generator's own cost on a shared machine hides. */
+  cpuUs: number;
+}
+
+async function measure(url: string, key: string, body: string, pid: number): Promise<Measured> {
+  const cpu0 = cpuUs(pid);
   const r = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -38,7 +65,12 @@ async function measure(url: string, key: string, body: string): Promise<{ rps: n
     requests: [{ method: 'POST', path: RANK_PATH, headers: { 'content-type': 'application/json; charset=utf-8', 'ocp-apim-subscription-key': key }, body }],
   });
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`rank answered ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { rps: r.requests.average, p50: r.latency.p50, bytes: r.throughput.average / Math.max(1, r.requests.average) };
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    bytes: r.throughput.average / Math.max(1, r.requests.average),
+    cpuUs: (cpuUs(pid) - cpu0) / Math.max(1, r.requests.total),
+  };
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -58,21 +90,22 @@ export async function run(): Promise<BenchResult[]> {
       await api.reward(r.json.eventId, i % 3 === 0 ? 1 : 0);
     }
     await sleep(2500);
-    await measure(server.url, server.key, body); // warm-up
-    const rounds: { off: number; on: number; ratio: number; offP50: number; onP50: number; onBytes: number; offBytes: number }[] = [];
+    await measure(server.url, server.key, body, server.pid); // warm-up
+    const rounds: { off: Measured; on: Measured; ratio: number }[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       await set(false);
-      const off = await measure(server.url, server.key, body);
+      const off = await measure(server.url, server.key, body, server.pid);
       await set(true);
-      const on = await measure(server.url, server.key, body);
-      rounds.push({ off: off.rps, on: on.rps, ratio: on.rps / off.rps, offP50: off.p50, onP50: on.p50, onBytes: on.bytes, offBytes: off.bytes });
+      const on = await measure(server.url, server.key, body, server.pid);
+      rounds.push({ off, on, ratio: on.rps / off.rps });
     }
     const sorted = [...rounds].sort((a, b) => a.ratio - b.ratio);
     const m = sorted[Math.floor(sorted.length / 2)]!;
     const note =
-      `rounds: ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}; p50 ${m.offP50} → ${m.onP50} ms; ` +
-      `response ${Math.round(m.offBytes)} → ${Math.round(m.onBytes)} bytes; ${CONNECTIONS} connections, target ≥ 0.5`;
-    return [{ name: 'rank with explanations (10×10 features)', value: m.on, unit: 'req/s', baseline: m.off, baselineRatio: m.ratio, note }];
+      `rounds: ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}; p50 ${m.off.p50} → ${m.on.p50} ms; ` +
+      `server CPU per Rank ${Math.round(m.off.cpuUs)} → ${Math.round(m.on.cpuUs)} µs (capacity ratio ${(m.off.cpuUs / m.on.cpuUs).toFixed(2)}); ` +
+      `response ${Math.round(m.off.bytes)} → ${Math.round(m.on.bytes)} bytes; ${CONNECTIONS} connections, target ≥ 0.5`;
+    return [{ name: 'rank with explanations (10×10 features)', value: m.on.rps, unit: 'req/s', baseline: m.off.rps, baselineRatio: m.ratio, note }];
   } finally {
     await server.stop();
     await server.cleanup();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLearner, parsePolicyArguments, DEFAULT_POLICY_ARGUMENTS, type Learner } from '../engine/index.js';
 import { buildContext } from './context.js';
-import { explainContext, featureNames, inferenceExplanation } from './explain.js';
+import { explainContext, featureNames, inferenceExplanation, rounded } from './explain.js';
 import { explainTerms } from './explain_terms.js';
 import { validateRankRequest, type ValidRank } from './validate_rank.js';
 
@@ -64,7 +64,7 @@ for (const args of [
         const want = reference(learner, v, k);
         const got = new Map(explained!.features.map((x) => [x.name, x.score]));
         assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
-        for (const [name, cost] of want) assert.ok(Math.abs(got.get(name)! + cost) <= 1e-6 * Math.max(1, Math.abs(cost)), `${name}: ${got.get(name)} vs ${-cost}`);
+        for (const [name, cost] of want) assert.ok(Math.abs(got.get(name)! + cost) <= 1e-6 * Math.abs(cost) + 1e-12, `${name}: ${got.get(name)} vs ${-cost}`);
         // Largest |score| first, and scores add up to the action's score without its bias (a reward, not a cost).
         const scores = explained!.features.map((x) => Math.abs(x.score));
         assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
@@ -92,4 +92,13 @@ test('explanations: names are the client\'s, interactions a^b, the service\'s ow
   const [z] = inferenceExplanation(v, 2, explainTerms(fresh, explainContext(v, 2), v, 2));
   assert.equal(z!.features.length, e!.features.length);
   assert.ok(z!.features.every((x) => x.score === 0));
+});
+
+test('explanations: scores print short, to 7 significant digits', () => {
+  assert.equal(rounded(0.012345678918743134), 0.01234568);
+  assert.equal(rounded(-123456789), -123456800);
+  assert.equal(rounded(1.5e-9), 1.5e-9);
+  assert.equal(rounded(0), 0);
+  assert.equal(rounded(-0), 0);
+  assert.equal(String(rounded(Math.fround(0.1) * 3)), '0.3');
 });

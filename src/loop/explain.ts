@@ -16,7 +16,6 @@
 // i.e. its contribution to the predicted reward, so that positive supports choosing the action, as the page says.
 import { buildContext } from './context.js';
 import type { NamedTerms } from './explain_terms.js';
-import { shortestFloat32 } from './float32.js';
 import type { FeatureObject, FeatureScoreExplanation, InferenceExplanation } from './types.js';
 import type { ValidRank } from './validate_rank.js';
 
@@ -27,9 +26,13 @@ const SERVICE_NS = 'i';
 
 type Names = Map<string, string>;
 
-/** The context text of the shared features and action `position` (a request position) alone. */
-export function explainContext(v: Pick<ValidRank, 'contextFeatures' | 'actions'>, position: number, source?: string): string {
-  return buildContext({ contextFeatures: v.contextFeatures, actions: v.actions, included: [position] }, source);
+/**
+ * The context text of the shared features and action `position` alone. Serialized from the parsed request rather
+ * than copied from its text (context.ts): for one action that costs less than finding the spans again, and the
+ * features, their values and so their terms are the same (only their order may differ, which sums ignore).
+ */
+export function explainContext(v: Pick<ValidRank, 'contextFeatures' | 'actions'>, position: number): string {
+  return buildContext({ contextFeatures: v.contextFeatures, actions: v.actions, included: [position] });
 }
 
 function addLeaf(names: Names, ns: string, key: string, value: unknown, path: string): void {
@@ -80,29 +83,25 @@ export function featureNames(v: Pick<ValidRank, 'contextFeatures' | 'actions'>, 
  * terms that could not be named are summed under '#other'.
  */
 export function explanationFeatures(named: NamedTerms): FeatureScoreExplanation[] {
-  // Each linear feature's client name as a small id (the elements of a numeric array share one), so that terms
-  // are summed under a number and names are built once per entry.
-  const ids = new Map<string, number>();
-  const clientNames: string[] = [];
+  // Each linear feature's client name as a small id, in name order (the elements of a numeric array share one),
+  // so that terms are summed under a number, ties sort alike whatever the terms' order, and names are built once.
   const n = named.names.length;
+  const clientNames = [...new Set(named.names.filter((_, a) => a !== named.bias))].sort();
+  const ids = new Map(clientNames.map((name, id) => [name, id]));
   const idOf = new Int32Array(n);
-  for (let a = 0; a < n; a++) {
-    if (a === named.bias) {
-      idOf[a] = -1;
-      continue;
-    }
-    const client = named.names[a]!;
-    let id = ids.get(client);
-    if (id === undefined) {
-      id = clientNames.length;
-      ids.set(client, id);
-      clientNames.push(client);
-    }
-    idOf[a] = id;
-  }
+  for (let a = 0; a < n; a++) idOf[a] = a === named.bias ? -1 : ids.get(named.names[a]!)!;
   const base = n + 1;
   const k = clientNames.length + 1;
-  const sums = new Map<number, number>();
+  let top = 0;
+  for (let i = 0; i < named.feature.length; i++) top = Math.max(top, named.feature[i]!);
+  let arity = 1;
+  for (let x = Math.floor(top / base); x > 0; x = Math.floor(x / base)) arity++;
+  // Sums per key (client ids in base k, the first feature in the lowest digit): a dense array while it stays
+  // small (pairs of a few dozen features), a Map beyond (triples of many).
+  const size = k ** arity;
+  const dense = size <= 1 << 16 ? new Float64Array(size) : null;
+  const used = dense === null ? null : new Uint8Array(size);
+  const sparse = new Map<number, number>();
   let unknown = 0;
   for (let i = 0; i < named.feature.length; i++) {
     const c = named.contribution[i]!;
@@ -111,7 +110,6 @@ export function explanationFeatures(named: NamedTerms): FeatureScoreExplanation[
       unknown += c;
       continue;
     }
-    // The term's client ids as a number in base k, its first feature in the lowest digit.
     let key = 0;
     let scale = 1;
     for (; code > 0; code = Math.floor(code / base)) {
@@ -121,18 +119,72 @@ export function explanationFeatures(named: NamedTerms): FeatureScoreExplanation[
       scale *= k;
     }
     if (code > 0) continue; // VW's bias
-    sums.set(key, (sums.get(key) ?? 0) + c);
+    if (dense !== null) {
+      dense[key] += c;
+      used![key] = 1;
+    } else sparse.set(key, (sparse.get(key) ?? 0) + c);
   }
-  const out: FeatureScoreExplanation[] = [];
-  const score = (cost: number): number => shortestFloat32(cost === 0 ? 0 : -cost);
-  for (const [key, cost] of sums) {
-    let name = '';
-    for (let x = key; x > 0; x = Math.floor(x / k)) name += (name === '' ? '' : '^') + clientNames[(x % k) - 1]!;
-    out.push({ name, score: score(cost) });
+  const keys: number[] = [];
+  const costs: number[] = [];
+  if (dense !== null) {
+    for (let key = 1; key < size; key++) {
+      if (used![key] === 0) continue;
+      keys.push(key);
+      costs.push(dense[key]!);
+    }
+  } else {
+    for (const [key, cost] of [...sparse].sort((a, b) => a[0] - b[0])) {
+      keys.push(key);
+      costs.push(cost);
+    }
   }
-  if (unknown !== 0) out.push({ name: '#other', score: score(unknown) });
-  out.sort((a, b) => Math.abs(b.score) - Math.abs(a.score));
+  const order = largestFirst(costs);
+  const out: FeatureScoreExplanation[] = new Array(order.length);
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j]!;
+    let name = clientNames[(keys[i]! % k) - 1]!;
+    for (let x = Math.floor(keys[i]! / k); x > 0; x = Math.floor(x / k)) name += '^' + clientNames[(x % k) - 1]!;
+    out[j] = { name, score: rounded(-costs[i]!) };
+  }
+  if (unknown !== 0) out.push({ name: '#other', score: rounded(-unknown) });
   return out;
+}
+
+/**
+ * x to 7 significant digits (a float32's precision), so that it prints short ('0.01234568', not
+ * '0.012345678918743134'); arithmetic rather than toPrecision, which costs ten times more.
+ */
+export function rounded(x: number): number {
+  if (x === 0 || !Number.isFinite(x)) return x === 0 ? 0 : x;
+  const e = Math.floor(Math.log10(Math.abs(x))) - 6;
+  if (e >= 0) {
+    const p = 10 ** e;
+    return Math.round(x / p) * p;
+  }
+  const p = 10 ** -e;
+  return Math.round(x * p) / p;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * Positions of `values` by |value| descending (as float32), ties in position order. A comparator sort of a few
+ * hundred entries cost more than all the rest of an explanation; this packs (rank of |value|, position) into one
+ * number per entry and sorts a Float64Array natively. A positive float32's bits order like its value.
+ */
+function largestFirst(values: readonly number[]): Uint32Array {
+  let m = 1;
+  while (m < values.length) m *= 2;
+  const packed = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    f32[0] = Math.abs(values[i]!);
+    packed[i] = (0x7fffffff - u32[0]!) * m + i;
+  }
+  packed.sort();
+  const order = new Uint32Array(values.length);
+  for (let j = 0; j < values.length; j++) order[j] = packed[j]! % m;
+  return order;
 }
 
 /** The response's inferenceExplanation for action `position` of the request, from its terms. */

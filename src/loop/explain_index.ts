@@ -9,7 +9,7 @@
 // This is the cheap way to name an action's terms (explain_terms.ts); the caller checks that every term was
 // found and falls back to featurizing with names otherwise, so an edge this does not mirror costs time, never a
 // wrong name.
-import { featureHasher, type PolicyConfig } from '../engine/index.js';
+import { hashString, uniformHash, type PolicyConfig } from '../engine/index.js';
 import type { FeatureObject } from './types.js';
 import type { ValidRank } from './validate_rank.js';
 
@@ -20,8 +20,6 @@ export interface ClientFeatures {
   name: string[];
 }
 
-const encoder = new TextEncoder();
-
 interface Hashing {
   hash: (s: string, seed: number) => number;
   seed: number;
@@ -30,13 +28,13 @@ interface Hashing {
 }
 
 function hashing(config: PolicyConfig): Hashing {
-  const fn = featureHasher(config.hashAll);
+  // hashString: VW hashstring (trimmed, all-digit strings by value); uniformHash: --hash all (murmur of the bytes).
+  const fn = config.hashAll ? uniformHash : hashString;
   return {
     // VW hashes C strings: the bytes before a NUL.
     hash: (s, seed) => {
       const nul = s.indexOf('\u0000');
-      const b = encoder.encode(nul < 0 ? s : s.slice(0, nul));
-      return fn(b, 0, b.length, seed) >>> 0;
+      return fn(nul < 0 ? s : s.slice(0, nul), seed) >>> 0;
     },
     seed: config.hashSeed >>> 0,
     mask: config.bits >= 32 ? 0xffffffff : 2 ** config.bits - 1,

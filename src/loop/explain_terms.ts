@@ -86,30 +86,62 @@ function name(learner: Learner, fv: Vector, linear: ClientFeatures, partial = fa
   const n = names.length;
   const bias = n - 1;
   const base = n + 1;
-  const byIndex = new Map<number, number>();
-  for (let a = 0; a < n; a++) if (!byIndex.has(index[a]!)) byIndex.set(index[a]!, a + 1);
   const { quadratic, cubic, interactions } = learner.config;
-  const higher = cubic.length > 0 || interactions.length > 0;
-  if (quadratic.length > 0 || higher) {
+  const triples = cubic.length > 0 || interactions.length > 0;
+  const table = new IndexTable(n + (quadratic.length > 0 || triples ? n * n : 0) + (triples ? n * n * n : 0));
+  for (let a = 0; a < n; a++) table.add(index[a]!, a + 1);
+  if (quadratic.length > 0 || triples) {
     for (let a = 0; a < bias; a++) {
       const ha = Math.imul(FNV_PRIME, index[a]!);
       for (let b = 0; b < bias; b++) {
-        const hab = (ha ^ index[b]!) >>> 0;
-        if (!byIndex.has(hab)) byIndex.set(hab, (b + 1) * base + a + 1);
-        if (!higher) continue;
+        table.add((ha ^ index[b]!) >>> 0, (b + 1) * base + a + 1);
+        if (!triples) continue;
         const h = Math.imul(FNV_PRIME, ha ^ index[b]!);
-        for (let c = 0; c < bias; c++) {
-          const habc = (h ^ index[c]!) >>> 0;
-          if (!byIndex.has(habc)) byIndex.set(habc, ((c + 1) * base + b + 1) * base + a + 1);
-        }
+        for (let c = 0; c < bias; c++) table.add((h ^ index[c]!) >>> 0, ((c + 1) * base + b + 1) * base + a + 1);
       }
     }
   }
   const feature = new Float64Array(fv.count);
   for (let i = 0; i < fv.count; i++) {
-    const code = byIndex.get(fv.index[i]!);
-    if (code === undefined && !partial) return null;
-    feature[i] = code ?? 0;
+    const code = table.get(fv.index[i]!);
+    if (code === 0 && !partial) return null;
+    feature[i] = code;
   }
   return { names, bias, feature };
+}
+
+/**
+ * uint32 index → code (> 0), open addressing with linear probing: a few hundred entries per Rank, where a Map's
+ * allocations and hashing cost more than the rest of the naming. The first code added for an index stays.
+ */
+class IndexTable {
+  private readonly keys: Uint32Array;
+  private readonly codes: Float64Array;
+  private readonly mask: number;
+
+  constructor(entries: number) {
+    let size = 16;
+    while (size < entries * 2) size *= 2;
+    this.keys = new Uint32Array(size);
+    this.codes = new Float64Array(size);
+    this.mask = size - 1;
+  }
+
+  private slot(key: number): number {
+    let i = (Math.imul(key, 0x9e3779b1) >>> 0) & this.mask;
+    while (this.codes[i] !== 0 && this.keys[i] !== key) i = (i + 1) & this.mask;
+    return i;
+  }
+
+  add(key: number, code: number): void {
+    const i = this.slot(key);
+    if (this.codes[i] !== 0) return;
+    this.keys[i] = key;
+    this.codes[i] = code;
+  }
+
+  /** 0 when absent. */
+  get(key: number): number {
+    return this.codes[this.slot(key)]!;
+  }
 }
