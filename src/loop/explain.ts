@@ -90,35 +90,30 @@ export function explanationFeatures(named: NamedTerms): FeatureScoreExplanation[
   const ids = new Map(clientNames.map((name, id) => [name, id]));
   const idOf = new Int32Array(n);
   for (let a = 0; a < n; a++) idOf[a] = a === named.bias ? -1 : ids.get(named.names[a]!)!;
-  const base = n + 1;
   const k = clientNames.length + 1;
-  let top = 0;
-  for (let i = 0; i < named.feature.length; i++) top = Math.max(top, named.feature[i]!);
-  let arity = 1;
-  for (let x = Math.floor(top / base); x > 0; x = Math.floor(x / base)) arity++;
-  // Sums per key (client ids in base k, the first feature in the lowest digit): a dense array while it stays
-  // small (pairs of a few dozen features), a Map beyond (triples of many).
-  const size = k ** arity;
+  let triples = false;
+  for (let i = 0; i < named.third.length && !triples; i++) triples = named.third[i]! >= 0;
+  // Sums per key, the terms' client ids + 1 in base k (the first feature in the lowest digit): a dense array
+  // while it stays small (pairs of a few dozen features), a Map beyond (triples of many).
+  const size = triples ? k * k * k : k * k;
   const dense = size <= 1 << 16 ? new Float64Array(size) : null;
   const used = dense === null ? null : new Uint8Array(size);
   const sparse = new Map<number, number>();
   let unknown = 0;
-  for (let i = 0; i < named.feature.length; i++) {
+  for (let i = 0; i < named.first.length; i++) {
     const c = named.contribution[i]!;
-    let code = named.feature[i]!;
-    if (code === 0) {
+    const a = named.first[i]!;
+    if (a < 0) {
       unknown += c;
       continue;
     }
-    let key = 0;
-    let scale = 1;
-    for (; code > 0; code = Math.floor(code / base)) {
-      const id = idOf[(code % base) - 1]!;
-      if (id < 0) break;
-      key += (id + 1) * scale;
-      scale *= k;
-    }
-    if (code > 0) continue; // VW's bias
+    const b = named.second[i]!;
+    const d = named.third[i]!;
+    const ia = idOf[a]!;
+    const ib = b < 0 ? -1 : idOf[b]!;
+    const id = d < 0 ? -1 : idOf[d]!;
+    if (ia < 0 || (b >= 0 && ib < 0) || (d >= 0 && id < 0)) continue; // VW's bias
+    const key = ia + 1 + k * (ib + 1 + k * (id + 1));
     if (dense !== null) {
       dense[key] += c;
       used![key] = 1;

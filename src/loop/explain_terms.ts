@@ -13,15 +13,15 @@ import { featureNames } from './explain.js';
 import { clientFeatures, type ClientFeatures } from './explain_index.js';
 import type { ValidRank } from './validate_rank.js';
 
-/**
- * One action's terms. `feature[i]` names term i by the linear features it is the product of, encoded as
- * ((c + 1)·B + (b + 1))·B + (a + 1) with B = names.length + 1 (0 for a missing position): see explain.ts.
- */
+/** One action's terms, each named by the linear features it is the product of. */
 export interface NamedTerms {
   /** The client name of each linear feature (explain.ts); VW's bias term at `bias` (-1: none). */
   names: string[];
   bias: number;
-  feature: Float64Array;
+  /** Per term: its first, second and third linear feature (indices into `names`; -1: none, and all -1: unknown). */
+  first: Int32Array;
+  second: Int32Array;
+  third: Int32Array;
   /** weight × value of each term (float32, its share of the action's predicted cost). */
   contribution: Float32Array;
   /** How the linear features were named: computed indices, or the featurizer's names (the fallback). */
@@ -78,52 +78,70 @@ export function explainTerms(
 }
 
 type Vector = ReturnType<Learner['featurize']>['actions'][number];
+type Named = Pick<NamedTerms, 'names' | 'bias' | 'first' | 'second' | 'third'>;
 
-/** Names each term of `fv` by its linear features; null when one is not found (unless `partial`: code 0). */
-function name(learner: Learner, fv: Vector, linear: ClientFeatures, partial = false): Omit<NamedTerms, 'contribution' | 'via'> | null {
+/** Names each term of `fv` by its linear features; null when one is not found (unless `partial`: all -1). */
+function name(learner: Learner, fv: Vector, linear: ClientFeatures, partial = false): Named | null {
   const names = [...linear.name, 'Constant'];
   const index = [...linear.index, CONSTANT_INDEX];
   const n = names.length;
   const bias = n - 1;
-  const base = n + 1;
   const { quadratic, cubic, interactions } = learner.config;
   const triples = cubic.length > 0 || interactions.length > 0;
-  const table = new IndexTable(n + (quadratic.length > 0 || triples ? n * n : 0) + (triples ? n * n * n : 0));
-  for (let a = 0; a < n; a++) table.add(index[a]!, a + 1);
-  if (quadratic.length > 0 || triples) {
+  const pairs = quadratic.length > 0 || triples;
+  const entries = n + (pairs ? n * n : 0) + (triples ? n * n * n : 0);
+  // Entry e of the table: the features of one index (a linear feature, a pair, a triple).
+  const ea = new Int32Array(entries + 1).fill(-1);
+  const eb = new Int32Array(entries + 1).fill(-1);
+  const ec = new Int32Array(entries + 1).fill(-1);
+  const table = new IndexTable(entries);
+  let e = 0;
+  const add = (key: number, a: number, b: number, c: number): void => {
+    if (!table.add(key, e + 1)) return;
+    ea[e + 1] = a;
+    eb[e + 1] = b;
+    ec[e + 1] = c;
+    e++;
+  };
+  for (let a = 0; a < n; a++) add(index[a]!, a, -1, -1);
+  if (pairs) {
     for (let a = 0; a < bias; a++) {
       const ha = Math.imul(FNV_PRIME, index[a]!);
       for (let b = 0; b < bias; b++) {
-        table.add((ha ^ index[b]!) >>> 0, (b + 1) * base + a + 1);
+        add((ha ^ index[b]!) >>> 0, a, b, -1);
         if (!triples) continue;
         const h = Math.imul(FNV_PRIME, ha ^ index[b]!);
-        for (let c = 0; c < bias; c++) table.add((h ^ index[c]!) >>> 0, ((c + 1) * base + b + 1) * base + a + 1);
+        for (let c = 0; c < bias; c++) add((h ^ index[c]!) >>> 0, a, b, c);
       }
     }
   }
-  const feature = new Float64Array(fv.count);
+  const first = new Int32Array(fv.count);
+  const second = new Int32Array(fv.count);
+  const third = new Int32Array(fv.count);
   for (let i = 0; i < fv.count; i++) {
-    const code = table.get(fv.index[i]!);
-    if (code === 0 && !partial) return null;
-    feature[i] = code;
+    const at = table.get(fv.index[i]!);
+    if (at === 0 && !partial) return null;
+    first[i] = ea[at]!;
+    second[i] = eb[at]!;
+    third[i] = ec[at]!;
   }
-  return { names, bias, feature };
+  return { names, bias, first, second, third };
 }
 
 /**
- * uint32 index → code (> 0), open addressing with linear probing: a few hundred entries per Rank, where a Map's
- * allocations and hashing cost more than the rest of the naming. The first code added for an index stays.
+ * uint32 index → entry (> 0), open addressing with linear probing: a few hundred entries per Rank, where a Map's
+ * allocations and hashing cost more than the rest of the naming. The first entry added for an index stays.
  */
 class IndexTable {
   private readonly keys: Uint32Array;
-  private readonly codes: Float64Array;
+  private readonly codes: Int32Array;
   private readonly mask: number;
 
   constructor(entries: number) {
     let size = 16;
     while (size < entries * 2) size *= 2;
     this.keys = new Uint32Array(size);
-    this.codes = new Float64Array(size);
+    this.codes = new Int32Array(size);
     this.mask = size - 1;
   }
 
@@ -133,11 +151,13 @@ class IndexTable {
     return i;
   }
 
-  add(key: number, code: number): void {
+  /** false when the index already has an entry. */
+  add(key: number, code: number): boolean {
     const i = this.slot(key);
-    if (this.codes[i] !== 0) return;
+    if (this.codes[i] !== 0) return false;
     this.keys[i] = key;
     this.codes[i] = code;
+    return true;
   }
 
   /** 0 when absent. */
