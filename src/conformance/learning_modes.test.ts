@@ -178,6 +178,19 @@ describe('learning modes through HTTP', { skip }, () => {
     assert.equal(kept.status, 200);
     assert.equal(kept.json.learningMode, 'Online');
     assert.equal(kept.json.events, EVENTS);
+
+    // It is in the store: a restarted server reports the same, and ranks with the same model.
+    await server.stop();
+    const again = await startServer({ store: server.store });
+    try {
+      const api2 = new Api(again.base, again.key);
+      const restarted = await api2.get('/apprentice');
+      assert.equal(restarted.status, 200, show(restarted));
+      assert.deepEqual({ ...restarted.json, learningMode: 'Online' }, kept.json);
+      assert.deepEqual((await api2.get('/model')).bytes, before.bytes);
+    } finally {
+      await again.stop();
+    }
   });
 });
 
