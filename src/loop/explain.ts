@@ -3,12 +3,10 @@
 // for rewardActionId, names like `user.profileType` and interactions `user.profileType^user.latLong`).
 // docs/inference-explanations.md says how it is computed and what it costs.
 //
-// Cost: only the explained action is featurized again, with names: a context holding the shared features and that
-// one action (an action's features, interactions included, do not depend on the other actions), so the extra work
-// is a tenth of a Rank's featurizing for a 10-action Rank. The engine gives each term of that action's score
-// (weight × value, Learner.explain); here each term's VW audit name is mapped back to the feature the client sent,
-// through a table built from the request's own feature objects (a few dozen entries), and terms of the same
-// feature (the elements of a numeric array) or of the same pair of features are summed.
+// Only the explained action is looked at: a context of the shared features and that one action (an action's terms,
+// interactions included, do not depend on the other actions). explain_terms.ts gives each term of its score
+// (weight × value) and the linear features it is the product of; here those are summed per feature sent (the
+// elements of a numeric array share one name) and per pair or triple of them, and sorted.
 //
 // Names: the key path inside the client's feature object, joined with '.' ({"user":{"profileType":"x"}} →
 // `user.profileType`); the service's own per-action features are `i.id` and `i.constant`; VW's bias term
@@ -65,7 +63,10 @@ function walk(names: Names, object: FeatureObject, ns: string, path: string): vo
   }
 }
 
-/** VW audit name of each linear feature of action `position` → the client's name for it. */
+/**
+ * VW audit name of each linear feature of action `position` → the client's name for it: what the fallback of
+ * explain_terms.ts (featurizing with names) maps back through.
+ */
 export function featureNames(v: Pick<ValidRank, 'contextFeatures' | 'actions'>, position: number): Names {
   const names: Names = new Map();
   for (const o of v.contextFeatures ?? []) walk(names, o, CONTEXT_NS, '');
