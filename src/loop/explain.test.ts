@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLearner, parsePolicyArguments, DEFAULT_POLICY_ARGUMENTS, type Learner } from '../engine/index.js';
 import { buildContext } from './context.js';
-import { explainContext, featureNames, inferenceExplanation, rounded } from './explain.js';
-import { explainTerms } from './explain_terms.js';
+import { explainContext, featureNames, inferenceExplanation, MAX_ENTRIES, rounded } from './explain.js';
+import { explainTerms, MAX_PAIR_FEATURES } from './explain_terms.js';
 import { validateRankRequest, type ValidRank } from './validate_rank.js';
 
 function trained(args: string): Learner {
@@ -101,4 +101,31 @@ test('explanations: scores print short, to 7 significant digits', () => {
   assert.equal(rounded(0), 0);
   assert.equal(rounded(-0), 0);
   assert.equal(String(rounded(Math.fround(0.1) * 3)), '0.3');
+});
+
+test('explanations: a request far larger than usual stays bounded (interactions unnamed, at most MAX_ENTRIES)', () => {
+  const learner = trained(DEFAULT_POLICY_ARGUMENTS);
+  const big = Object.fromEntries(Array.from({ length: MAX_PAIR_FEATURES + 50 }, (_, i) => [`f${i}`, i + 1]));
+  const v = validateRankRequest({ contextFeatures: [{ user: big }], actions: [{ id: 'a', features: [{ item: { name: 'a' } }] }] });
+  const started = performance.now();
+  const named = explainTerms(learner, explainContext(v, 0), v, 0);
+  const [e] = inferenceExplanation(v, 0, named);
+  const ms = performance.now() - started;
+  assert.equal(named.via, 'index');
+  assert.ok(e!.features.length <= MAX_ENTRIES);
+  const names = new Set(e!.features.map((x) => x.name));
+  assert.ok(names.has('user.f0') && names.has('item.name') && names.has('#other'), [...names].slice(0, 5).join(', '));
+  assert.ok(![...names].some((n) => n.includes('^')), 'no pairs named');
+  assert.ok(ms < 2000, `${ms} ms`);
+});
+
+test('explanations: an action of more terms than MAX_EXPLAIN_TERMS is explained by its linear features', () => {
+  const learner = trained(DEFAULT_POLICY_ARGUMENTS);
+  const big = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`f${i}`, `v${i}`]));
+  const v = validateRankRequest({ contextFeatures: [{ user: big }], actions: [{ id: 'a', features: [{ item: { name: 'a' } }] }] });
+  const started = performance.now();
+  const [e] = inferenceExplanation(v, 0, explainTerms(learner, explainContext(v, 0), v, 0));
+  assert.ok(performance.now() - started < 1000);
+  assert.equal(e!.features.length, 500 + 3); // user.f0 … f499, item.name, i.id, i.constant
+  assert.ok(!e!.features.some((x) => x.name.includes('^') || x.name === '#other'));
 });

@@ -24,6 +24,9 @@ const SERVICE_NS = 'i';
 
 type Names = Map<string, string>;
 
+/** At most this many features and interactions per explanation, the largest |score| first. */
+export const MAX_ENTRIES = 1000;
+
 /**
  * The context text of the shared features and action `position` alone. Serialized from the parsed request rather
  * than copied from its text (context.ts): for one action that costs less than finding the spans again, and the
@@ -134,7 +137,7 @@ export function explanationFeatures(named: NamedTerms): FeatureScoreExplanation[
       costs.push(cost);
     }
   }
-  const order = largestFirst(costs);
+  const order = largestFirst(costs).subarray(0, MAX_ENTRIES);
   const out: FeatureScoreExplanation[] = new Array(order.length);
   for (let j = 0; j < order.length; j++) {
     const i = order[j]!;

@@ -8,7 +8,7 @@
 // as the engine's featurizer computes it). Should a term not be found (a hashing edge explain_index.ts does not
 // mirror), the linear features are featurized with names instead (without interactions, a few dozen names), and
 // a term still unknown (an arity above 3) is summed under '#other'.
-import { CONSTANT_INDEX, createFeaturizer, FNV_PRIME, type Learner, type PolicyConfig } from '../engine/index.js';
+import { CONSTANT_INDEX, createFeaturizer, FeatureLimitError, FNV_PRIME, type Learner, type PolicyConfig } from '../engine/index.js';
 import { featureNames } from './explain.js';
 import { clientFeatures, type ClientFeatures } from './explain_index.js';
 import type { ValidRank } from './validate_rank.js';
@@ -67,7 +67,15 @@ export function explainTerms(
   position: number,
   via: NamedTerms['via'] = 'index',
 ): NamedTerms {
-  const fv = learner.featurize(context).actions[0]!;
+  // The explanation runs on the main thread: an action of more than MAX_EXPLAIN_TERMS terms (a request that was
+  // ranked on the ranker's worker) is explained by its linear features alone, found without building the rest.
+  let fv: Vector;
+  try {
+    fv = learner.featurize(context, undefined, undefined, MAX_EXPLAIN_TERMS).actions[0]!;
+  } catch (e) {
+    if (!(e instanceof FeatureLimitError)) throw e;
+    fv = linearFeaturizer(learner)(context).actions[0]!;
+  }
   const gd = learner.gd;
   const contribution = new Float32Array(fv.count);
   for (let i = 0; i < fv.count; i++) contribution[i] = gd.reportedWeight(gd.slotOf(fv, i, 0)) * fv.value[i]!;
@@ -78,6 +86,12 @@ export function explainTerms(
 }
 
 type Vector = ReturnType<Learner['featurize']>['actions'][number];
+
+/** Terms of one action beyond which only its linear features are explained (~2 ms of featurizing). */
+export const MAX_EXPLAIN_TERMS = 100_000;
+/** Linear features up to which pairs (triples) are named: 256² = 65,536 table entries, 40³ = 64,000. */
+export const MAX_PAIR_FEATURES = 256;
+export const MAX_TRIPLE_FEATURES = 40;
 type Named = Pick<NamedTerms, 'names' | 'bias' | 'first' | 'second' | 'third'>;
 
 /** Names each term of `fv` by its linear features; null when one is not found (unless `partial`: all -1). */
@@ -87,8 +101,12 @@ function name(learner: Learner, fv: Vector, linear: ClientFeatures, partial = fa
   const n = names.length;
   const bias = n - 1;
   const { quadratic, cubic, interactions } = learner.config;
-  const triples = cubic.length > 0 || interactions.length > 0;
-  const pairs = quadratic.length > 0 || triples;
+  // The table grows as n² (n³ with triples): beyond a few hundred features (a request far larger than usual) the
+  // interaction terms are left unnamed, summed under '#other', so that one explanation stays a few ms of work.
+  const wantTriples = cubic.length > 0 || interactions.length > 0;
+  const wantPairs = quadratic.length > 0 || wantTriples;
+  const triples = wantTriples && n <= MAX_TRIPLE_FEATURES;
+  const pairs = wantPairs && n <= MAX_PAIR_FEATURES;
   const entries = n + (pairs ? n * n : 0) + (triples ? n * n * n : 0);
   // Entry e of the table: the features of one index (a linear feature, a pair, a triple).
   const ea = new Int32Array(entries + 1).fill(-1);
@@ -116,6 +134,8 @@ function name(learner: Learner, fv: Vector, linear: ClientFeatures, partial = fa
     }
   }
   const first = new Int32Array(fv.count);
+  // Without the pair (triple) table, unknown terms are expected: no reason for the fallback.
+  if (pairs !== wantPairs || triples !== wantTriples) partial = true;
   const second = new Int32Array(fv.count);
   const third = new Int32Array(fv.count);
   for (let i = 0; i < fv.count; i++) {
