@@ -1,7 +1,8 @@
 // Rank throughput with inference explanations on against off (ServiceConfiguration
 // isInferenceExplainabilityEnabled; docs/inference-explanations.md), on one real server process, measured in
 // alternating rounds in the same run (BENCH_EXPLAIN_ROUNDS rounds of BENCH_EXPLAIN_SECONDS per side) so that the
-// machine's noise falls on both; the round with the median ratio is reported with every round's ratio.
+// machine's noise falls on both; the round with the median ratio is reported with every round's ratio, and each
+// side's median server CPU per Rank (read from /proc).
 // The Rank is http.bench.ts's: 3 context namespaces, 10 actions × 10 features (~2,600 terms with -q ::), against a
 // model that has learned a few hundred events (non-zero weights). Target: ratio ≥ 0.5.
 import autocannon from 'autocannon';
@@ -10,8 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { Api, sleep, startServer } from '../src/conformance/harness.js';
 import type { BenchResult } from './types.js';
 
-const DURATION_S = Number(process.env.BENCH_EXPLAIN_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_EXPLAIN_ROUNDS ?? 3);
+const DURATION_S = Number(process.env.BENCH_EXPLAIN_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_EXPLAIN_ROUNDS ?? 7);
 const CONNECTIONS = 8;
 const RANK_PATH = '/personalizer/v1.0/rank';
 
@@ -101,9 +102,13 @@ export async function run(): Promise<BenchResult[]> {
     }
     const sorted = [...rounds].sort((a, b) => a.ratio - b.ratio);
     const m = sorted[Math.floor(sorted.length / 2)]!;
+    // CPU per Rank: each side's median over the rounds (less sensitive to the machine's other load than rates).
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const cpuOff = median(rounds.map((r) => r.off.cpuUs));
+    const cpuOn = median(rounds.map((r) => r.on.cpuUs));
     const note =
       `rounds: ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}; p50 ${m.off.p50} → ${m.on.p50} ms; ` +
-      `server CPU per Rank ${Math.round(m.off.cpuUs)} → ${Math.round(m.on.cpuUs)} µs (capacity ratio ${(m.off.cpuUs / m.on.cpuUs).toFixed(2)}); ` +
+      `server CPU per Rank (medians) ${Math.round(cpuOff)} → ${Math.round(cpuOn)} µs (capacity ratio ${(cpuOff / cpuOn).toFixed(2)}); ` +
       `response ${Math.round(m.off.bytes)} → ${Math.round(m.on.bytes)} bytes; ${CONNECTIONS} connections, target ≥ 0.5`;
     return [{ name: 'rank with explanations (10×10 features)', value: m.on.rps, unit: 'req/s', baseline: m.off.rps, baselineRatio: m.ratio, note }];
   } finally {

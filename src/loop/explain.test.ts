@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLearner, parsePolicyArguments, DEFAULT_POLICY_ARGUMENTS, type Learner } from '../engine/index.js';
 import { buildContext } from './context.js';
-import { explainContext, featureNames, inferenceExplanation, MAX_ENTRIES, rounded } from './explain.js';
+import { explainContext, featureNames, inferenceExplanation, MAX_ENTRIES, MAX_INTERACTIONS, rounded } from './explain.js';
 import { explainTerms, MAX_PAIR_FEATURES } from './explain_terms.js';
 import { validateRankRequest, type ValidRank } from './validate_rank.js';
 
@@ -57,9 +57,14 @@ for (const args of [
         const position = v.included[k]!;
         const named = explainTerms(learner, explainContext(v, position), v, position);
         assert.equal(named.via, 'index', 'the cheap path named every term');
-        const [explained] = inferenceExplanation(v, position, named);
+        const [explained] = inferenceExplanation(v, position, named, Number.POSITIVE_INFINITY);
         // The fallback (featurizing with names) gives the same explanation.
-        assert.deepEqual(inferenceExplanation(v, position, explainTerms(learner, explainContext(v, position), v, position, 'names')), [explained]);
+        assert.deepEqual(inferenceExplanation(v, position, explainTerms(learner, explainContext(v, position), v, position, 'names'), Number.POSITIVE_INFINITY), [explained]);
+        // By default: every feature sent, and the MAX_INTERACTIONS interactions of largest |score|.
+        const [short] = inferenceExplanation(v, position, named);
+        const linear = explained!.features.filter((x) => !x.name.includes('^'));
+        const pairs = explained!.features.filter((x) => x.name.includes('^'));
+        assert.deepEqual(short!.features, [...linear, ...pairs.slice(0, MAX_INTERACTIONS)].sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || explained!.features.indexOf(a) - explained!.features.indexOf(b)));
         assert.equal(explained!.id, v.actions[position]!.id);
         const want = reference(learner, v, k);
         const got = new Map(explained!.features.map((x) => [x.name, x.score]));
@@ -80,7 +85,7 @@ for (const args of [
 test('explanations: names are the client\'s, interactions a^b, the service\'s own i.*', () => {
   const learner = trained(DEFAULT_POLICY_ARGUMENTS);
   const v = validateRankRequest(request(1));
-  const [e] = inferenceExplanation(v, 2, explainTerms(learner, explainContext(v, 2), v, 2));
+  const [e] = inferenceExplanation(v, 2, explainTerms(learner, explainContext(v, 2), v, 2), Number.POSITIVE_INFINITY);
   const names = new Set(e!.features.map((x) => x.name));
   for (const n of ['user.type', 'user.visits', 'user.loc.city', 'timeOfDay', 'scores', 'item.name', 'item.price', 'fresh', 'i.id', 'i.constant']) {
     assert.ok(names.has(n), `${n} in ${[...names].join(', ')}`);
@@ -89,7 +94,7 @@ test('explanations: names are the client\'s, interactions a^b, the service\'s ow
   assert.ok(![...names].some((n) => n.includes('Constant') || n.includes('#') || n.includes('FromUrl')));
   // A fresh model: every feature is there, with score 0.
   const fresh = createLearner(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS));
-  const [z] = inferenceExplanation(v, 2, explainTerms(fresh, explainContext(v, 2), v, 2));
+  const [z] = inferenceExplanation(v, 2, explainTerms(fresh, explainContext(v, 2), v, 2), Number.POSITIVE_INFINITY);
   assert.equal(z!.features.length, e!.features.length);
   assert.ok(z!.features.every((x) => x.score === 0));
 });

@@ -26,6 +26,11 @@ type Names = Map<string, string>;
 
 /** At most this many features and interactions per explanation, the largest |score| first. */
 export const MAX_ENTRIES = 1000;
+/**
+ * Interactions listed: the largest |score|. With `-q ::` an action of 20 features has ~200 pairs; listing them all
+ * doubled a Rank's cost (serializing and sending 15 KB), for entries that are mostly near 0.
+ */
+export const MAX_INTERACTIONS = 50;
 
 /**
  * The context text of the shared features and action `position` alone. Serialized from the parsed request rather
@@ -83,10 +88,11 @@ export function featureNames(v: Pick<ValidRank, 'contextFeatures' | 'actions'>, 
 
 /**
  * The explanation of one action from its named terms (explain_terms.ts): per feature sent (or pair of them), the
- * sum of its terms, as a reward (minus the cost contribution); largest |score| first. VW's bias term is left out;
- * terms that could not be named are summed under '#other'.
+ * sum of its terms, as a reward (minus the cost contribution); every feature sent and the `maxInteractions`
+ * interactions of largest |score|, largest |score| first. VW's bias term is left out; terms that could not be
+ * named are summed under '#other'.
  */
-export function explanationFeatures(named: NamedTerms): FeatureScoreExplanation[] {
+export function explanationFeatures(named: NamedTerms, maxInteractions = MAX_INTERACTIONS): FeatureScoreExplanation[] {
   // Each linear feature's client name as a small id, in name order (the elements of a numeric array share one),
   // so that terms are summed under a number, ties sort alike whatever the terms' order, and names are built once.
   const n = named.names.length;
@@ -137,7 +143,13 @@ export function explanationFeatures(named: NamedTerms): FeatureScoreExplanation[
       costs.push(cost);
     }
   }
-  const order = largestFirst(costs).subarray(0, MAX_ENTRIES);
+  // Every feature sent (one client id: key < k), and the interactions with the largest |score|.
+  const linear: number[] = [];
+  const pairs: number[] = [];
+  for (let i = 0; i < keys.length; i++) (keys[i]! < k ? linear : pairs).push(i);
+  const top = largestFirst(pairs.map((i) => costs[i]!)).subarray(0, Math.max(0, maxInteractions));
+  const chosen = [...linear, ...Array.from(top, (j) => pairs[j]!)];
+  const order = Array.from(largestFirst(chosen.map((i) => costs[i]!)).subarray(0, MAX_ENTRIES), (j) => chosen[j]!);
   const out: FeatureScoreExplanation[] = new Array(order.length);
   for (let j = 0; j < order.length; j++) {
     const i = order[j]!;
@@ -191,6 +203,7 @@ export function inferenceExplanation(
   v: Pick<ValidRank, 'contextFeatures' | 'actions'>,
   position: number,
   named: NamedTerms,
+  maxInteractions = MAX_INTERACTIONS,
 ): InferenceExplanation[] {
-  return [{ id: v.actions[position]!.id, features: explanationFeatures(named) }];
+  return [{ id: v.actions[position]!.id, features: explanationFeatures(named, maxInteractions) }];
 }
