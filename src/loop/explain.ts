@@ -144,18 +144,15 @@ export function explanationFeatures(named: NamedTerms, maxInteractions = MAX_INT
     }
   }
   // Every feature sent (one client id: key < k), and the interactions with the largest |score|.
-  const linear: number[] = [];
-  const pairs: number[] = [];
-  for (let i = 0; i < keys.length; i++) (keys[i]! < k ? linear : pairs).push(i);
-  const top = largestFirst(pairs.map((i) => costs[i]!)).subarray(0, Math.max(0, maxInteractions));
-  const chosen = [...linear, ...Array.from(top, (j) => pairs[j]!)];
-  const order = Array.from(largestFirst(chosen.map((i) => costs[i]!)).subarray(0, MAX_ENTRIES), (j) => chosen[j]!);
-  const out: FeatureScoreExplanation[] = new Array(order.length);
-  for (let j = 0; j < order.length; j++) {
-    const i = order[j]!;
-    let name = clientNames[(keys[i]! % k) - 1]!;
-    for (let x = Math.floor(keys[i]! / k); x > 0; x = Math.floor(x / k)) name += '^' + clientNames[(x % k) - 1]!;
-    out[j] = { name, score: rounded(-costs[i]!) };
+  const out: FeatureScoreExplanation[] = [];
+  let interactions = 0;
+  for (const i of largestFirst(costs)) {
+    if (out.length >= MAX_ENTRIES) break;
+    const key = keys[i]!;
+    if (key >= k && interactions++ >= maxInteractions) continue;
+    let name = clientNames[(key % k) - 1]!;
+    for (let x = Math.floor(key / k); x > 0; x = Math.floor(x / k)) name += '^' + clientNames[(x % k) - 1]!;
+    out.push({ name, score: rounded(-costs[i]!) });
   }
   if (unknown !== 0) out.push({ name: '#other', score: rounded(-unknown) });
   return out;
@@ -169,12 +166,15 @@ export function rounded(x: number): number {
   if (x === 0 || !Number.isFinite(x)) return x === 0 ? 0 : x;
   const e = Math.floor(Math.log10(Math.abs(x))) - 6;
   if (e >= 0) {
-    const p = 10 ** e;
+    const p = e < POW10.length ? POW10[e]! : 10 ** e;
     return Math.round(x / p) * p;
   }
-  const p = 10 ** -e;
+  const p = -e < POW10.length ? POW10[-e]! : 10 ** -e;
   return Math.round(x * p) / p;
 }
+
+/** 10^0 … 10^40, exact as doubles as far as they can be (Math.pow per score cost more than the rest). */
+const POW10 = Array.from({ length: 41 }, (_, i) => Number(`1e${i}`));
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -194,7 +194,8 @@ function largestFirst(values: readonly number[]): Uint32Array {
   }
   packed.sort();
   const order = new Uint32Array(values.length);
-  for (let j = 0; j < values.length; j++) order[j] = packed[j]! % m;
+  // x mod m without a floating-point modulo (a library call): m is a power of two, so this is exact.
+  for (let j = 0; j < values.length; j++) order[j] = packed[j]! - Math.floor(packed[j]! / m) * m;
   return order;
 }
 

@@ -109,10 +109,10 @@ function name(learner: Learner, fv: Vector, linear: ClientFeatures, partial = fa
   const pairs = wantPairs && n <= MAX_PAIR_FEATURES;
   const entries = n + (pairs ? n * n : 0) + (triples ? n * n * n : 0);
   // Entry e of the table: the features of one index (a linear feature, a pair, a triple).
-  const ea = new Int32Array(entries + 1).fill(-1);
-  const eb = new Int32Array(entries + 1).fill(-1);
-  const ec = new Int32Array(entries + 1).fill(-1);
-  const table = new IndexTable(entries);
+  // The table and its entries are reused from one explanation to the next (the main thread explains one at a time).
+  const table = IndexTable.shared(entries);
+  const { ea, eb, ec } = table;
+  ea[0] = eb[0] = ec[0] = -1;
   let e = 0;
   const add = (key: number, a: number, b: number, c: number): void => {
     if (!table.add(key, e + 1)) return;
@@ -153,16 +153,32 @@ function name(learner: Learner, fv: Vector, linear: ClientFeatures, partial = fa
  * allocations and hashing cost more than the rest of the naming. The first entry added for an index stays.
  */
 class IndexTable {
-  private readonly keys: Uint32Array;
-  private readonly codes: Int32Array;
-  private readonly mask: number;
+  private keys = new Uint32Array(0);
+  private codes = new Int32Array(0);
+  private mask = 0;
+  /** The features of entry e (1-based; entry 0: unknown). */
+  ea = new Int32Array(0);
+  eb = new Int32Array(0);
+  ec = new Int32Array(0);
 
-  constructor(entries: number) {
+  private static instance = new IndexTable();
+
+  /** The shared table, emptied, for at most `entries` entries. */
+  static shared(entries: number): IndexTable {
+    const t = IndexTable.instance;
     let size = 16;
     while (size < entries * 2) size *= 2;
-    this.keys = new Uint32Array(size);
-    this.codes = new Int32Array(size);
-    this.mask = size - 1;
+    if (t.keys.length < size) {
+      t.keys = new Uint32Array(size);
+      t.codes = new Int32Array(size);
+    } else t.codes.fill(0, 0, size);
+    t.mask = size - 1;
+    if (t.ea.length < entries + 1) {
+      t.ea = new Int32Array(entries + 1);
+      t.eb = new Int32Array(entries + 1);
+      t.ec = new Int32Array(entries + 1);
+    }
+    return t;
   }
 
   private slot(key: number): number {
