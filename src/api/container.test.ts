@@ -62,7 +62,7 @@ test('/swagger serves Swagger UI from local assets', async () => {
   }
 });
 
-test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation), the preview and 2022-09-01-preview ones once, and the key as apiKey security scheme', async () => {
+test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation, the apprentice report), the preview and 2022-09-01-preview ones once, and the key as apiKey security scheme', async () => {
   const doc = (await call(server, 'GET', '/swagger/json', { key: null })).json;
   assert.equal(doc.openapi, '3.0.3');
   assert.deepEqual(doc.components.securitySchemes.apim_key, { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key' });
@@ -94,6 +94,7 @@ test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation), 
     Evaluations_Get: `GET ${V1}/evaluations/{evaluationId}`,
     Evaluations_Delete: `DELETE ${V1}/evaluations/{evaluationId}`,
     ServiceConfiguration_ApplyFromEvaluation: `POST ${V1}/configurations/applyFromEvaluation`,
+    // Beyond Azure: the apprentice report (docs/learning-modes.md).
     Apprentice_GetReport: `GET ${V1}/apprentice`,
     // The preview operations, listed under v1.1-preview.3 (routes.ts).
     Log_Interactions: `POST ${P3}/logs/interactions`,

@@ -85,7 +85,7 @@ const NEEDS_DATA: Record<string, string> = {
   'GET /personalizer/v1.0/evaluations/{evaluationId}': 'EvaluationNotFound',
   'DELETE /personalizer/v1.0/evaluations/{evaluationId}': 'EvaluationNotFound',
   'POST /personalizer/v1.0/configurations/applyFromEvaluation': 'EvaluationNotFound',
-  // Beyond Azure: the apprentice report of a loop never in Apprentice mode.
+  // A new loop was never in Apprentice mode.
   'GET /personalizer/v1.0/apprentice': 'ApprenticeModeNeverTurnedOn',
   // 2022-09-01-preview's own operations.
   'PUT /personalizer/evaluations/{evaluationId}': 'NoLogsExistInDateRange',
