@@ -112,6 +112,8 @@ export const ServiceConfiguration = Type.Object(
     isAutoOptimizationEnabled: Type.Optional(Type.Boolean({ description: 'Whether Personalizer periodically runs an Auto evaluation and applies a clearly better policy.' })),
     autoOptimizationFrequency: Type.Optional(Type.String({ format: 'duration', description: 'Frequency of automatic optimization, PT1H to P365D (default P7D).' })),
     autoOptimizationStartDate: Type.Optional(Type.String({ format: 'date-time', description: 'When the first automatic optimization runs (default: now).' })),
+    // 2022-09-01-preview's (api/v2022/service_config.ts): sent under that version only.
+    modelRetrainDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647, format: 'int32', description: '2022-09-01-preview: days of log a retrain reads; 0 (the whole retained log) is the only value supported.' })),
     // Microsoft Learn "how-to-inference-explainability" (not in the specs).
     isInferenceExplainabilityEnabled: Type.Optional(Type.Boolean({ description: 'Rank responses carry inferenceExplanation: the score of each feature sent.' })),
   },

@@ -23,6 +23,7 @@ import { shortestFloat32 } from './float32.js';
 import { JoinStats } from './loop_stats.js';
 import { eventToDsjson } from './dsjson_export.js';
 import { Evaluations } from './evaluations.js';
+import { FeatureImportances } from './feature_importances.js';
 import { acknowledge, awaitDone, pendingRequest, postRequest, type LeaderOp } from './leader_requests.js';
 import { Leadership } from './leadership.js';
 import { StoreWatch } from './store_watch.js';
@@ -44,6 +45,8 @@ import {
   LoopError,
   type Evaluation,
   type EvaluationContract,
+  type FeatureImportance,
+  type FeatureImportanceContract,
   type ApprenticeReport,
   type InferenceExplanation,
   type LogsProperties,
@@ -124,6 +127,7 @@ class PersonalizerLoop implements LearningLoop {
   /** Only while this process is the trainer leader. */
   private trainer: TrainerHandle | null = null;
   private evaluations!: Evaluations;
+  private featureImportances!: FeatureImportances;
   private leadership!: Leadership;
   private watch!: StoreWatch;
   private timer: NodeJS.Timeout | undefined;
@@ -214,6 +218,7 @@ class PersonalizerLoop implements LearningLoop {
       policy: () => this.policy,
       updatePolicy: (policy) => this.updatePolicy(policy),
     });
+    this.featureImportances = new FeatureImportances(this.store, this.evaluations, () => this.policy.arguments);
     const logTo = (component: string) => (level: 'info' | 'warn' | 'error', message: string): void =>
       this.options.logger?.[level]({ component }, message);
     this.watch = new StoreWatch({
@@ -556,8 +561,8 @@ class PersonalizerLoop implements LearningLoop {
 
   // ---------------------------------------------------------------------------------------------- evaluations
 
-  createEvaluation(contract: EvaluationContract): Promise<Evaluation> {
-    return this.evaluations.create(contract);
+  createEvaluation(contract: EvaluationContract, evaluationId?: string): Promise<Evaluation> {
+    return this.evaluations.create(contract, evaluationId);
   }
 
   getEvaluation(evaluationId: string): Promise<Evaluation> {
@@ -574,6 +579,24 @@ class PersonalizerLoop implements LearningLoop {
 
   applyFromEvaluation(reference: PolicyReference): Promise<void> {
     return this.evaluations.apply(reference);
+  }
+
+  // ------------------------------------------------------------------------ feature importances (2022-09-01-preview)
+
+  createFeatureImportance(id: string, contract: FeatureImportanceContract): Promise<FeatureImportance> {
+    return this.featureImportances.create(id, contract);
+  }
+
+  getFeatureImportance(id: string): Promise<FeatureImportance> {
+    return this.featureImportances.get(id);
+  }
+
+  listFeatureImportances(): Promise<FeatureImportance[]> {
+    return this.featureImportances.list();
+  }
+
+  deleteFeatureImportance(id: string): Promise<void> {
+    return this.featureImportances.delete(id);
   }
 
   /** Auto-optimization's next due time (null when off): what the schedule stored. */
