@@ -482,7 +482,17 @@ class PersonalizerLoop implements LearningLoop {
     this.ranker.setEpsilon(service.explorationPercentage);
     // A follower has no trainer: the leader retrains when its watch brings it the new policy.
     this.trainer?.notify({ op: 'settings', modelExportMs: this.settings.modelExportMs });
-    if (policyChanged && this.trainer) await this.trainer.request({ op: 'policy', policyArguments: policy.arguments });
+    if (policyChanged && this.trainer) {
+      const trainer = this.trainer;
+      try {
+        await trainer.request({ op: 'policy', policyArguments: policy.arguments });
+      } catch (e) {
+        // The new policy is stored already, so the request succeeds: a trainer that could not take it (exiting,
+        // restarting) is restarted, and a new trainer starts from the stored policy (spawnTrainer).
+        this.options.logger?.error({ err: e, component: 'trainer' }, 'the trainer did not take the new policy; restarting it');
+        if (this.trainer === trainer && trainer.running) void trainer.kill();
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- model & logs
