@@ -13,6 +13,7 @@ import { installOpenApi } from './openapi.js';
 import { EVALUATION_SCHEMAS } from './evaluation_schemas.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { PREVIEW_PREFIXES, v1Routes, V1_PREFIX } from './v1_0/index.js';
+import { previewRoutes } from './v1_1/index.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -140,5 +141,7 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   await app.register(containerRoutes, { loop, checkKey });
   await app.register(v1Routes, { prefix: V1_PREFIX, loop });
   for (const prefix of PREVIEW_PREFIXES) await app.register(v1Routes, { prefix, loop, hidden: true });
+  // The preview-only operations (v1_1/): listed in the OpenAPI document under the newest preview path only.
+  for (const prefix of PREVIEW_PREFIXES) await app.register(previewRoutes, { prefix, loop, hidden: prefix !== PREVIEW_PREFIXES.at(-1) });
   return app;
 }

@@ -14,7 +14,8 @@
 // the trainer leader (leadership.ts) runs the trainer, the join sweep, retention, auto-optimization and
 // evaluation jobs. Every process follows the models and settings the others write (store_watch.ts); a model reset
 // or a flush asked of a follower is carried out by the leader (leader_requests.ts). A lone process is the leader.
-import { createLearner, DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
+import { DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
+import { freshModelBytes, isMultiSlotArguments } from './model_kind.js';
 import { openStore, StaleSettingsError, StoreFullError, StoreUnavailableError, type LeaseGrant, type ModelRecord, type Store } from '../store/index.js';
 import { buildContext } from './context.js';
 import { DAY } from './duration.js';
@@ -34,6 +35,7 @@ import {
   type LoopSettings,
 } from './service_config.js';
 import { Ranker } from './ranker.js';
+import { MultiSlotEvents, singleSlotRefused } from './multislot.js';
 import type { RankerModel } from './ranker_protocol.js';
 import { TrainerHandle } from './trainer.js';
 import type { PublishedModel } from './trainer_protocol.js';
@@ -47,6 +49,9 @@ import {
   type LoopStats,
   type LoopStatus,
   type ModelProperties,
+  type MultiSlotRankRequest,
+  type MultiSlotRankResponse,
+  type MultiSlotRewardRequest,
   type PolicyContract,
   type PolicyReference,
   type RankRequest,
@@ -129,6 +134,9 @@ class PersonalizerLoop implements LearningLoop {
   /** The highest joinSeq the trainer has learned (its progress reports), for the trainer lag. */
   private trainerCursor = 0;
   private settings: LoopSettings;
+  /** The policy has --ccb_explore_adf (model_kind.ts): the multislot API serves, single-slot Rank and Reward refuse. */
+  private multiSlot: boolean;
+  private readonly multi: MultiSlotEvents;
   /** The store's settings revision the in-memory service and policy were read at (compare-and-set on writes). */
   private settingsRevision = 0;
   private fullReportedAt = 0;
@@ -141,6 +149,19 @@ class PersonalizerLoop implements LearningLoop {
     private policy: PolicyContract,
   ) {
     this.settings = loopSettings(service);
+    this.multiSlot = isMultiSlotArguments(policy.arguments);
+    this.multi = new MultiSlotEvents({
+      store,
+      ranker: () => this.ranker,
+      now,
+      joinStats: this.joinStats,
+      settings: () => this.settings,
+      learningMode: () => this.service.learningMode ?? 'Online',
+      multiSlot: () => this.multiSlot,
+      modelId: () => this.model.id,
+      counts: () => this.counts,
+      wakeTrainer: () => this.wakeTrainer(),
+    });
   }
 
   static async open(options: LoopOptions): Promise<PersonalizerLoop> {
@@ -174,7 +195,7 @@ class PersonalizerLoop implements LearningLoop {
       const config = parsePolicy(this.policy.arguments);
       const t = this.now();
       model = await this.store.saveModel({
-        bytes: createLearner(config).saveModel(),
+        bytes: freshModelBytes(config),
         policy: learningSignature(config),
         createdAt: t,
         modifiedAt: t,
@@ -294,7 +315,7 @@ class PersonalizerLoop implements LearningLoop {
 
   /** Exploration is the service's explorationPercentage, whatever the model file says (policy.ts). */
   private rankerModel(model: ModelRecord): RankerModel {
-    return { id: model.id, bytes: model.bytes, epsilon: this.service.explorationPercentage };
+    return { id: model.id, bytes: model.bytes, epsilon: this.service.explorationPercentage, ccb: isMultiSlotArguments(model.policy) };
   }
 
   private onModel(m: PublishedModel): void {
@@ -313,12 +334,14 @@ class PersonalizerLoop implements LearningLoop {
   // ---------------------------------------------------------------------------------------------- rank & events
 
   async rank(request: RankRequest, source?: string): Promise<RankResponse> {
+    if (this.multiSlot) throw singleSlotRefused('POST /rank');
     const v = validateRankRequest(request);
     const eventId = v.eventId ?? generateEventId();
     const context = buildContext(v, source);
     const r = await this.ranker.rank(context, eventId);
     if (!('modelId' in r)) {
       if (r.invalid !== undefined) throw new LoopError('InvalidRankRequest', `features: ${r.invalid}`);
+      if (r.wrongKind) throw new LoopError('ModelRankingError', 'the single-slot model is not loaded yet (the loop was just switched to single-slot); retry shortly', 503);
       throw new Error(`rank failed: ${r.failed}`);
     }
     const ranking = r.index.map((index, i) => ({ index, probability: shortestFloat32(r.probability[i]!) }));
@@ -342,6 +365,7 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   async reward(eventId: string, value: number): Promise<void> {
+    if (this.multiSlot) throw singleSlotRefused('POST /events/{eventId}/reward');
     checkEventId(eventId, 'InvalidRewardRequest');
     if (typeof value !== 'number' || !Number.isFinite(value) || value < -1 || value > 1) {
       throw new LoopError('InvalidRewardRequest', 'value: must be a number between -1 and 1');
@@ -364,6 +388,18 @@ class PersonalizerLoop implements LearningLoop {
     if (outcome === 'joined') this.wakeTrainer();
   }
 
+  rankMultiSlot(request: MultiSlotRankRequest, source?: string): Promise<MultiSlotRankResponse> {
+    return this.multi.rank(request, source);
+  }
+
+  rewardMultiSlot(eventId: string, request: MultiSlotRewardRequest): Promise<void> {
+    return this.multi.reward(eventId, request);
+  }
+
+  activateMultiSlot(eventId: string): Promise<void> {
+    return this.multi.activate(eventId);
+  }
+
   // ---------------------------------------------------------------------------------------------- configuration
 
   async getServiceConfiguration(): Promise<ServiceConfiguration> {
@@ -373,6 +409,13 @@ class PersonalizerLoop implements LearningLoop {
   async updateServiceConfiguration(config: ServiceConfiguration): Promise<ServiceConfiguration> {
     const { service } = await this.writeSettings(() => {
       const service = validateServiceConfiguration(config, this.now());
+      if (this.multiSlot && service.isAutoOptimizationEnabled === true) {
+        // Azure: auto-optimization is unavailable for multi-slot loops (azure-api.md §4, §6).
+        throw new LoopError(
+          'ProblemTypeIncompatibleWithAutoOptimization',
+          'isAutoOptimizationEnabled: auto-optimization is not available on a multi-slot loop (its policy has --ccb_explore_adf)',
+        );
+      }
       const policy =
         service.explorationPercentage === this.service.explorationPercentage
           ? this.policy
@@ -389,10 +432,14 @@ class PersonalizerLoop implements LearningLoop {
   async updatePolicy(body: PolicyContract): Promise<PolicyContract> {
     const { policy } = await this.writeSettings(() => {
       const { policy, explorationPercentage } = validatePolicy(body, this.service.explorationPercentage);
-      const service =
+      let service =
         explorationPercentage === this.service.explorationPercentage
           ? this.service
           : { ...this.service, explorationPercentage, lastConfigurationEditDate: iso(this.now()) };
+      // Switching to multi-slot turns auto-optimization off, as Azure's conversion did (azure-api.md §6).
+      if (isMultiSlotArguments(policy.arguments) && service.isAutoOptimizationEnabled === true) {
+        service = { ...service, isAutoOptimizationEnabled: false, lastConfigurationEditDate: iso(this.now()) };
+      }
       return { service, policy };
     });
     return { ...policy };
@@ -444,6 +491,7 @@ class PersonalizerLoop implements LearningLoop {
     this.service = service;
     this.policy = policy;
     this.settings = loopSettings(service);
+    this.multiSlot = isMultiSlotArguments(policy.arguments);
     this.ranker.setEpsilon(service.explorationPercentage);
     // A follower has no trainer: the leader retrains when its watch brings it the new policy.
     this.trainer?.notify({ op: 'settings', modelExportMs: this.settings.modelExportMs });
