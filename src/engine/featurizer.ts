@@ -112,6 +112,40 @@ class Out {
 }
 
 export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOptions = {}): Featurizer {
+  const parser = createParser(config, options);
+  const build = createExampleBuilder(config, options);
+  return (text: string, start = 0, end = text.length, within?: number): MultiExample => {
+    parser.parse(text, start, end);
+    return build(parser.shared, parser.actions, parser.nActions, within);
+  };
+}
+
+/** The JSON parser a featurizer of this policy uses (slots: read `_slots`, for --ccb_explore_adf). */
+export function createParser(config: FeaturizerConfig, options: FeaturizerOptions & { slots?: boolean } = {}): JsonExampleParser {
+  const names = options.names === true;
+  return new JsonExampleParser({
+    hash: featureHasher(config.hashAll),
+    hashSeed: config.hashSeed >>> 0,
+    mask: config.bits >= 32 ? 0xffffffff : 2 ** config.bits - 1,
+    chainHash: config.chainHash,
+    ignore: letterFlags(config.ignore),
+    names,
+    actionCache: ACTION_CACHE_SIZE,
+    slots: options.slots === true,
+  });
+}
+
+/**
+ * Parsed examples (a shared one and the actions) → MultiExample: merging, constant, interactions. `interactions`
+ * replaces the policy's parsed interaction list (--ccb_explore_adf rewrites it, ccb_features.ts).
+ */
+export type ExampleBuilder = (sh: ExampleBuffer, actions: readonly ExampleBuffer[], nActions: number, within?: number) => MultiExample;
+
+export function createExampleBuilder(
+  config: FeaturizerConfig,
+  options: FeaturizerOptions = {},
+  interactions?: number[][],
+): ExampleBuilder {
   const names = options.names === true;
   const reuse = options.reuse === true;
   const maxFeatures = options.maxFeatures ?? Infinity;
@@ -123,20 +157,9 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
     charged += n;
     if (charged > limit) throw new FeatureLimitError(limit);
   }
-  const bits = config.bits;
-  const mask = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
-  const parser = new JsonExampleParser({
-    hash: featureHasher(config.hashAll),
-    hashSeed: config.hashSeed >>> 0,
-    mask,
-    chainHash: config.chainHash,
-    ignore: letterFlags(config.ignore),
-    names,
-    actionCache: ACTION_CACHE_SIZE,
-  });
   const ignoreLinear = letterFlags(config.ignoreLinear);
   const addConstant = !config.noConstant;
-  const parsed = parseInteractionArgs(config.quadratic, config.cubic, config.interactions);
+  const parsed = interactions ?? parseInteractionArgs(config.quadratic, config.cubic, config.interactions);
 
   // Compiled interaction lists per set of interactable letters.
   const compiledBySet = new Map<string, Compiled[]>();
@@ -410,10 +433,8 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
   let lastEventTotal = 0;
   const starts: number[] = [];
 
-  return (text: string, start = 0, end = text.length, within = maxFeatures): MultiExample => {
+  return (sh: ExampleBuffer, actionList: readonly ExampleBuffer[], nActions: number, within = maxFeatures): MultiExample => {
     limit = Math.min(within, maxFeatures);
-    parser.parse(text, start, end);
-    const sh = parser.shared;
     sh.group(names);
     memo.n = 0;
     event++;
@@ -428,8 +449,8 @@ export function createFeaturizer(config: FeaturizerConfig, options: FeaturizerOp
       slab.n = 0;
     }
     const eventStart = slab.n;
-    for (let k = 0; k < parser.nActions; k++) {
-      const a = parser.actions[k]!;
+    for (let k = 0; k < nActions; k++) {
+      const a = actionList[k]!;
       if (!a.grouped) a.group(names);
       merge(a, sh);
       if (direct) {

@@ -26,6 +26,8 @@ export * from './policy_args.js';
 export * from './model_file.js';
 export * from './readable_model.js';
 export * from './learner.js';
+export * from './ccb.js';
+export { tagSeed } from './ccb_sample.js';
 export * from './cb_adf_loss.js';
 export * from './hash.js';
 export * from './sampling.js';

@@ -33,6 +33,11 @@ export interface ParseSettings {
    * the same actions on every event; a remembered element is skipped instead of parsed (same features).
    */
   actionCache?: number;
+  /**
+   * Read `_slots` (conditional contextual bandits): one slot example per element, with its `_inc` list
+   * (json_parser/src/parse_example_json.cc SlotsState). Without it `_slots` is an error.
+   */
+  slots?: boolean;
 }
 
 /** A parsed, grouped `_multi` element and its effect on the parser's shared array_hash. */
@@ -157,6 +162,13 @@ export class JsonExampleParser {
   /** This event's actions (scratch buffers, or remembered ones that must not be modified). */
   readonly actions: ExampleBuffer[] = [];
   nActions = 0;
+  /** This event's `_slots` examples (with ParseSettings.slots); `slotsSeen` tells whether the key was there. */
+  readonly slots: ExampleBuffer[] = [];
+  nSlots = 0;
+  slotsSeen = false;
+  /** Each slot's `_inc` (0-based action positions), null when absent. */
+  readonly slotInc: (number[] | null)[] = [];
+  private inSlot = false;
   private readonly scratch: ExampleBuffer[] = [];
   private readonly cache: ActionCache | null;
   /** The remembered action seen at each `_multi` position last time (most events repeat the same list). */
@@ -194,6 +206,9 @@ export class JsonExampleParser {
     sc.reset(text, start, end);
     this.shared.reset();
     this.nActions = 0;
+    this.nSlots = 0;
+    this.slotsSeen = false;
+    this.inSlot = false;
     this.depth = 0;
     this.cur = this.shared;
     this.inAction = false;
@@ -419,7 +434,11 @@ export class JsonExampleParser {
     }
     if (asciiEquals(key, '_text', false)) return this.text();
     if (asciiEquals(key, '_multi', false)) return this.multi();
-    if (asciiEquals(key, '_slots', false)) throw new FeatureError("'_slots' (multi-slot) is not supported here");
+    if (asciiEquals(key, '_slots', false)) {
+      if (this.s.slots !== true) throw new FeatureError("'_slots' (multi-slot) is not supported here");
+      return this.slotList();
+    }
+    if (this.inSlot && asciiEquals(key, '_inc', true)) return this.inc();
     if (asciiEquals(key, '_tag', true)) return this.tag();
     if (asciiEquals(key, '_slot_id', false)) throw new FeatureError("'_slot_id' is only valid for slates");
     if (
@@ -536,6 +555,67 @@ export class JsonExampleParser {
       cache.insert(consumed, e);
       this.guess[at] = e;
     }
+  }
+
+  /** SlotsState: each element object is one slot example with its own default namespace. */
+  private slotList(): void {
+    const sc = this.sc;
+    if (this.inAction) throw new FeatureError("'_slots' inside an action or slot is not supported");
+    if (this.slotsSeen) throw new FeatureError("'_slots' given twice");
+    this.slotsSeen = true;
+    if (sc.peek() !== 0x5b) sc.fail("'_slots' must be an array of objects");
+    sc.pos++;
+    let c = sc.peek();
+    if (c === 0x5d) {
+      sc.pos++;
+      return;
+    }
+    for (;;) {
+      if (c !== 0x7b) sc.fail("'_slots' elements must be objects");
+      const at = this.nSlots++;
+      const slot = this.slots[at] ?? new ExampleBuffer();
+      this.slots[at] = slot;
+      slot.reset();
+      this.slotInc[at] = null;
+      sc.pos++;
+      this.cur = slot;
+      this.inAction = true;
+      this.inSlot = true;
+      this.pushDefault();
+      this.objectBody();
+      this.pop();
+      this.inAction = false;
+      this.inSlot = false;
+      this.cur = this.shared;
+      if (!sc.more(0x5d)) break;
+      c = sc.peek();
+    }
+    sc.pos++;
+  }
+
+  /** A slot's `_inc`: the 0-based action positions it may use (an array of non-negative integers). */
+  private inc(): void {
+    const sc = this.sc;
+    if (sc.peek() === 0x6e) return sc.literal('null');
+    if (sc.peek() !== 0x5b) throw new FeatureError("'_inc' must be an array of action positions");
+    sc.pos++;
+    const list: number[] = [];
+    let c = sc.peek();
+    if (c !== 0x5d) {
+      for (;;) {
+        if (c !== 0x2d && (c < 0x30 || c > 0x39)) throw new FeatureError("'_inc' must be an array of action positions");
+        const v = sc.readNumber();
+        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+          throw new FeatureError(`'_inc' holds ${v}: action positions are integers from 0`);
+        }
+        list.push(v);
+        if (!sc.more(0x5d)) break;
+        c = sc.peek();
+      }
+    }
+    sc.pos++;
+    const at = this.nSlots - 1;
+    this.slotInc[at] = [...(this.slotInc[at] ?? []), ...list];
   }
 
   /** MultiState: each element object is one action example with its own default namespace. */

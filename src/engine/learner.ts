@@ -9,7 +9,7 @@ import { CbAdf, type CbLabel } from './cb_adf.js';
 import { cbAdfFeatureCount, cbAdfLoss } from './cb_adf_loss.js';
 import { epsilonGreedy, rankActions, squareCb, squareCbGamma } from './explore.js';
 import { createFeaturizer, type Featurizer } from './featurizer.js';
-import { readModel, writeModel } from './model_file.js';
+import { ModelFileError, readModel, writeModel } from './model_file.js';
 import { mergeModelOptions, modelOptionsString, parsePolicyArguments } from './policy_args.js';
 
 export type { CbLabel } from './cb_adf.js';
@@ -393,6 +393,9 @@ export function loadLearner(model: Uint8Array, overrides = '', options: FromStat
   const config = parsePolicyArguments(mergeModelOptions(`${state.options} -b ${state.bits}`, overrides), {
     allowNoExploration: options.allowNoExploration === true,
   });
+  if (config.ccb) {
+    throw new ModelFileError('this is a multi-slot (--ccb_explore_adf) model: it ranks slots, load it with loadCcbLearner');
+  }
   if (!/(^|\s)--id(\s|=|$)/.test(overrides)) config.id = state.id;
   return learnerFromState(config, state, options);
 }

@@ -117,13 +117,15 @@ test('dr keeps both interleaved sub-models (even and odd slots)', (t) => {
   assert.equal(odd, 243);
 });
 
-test('ccb/tiny-20-model.vw is refused: --ccb_explore_adf is not supported', (t) => {
+test('ccb/tiny-20-model.vw: the CCB flag before cb_adf counters, and written back byte for byte', (t) => {
   if (!VECTORS) return t.skip(SKIP);
-  assert.throws(() => readModel(load('ccb/tiny-20-model.vw')), (e: unknown) => {
-    assert.ok(e instanceof ModelFileError);
-    assert.match(e.message, /reduction not supported: --cb_sample, --ccb_explore_adf/);
-    return true;
-  });
+  const bytes = load('ccb/tiny-20-model.vw');
+  const s = readModel(bytes);
+  assert.equal(s.ccbHasSeenMultiSlot, true);
+  assert.match(s.options, / --cb_sample --cb_type mtr --ccb_explore_adf /);
+  // tiny-20-readable.txt: event_sum 60, action_sum 408 after 20 events of 3 slots.
+  assert.deepEqual(s.cbAdf, [{ eventSum: 60n, actionSum: 408n }]);
+  assert.deepEqual(writeModel(s), bytes);
 });
 
 function expectModelError(bytes: Uint8Array, re: RegExp): void {

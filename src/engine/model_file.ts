@@ -1,6 +1,6 @@
 // VW 9.x binary model files (vw-learner.md §8): the header of parse_regressor.cc save_load_header, then each
 // reduction's save_load from the top of the stack down (learner.cc): cb_explore_adf_squarecb.cc (example counter),
-// cb_adf.cc (event_sum, action_sum), gd.cc (resume flag, save_load_online_state_gd or save_load_regressor).
+// conditional_contextual_bandit.cc (has_seen_multi_slot_example), cb_adf.cc (event_sum, action_sum), gd.cc (resume flag, save_load_online_state_gd or save_load_regressor).
 // Little-endian throughout; strings are u32 length + bytes including the trailing NUL (io_buf.h bin_text_write).
 
 import { uniformHash } from './hash.js';
@@ -220,6 +220,13 @@ export function readModel(bytes: Uint8Array): ModelState {
   }
   if (bits < 1 || bits > 30) throw new ModelFileError(`unsupported bit precision ${bits} (1..30)`);
 
+  // conditional_contextual_bandit.cc save_load: the flag, above every other reduction's state.
+  let ccbHasSeenMultiSlot: boolean | undefined;
+  if (hasOption(options, 'ccb_explore_adf')) {
+    const flag = r.u8('ccb has_seen_multi_slot_example');
+    if (flag > 1) throw new ModelFileError(`bad ccb has_seen_multi_slot_example flag ${flag} at offset ${r.offset - 1}`);
+    ccbHasSeenMultiSlot = flag === 1;
+  }
   const squareCbCounter = hasOption(options, 'squarecb') ? r.u64('squarecb counter') : undefined;
   const cbAdf = hasOption(options, 'cb_adf') ? [{ eventSum: r.u64('cb_adf event_sum'), actionSum: r.u64('cb_adf action_sum') }] : [];
   const resumeFlag = r.u8('gd resume flag');
@@ -244,6 +251,7 @@ export function readModel(bytes: Uint8Array): ModelState {
 
   const state: ModelState = { version, id, minLabel, maxLabel, bits, options, cbAdf, resume, weights };
   if (squareCbCounter !== undefined) state.squareCbCounter = squareCbCounter;
+  if (ccbHasSeenMultiSlot !== undefined) state.ccbHasSeenMultiSlot = ccbHasSeenMultiSlot;
   return state;
 }
 
@@ -279,6 +287,7 @@ export function writeModel(state: ModelState, options: { predictOnly?: boolean }
   w.u32(4);
   w.u32(checksum);
 
+  if (hasOption(headerOptions, 'ccb_explore_adf')) w.u8(state.ccbHasSeenMultiSlot === true ? 1 : 0);
   if (hasOption(headerOptions, 'squarecb')) w.u64(state.squareCbCounter ?? 0n);
   if (hasOption(headerOptions, 'cb_adf')) {
     const c = state.cbAdf[0] ?? { eventSum: 0n, actionSum: 0n };

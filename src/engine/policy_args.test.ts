@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import {
   mergeModelOptions,
   DEFAULT_POLICY_ARGUMENTS,
+  DEFAULT_CCB_POLICY_ARGUMENTS,
   PolicyArgumentError,
   formatCppFloat,
   formatPolicyArguments,
@@ -12,6 +13,7 @@ import {
 import type { PolicyConfig } from './types.js';
 
 const DEFAULT_CONFIG: PolicyConfig = {
+  ccb: false,
   cbType: 'mtr',
   exploration: { kind: 'epsilon', epsilon: 0.2, firstOnly: false },
   learningRate: 0.001,
@@ -134,7 +136,7 @@ test('unsupported or malformed arguments fail naming the argument and the suppor
   expectError('--cb_explore_adf --cover 3', '--cover', /unsupported argument/);
   expectError('--cb_explore_adf --softmax --lambda 10', '--softmax', /unsupported argument/);
   expectError('--cb_explore_adf --regcb', '--regcb', /unsupported argument/);
-  expectError('--ccb_explore_adf --epsilon 0.2', '--ccb_explore_adf', /unsupported argument/);
+  expectError('--cb_explore_adf --cb_sample', '--cb_sample', /only supported with --ccb_explore_adf/);
   expectError('--cb_explore_adf -k', '-k', /unsupported argument/);
   expectError('--cb_explore_adf --epsilon', '--epsilon', /missing value/);
   expectError('--cb_explore_adf --epsilon --first_only', '--epsilon', /missing value/);
@@ -288,4 +290,21 @@ test('an option given at its default value is recorded and written in the header
   // Not given, or given at another value: nothing recorded.
   assert.deepEqual(parsePolicyArguments('--cb_explore_adf --epsilon 0.2 -l 0.001').explicitDefaults, []);
   assert.deepEqual(parsePolicyArguments('--cb_explore_adf --squarecb --epsilon 0.05').explicitDefaults, []);
+});
+
+test('--ccb_explore_adf: implies cb_explore_adf, formats back, and is kept in the header as VW 9.10 writes it', () => {
+  const c = parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS);
+  assert.equal(c.ccb, true);
+  assert.deepEqual(c.exploration, { kind: 'epsilon', epsilon: 0.2, firstOnly: false });
+  assert.equal(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS).ccb, false);
+  assert.deepEqual({ ...parsePolicyArguments(formatPolicyArguments(c)), explicitDefaults: [] }, { ...c, explicitDefaults: [] });
+  assert.match(formatPolicyArguments(c), /^--ccb_explore_adf /);
+  // The header of ccb/tiny-20-model.vw (VW 9.10, save-resume).
+  assert.equal(
+    modelOptionsString(c),
+    ' --cb_adf --cb_explore_adf --cb_sample --cb_type mtr --ccb_explore_adf --csoaa_ldf multiline --csoaa_rank' +
+      ' --epsilon 0.200000002980232 --learning_rate 0.00100000004749745 --power_t 0 --quadratic ::',
+  );
+  // The header parses back to the same policy (a loaded model's options).
+  assert.equal(parsePolicyArguments(modelOptionsString(c)).ccb, true);
 });

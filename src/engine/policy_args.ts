@@ -7,6 +7,8 @@
 import type { CbType, PolicyConfig } from './types.js';
 
 export const DEFAULT_POLICY_ARGUMENTS = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::';
+/** The multi-slot policy of Personalizer's learning loop (microsoft/learning-loop): the single-slot one under CCB. */
+export const DEFAULT_CCB_POLICY_ARGUMENTS = '--ccb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::';
 
 type Kind = 'flag' | 'float' | 'int' | 'string' | 'list';
 
@@ -45,6 +47,9 @@ export const POLICY_OPTIONS: readonly OptionSpec[] = [
   { name: 'chain_hash', kind: 'flag' },
   { name: 'clip_p', kind: 'float' },
   { name: 'rank_all', kind: 'flag' },
+  { name: 'ccb_explore_adf', kind: 'flag' },
+  // Inserted by ccb_explore_adf (conditional_contextual_bandit.cc) and kept in its model headers.
+  { name: 'cb_sample', kind: 'flag' },
   { name: 'id', kind: 'string' },
   // Inserted by cb_adf into every model header (cb_adf.cc "Push necessary flags").
   { name: 'csoaa_ldf', kind: 'string' },
@@ -234,7 +239,10 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
   };
   const argOf = (name: string): string => scalars.get(name)?.arg ?? `--${name}`;
 
-  const explore = flags.has('cb_explore_adf');
+  // conditional_contextual_bandit.cc ccb_explore_adf_setup inserts --cb_explore_adf and --cb_sample itself.
+  const ccb = flags.has('ccb_explore_adf');
+  if (flags.has('cb_sample') && !ccb) throw new PolicyArgumentError('--cb_sample', 'is only supported with --ccb_explore_adf');
+  const explore = ccb || flags.has('cb_explore_adf');
   if (!explore && !(flags.has('cb_adf') && options.allowNoExploration)) {
     throw new PolicyArgumentError(
       '--cb_explore_adf',
@@ -356,6 +364,7 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
     .sort();
 
   return {
+    ccb,
     cbType,
     exploration,
     learningRate,
@@ -387,7 +396,7 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
  */
 export function formatPolicyArguments(config: PolicyConfig): string {
   const x = config.exploration;
-  const parts: string[] = [x.kind === 'none' ? '--cb_adf' : '--cb_explore_adf'];
+  const parts: string[] = [config.ccb ? '--ccb_explore_adf' : x.kind === 'none' ? '--cb_adf' : '--cb_explore_adf'];
   if (config.rankAll) parts.push('--rank_all');
   if (x.kind === 'epsilon') {
     parts.push('--epsilon', String(x.epsilon));
@@ -442,6 +451,8 @@ export function modelOptionsString(config: PolicyConfig, options: { predictOnly?
   ];
   // cb_adf alone stores no exploration option (cb_adf.cc keeps cb_adf, rank_all, clip_p, cb_type).
   if (x.kind !== 'none') kept.push(['cb_explore_adf', null]);
+  // ccb_explore_adf and the cb_sample it inserts are both .keep() options.
+  if (config.ccb) kept.push(['ccb_explore_adf', null], ['cb_sample', null]);
   if (config.rankAll) kept.push(['rank_all', null]);
   if (x.kind === 'epsilon') {
     if (keep('epsilon', x.epsilon === VW_DEFAULT.epsilon)) kept.push(['epsilon', keptFloat(x.epsilon)]);

@@ -12,6 +12,11 @@ export type ExplorationConfig =
 
 /** Everything the engine supports from a VW argument string, with VW's defaults filled in. */
 export interface PolicyConfig {
+  /**
+   * --ccb_explore_adf: conditional contextual bandits (multi-slot) layered over the same cb_explore_adf stack
+   * (core/src/reductions/conditional_contextual_bandit.cc); the Learner itself ignores it, CcbLearner reads it.
+   */
+  ccb: boolean;
   cbType: CbType;
   exploration: ExplorationConfig;
   /** -l / --learning_rate (VW default 0.5; Personalizer's default policy sets 0.001). */
@@ -97,4 +102,6 @@ export interface ModelState {
   weights: Float32Array;
   /** --squarecb's example counter (u64, cb_explore_adf_squarecb.cc save_load); absent for other explorations. */
   squareCbCounter?: bigint;
+  /** --ccb_explore_adf's has_seen_multi_slot_example (a bool before cb_adf's counters); absent for other policies. */
+  ccbHasSeenMultiSlot?: boolean;
 }

@@ -1,0 +1,140 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NO_SHARED } from '../testing/fixtures.js';
+import { ccbDir, ccbLines, readCcb, readCcbBytes, readDecisions, sameDecisions } from './ccb.fixtures.js';
+import { createCcbLearner, loadCcbLearner, type CcbLearner, type SlotDecision } from './ccb.js';
+import { createLearner, loadLearner } from './learner.js';
+import { ModelFileError } from './model_file.js';
+import { DEFAULT_CCB_POLICY_ARGUMENTS, DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments } from './policy_args.js';
+
+const skip = ccbDir() === undefined ? NO_SHARED : false;
+
+function run(file: string, args = DEFAULT_CCB_POLICY_ARGUMENTS): { decisions: SlotDecision[][]; loss: number; features: number; examples: number; learner: CcbLearner } {
+  const learner = createCcbLearner(parsePolicyArguments(args));
+  const decisions: SlotDecision[][] = [];
+  for (const e of ccbLines(readCcb(file))) {
+    if (!e.outcomes.some((o) => o !== null)) continue; // the DS parser drops events without any labeled slot
+    decisions.push(learner.learn(learner.featurize(e.context), e.outcomes));
+  }
+  const s = learner.stats;
+  return { decisions, loss: s.averageLoss, features: s.totalFeatures, examples: s.exampleNumber, learner };
+}
+
+test('tiny-20: every slot decision and probability as VW 9.10 printed them, and its summary', { skip }, () => {
+  const r = run('tiny-20.dsjson');
+  const vw = readDecisions(readCcb('tiny-20-preds.txt'));
+  assert.equal(r.decisions.length, 20);
+  r.decisions.forEach((d, i) => assert.ok(sameDecisions(d, vw[i]!, 5e-7), `event ${i}: ${JSON.stringify(d)} vs ${JSON.stringify(vw[i])}`));
+  // tiny-20-summary.txt: average loss = -0.118644, total feature number = 53856.
+  assert.equal(r.loss.toFixed(6), '-0.118644');
+  assert.equal(r.features, 53856);
+  assert.equal(r.examples, 20);
+});
+
+test('edge cases: unlabeled slots sampled with VW random state, an event without outcomes dropped', { skip }, () => {
+  const r = run('edge-cases.dsjson');
+  const vw = readDecisions(readCcb('edge-cases-preds.txt'));
+  assert.equal(r.decisions.length, 3);
+  r.decisions.forEach((d, i) => assert.ok(sameDecisions(d, vw[i]!, 5e-7), `event ${i}: ${JSON.stringify(d)} vs ${JSON.stringify(vw[i])}`));
+  // edge-cases-summary.txt: average loss = -0.278719, total feature number = 8052.
+  assert.equal(r.loss.toFixed(6), '-0.278719');
+  assert.equal(r.features, 8052);
+});
+
+test('tiny-20: the saved model is byte-identical to VW 9.10 -f after the same 20 events', { skip }, () => {
+  const { learner } = run('tiny-20.dsjson');
+  const ours = learner.saveModel();
+  const vw = readCcbBytes('tiny-20-model.vw');
+  assert.equal(ours.length, vw.length);
+  assert.deepEqual(ours, vw);
+});
+
+test('tiny-20-model.vw loaded: predictions as VW -t (its random state) and with the RL client seed tags', { skip }, () => {
+  const model = readCcbBytes('tiny-20-model.vw');
+  const plain = loadCcbLearner(model);
+  assert.equal(plain.hasSeenMultiSlot, true);
+  const vw = readDecisions(readCcb('tiny-20-test-preds.txt'));
+  ccbLines(readCcb('tiny-20.dsjson')).forEach((e, i) => {
+    const d = plain.predict(plain.featurize(e.context), []);
+    assert.ok(sameDecisions(d, vw[i]!, 5e-7), `event ${i}: ${JSON.stringify(d)} vs ${JSON.stringify(vw[i])}`);
+  });
+  // The same model given eventId+slotId as each slot's seed (what `seed=` tags do in tiny-20-tagged.dsjson).
+  const seeded = loadCcbLearner(model);
+  const tagged = readDecisions(readCcb('tiny-20-tagged-test-preds.txt'));
+  const fromTags = loadCcbLearner(model);
+  const lines = ccbLines(readCcb('tiny-20-tagged.dsjson'));
+  assert.equal(lines.length, 20);
+  lines.forEach((e, i) => {
+    const d = seeded.predict(seeded.featurize(e.context), e.slotIds.map((id) => e.eventId + id));
+    assert.ok(sameDecisions(d, tagged[i]!, 5e-7), `event ${i}: ${JSON.stringify(d)} vs ${JSON.stringify(tagged[i])}`);
+    assert.deepEqual(fromTags.predict(fromTags.featurize(e.context), []), d);
+  });
+  assert.equal(fromTags.random.state, 0n, 'tagged slots leave the random state alone');
+});
+
+test('a single-slot loader refuses a CCB model, and the CCB loader a single-slot one', { skip }, () => {
+  assert.throws(() => loadLearner(readCcbBytes('tiny-20-model.vw')), (e: unknown) => e instanceof ModelFileError && /multi-slot/.test(e.message));
+  const single = createLearner(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS)).saveModel();
+  assert.throws(() => loadCcbLearner(single), (e: unknown) => e instanceof ModelFileError && /not a multi-slot model/.test(e.message));
+});
+
+/** VW --audit output → one map per audited action example: feature name → [index, value]. */
+function auditBlocks(text: string): Map<string, [number, number]>[] {
+  const blocks: Map<string, [number, number]>[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('\t')) continue;
+    const m = new Map<string, [number, number]>();
+    for (const tok of line.slice(1).split('\t')) {
+      const r = /^(.*):(\d+):([^:]+):([^:]+)$/.exec(tok);
+      assert.ok(r, tok);
+      m.set(r[1]!, [Number(r[2]), Number(r[3])]);
+    }
+    blocks.push(m);
+  }
+  return blocks;
+}
+
+for (const name of ['tiny-2', 'tiny-20']) {
+  test(`${name}: every audited action example has VW's features (names, slots, values) in every slot`, { skip }, () => {
+    const vw = auditBlocks(readCcb(`${name}-audit.txt.gz`));
+    const learner = createCcbLearner(parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS));
+    const mask = 2 ** 18 - 1;
+    let at = 0;
+    for (const e of ccbLines(readCcb(`${name}.dsjson`))) {
+      const ex = learner.featurizeWithNames(e.context);
+      const decisions = learner.learn(ex, e.outcomes);
+      decisions.forEach((d, s) => {
+        // cb_adf predicts every candidate in _multi order, then mtr learns the labeled one (audited again).
+        const cands = [...d.actions].sort((a, b) => a - b);
+        const o = e.outcomes[s];
+        const audited = o && cands.includes(o.action) ? [...cands, o.action] : cands;
+        for (const a of audited) {
+          const fv = ex.slots[s]!.features[a]!;
+          const ref = vw[at++]!;
+          assert.equal(fv.count, ref.size, `block ${at - 1}: feature count`);
+          for (let i = 0; i < fv.count; i++) {
+            const r = ref.get(fv.names![i]!);
+            assert.ok(r, `block ${at - 1}: ${fv.names![i]} not in VW's audit`);
+            assert.equal(fv.index[i]! & mask, r[0], fv.names![i]);
+            assert.ok(Math.abs(fv.value[i]! - r[1]) <= 1e-5 * Math.abs(r[1]), `${fv.names![i]}: ${fv.value[i]} vs ${r[1]}`);
+          }
+        }
+      });
+    }
+    assert.equal(at, vw.length);
+    assert.equal(at, name === 'tiny-2' ? 48 : 468);
+  });
+}
+
+test('ccb-10k, mtr: every slot pmf of all 10,000 events equals VW 9.10, and so does the average loss', { skip }, () => {
+  // ips and dr run in `npm run bench -- ccb_replay` (same check, about 6 s each).
+  const r = run('ccb-10k.dsjson.gz');
+  const vw = readDecisions(readCcb('preds-ccb-mtr.txt.gz'));
+  assert.equal(r.decisions.length, 10000);
+  let equal = 0;
+  r.decisions.forEach((d, i) => (equal += sameDecisions(d, vw[i]!, 1e-4) ? 1 : 0));
+  assert.equal(equal, 10000, `pmf equal on ${equal} of 10000 events`);
+  // summary-ccb-mtr.txt: average loss = -0.401649, total feature number = 26818242.
+  assert.equal(r.loss.toFixed(6), '-0.401649');
+  assert.equal(r.features, 26818242);
+});
