@@ -173,6 +173,14 @@ test('a multi-slot loop learns: the share of rewarded slots rises far above rand
     const learned = t.loop.status().eventsLearned;
     assert.equal(learned, 2000);
     const bytes = await t.loop.getModel();
+    // The trainer learned exactly what the engine learns from the exported CCB lines, in join order.
+    const reference = createCcbLearner(parsePolicyArguments(TUNED));
+    for (let i = 0; i < 2000; i++) {
+      const line = parseLine(await t.loop.exportDsjson(`sim-${i}`));
+      const outcomes = (line._outcomes as { _label_cost: number; _a: number[]; _p: number[] }[]).map((o) => ({ action: o._a[0]!, cost: o._label_cost, probability: o._p[0]! }));
+      reference.learn(reference.featurize(JSON.stringify(line.c)), outcomes);
+    }
+    assert.deepEqual(readModel(bytes).weights, readModel(reference.saveModel()).weights, 'weights equal to the reference learner');
     await t.loop.close();
     await t.reopen();
     assert.deepEqual(await t.loop.getModel(), bytes, 'the same model after a restart');
