@@ -27,6 +27,10 @@ const GAUGES: Array<[name: string, help: string, value: (s: LoopStats) => number
   ['personalizer_model_age_seconds', 'Seconds since the model that ranks was exported.', (s) => s.modelAgeSeconds],
   ['personalizer_trainer_leader', 'Whether this process is the trainer leader (1) or a follower (0): the leader trains, sweeps joins and runs evaluation jobs (docs/scale-out.md).', (s) => (s.trainerLeader ? 1 : 0)],
   ['personalizer_trainer_lease_epoch', "The trainer lease's fencing epoch while this process holds it (0 on followers); it moves at each change of leader.", (s) => s.trainerLeaseEpoch ?? 0],
+  ['personalizer_apprentice_events', 'Events learned in Apprentice mode (the apprentice report, as of the last model export).', (s) => s.apprentice?.events ?? null],
+  ['personalizer_apprentice_agreement', "Share of the last 1,000 Apprentice events where the learner's own choice was the baseline (0 … 1).", (s) => s.apprentice?.agreement ?? null],
+  ['personalizer_apprentice_baseline_reward', 'Average reward the baseline got over the last 1,000 Apprentice events.', (s) => s.apprentice?.averageBaselineReward ?? null],
+  ['personalizer_apprentice_estimated_reward', "Average reward the learner expected from its own choice over the last 1,000 Apprentice events.", (s) => s.apprentice?.averageEstimatedReward ?? null],
   ['personalizer_store_size_bytes', "Bytes the store takes: a SQLite store's files (database, WAL, shared memory, models), a PostgreSQL database's size.", (s) => s.storeBytes],
 ];
 

@@ -58,11 +58,29 @@ export const RankedAction = Type.Object(
   { $id: 'RankedAction', description: 'A ranked action with its resulting probability.' },
 );
 
+// The shape of Microsoft Learn's "how-to-inference-explainability" page (not in the specs).
+export const InferenceExplanation = Type.Object(
+  {
+    id: Type.String({ maxLength: 256, description: 'The explained action (rewardActionId).' }),
+    features: Type.Array(
+      Type.Object({
+        name: Type.String({ description: "A feature the client sent ('namespace.feature'), or an interaction of two ('a^b')." }),
+        score: Type.Number({ format: 'float', description: 'Positive: supports choosing the action; negative: against it.' }),
+      }),
+      { description: 'Largest |score| first.' },
+    ),
+  },
+  { $id: 'InferenceExplanation', description: 'Feature scores of the explained action (isInferenceExplainabilityEnabled).' },
+);
+
 export const RankResponse = Type.Object(
   {
     ranking: Type.Array(ref(RankedAction), { description: 'The calculated ranking for the current request.' }),
     eventId: Type.String({ maxLength: 256, description: 'The eventId for the round trip from request to response.' }),
     rewardActionId: Type.String({ maxLength: 256, description: 'The action chosen by the Personalizer service.' }),
+    inferenceExplanation: Type.Optional(Type.Array(ref(InferenceExplanation), {
+      description: 'Only with isInferenceExplainabilityEnabled: the scores of the features sent, for rewardActionId.',
+    })),
   },
   { $id: 'RankResponse', description: 'Which action to use as rewardActionId, and the probability of each action.' },
 );
@@ -86,10 +104,16 @@ export const ServiceConfiguration = Type.Object(
     // lastConfigurationEditDate: the server sets it, and a client sending back the value another service gave
     // (Azure sent "2021-01-01T00:00:00") must not be refused for it.
     lastConfigurationEditDate: Type.Optional(Type.String({ description: 'Last time model training configuration was updated (set by the server).' })),
-    learningMode: Type.Optional(Type.String({ description: 'Online (Apprentice and LoggingOnly are not supported yet).' })),
+    learningMode: Type.Optional(Type.String({
+      description:
+        'Online (rank with the model), Apprentice (return the baseline action, learn to imitate it) or LoggingOnly ' +
+        '(return the baseline action, log, learn nothing). Not changeable together with defaultReward, rewardWaitTime or rewardAggregation.',
+    })),
     isAutoOptimizationEnabled: Type.Optional(Type.Boolean({ description: 'Whether Personalizer periodically runs an Auto evaluation and applies a clearly better policy.' })),
     autoOptimizationFrequency: Type.Optional(Type.String({ format: 'duration', description: 'Frequency of automatic optimization, PT1H to P365D (default P7D).' })),
     autoOptimizationStartDate: Type.Optional(Type.String({ format: 'date-time', description: 'When the first automatic optimization runs (default: now).' })),
+    // Microsoft Learn "how-to-inference-explainability" (not in the specs).
+    isInferenceExplainabilityEnabled: Type.Optional(Type.Boolean({ description: 'Rank responses carry inferenceExplanation: the score of each feature sent.' })),
   },
   {
     $id: 'ServiceConfiguration',
@@ -231,6 +255,7 @@ export const SHARED_SCHEMAS: TSchema[] = [
   RankableAction,
   RankRequest,
   RankedAction,
+  InferenceExplanation,
   RankResponse,
   RewardRequest,
   ServiceConfiguration,

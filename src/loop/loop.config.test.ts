@@ -45,8 +45,12 @@ test('invalid configuration and policy are refused with the field named, nothing
   try {
     const c = await loop.getServiceConfiguration();
     await assert.rejects(
-      loop.updateServiceConfiguration({ ...c, learningMode: 'Apprentice' }),
-      (e: unknown) => e instanceof LoopError && e.code === 'InvalidServiceConfiguration' && /learningMode: Apprentice is not supported yet/.test(e.message),
+      loop.updateServiceConfiguration({ ...c, learningMode: 'Offline' as 'Online' }),
+      (e: unknown) => e instanceof LoopError && e.code === 'InvalidServiceConfiguration' && /learningMode: must be Online, Apprentice or LoggingOnly/.test(e.message),
+    );
+    await assert.rejects(
+      loop.updateServiceConfiguration({ ...c, learningMode: 'Apprentice', defaultReward: 0.5 }),
+      (e: unknown) => e instanceof LoopError && e.code === 'InvalidLearningModeServiceConfiguration' && e.status === 400,
     );
     await assert.rejects(loop.updateServiceConfiguration({ ...c, logRetentionDays: 1 }), /logRetentionDays: must be -1 or at least 2/);
     await assert.rejects(

@@ -43,6 +43,8 @@ import {
   LoopError,
   type Evaluation,
   type EvaluationContract,
+  type ApprenticeReport,
+  type InferenceExplanation,
   type LogsProperties,
   type Loop,
   type LoopOptions,
@@ -58,7 +60,10 @@ import {
   type RankResponse,
   type ServiceConfiguration,
 } from './types.js';
-import { validateRankRequest, MAX_ID_LENGTH } from './validate_rank.js';
+import { validateRankRequest, MAX_ID_LENGTH, type ValidRank } from './validate_rank.js';
+import { baselineRanking, eventModelVersion, learningModeOf, servesBaseline } from './learning_mode.js';
+import { explainContext, inferenceExplanation } from './explain.js';
+import { apprenticeFigures, apprenticeReportOf } from './apprentice_view.js';
 import { azureRanking } from './rank_order.js';
 
 /**
@@ -156,9 +161,8 @@ class PersonalizerLoop implements LearningLoop {
       now,
       joinStats: this.joinStats,
       settings: () => this.settings,
-      learningMode: () => this.service.learningMode ?? 'Online',
+      learningMode: () => learningModeOf(this.service),
       multiSlot: () => this.multiSlot,
-      modelId: () => this.model.id,
       counts: () => this.counts,
       wakeTrainer: () => this.wakeTrainer(),
     });
@@ -344,8 +348,14 @@ class PersonalizerLoop implements LearningLoop {
       if (r.wrongKind) throw new LoopError('ModelRankingError', 'the single-slot model is not loaded yet (the loop was just switched to single-slot); retry shortly', 503);
       throw new Error(`rank failed: ${r.failed}`);
     }
-    const ranking = r.index.map((index, i) => ({ index, probability: shortestFloat32(r.probability[i]!) }));
+    // Apprentice and LoggingOnly answer and log the baseline (learning_mode.ts); the model still ranked it, which
+    // validated the features alike in every mode.
+    const mode = learningModeOf(this.service);
+    const ranking = servesBaseline(mode)
+      ? baselineRanking(r.index.length)
+      : r.index.map((index, i) => ({ index, probability: shortestFloat32(r.probability[i]!) }));
     const first = ranking[0]!;
+    const explanation = this.service.isInferenceExplainabilityEnabled === true ? this.explain(v, v.included[first.index]!, source) : undefined;
     const inserted = await this.store.insertEvent({
       eventId,
       timestamp: this.now(),
@@ -354,14 +364,26 @@ class PersonalizerLoop implements LearningLoop {
       probabilities: ranking.map((r) => r.probability),
       chosenIndex: first.index,
       chosenProbability: first.probability,
-      modelVersion: String(r.modelId),
+      modelVersion: eventModelVersion(r.modelId, mode),
       deferActivation: v.deferActivation,
     });
     if (!inserted) {
       throw new LoopError('InvalidRankRequest', `eventId: '${eventId}' was already used by an earlier rank call`);
     }
     this.counts.eventsRanked++;
-    return { ranking: azureRanking(v.actions, v.included, ranking), eventId, rewardActionId: v.actions[v.included[first.index]!]!.id };
+    const response: RankResponse = { ranking: azureRanking(v.actions, v.included, ranking), eventId, rewardActionId: v.actions[v.included[first.index]!]!.id };
+    if (explanation !== undefined) response.inferenceExplanation = explanation;
+    return response;
+  }
+
+  /** inferenceExplanation for request position `position` (explain.ts); omitted, and logged, should it fail. */
+  private explain(v: ValidRank, position: number, source: string | undefined): InferenceExplanation[] | undefined {
+    try {
+      return inferenceExplanation(v, position, this.ranker.explain(explainContext(v, position, source)).terms);
+    } catch (e) {
+      this.options.logger?.warn({ err: e }, 'inference explanation failed; the Rank is answered without it');
+      return undefined;
+    }
   }
 
   async reward(eventId: string, value: number): Promise<void> {
@@ -408,7 +430,7 @@ class PersonalizerLoop implements LearningLoop {
 
   async updateServiceConfiguration(config: ServiceConfiguration): Promise<ServiceConfiguration> {
     const { service } = await this.writeSettings(() => {
-      const service = validateServiceConfiguration(config, this.now());
+      const service = validateServiceConfiguration(config, this.now(), this.service);
       if (this.multiSlot && service.isAutoOptimizationEnabled === true) {
         // Azure: auto-optimization is unavailable for multi-slot loops (azure-api.md §4, §6).
         throw new LoopError(
@@ -561,6 +583,10 @@ class PersonalizerLoop implements LearningLoop {
     return event ? eventToDsjson(event, await this.store.getRewards(eventId)) : null;
   }
 
+  async apprenticeReport(): Promise<ApprenticeReport> {
+    return apprenticeReportOf(this.store, learningModeOf(this.service));
+  }
+
   // ---------------------------------------------------------------------------------------------- lifecycle
 
   status(): LoopStatus {
@@ -599,6 +625,7 @@ class PersonalizerLoop implements LearningLoop {
       evaluationsRunning: evaluations.filter((e) => e.status === 'running').length,
       trainerLeader: this.leadership.leader,
       trainerLeaseEpoch: this.leadership.lease?.epoch ?? null,
+      apprentice: await apprenticeFigures(this.store),
     };
   }
 

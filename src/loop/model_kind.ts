@@ -19,6 +19,9 @@ import {
 } from '../engine/index.js';
 import type { JoinedEvent } from '../store/index.js';
 
+/** A single-slot example as the engine builds it. */
+type MultiExample = ReturnType<Learner['featurize']>;
+
 const CCB_OPTION = /(^|\s)--ccb_explore_adf(\s|$)/;
 
 /** A policy's arguments (or a learning signature) are multi-slot. */
@@ -52,8 +55,9 @@ export interface TrainingLearner {
   /**
    * Learns one joined, learnable event. 'other': an event of the other kind (not learned); throws what the
    * featurizer throws for features it refuses. `checked`: also tells whether the update left the weights finite.
+   * `before`: called with a single-slot event's example before it is learned.
    */
-  learn(e: JoinedEvent, checked?: boolean): 'learned' | 'other' | 'nonFinite';
+  learn(e: JoinedEvent, checked?: boolean, before?: (ex: MultiExample) => void): 'learned' | 'other' | 'nonFinite';
   saveModel(): Uint8Array;
 }
 
@@ -64,9 +68,10 @@ class SingleSlot implements TrainingLearner {
     return this.inner.config;
   }
 
-  learn(e: JoinedEvent, checked = false): 'learned' | 'other' | 'nonFinite' {
+  learn(e: JoinedEvent, checked = false, before?: (ex: MultiExample) => void): 'learned' | 'other' | 'nonFinite' {
     if (e.slots !== undefined) return 'other';
     const ex = this.inner.featurize(e.context);
+    before?.(ex);
     this.inner.learn(ex, { index: e.chosenIndex, cost: -e.reward!, probability: e.chosenProbability });
     return checked && !learnedFinite(this.inner, ex) ? 'nonFinite' : 'learned';
   }

@@ -15,6 +15,7 @@
 import type { LearningMode } from './types.js';
 import type { LoggedSlot, Store } from '../store/index.js';
 import { generateEventId } from './event_id.js';
+import { eventModelVersion, servesBaseline } from './learning_mode.js';
 import { shortestFloat32 } from './float32.js';
 import type { JoinStats } from './loop_stats.js';
 import { buildMultiSlotContext } from './multislot_context.js';
@@ -34,8 +35,6 @@ export interface MultiSlotDeps {
   learningMode: () => LearningMode;
   /** The loop's policy has --ccb_explore_adf. */
   multiSlot: () => boolean;
-  /** The model ranking now (its id is logged with baseline answers). */
-  modelId: () => number;
   counts: () => { eventsRanked: number; rewardsReceived: number; rewardsUnknownEvent: number };
   wakeTrainer: () => void;
 }
@@ -77,7 +76,11 @@ export class MultiSlotEvents {
     const v = validateMultiSlotRank(request);
     const eventId = v.eventId ?? generateEventId();
     const context = buildMultiSlotContext(v, source);
-    const { rankings, modelId } = this.d.learningMode() === 'Online' ? await this.sample(v, context, eventId) : this.baselines(v);
+    // Apprentice and LoggingOnly answer and log the baselines (learning_mode.ts); the model still ranks the event,
+    // which validates its features alike in every mode.
+    const mode = this.d.learningMode();
+    const sampled = await this.sample(v, context, eventId);
+    const rankings = servesBaseline(mode) ? this.baselines(v) : sampled.rankings;
     const slots: LoggedSlot[] = v.slots.map((s, k) => ({
       id: s.id,
       actions: rankings[k]!.index,
@@ -94,7 +97,7 @@ export class MultiSlotEvents {
       probabilities: first.probabilities,
       chosenIndex: first.actions[0] ?? 0,
       chosenProbability: first.probabilities[0] ?? 1,
-      modelVersion: String(modelId),
+      modelVersion: eventModelVersion(sampled.modelId, mode),
       deferActivation: v.deferActivation,
       slots,
     });
@@ -121,8 +124,8 @@ export class MultiSlotEvents {
   }
 
   /** Apprentice and LoggingOnly: each slot shows its baselineAction (validated unique and not excluded). */
-  private baselines(v: ValidMultiSlotRank): { rankings: SlotRanking[]; modelId: number } {
-    return { rankings: v.slots.map((s) => ({ index: [s.baseline], probability: [1] })), modelId: this.d.modelId() };
+  private baselines(v: ValidMultiSlotRank): SlotRanking[] {
+    return v.slots.map((s) => ({ index: [s.baseline], probability: [1] }));
   }
 
   async reward(eventId: string, body: MultiSlotRewardRequest): Promise<void> {

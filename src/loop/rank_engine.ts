@@ -1,7 +1,7 @@
 // Featurize → score → explore → sample for one Rank, with a model snapshot: what the ranker worker runs for heavy
 // Ranks, and the main thread for the others and while the worker is down (ranker.ts). Both load the same bytes
 // and seed sampling with the same eventId, so they answer alike.
-import { FeatureLimitError, learnerProblem, loadCcbLearner, loadLearner, sampleAction, type CcbLearner, type Learner } from '../engine/index.js';
+import { FeatureLimitError, learnerProblem, loadCcbLearner, loadLearner, sampleAction, type CcbLearner, type FeatureContribution, type Learner } from '../engine/index.js';
 import type { RankFailure, RankJob, RankResult, RankerModel, SlotRanking } from './ranker_protocol.js';
 
 const NON_FINITE_PMF =
@@ -91,6 +91,14 @@ export class RankEngine {
       if (!(p >= 0 && p <= 1)) return { id: job.id, invalid: NON_FINITE_PMF };
     }
     return { id: job.id, modelId: this.modelId, index, probability };
+  }
+
+  /**
+   * Every term of the score of the first action of `context` (a context of one action: explain.ts), with names,
+   * and the id of the model that scored it.
+   */
+  explain(context: string): { modelId: number; terms: FeatureContribution[] } {
+    return { modelId: this.modelId, terms: this.learner.explain(context, 0, Number.POSITIVE_INFINITY) };
   }
 
   private load(model: RankerModel): void {

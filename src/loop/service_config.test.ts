@@ -65,7 +65,10 @@ test('service configuration: every rule names its field', () => {
   assert.doesNotThrow(() => validateServiceConfiguration({ ...base, logRetentionDays: 3, rewardWaitTime: 'P1DT1S' }, 0));
   assert.doesNotThrow(() => validateServiceConfiguration({ ...base, logRetentionDays: -1 }, 0));
   rejects({ logRetentionDays: 2.5 }, /^logRetentionDays: is required and must be an integer/);
-  rejects({ learningMode: 'Apprentice' }, /^learningMode: Apprentice is not supported yet/);
+  rejects({ learningMode: 'apprentice' }, /^learningMode: must be Online, Apprentice or LoggingOnly/);
+  rejects({ learningMode: 3 }, /^learningMode: must be Online, Apprentice or LoggingOnly/);
+  rejects({ isInferenceExplainabilityEnabled: 'true' }, /^isInferenceExplainabilityEnabled: must be true or false/);
+  rejects({ isInferenceExplainabilityEnabled: 1 }, /^isInferenceExplainabilityEnabled: must be true or false/);
   rejects({ learningMode: 'Offline' }, /^learningMode: must be Online, Apprentice or LoggingOnly/);
   rejects({ isAutoOptimizationEnabled: 'yes' }, /^isAutoOptimizationEnabled: must be true or false/);
   rejects({ autoOptimizationFrequency: 'PT59M' }, /^autoOptimizationFrequency: must be between PT1H and P365D/);
@@ -89,4 +92,33 @@ test('service configuration: auto-optimization is accepted, its fields kept; def
   // Off: what was given is still kept and read back; nothing is filled in.
   const off = validateServiceConfiguration({ ...base, isAutoOptimizationEnabled: false, autoOptimizationFrequency: 'P28D' }, 0);
   assert.deepEqual([off.isAutoOptimizationEnabled, off.autoOptimizationFrequency, off.autoOptimizationStartDate], [false, 'P28D', undefined]);
+});
+
+test('service configuration: learning modes and explanations are stored as given', () => {
+  for (const mode of ['Online', 'Apprentice', 'LoggingOnly'] as const) {
+    assert.equal(validateServiceConfiguration({ ...base, learningMode: mode }, 0).learningMode, mode);
+  }
+  assert.equal(validateServiceConfiguration({ ...base, learningMode: undefined }, 0).learningMode, 'Online');
+  assert.equal(validateServiceConfiguration({ ...base }, 0).isInferenceExplainabilityEnabled, false);
+  assert.equal(validateServiceConfiguration({ ...base, isInferenceExplainabilityEnabled: true }, 0).isInferenceExplainabilityEnabled, true);
+});
+
+test('service configuration: a learningMode change with a reward setting in one PUT is InvalidLearningModeServiceConfiguration', () => {
+  const live = validateServiceConfiguration({ ...base }, 0);
+  const refused = (patch: Record<string, unknown>, field: RegExp): void =>
+    assert.throws(
+      () => validateServiceConfiguration({ ...base, ...patch }, 0, live),
+      (e: unknown) => e instanceof LoopError && e.code === 'InvalidLearningModeServiceConfiguration' && e.status === 400 && field.test(e.message),
+    );
+  refused({ learningMode: 'Apprentice', defaultReward: 0.5 }, /from Online to Apprentice .* defaultReward/);
+  refused({ learningMode: 'LoggingOnly', rewardWaitTime: 'PT5M' }, /rewardWaitTime/);
+  refused({ learningMode: 'Apprentice', rewardAggregation: 'sum' }, /rewardAggregation/);
+  refused({ learningMode: 'Apprentice', defaultReward: 1, rewardWaitTime: 'PT1H' }, /defaultReward, rewardWaitTime/);
+  // Same values in another spelling are no change; the mode alone, or the reward settings alone, are accepted.
+  const apprentice = validateServiceConfiguration({ ...base, learningMode: 'Apprentice', rewardWaitTime: 'PT600S', rewardAggregation: 'Earliest' }, 0, live);
+  assert.equal(apprentice.learningMode, 'Apprentice');
+  assert.equal(validateServiceConfiguration({ ...base, defaultReward: 0.5 }, 0, live).defaultReward, 0.5);
+  assert.equal(validateServiceConfiguration({ ...base, learningMode: 'Apprentice', defaultReward: 0.5 }, 0, apprentice).defaultReward, 0.5);
+  // Other fields may change with the mode.
+  assert.equal(validateServiceConfiguration({ ...base, learningMode: 'Online', explorationPercentage: 0.1 }, 0, apprentice).learningMode, 'Online');
 });

@@ -7,7 +7,11 @@
 //   [PT1S, P2D] (Azure's text says 5 s..2 days; we allow 1 s for demos and tests); modelExportFrequency in
 //   [PT1S, P1D]. So PT0.5S is well-formed but below both minimums.
 // - rewardAggregation is matched case-insensitively and stored lower-case.
-// - learningMode: only Online is implemented; Apprentice and LoggingOnly are refused ("not supported yet").
+// - learningMode: Online, Apprentice or LoggingOnly (learning_mode.ts, docs/learning-modes.md), matched exactly
+//   as Azure's enum spells it. Changing it in the same PUT as defaultReward, rewardWaitTime or rewardAggregation
+//   is refused with InvalidLearningModeServiceConfiguration (checked against the live configuration).
+// - isInferenceExplainabilityEnabled (Microsoft Learn "how-to-inference-explainability"; not in the specs): a
+//   boolean, false by default, read back as stored (docs/inference-explanations.md).
 // - logMirrorEnabled: not done, so it reads back false and `true` is refused.
 // - auto-optimization (auto_optimize.ts): isAutoOptimizationEnabled defaults to false (Azure turned it on for new
 //   loops; here a loop changes its own policy only when asked to). autoOptimizationFrequency lies in [PT1H, P365D]
@@ -18,6 +22,7 @@
 // - lastConfigurationEditDate is set by the server on every accepted PUT (the client's value is ignored).
 import { parseDateTime } from './date_time.js';
 import { DAY, parseDuration } from './duration.js';
+import { checkLearningModeChange, LEARNING_MODES } from './learning_mode.js';
 import { LoopError, type LearningMode, type RewardAggregation, type ServiceConfiguration } from './types.js';
 
 export const DEFAULT_SERVICE_CONFIGURATION: Omit<ServiceConfiguration, 'lastConfigurationEditDate'> = {
@@ -30,10 +35,10 @@ export const DEFAULT_SERVICE_CONFIGURATION: Omit<ServiceConfiguration, 'lastConf
   logRetentionDays: 90,
   learningMode: 'Online',
   isAutoOptimizationEnabled: false,
+  isInferenceExplainabilityEnabled: false,
 };
 
 const AGGREGATIONS: readonly RewardAggregation[] = ['earliest', 'sum', 'average'];
-const MODES: readonly LearningMode[] = ['Online', 'Apprentice', 'LoggingOnly'];
 const INT32_MAX = 2147483647;
 const HOUR = 3_600_000;
 export const DEFAULT_AUTO_OPTIMIZATION_FREQUENCY = 'P7D';
@@ -66,8 +71,11 @@ function number(value: unknown, field: string, min: number, max: number): number
   return value;
 }
 
-/** Validates a PUT body; returns the configuration to store (server fields filled in). */
-export function validateServiceConfiguration(body: unknown, now: number): ServiceConfiguration {
+/**
+ * Validates a PUT body; returns the configuration to store (server fields filled in). `previous`: the live
+ * configuration, for the rules that compare with it (a learningMode change).
+ */
+export function validateServiceConfiguration(body: unknown, now: number, previous?: ServiceConfiguration): ServiceConfiguration {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) fail('configuration', 'must be a JSON object');
   const c = body as Record<string, unknown>;
   const rewardWaitMs = duration(c.rewardWaitTime, 'rewardWaitTime', 1000, 2 * DAY, 'PT1S and P2D');
@@ -92,10 +100,11 @@ export function validateServiceConfiguration(body: unknown, now: number): Servic
   }
 
   const mode = c.learningMode ?? 'Online';
-  if (typeof mode !== 'string' || !MODES.includes(mode as LearningMode)) {
+  if (typeof mode !== 'string' || !LEARNING_MODES.includes(mode as LearningMode)) {
     fail('learningMode', 'must be Online, Apprentice or LoggingOnly');
   }
-  if (mode !== 'Online') fail('learningMode', `${mode} is not supported yet; only Online is`);
+  const explain = c.isInferenceExplainabilityEnabled ?? false;
+  if (typeof explain !== 'boolean') fail('isInferenceExplainabilityEnabled', 'must be true or false');
   const auto = c.isAutoOptimizationEnabled ?? false;
   if (typeof auto !== 'boolean') fail('isAutoOptimizationEnabled', 'must be true or false');
   if (c.logMirrorEnabled === true) fail('logMirrorEnabled', 'log mirroring is not supported yet');
@@ -109,8 +118,9 @@ export function validateServiceConfiguration(body: unknown, now: number): Servic
     logMirrorEnabled: false,
     logRetentionDays: days,
     lastConfigurationEditDate: new Date(now).toISOString(),
-    learningMode: 'Online',
+    learningMode: mode as LearningMode,
     isAutoOptimizationEnabled: auto,
+    isInferenceExplainabilityEnabled: explain,
   };
   if (c.autoOptimizationFrequency !== undefined && c.autoOptimizationFrequency !== null) {
     duration(c.autoOptimizationFrequency, 'autoOptimizationFrequency', HOUR, 365 * DAY, 'PT1H and P365D');
@@ -127,6 +137,7 @@ export function validateServiceConfiguration(body: unknown, now: number): Servic
     out.autoOptimizationStartDate = new Date(now).toISOString();
   }
   if (typeof c.logMirrorSasUri === 'string') out.logMirrorSasUri = c.logMirrorSasUri;
+  if (previous !== undefined) checkLearningModeChange(previous, out);
   return out;
 }
 

@@ -5,6 +5,7 @@
 import { modelProblem, type LearnerOptions, type PolicyConfig } from '../engine/index.js';
 import type { JoinedEvent } from '../store/index.js';
 import { createTrainingLearner, resumeTrainingLearner, type TrainingLearner } from './model_kind.js';
+import { eventLearningMode, learnsFrom } from './learning_mode.js';
 
 const BATCH = 256;
 
@@ -48,7 +49,7 @@ function restore(s: Learning, options: LearnerOptions): void {
 
 /** Learns one event; false when its update left a weight non-finite (the learner must then be restored). */
 function learnChecked(s: Learning, e: JoinedEvent): boolean {
-  if (e.skipLearn || e.reward === null) return true;
+  if (e.skipLearn || e.reward === null || !learnsFrom(eventLearningMode(e.modelVersion))) return true;
   let outcome;
   try {
     outcome = s.learner.learn(e, true);

@@ -12,6 +12,8 @@ import { learningSignature, parsePolicy } from './policy.js';
 import { recoverFinite, resume, type Learning } from './trainer_checkpoint.js';
 import { createTrainingLearner, type TrainingLearner } from './model_kind.js';
 import type { FromWorker, ToWorker, TrainerInit, TrainerRequest } from './trainer_protocol.js';
+import { ApprenticeTracker } from './apprentice_tracker.js';
+import { eventLearningMode, learnsFrom } from './learning_mode.js';
 
 /** learnOne learns each example as soon as it is built, so the featurizer may reuse its buffers. */
 const LEARNER_OPTIONS = { reuseExamples: true };
@@ -106,13 +108,20 @@ async function boot(): Promise<void> {
   log('info', `retraining from the log for policy ${signature}`);
 }
 
+/** The apprentice report: Apprentice events are scored before they are learned (apprentice_report.ts). */
+const apprentice = new ApprenticeTracker();
+
 function learnOne(e: JoinedEvent): void {
   if (e.skipLearn || e.reward === null) return;
+  // LoggingOnly events stay in the log (evaluations read them) but are never learned (learning_mode.ts).
+  const mode = eventLearningMode(e.modelVersion);
+  if (!learnsFrom(mode)) return;
   const { learner } = state;
   const nan = learner.inner.gd.nanUpdates;
   let outcome;
   try {
-    outcome = learner.learn(e);
+    // Apprentice events are scored by the model as it is before learning them (single-slot: apprentice_report.ts).
+    outcome = learner.learn(e, false, mode === 'Apprentice' ? (ex) => apprentice.observe(learner.inner, ex, e, Date.now()) : undefined);
   } catch (err) {
     log('warn', `event ${e.eventId} not learned: ${(err as Error).message}`);
     return;
@@ -195,6 +204,8 @@ async function exportModel(): Promise<void> {
   state.exportedCursor = state.cursor;
   state.exportedAt = at;
   post({ type: 'model', model }, [bytes.buffer as ArrayBuffer]);
+  // After the model: a report ahead of the model it describes is never counted twice (apprentice_report.ts).
+  await apprentice.save(store);
 }
 
 /** A model came out non-finite: back to the last good checkpoint, the poisoning events skipped (trainer_checkpoint.ts). */
@@ -335,5 +346,8 @@ port.on('message', (m: ToWorker) => {
   );
 });
 
-await serial(boot);
+await serial(async () => {
+  await apprentice.load(store);
+  await boot();
+});
 scheduleTurn();

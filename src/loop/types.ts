@@ -2,6 +2,9 @@
 // nothing here knows HTTP. Errors carry Azure's error code and the HTTP status api/ should answer with.
 import type { FeatureScore, PolicyResult } from '../evaluation/index.js';
 import type { Counters } from '../store/index.js';
+import type { ApprenticeReport } from './apprentice_report.js';
+
+export type { ApprenticeReport, ApprenticeFigures } from './apprentice_report.js';
 
 export type FeatureObject = Record<string, unknown>;
 
@@ -23,10 +26,25 @@ export interface RankedAction {
   probability: number;
 }
 
+/** One feature the client sent (or an interaction of two, `a^b`) and its score for the explained action. */
+export interface FeatureScoreExplanation {
+  name: string;
+  /** Positive: supports choosing the action (the model's predicted reward); negative: against it. */
+  score: number;
+}
+
+/** inferenceExplanation's entries: the action (rewardActionId) and its features' scores. */
+export interface InferenceExplanation {
+  id: string;
+  features: FeatureScoreExplanation[];
+}
+
 export interface RankResponse {
   ranking: RankedAction[];
   eventId: string;
   rewardActionId: string;
+  /** Only with isInferenceExplainabilityEnabled. */
+  inferenceExplanation?: InferenceExplanation[];
 }
 
 /** SlotRequest (v1.1-preview.3): a slot to fill, its own features, the actions it may not show, its baseline. */
@@ -84,6 +102,8 @@ export interface ServiceConfiguration {
   isAutoOptimizationEnabled?: boolean;
   autoOptimizationFrequency?: string;
   autoOptimizationStartDate?: string;
+  /** Rank responses carry inferenceExplanation (Microsoft Learn "how-to-inference-explainability"). */
+  isInferenceExplainabilityEnabled?: boolean;
 }
 
 export interface PolicyContract {
@@ -214,6 +234,8 @@ export interface LoopStats extends Counters {
   trainerLeader: boolean;
   /** The trainer lease's fencing epoch while this process holds it, else null. */
   trainerLeaseEpoch: number | null;
+  /** The apprentice report's figures (last RECENT_EVENTS events), null when there is none. */
+  apprentice?: { events: number; agreement: number; averageBaselineReward: number; averageEstimatedReward: number } | null;
 }
 
 export interface Loop {
@@ -258,6 +280,13 @@ export interface Loop {
   deleteEvaluation(evaluationId: string): Promise<void>;
   /** Makes an evaluated policy the live one (`Online`: nothing changes). */
   applyFromEvaluation(reference: PolicyReference): Promise<void>;
+
+  /**
+   * Beyond Azure: how the learner compares with the baseline in Apprentice mode (apprentice_report.ts), as of the
+   * last model export. LoopError ApprenticeModeNeverTurnedOn (404) when no Apprentice event was ever learned and
+   * the mode is not Apprentice now.
+   */
+  apprenticeReport(): Promise<ApprenticeReport>;
 
   status(): LoopStatus;
   /** Monitoring figures (a few cheap store reads); for metrics scrapes, not the request path. */

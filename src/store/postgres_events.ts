@@ -399,8 +399,8 @@ export class PgEventReads {
   }
 
   async readJoined(after: number, limit: number): Promise<JoinedEvent[]> {
-    const r = await this.conn.query<{ join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: boolean; slots: string | null; slot_rewards: string | null }>(
-      `SELECT j.join_seq, e.event_id, e.context, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn, e.slots, j.slot_rewards
+    const r = await this.conn.query<{ join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: boolean; model_version: string; slots: string | null; slot_rewards: string | null }>(
+      `SELECT j.join_seq, e.event_id, e.context, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn, e.model_version, e.slots, j.slot_rewards
        FROM joins j JOIN events e ON e.seq = j.seq WHERE j.join_seq > $1 ORDER BY j.join_seq LIMIT $2`,
       [after, limit],
     );
@@ -413,6 +413,7 @@ export class PgEventReads {
         chosenProbability: x.chosen_prob,
         reward: x.reward,
         skipLearn: x.skip_learn,
+        modelVersion: x.model_version,
       };
       if (x.slots !== null) joined.slots = joinedSlots(x.slots, x.slot_rewards);
       return joined;

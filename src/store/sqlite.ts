@@ -263,8 +263,8 @@ export class SqliteStore implements Store {
         `SELECT seq, ts, defer_activation, activated_at, NULL AS join_seq, slots FROM events WHERE seq = ?`,
       ),
       lastSeq: db.prepare<[], { seq: number | null }>(`SELECT MAX(seq) AS seq FROM events`),
-      readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; context_refs: string | null; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: number; slots: string | null; slot_rewards: string | null }>(
-        `SELECT j.join_seq, e.event_id, e.context, e.context_refs, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn,
+      readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; context_refs: string | null; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: number; model_version: string; slots: string | null; slot_rewards: string | null }>(
+        `SELECT j.join_seq, e.event_id, e.context, e.context_refs, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn, e.model_version,
            e.slots, j.slot_rewards
          FROM joins j JOIN events e ON e.seq = j.seq WHERE j.join_seq > ? ORDER BY j.join_seq LIMIT ?`,
       ),
@@ -316,6 +316,7 @@ export class SqliteStore implements Store {
           chosenProbability: r.chosen_prob,
           reward: r.reward,
           skipLearn: r.skip_learn === 1,
+          modelVersion: r.model_version,
         };
         if (r.slots !== null) joined.slots = joinedSlots(r.slots, r.slot_rewards);
         return joined;

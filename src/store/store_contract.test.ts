@@ -155,6 +155,8 @@ contract('joinDue: due events in rank order, an undecided one holds back the res
   const holdE5: Decide = () => null;
   assert.equal(await s.joinDue(5000, 2200, holdE5), 0);
   const joined = await s.readJoined(0, 100);
+  // The logged modelVersion comes back with each joined event (it carries the learning mode: loop/learning_mode.ts).
+  assert.deepEqual(new Set(joined.map((j) => j.modelVersion)), new Set(['7']));
   assert.deepEqual(
     joined.map((j) => [j.joinSeq, j.eventId, j.reward, j.skipLearn]),
     [

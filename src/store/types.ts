@@ -116,6 +116,8 @@ export interface JoinedEvent {
   chosenProbability: number;
   reward: number | null;
   skipLearn: boolean;
+  /** The event's logged modelVersion (it carries the learning mode it was ranked in: loop/learning_mode.ts). */
+  modelVersion?: string;
   /** A multi-slot event: each slot's decision and reward (context is then the DSJSON CCB `c`). */
   slots?: JoinedSlot[];
 }

@@ -10,6 +10,7 @@ import { configurationRoutes } from './configurations.js';
 import { logRoutes } from './logs.js';
 import { modelRoutes } from './model.js';
 import { evaluationRoutes } from './evaluations.js';
+import { apprenticeRoutes } from './apprentice.js';
 
 export const V1_PREFIX = '/personalizer/v1.0';
 export const PREVIEW_PREFIXES = ['/personalizer/v1.1-preview.1', '/personalizer/v1.1-preview.2', '/personalizer/v1.1-preview.3'];
@@ -28,4 +29,5 @@ export async function v1Routes(app: FastifyInstance, { loop, hidden }: V1Options
   await app.register(logRoutes, options);
   await app.register(modelRoutes, options);
   await app.register(evaluationRoutes, options);
+  await app.register(apprenticeRoutes, options);
 }
