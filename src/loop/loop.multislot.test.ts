@@ -205,3 +205,41 @@ test("Azure's default multi-slot policy learns too, more slowly (seed 11: ≈ 0.
     await t.loop.close();
   }
 });
+
+test('learning modes: Apprentice and LoggingOnly answer each slot baselineAction; Apprentice learns, LoggingOnly does not; Online keeps the model', async () => {
+  const t = await multiSlotLoop(TUNED);
+  const { loop } = t;
+  try {
+    const config = await loop.getServiceConfiguration();
+    await loop.updateServiceConfiguration({ ...config, learningMode: 'Apprentice' });
+    const rng = prng(3);
+    for (let i = 0; i < 60; i++) {
+      const r = await loop.rankMultiSlot(request(`ap-${i}`, ['student', 'parent', 'retiree'][Math.floor(rng() * 3)]!));
+      assert.deepEqual(r.slots, [{ id: 'top', rewardActionId: 'news' }, { id: 'side', rewardActionId: 'sports' }]);
+      await loop.rewardMultiSlot(r.eventId, { reward: [{ slotId: 'top', value: 1 }, { slotId: 'side', value: 0 }] });
+    }
+    const line = parseLine(await loop.exportDsjson('ap-0'));
+    assert.deepEqual((line._outcomes as { _a: number[]; _p: number[] }[]).map((o) => [o._a, o._p]), [[[0], [1]], [[1], [1]]], 'logged as shown, probability 1');
+    assert.match((line.VWState as { m: string }).m, /;Apprentice$/);
+    await loop.flush();
+    assert.equal(loop.status().eventsLearned, 60, 'Apprentice learns');
+    const apprenticeModel = await loop.getModel();
+    await loop.updateServiceConfiguration({ ...(await loop.getServiceConfiguration()), learningMode: 'LoggingOnly' });
+    for (let i = 0; i < 20; i++) {
+      const r = await loop.rankMultiSlot(request(`lo-${i}`, 'student'));
+      assert.deepEqual(r.slots.map((s) => s.rewardActionId), ['news', 'sports']);
+      await loop.rewardMultiSlot(r.eventId, { reward: [{ slotId: 'top', value: 1 }, { slotId: 'side', value: 1 }] });
+    }
+    await loop.flush();
+    assert.equal(loop.status().eventsLearned, 60, 'LoggingOnly learns nothing');
+    assert.deepEqual(readModel(await loop.getModel()).weights, readModel(apprenticeModel).weights);
+    await loop.updateServiceConfiguration({ ...(await loop.getServiceConfiguration()), learningMode: 'Online' });
+    assert.deepEqual(readModel(await loop.getModel()).weights, readModel(apprenticeModel).weights, 'switching to Online keeps the model');
+    // Online again: the apprentice learned that news fills the top slot; it is now the top slot's greedy choice.
+    let news = 0;
+    for (let i = 0; i < 50; i++) if ((await loop.rankMultiSlot(request(`on-${i}`, 'parent'))).slots[0]!.rewardActionId === 'news') news++;
+    assert.ok(news >= 35, `news on top in ${news} of 50 (1 − ε + ε/6 ≈ 0.83)`);
+  } finally {
+    await loop.close();
+  }
+});
