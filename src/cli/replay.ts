@@ -1,5 +1,6 @@
 // `personalizer replay`: progressive learning over a DSJSON log, as `vw --dsjson <policy>` does it
-// (vw-learner.md §2: every event is predicted before it is learned; -t predicts only). Output matches VW:
+// (vw-learner.md §2: every event is predicted before it is learned; -t predicts only); a --ccb_explore_adf
+// policy or model replays a multi-slot log instead (replay_ccb.ts). Output matches VW:
 // `-p` lines, the progress table and summary on stderr, binary and readable models.
 import { readFile, writeFile } from 'node:fs/promises';
 import {
@@ -12,10 +13,14 @@ import {
   PolicyArgumentError,
   cbAdfLoss,
   cbAdfFeatureCount,
+  createCcbLearner,
+  loadCcbLearner,
+  CcbLearner,
   type Learner,
 } from '../engine/index.js';
+import { replayCcb } from './replay_ccb.js';
 import { parseReplayArgs, refuseJsonInput, REPLAY_USAGE, UsageError, type ReplayOptions } from './replay_args.js';
-import { formatPredictionLine, formatSummary, TABLE_HEADER, formatProgressRow } from './replay_format.js';
+import { formatPredictionLine, formatSummary, TABLE_HEADER, formatProgressRow, type Summary } from './replay_format.js';
 import { ReplayStats } from './replay_stats.js';
 import { createReplayOutput, type ReplayOutput } from './replay_progress.js';
 import { BatchReader, LINE_ERROR, SKIP_LEARN } from './replay_batch.js';
@@ -43,7 +48,7 @@ export async function runReplay(argv: string[]): Promise<number> {
     process.stdout.write(REPLAY_USAGE);
     return 0;
   }
-  let learner: Learner;
+  let learner: Learner | CcbLearner;
   try {
     learner = await openLearner(opts);
   } catch (e) {
@@ -64,17 +69,21 @@ export async function runReplay(argv: string[]): Promise<number> {
     throw e;
   }
   const out = createReplayOutput(opts.quiet);
-  let result: { stats: ReplayStats; skipped: number; events: number };
+  let result: { summary: Summary; skipped: number; events: number };
   try {
-    result = await replay(opts, learner, out, threads);
+    if (learner instanceof CcbLearner) result = await replayCcb(opts, learner, out);
+    else {
+      const r = await replay(opts, learner, out, threads);
+      result = { summary: r.stats.summary(), skipped: r.skipped, events: r.events };
+    }
     out.stop();
   } catch (e) {
     out.stop();
     if (e instanceof ReplayIoError) return failure(e.message);
     throw e;
   }
-  const { stats, skipped, events } = result;
-  if (!opts.quiet) process.stderr.write(formatSummary(stats.summary(), skipped));
+  const { summary, skipped, events } = result;
+  if (!opts.quiet) process.stderr.write(formatSummary(summary, skipped));
   // VW warns about a bad line and goes on; so does replay (exit 0), but it says how many it skipped, even
   // with --quiet, and a log with no valid event at all is a failure.
   if (skipped > 0) process.stderr.write(`personalizer replay: ${skipped} line${skipped === 1 ? '' : 's'} skipped (not valid DSJSON events)\n`);
@@ -89,7 +98,7 @@ export async function runReplay(argv: string[]): Promise<number> {
 }
 
 /** -f and --readable_model; a write that fails is a ReplayIoError naming the option. */
-async function saveModels(opts: ReplayOptions, learner: Learner): Promise<void> {
+async function saveModels(opts: ReplayOptions, learner: Learner | CcbLearner): Promise<void> {
   if (!opts.finalRegressor && !opts.readableModel) return;
   const bytes = learner.saveModel({ predictOnly: opts.predictOnlyModel });
   if (opts.finalRegressor) await writeFile(opts.finalRegressor, bytes).catch((e) => Promise.reject(ioError(`-f ${opts.finalRegressor}`, e)));
@@ -120,16 +129,20 @@ function outputs(opts: ReplayOptions): [string, string][] {
  * reuseExamples: replay ranks and learns each event before featurizing the next, so learner.featurize() may
  * recycle its buffers (no allocation per event).
  */
-async function openLearner(opts: ReplayOptions): Promise<Learner> {
+async function openLearner(opts: ReplayOptions): Promise<Learner | CcbLearner> {
   refuseJsonInput(opts.policy);
   // Offline, `--cb_adf` alone (no exploration) is a policy to replay and evaluate like any other.
   const options = { quiet: opts.quiet, reuseExamples: true, allowNoExploration: true };
   if (opts.initialRegressor) {
     await checkInput(opts.initialRegressor, `-i ${opts.initialRegressor}`);
     const bytes = await readFile(opts.initialRegressor).catch((e) => Promise.reject(ioError(`-i ${opts.initialRegressor}`, e)));
+    // A --ccb_explore_adf model replays multi-slot logs (conditional_contextual_bandit.cc).
+    if (/(^|\s)--ccb_explore_adf(\s|$)/.test(readModel(bytes).options)) return loadCcbLearner(bytes, opts.policy, { quiet: opts.quiet });
     return loadLearner(bytes, opts.policy, options);
   }
-  return createLearner(parsePolicyArguments(opts.policy ?? DEFAULT_POLICY_ARGUMENTS, { allowNoExploration: true }), options);
+  const config = parsePolicyArguments(opts.policy ?? DEFAULT_POLICY_ARGUMENTS, { allowNoExploration: true });
+  if (config.ccb) return createCcbLearner(config, { quiet: opts.quiet });
+  return createLearner(config, options);
 }
 
 function header(opts: ReplayOptions, learner: Learner): string {

@@ -13,7 +13,9 @@ Options:
   --policy "<vw args>"       learning policy (default: the model's options with -i, else
                              "--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::")
                              --cb_adf alone (no exploration) ranks by score: -p prints the
-                             top action, with --rank_all every action's score
+                             top action, with --rank_all every action's score;
+                             --ccb_explore_adf replays a multi-slot (CCB) log: -p prints
+                             one line per slot (index:prob,..., chosen first), then a blank line
   -p, --predictions <file>   write VW -p predictions (index:prob,... per event, then a blank line)
   -f, --final_regressor <f>  save the final model (VW 9.10 binary)
   --predict_only_model       save -f without the resumable learner state

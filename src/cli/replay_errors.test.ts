@@ -146,7 +146,7 @@ test('a CCB or slates line stops the replay at that line: one line naming it, ex
   });
   const model = join(dir, 'ccb.vw');
   const log = file('ccb.dsjson', [event(0), event(1), ccb, event(3)].join('\n') + '\n');
-  const stops = /ccb\.dsjson: line 3: a multi-slot event \(CCB or slates\): "_outcomes", not supported yet: replay stops here \(as VW does under --cb_explore_adf\)$/;
+  const stops = /ccb\.dsjson: line 3: a multi-slot event \(CCB or slates\): "_outcomes", which a single-slot policy does not read: replay stops here \(as VW does under --cb_explore_adf; a multi-slot log replays under --ccb_explore_adf\)$/;
   failsWith(cli('--dsjson', log, '--quiet', '-f', model), stops);
   assert.equal(existsSync(model), false);
   // The same when a parse worker reads the log (the stop travels in the batch, replay_batch.ts).
@@ -157,11 +157,11 @@ test('a CCB or slates line stops the replay at that line: one line naming it, ex
   const slotsOnly = JSON.stringify({ c: { _multi: [{ a: 1 }], _slots: [{ _id: 0 }] } });
   const r = cli('--dsjson', file('slots.dsjson', [slotsOnly, event(1)].join('\n') + '\n'));
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /line 1: a multi-slot event \(CCB or slates\): "_slots" in "c", not supported yet: replay stops here[^\n]*\n$/);
+  assert.match(r.stderr, /line 1: a multi-slot event \(CCB or slates\): "_slots" in "c", which a single-slot policy does not read: replay stops here[^\n]*\n$/);
   assert.doesNotMatch(r.stderr, /finished run|skipping line/);
   const slates = JSON.parse(event(5)) as Record<string, unknown>;
   slates._type = 'slates';
-  failsWith(cli('--dsjson', file('slates.dsjson', [event(0), JSON.stringify(slates)].join('\n') + '\n'), '--quiet'), /line 2: .*"_type":"slates", not supported yet: replay stops here/);
+  failsWith(cli('--dsjson', file('slates.dsjson', [event(0), JSON.stringify(slates)].join('\n') + '\n'), '--quiet'), /line 2: .*"_type":"slates", which a single-slot policy does not read: replay stops here/);
 });
 
 test("--json in --policy (VW's plain JSON input) is refused with one line and exit 2, before the log is read", () => {

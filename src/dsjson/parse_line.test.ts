@@ -92,7 +92,7 @@ test('CCB lines are detected and reported as unsupported', () => {
   // Such a line is flagged as one a reader must stop at, not skip; a malformed line is not.
   assert.equal(error(`{"EventId":"x","a":[1],"c":{"_multi":[{"a":1}],"_slots":[{"_id":"s"}]}}`).unsupported, true);
   assert.equal(error(`{"a":[1],"c":{"_multi":[{"a":1}]},"_type":"ccb"}`).unsupported, true);
-  assert.equal(error(`{"a":[1],"c":{"_multi":[{"a":1}]},"_type":"ccb"}`).reason, 'a multi-slot event (CCB or slates): "_type":"ccb", not supported yet');
+  assert.equal(error(`{"a":[1],"c":{"_multi":[{"a":1}]},"_type":"ccb"}`).reason, 'a multi-slot event (CCB or slates): "_type":"ccb", which a single-slot policy does not read');
   assert.equal(error(`{"a":[1],"c":{"_multi":[{"a":1}]},"pdrop":2}`).unsupported, false);
   event(`{"a":[1],"c":{"_multi":[{"a":1}]},"_type":"cb"}`);
   // "_slots" deeper than the top of c is only a (skipped) feature key, not a CCB marker.

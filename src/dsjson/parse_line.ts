@@ -158,11 +158,12 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
   }
   if (skipWs(s, i) !== s.length) fail(`unexpected text after the object at column ${i + 1}`);
 
-  // VW reads a CCB or slates line only with --ccb_explore_adf / --slates and stops with a parse error otherwise
+  // VW reads a CCB or slates line only with --ccb_explore_adf / --slates and stops with a parse error otherwise;
+  // CCB lines are read by parseCcbLine (parse_ccb_line.ts)
   // (parse_example_json.cc SlotsState: "label type is not CB, CB_WITH_OBSERVATIONS, CCB or slates").
   if (outcomes !== undefined || slots || multiSlotType !== undefined) {
     const what = multiSlotType !== undefined ? `"_type":"${multiSlotType}"` : outcomes !== undefined ? '"_outcomes"' : '"_slots" in "c"';
-    return new DsjsonError(lineNumber, `${MULTI_SLOT_UNSUPPORTED}: ${what}, not supported yet`, true);
+    return new DsjsonError(lineNumber, `${MULTI_SLOT_UNSUPPORTED}: ${what}, which a single-slot policy does not read`, true);
   }
   // apply_pdrop (json_parser/src/parse_example_json.cc): pdrop is read as a float and the weight divided by
   // 1 − pdrop in float (9.999998 for pdrop 0.9); a pdrop that is 1 as a float is rejected (the weight would be

@@ -35,7 +35,7 @@ export interface CbEvent {
   skipLearn: boolean;
   /** `_original_label_cost`, metrics only. */
   originalLabelCost?: number;
-  /** Raw text of the CCB `_outcomes` array when present (CCB lines are not supported yet). */
+  /** Raw text of the CCB `_outcomes` array when present (such a line is read by parseCcbLine, not as a CbEvent). */
   outcomes?: string;
 }
 
@@ -65,5 +65,51 @@ export interface DsjsonSkip {
 export type DsjsonParseResult = CbEvent | DsjsonError | DsjsonSkip;
 
 export function isCbEvent(r: DsjsonParseResult): r is CbEvent {
+  return !(r instanceof DsjsonError) && (r as DsjsonSkip).skipped !== true;
+}
+
+/** A slot's logged outcome in a CCB line (`_outcomes[i]`; VW learns from `_a[0]`, `_p[0]` and the cost only). */
+export interface CcbOutcome {
+  /** `_id`: the slot id the RL client logged (VW ignores it). */
+  id?: string;
+  /** `_label_cost` (−reward); absent ⇒ the slot is unlabeled. */
+  cost?: number;
+  /** `_a`: 0-based `_multi` positions of the slot's candidates, the shown action first. */
+  actions: number[];
+  /** `_p`: their probabilities. */
+  probabilities: number[];
+  /** `_original_label_cost`, metrics only. */
+  originalCost?: number;
+}
+
+/** What a slot contributes to learning: VW's CCB label (the shown action, its cost and probability), or null. */
+export interface CcbSlotLabel {
+  action: number;
+  cost: number;
+  probability: number;
+}
+
+/** One parsed CCB (multi-slot) line. `c` is the span [contextStart, contextEnd) of the line, as for CbEvent. */
+export interface CcbEvent {
+  lineNumber: number;
+  eventId: string;
+  timestamp: string;
+  contextStart: number;
+  contextEnd: number;
+  /** `_outcomes` in slot order (empty when absent). */
+  outcomes: CcbOutcome[];
+  /** Per slot (in `_outcomes` order) the label VW learns from, null for an unlabeled slot. */
+  labels: (CcbSlotLabel | null)[];
+  /** `_ba`: the baseline action of each slot (0-based; metrics only). */
+  baselineActions?: number[];
+  pdrop: number;
+  /** 1 / (1 − pdrop). */
+  weight: number;
+  skipLearn: boolean;
+}
+
+export type CcbParseResult = CcbEvent | DsjsonError | DsjsonSkip;
+
+export function isCcbEvent(r: CcbParseResult): r is CcbEvent {
   return !(r instanceof DsjsonError) && (r as DsjsonSkip).skipped !== true;
 }

@@ -2,9 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NO_SHARED } from '../testing/fixtures.js';
 import { ccbDir, ccbLines, readCcb, readCcbBytes, readDecisions, sameDecisions } from './ccb.fixtures.js';
-import { createCcbLearner, loadCcbLearner, type CcbLearner, type SlotDecision } from './ccb.js';
+import { ccbLearnedFinite, ccbLearnerFromState, createCcbLearner, loadCcbLearner, type CcbLearner, type SlotDecision } from './ccb.js';
 import { createLearner, loadLearner } from './learner.js';
-import { ModelFileError } from './model_file.js';
+import { ModelFileError, readModel } from './model_file.js';
+import { formatReadableModel } from './readable_model.js';
+import { FeatureError, FeatureLimitError } from './featurizer.js';
 import { DEFAULT_CCB_POLICY_ARGUMENTS, DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments } from './policy_args.js';
 
 const skip = ccbDir() === undefined ? NO_SHARED : false;
@@ -137,4 +139,102 @@ test('ccb-10k, mtr: every slot pmf of all 10,000 events equals VW 9.10, and so d
   // summary-ccb-mtr.txt: average loss = -0.401649, total feature number = 26818242.
   assert.equal(r.loss.toFixed(6), '-0.401649');
   assert.equal(r.features, 26818242);
+});
+
+test('tiny-20: the readable model equals VW --readable_model after the same events', { skip }, () => {
+  const { learner } = run('tiny-20.dsjson');
+  assert.equal(formatReadableModel(readModel(learner.saveModel())), readCcb('tiny-20-readable.txt'));
+});
+
+test('explain: a slot\'s own features and the slot index are among the scored terms of a candidate', { skip }, () => {
+  const { learner } = run('tiny-20.dsjson');
+  const context = ccbLines(readCcb('tiny-20.dsjson'))[0]!.context;
+  const terms = learner.explain(context, 1, 3, 1000);
+  assert.equal(terms.length, 132);
+  const names = new Set(terms.map((t) => t.name));
+  for (const n of ['Slot^posmiddle', 'prominence', '_ccb_slot_index^index1', 'Article^idart4*_ccb_slot_index^index1']) assert.ok(names.has(n), n);
+  // The terms add up to the score the learner ranks slot 1's candidates by (sub-model 0, float sum).
+  const ex = learner.featurize(context);
+  const score = learner.inner.scores({ actions: [ex.slots[1]!.features[3]!], tags: [] })[0]!;
+  const sum = terms.reduce((acc, t) => acc + t.contribution, 0);
+  assert.ok(Math.abs(sum - score) < 1e-6, `${sum} vs ${score}`);
+  assert.ok(terms.some((t) => t.contribution !== 0));
+});
+
+test('a learner resumed from its own model after 10 events (counters kept) ends where 20 straight events end: VW\'s file', { skip }, () => {
+  const lines = ccbLines(readCcb('tiny-20.dsjson'));
+  const config = parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS);
+  const first = createCcbLearner(config);
+  for (const e of lines.slice(0, 10)) {
+    const ex = first.featurize(e.context);
+    first.learn(ex, e.outcomes);
+    assert.equal(ccbLearnedFinite(first, ex), true);
+  }
+  const resumed = ccbLearnerFromState(config, readModel(first.saveModel()), { preservePerformanceCounters: true });
+  assert.equal(resumed.hasSeenMultiSlot, true);
+  for (const e of lines.slice(10)) resumed.learn(resumed.featurize(e.context), e.outcomes);
+  assert.deepEqual(resumed.saveModel(), readCcbBytes('tiny-20-model.vw'));
+});
+
+test('one slot without features stays in single-slot mode: the same pmf and weights as --cb_explore_adf', { skip }, () => {
+  const ccb = createCcbLearner(parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS));
+  const cb = createLearner(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS));
+  for (const e of ccbLines(readCcb('tiny-20.dsjson'))) {
+    const c = JSON.parse(e.context) as Record<string, unknown>;
+    delete c['_slots'];
+    const single = JSON.stringify(c);
+    const withSlot = JSON.stringify({ ...c, _slots: [{ _id: 'only' }] });
+    const o = e.outcomes[0]!;
+    const [d] = ccb.learn(ccb.featurize(withSlot), [o]);
+    const ex = cb.featurize(single);
+    const pmf = cb.predict(ex);
+    cb.learn(ex, { index: o.action, cost: o.cost, probability: o.probability });
+    const byAction = (xs: { a: number; p: number }[]) => new Map(xs.map((x) => [x.a, x.p]));
+    assert.deepEqual(byAction(d!.actions.map((a, i) => ({ a, p: d!.probabilities[i]! }))), byAction(pmf.map((x) => ({ a: x.index, p: x.probability }))));
+    assert.equal(d!.actions[0], o.action);
+  }
+  assert.equal(ccb.hasSeenMultiSlot, false);
+  assert.deepEqual(ccb.inner.gd.weights, cb.gd.weights);
+});
+
+test('slots: _inc restricts a slot to its actions (positions past the list ignored); malformed slots are FeatureErrors', () => {
+  const learner = createCcbLearner(parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS));
+  const multi = '"_multi":[{"a":{"i":0}},{"a":{"i":1}},{"a":{"i":2}}]';
+  const ex = learner.featurize(`{"u":{"x":1},${multi},"_slots":[{"s":{"p":"top"}},{"s":{"p":"low"},"_inc":[2,0,9]}]}`);
+  assert.equal(ex.slotCount, 2);
+  assert.equal(ex.actionCount, 3);
+  assert.deepEqual(ex.slots[1]!.features.map((f) => f !== null), [true, false, true]);
+  const [top, low] = learner.predict(ex, ['e1top', 'e1low']);
+  assert.equal(top!.actions.length, 3);
+  // The low slot may use 0 and 2, minus what the top slot took.
+  assert.deepEqual([...low!.actions].sort(), [0, 2].filter((a) => a !== top!.actions[0]));
+  assert.ok(Math.abs(low!.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-6);
+  const bad: [string, RegExp][] = [
+    [`{${multi},"_slots":[{},{},{},{}]}`, /number of actions \(3\) must be greater than or equal to the number of slots \(4\)/],
+    [`{${multi},"_slots":[{"_inc":[1.5]}]}`, /'_inc' holds 1.5/],
+    [`{${multi},"_slots":[{"_inc":["a"]}]}`, /'_inc' must be an array of action positions/],
+    [`{${multi},"_slots":{"a":1}}`, /'_slots' must be an array/],
+    [`{${multi},"_slots":[1]}`, /'_slots' elements must be objects/],
+    [`{${multi},"_slots":[{"_multi":[]}]}`, /'_multi' inside an action is not supported/],
+    [`{${multi},"_slots":[{}],"_slots":[{}]}`, /'_slots' given twice/],
+  ];
+  for (const [text, re] of bad) assert.throws(() => learner.featurize(text), (e: unknown) => e instanceof FeatureError && re.test(e.message), text);
+  // A single-slot learner still refuses _slots.
+  assert.throws(() => createLearner(parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS)).featurize(`{${multi},"_slots":[{}]}`), FeatureError);
+});
+
+test('maxFeatures bounds the whole event, all slots together, before building past it', () => {
+  const config = parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS);
+  const text = (slots: number) =>
+    JSON.stringify({ u: { x: 1 }, _multi: [{ a: { i: 0 } }, { a: { i: 1 } }, { a: { i: 2 } }], _slots: Array.from({ length: slots }, (_, s) => ({ s: { p: s } })) });
+  const count = (ex: { slots: readonly { features: readonly ({ count: number } | null)[] }[] }) =>
+    ex.slots.reduce((n, s) => n + s.features.reduce((m, f) => m + (f?.count ?? 0), 0), 0);
+  const total = count(createCcbLearner(config).featurize(text(3)));
+  const one = count(createCcbLearner(config).featurize(text(1)));
+  assert.ok(total > 2 * one, `${total} vs ${one}`);
+  const bounded = createCcbLearner(config, { maxFeatures: total });
+  assert.equal(count(bounded.featurize(text(3))), total);
+  const tight = createCcbLearner(config, { maxFeatures: total - 1 });
+  assert.throws(() => tight.featurize(text(3)), (e: unknown) => e instanceof FeatureLimitError && e.limit === total - 1);
+  assert.throws(() => bounded.featurize(text(3), 0, undefined, total - 1), (e: unknown) => e instanceof FeatureLimitError && e.limit === total - 1);
 });

@@ -5,13 +5,14 @@
 // took): pmf before the update, the update when the slot's logged action is a candidate, then cb_sample puts the
 // logged (or sampled) action first and it is excluded from the later slots. docs/multi-slot-engine.md.
 import type { FeatureVector, MultiExample } from './example.js';
-import type { FromStateOptions, LearnerOptions } from './learner.js';
+import type { FeatureContribution, FromStateOptions, LearnerOptions } from './learner.js';
 import { Learner, ProgressiveStats, learnerFromState } from './learner.js';
 import { CcbFeaturizer, type CcbExample } from './ccb_features.js';
 import { RandomState, sampleAfterNormalizing, tagSeed } from './ccb_sample.js';
 import { readModel, writeModel, ModelFileError } from './model_file.js';
 import { mergeModelOptions, modelOptionsString, parsePolicyArguments } from './policy_args.js';
 import { uniformHash } from './hash.js';
+import { learnedFinite } from './finite.js';
 import type { ModelState, PolicyConfig } from './types.js';
 
 export type { CcbExample, CcbSlot } from './ccb_features.js';
@@ -55,10 +56,11 @@ export class CcbLearner {
 
   /**
    * A DSJSON CCB `c` object text ({...,"_multi":[...],"_slots":[{"_id":..,...,"_inc":[..]}]}), or its
-   * [start, end) slice of a longer text, → example; FeatureError on bad input.
+   * [start, end) slice of a longer text, → example; FeatureError on bad input, FeatureLimitError past the
+   * learner's maxFeatures or `within` (all slots' candidates together).
    */
-  featurize(text: string, start = 0, end = text.length): CcbExample {
-    return this.featurizer.featurize(text, start, end, (turnsOn) => this.hasSeenMultiSlot || turnsOn);
+  featurize(text: string, start = 0, end = text.length, within?: number): CcbExample {
+    return this.featurizer.featurize(text, start, end, (turnsOn) => this.hasSeenMultiSlot || turnsOn, within);
   }
 
   /** The same event with feature names (audit names, e.g. `Article^idart1*_ccb_slot_index^index0`). */
@@ -103,28 +105,36 @@ export class CcbLearner {
     ex = this.prepare(ex);
     const excluded = new Uint8Array(ex.actionCount);
     const out: SlotDecision[] = [];
-    let features = 0;
-    let labeled = 0;
     for (let s = 0; s < ex.slotCount; s++) {
       const o = outcomes[s] ?? null;
-      if (o !== null) {
-        labeled++;
-        if (!(o.probability > 0)) throw new RangeError(`slot ${s}: the logged probability must be > 0`);
-      }
-      const r = this.slot(ex, s, excluded, o, weight, undefined, true);
-      features += r.features;
-      out.push(r.decision);
+      if (o !== null && !(o.probability > 0)) throw new RangeError(`slot ${s}: the logged probability must be > 0`);
+      out.push(this.slot(ex, s, excluded, o, weight, undefined, true).decision);
     }
-    // update_stats_ccb: slot 0's IPS term only, the event counted once.
+    this.updateStats(ex, out, outcomes, weight);
+    return out;
+  }
+
+  /**
+   * update_stats_ccb for one event: slot 0's IPS term p(first listed)·[first listed = logged]·cost/p_logged·weight,
+   * the event counted once, its features those of every slot's candidates. learn() calls it; a caller that only
+   * predicts (replay -t) calls it to report the loss VW would.
+   */
+  updateStats(ex: CcbExample, decisions: readonly SlotDecision[], outcomes: readonly (SlotOutcome | null)[], weight = 1): number {
+    let features = 0;
+    decisions.forEach((d, s) => {
+      const slot = ex.slots[s];
+      if (slot) for (const a of d.actions) features += slot.features[a]?.count ?? 0;
+    });
     let loss = 0;
     const o0 = outcomes[0] ?? null;
-    const d0 = out[0];
+    const d0 = decisions[0];
     if (o0 !== null && d0 !== undefined && d0.actions.length > 0) {
       const l = d0.actions[0] === o0.action ? f(f(o0.cost) / f(o0.probability)) : 0;
       loss = f(f(l * d0.probabilities[0]!) * f(weight));
     }
-    this.stats.update(labeled > 0, loss, f(weight), features);
-    return out;
+    const labeled = outcomes.slice(0, ex.slotCount).some((o) => o !== null && o !== undefined);
+    this.stats.update(labeled, loss, f(weight), features);
+    return loss;
   }
 
   /** One slot: build its CB example, rank, learn when labeled, reorder (cb_sample) and exclude. */
@@ -136,20 +146,18 @@ export class CcbLearner {
     weight: number,
     seed: bigint | undefined,
     learning: boolean,
-  ): { decision: SlotDecision; features: number } {
+  ): { decision: SlotDecision } {
     const slot = ex.slots[s]!;
     const cands: number[] = [];
     const vectors: FeatureVector[] = [];
-    let features = 0;
     for (let a = 0; a < ex.actionCount; a++) {
       const fv = slot.features[a];
       if (fv && excluded[a] === 0) {
         cands.push(a);
         vectors.push(fv);
-        features += fv.count;
       }
     }
-    if (cands.length === 0) return { decision: { actions: [], probabilities: [] }, features: 0 };
+    if (cands.length === 0) return { decision: { actions: [], probabilities: [] } };
     const mex: MultiExample = { actions: vectors, tags: [] };
     const { order, probs, k } = this.inner.rank(mex);
     const ord = Array.from(order.subarray(0, k));
@@ -173,7 +181,19 @@ export class CcbLearner {
     }
     const actions = ord.map((i) => cands[i]!);
     excluded[actions[0]!] = 1;
-    return { decision: { actions, probabilities: pr }, features };
+    return { decision: { actions, probabilities: pr } };
+  }
+
+  /**
+   * The largest |w·x| terms of one action's score in one slot (as Learner.explain): pass the context text for
+   * feature names, or an example. The slot's features (`Slot^…`, its default namespace, `_ccb_slot_index`)
+   * are among them.
+   */
+  explain(exOrText: CcbExample | string, slot: number, action: number, top = 10): FeatureContribution[] {
+    const ex = typeof exOrText === 'string' ? this.featurizeWithNames(exOrText) : this.prepare(exOrText);
+    const fv = ex.slots[slot]?.features[action];
+    if (!fv) throw new RangeError(`slot ${slot} has no action ${action}`);
+    return this.inner.explain({ actions: [fv], tags: [] }, 0, top);
   }
 
   /** VW 9.10 binary model, including the CCB has_seen_multi_slot_example flag. */
@@ -221,6 +241,14 @@ export function loadCcbLearner(model: Uint8Array, overrides = '', options: FromS
     throw new ModelFileError(`not a multi-slot model: its options ('${state.options.trim()}') lack --ccb_explore_adf`);
   }
   if (!/(^|\s)--id(\s|=|$)/.test(overrides)) config.id = state.id;
+  return ccbLearnerFromState(config, state, options);
+}
+
+/**
+ * A multi-slot learner continuing from a model state (learnerFromState for the stack below, then the CCB flag and
+ * the per-event counters, which are CCB's own: VW counts events, not slots).
+ */
+export function ccbLearnerFromState(config: PolicyConfig, state: ModelState, options: FromStateOptions = {}): CcbLearner {
   const inner = learnerFromState(config, state, { ...options, ...innerOptions(options) });
   const learner = new CcbLearner(config, inner, options);
   learner.hasSeenMultiSlot = state.ccbHasSeenMultiSlot === true;
@@ -240,4 +268,14 @@ export function loadCcbLearner(model: Uint8Array, overrides = '', options: FromS
     }
   }
   return learner;
+}
+
+/** Whether learning `ex` left the learner finite (learnedFinite over every slot's candidates, and CCB's loss sums). */
+export function ccbLearnedFinite(learner: CcbLearner, ex: CcbExample): boolean {
+  if (!Number.isFinite(learner.stats.sumLoss) || !Number.isFinite(learner.stats.sumLossSinceLastDump)) return false;
+  // An example featurized before the switch to multi-slot mode was learned featurized again (prepare).
+  if (learner.hasSeenMultiSlot && !ex.multiSlot) ex = learner.featurize(ex.text, ex.start, ex.end);
+  const actions: FeatureVector[] = [];
+  for (const slot of ex.slots) for (const fv of slot.features) if (fv) actions.push(fv);
+  return learnedFinite(learner.inner, { actions, tags: [] });
 }

@@ -14,7 +14,7 @@
 import type { FeatureVector } from './example.js';
 import { ExampleBuffer } from './example_buffer.js';
 import { featureHasher } from './hash.js';
-import { createExampleBuilder, createParser, type ExampleBuilder, type FeaturizerConfig } from './featurizer.js';
+import { createExampleBuilder, createParser, FeatureLimitError, type ExampleBuilder, type FeaturizerConfig } from './featurizer.js';
 import { parseInteractionArgs } from './interactions.js';
 import type { JsonExampleParser } from './json_features.js';
 import { FeatureError } from './json_scanner.js';
@@ -74,13 +74,15 @@ export class CcbFeaturizer {
   private readonly mask: number;
   private readonly slotIdHashes: number[] = [];
   private readonly scratch: ExampleBuffer[] = [];
+  private readonly maxFeatures: number;
 
   constructor(
     private readonly config: FeaturizerConfig,
     options: CcbFeaturizerOptions = {},
   ) {
     this.names = options.names === true;
-    const builderOptions = { names: this.names, ...(options.maxFeatures !== undefined ? { maxFeatures: options.maxFeatures } : {}) };
+    this.maxFeatures = options.maxFeatures ?? Infinity;
+    const builderOptions = { names: this.names };
     this.parser = createParser(config, { names: this.names, slots: true });
     this.single = createExampleBuilder(config, builderOptions);
     this.multi = createExampleBuilder(
@@ -107,9 +109,12 @@ export class CcbFeaturizer {
 
   /**
    * Featurizes text[start, end) (a context object with `_multi` and `_slots`). multiSlot(turnsOn): whether to
-   * featurize in multi-slot mode, given whether this event itself switches it on. FeatureError on bad input.
+   * featurize in multi-slot mode, given whether this event itself switches it on. FeatureError on bad input;
+   * FeatureLimitError when all slots together expand to more than maxFeatures (or `within`) features.
    */
-  featurize(text: string, start: number, end: number, multiSlot: (turnsOn: boolean) => boolean): CcbExample {
+  featurize(text: string, start: number, end: number, multiSlot: (turnsOn: boolean) => boolean, within = Infinity): CcbExample {
+    const limit = Math.min(this.maxFeatures, within);
+    let used = 0;
     const p = this.parser;
     p.parse(text, start, end);
     const nActions = p.nActions;
@@ -137,7 +142,15 @@ export class CcbFeaturizer {
       const bufs = this.scratch;
       bufs.length = 0;
       for (const a of allowed) bufs.push(p.actions[a]!);
-      const ex = build(sh, bufs, bufs.length);
+      let ex;
+      try {
+        ex = build(sh, bufs, bufs.length, limit - used);
+      } catch (e) {
+        // The builder counts one slot; the limit is the event's.
+        if (e instanceof FeatureLimitError) throw new FeatureLimitError(limit);
+        throw e;
+      }
+      for (const fv of ex.actions) used += fv.count;
       const features: (FeatureVector | null)[] = new Array<FeatureVector | null>(nActions).fill(null);
       allowed.forEach((a, i) => (features[a] = ex.actions[i]!));
       slots.push({ features, tag: slot.tag });

@@ -316,6 +316,41 @@ export function createExampleBuilder(
     out.n = o;
   }
 
+  /**
+   * process_cubic_interaction without names (the recursive generic() does the same, slower): slot
+   * (FNV·((FNV·h0) XOR h1)) XOR h2, value (v0·v1)·v2 in float; a repeated letter starts at the previous index.
+   * --ccb_explore_adf's (x, y, 140) terms are cubic.
+   */
+  function cubic(l0: number, l1: number, l2: number): void {
+    const s0 = mStart[l0]!;
+    const n0 = mLen[l0]!;
+    const s1 = mStart[l1]!;
+    const n1 = mLen[l1]!;
+    const s2 = mStart[l2]!;
+    const n2 = mLen[l2]!;
+    const same01 = l0 === l1;
+    const same12 = l1 === l2;
+    out.ensure(n0 * n1 * n2);
+    const oi = out.index;
+    const ov = out.value;
+    const mi = mIndex;
+    const mv = mValue;
+    let o = out.n;
+    for (let i = 0; i < n0; i++) {
+      const h0 = Math.imul(FNV_PRIME, mi[s0 + i]!);
+      const v0 = mv[s0 + i]!;
+      for (let j = same01 ? i : 0; j < n1; j++) {
+        const h1 = Math.imul(FNV_PRIME, h0 ^ mi[s1 + j]!);
+        const v1 = Math.fround(v0 * mv[s1 + j]!);
+        for (let k = same12 ? j : 0, q = s2 + k; k < n2; k++, q++, o++) {
+          oi[o] = h1 ^ mi[q]!;
+          ov[o] = v1 * mv[q]!;
+        }
+      }
+    }
+    out.n = o;
+  }
+
   /** Features an interaction block will have (an upper bound for self-interactions of arity 3 and more). */
   function blockSize(terms: Uint8Array): number {
     if (terms.length === 2 && terms[0] === terms[1]) {
@@ -406,6 +441,7 @@ export function createExampleBuilder(
       charge(blockSize(terms));
       const before = out.n;
       if (terms.length === 2) quadratic(terms[0]!, terms[1]!);
+      else if (terms.length === 3 && !names) cubic(terms[0]!, terms[1]!, terms[2]!);
       else generic(terms, 0, 0, 0, 0, '');
       if (sharedOnly) {
         c.memoEvent = event;

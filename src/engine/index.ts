@@ -19,6 +19,17 @@
 //   ActionProb = { index: number /* 0-based into _multi */; probability: number }
 //   CbLabel    = { index: number /* 0-based into _multi (_labelIndex) */; cost: number; probability: number }
 //   Sampled    = { chosen: number /* index into _multi */; ranking: ActionProb[] /* chosen first (swap_chosen) */ }
+//
+//   Multi-slot (--ccb_explore_adf, ccb.ts; docs/multi-slot-engine.md):
+//   DEFAULT_CCB_POLICY_ARGUMENTS                             '--ccb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::'
+//   createCcbLearner(config) / loadCcbLearner(model, overrides?) / ccbLearnerFromState(config, state, options?)
+//   class CcbLearner { config; inner: Learner; stats;
+//     featurize(text, start?, end?): CcbExample              `c` with _multi and _slots; throws FeatureError
+//     predict(ex, seeds: string[]): SlotDecision[]           per slot: candidates left, chosen first; never learns
+//     learn(ex, outcomes: (SlotOutcome | null)[], weight = 1): SlotDecision[]
+//     saveModel({ predictOnly }), explain(exOrText, slot, action, top) }
+//   SlotOutcome  = { action: number /* 0-based _multi index shown */; cost: number; probability: number }
+//   SlotDecision = { actions: number[] /* chosen first */; probabilities: number[] }
 //   setInvSqrtDefault('rsqrtss' | 'quake')                  --power_t 0.5: x86 estimate (default) or VW's portable one
 //   libmFlavour('fma' | 'plain')                            glibc powf/expf variant (FMA CPUs, the default, or SSE2)
 export * from './types.js';

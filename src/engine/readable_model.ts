@@ -1,5 +1,5 @@
 // VW's `--readable_model` text: the same save_load sequence as the binary model file, written as text
-// (parse_regressor.cc save_load_header, cb_adf.cc / cb_explore_adf_squarecb.cc save_load, gd.cc
+// (parse_regressor.cc save_load_header, conditional_contextual_bandit.cc, cb_adf.cc / cb_explore_adf_squarecb.cc save_load, gd.cc
 // save_load_online_state_gd and save_load_online_state_weights / save_load_regressor).
 
 import { murmur3Chain } from './model_file.js';
@@ -34,6 +34,9 @@ export function formatReadableModel(state: ModelState, options: { predictOnly?: 
   const pieces = checksummedHeaderPieces(state);
   const out: string[] = [`Version ${state.version}\n`, ...pieces];
   out.push(`Checksum: ${murmur3Chain(pieces.map((p) => new TextEncoder().encode(p)))}\n`);
+  if (state.ccbHasSeenMultiSlot !== undefined) {
+    out.push(`CCB: has_seen_multi_slot_example = ${state.ccbHasSeenMultiSlot}\n`);
+  }
   if (state.squareCbCounter !== undefined) {
     out.push(`cb squarecb adf storing example counter:  = ${state.squareCbCounter}\n`);
   }
