@@ -2,6 +2,10 @@
 // what a multi-slot Rank logs (DSJSON CCB), per-slot joins (reward window, deferred activation, aggregation), the
 // trainer learning joined events as the engine's CcbLearner does, and the model surviving a restart.
 import { test } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runReplay } from '../testing/replay_cli.js';
 import assert from 'node:assert/strict';
 import { createCcbLearner, DEFAULT_CCB_POLICY_ARGUMENTS, parsePolicyArguments, readModel } from '../engine/index.js';
 import { parseLine, prng, T0, testLoop, type TestLoop } from './loop.fixtures.js';
@@ -87,7 +91,7 @@ test('multi-slot Rank: distinct actions per slot, exclusions kept, the CCB conte
       assert.deepEqual(c._slots[0], { _id: 'top', sj: [{ slot: { pos: 'top' } }] });
       assert.deepEqual(c._slots[1], { _id: 'side', sj: [{ slot: { pos: 'side' } }, { _inc: [0, 1, 2, 3, 4] }] });
       assert.deepEqual(line._ba, [0, 1]);
-      assert.equal(line._outcomes, undefined, 'no outcomes before the join');
+      assert.deepEqual(line._outcomes, [{ _id: 'top' }, { _id: 'side' }], 'unlabeled before the join');
       // The fresh model's decisions, sampled with seeds eventId + slotId, as the engine predicts them.
       const expected = learner.predict(learner.featurize(JSON.stringify(line.c)), [`r${i}top`, `r${i}side`]);
       assert.equal(ARTICLES[expected[0]!.actions[0]!], top);
@@ -116,7 +120,7 @@ test('per-slot joins: earliest joins once every slot is rewarded; the window clo
     await refused(loop.rewardMultiSlot('j1', { reward: [] }), 'InvalidRewardRequest');
     await loop.rewardMultiSlot('j1', { reward: [{ slotId: 'top', value: 1 }] });
     let line = parseLine(await loop.exportDsjson('j1'));
-    assert.equal(line._outcomes, undefined, 'one slot still waits for its reward');
+    assert.deepEqual(line._outcomes, [{ _id: 'top' }, { _id: 'side' }], 'one slot still waits for its reward');
     await loop.rewardMultiSlot('j1', { reward: [{ slotId: 'side', value: 0.5 }, { slotId: 'side', value: 0 }] });
     line = parseLine(await loop.exportDsjson('j1'));
     const outcomes = line._outcomes as { _label_cost: number; _id: string; _a: number[]; _p: number[]; _o?: unknown[] }[];
@@ -125,7 +129,7 @@ test('per-slot joins: earliest joins once every slot is rewarded; the window clo
     await loop.rewardMultiSlot('j2', { reward: [{ slotId: 'side', value: 1 }] });
     await loop.activateMultiSlot('j4');
     await loop.rewardMultiSlot('j3', { reward: [{ slotId: 'top', value: 1 }, { slotId: 'side', value: 1 }] });
-    assert.equal(parseLine(await loop.exportDsjson('j3'))._outcomes, undefined, 'deferred and not activated: not joined early');
+    assert.deepEqual(parseLine(await loop.exportDsjson('j3'))._outcomes, [{ _id: 'top' }, { _id: 'side' }], 'deferred and not activated: not joined early');
     clock.now = T0 + 11 * 60_000;
     await loop.maintain();
     const j2 = parseLine(await loop.exportDsjson('j2'))._outcomes as { _label_cost: number }[];
@@ -175,12 +179,24 @@ test('a multi-slot loop learns: the share of rewarded slots rises far above rand
     const bytes = await t.loop.getModel();
     // The trainer learned exactly what the engine learns from the exported CCB lines, in join order.
     const reference = createCcbLearner(parsePolicyArguments(TUNED));
+    const lines: string[] = [];
     for (let i = 0; i < 2000; i++) {
-      const line = parseLine(await t.loop.exportDsjson(`sim-${i}`));
+      lines.push((await t.loop.exportDsjson(`sim-${i}`))!);
+      const line = parseLine(lines[i]!);
       const outcomes = (line._outcomes as { _label_cost: number; _a: number[]; _p: number[] }[]).map((o) => ({ action: o._a[0]!, cost: o._label_cost, probability: o._p[0]! }));
       reference.learn(reference.featurize(JSON.stringify(line.c)), outcomes);
     }
     assert.deepEqual(readModel(bytes).weights, readModel(reference.saveModel()).weights, 'weights equal to the reference learner');
+    // And `personalizer replay` reads the exported CCB log back into the same model.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-ccb-export-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'log.dsjson'), lines.join('\n') + '\n');
+      const run = await runReplay(['--dsjson', path.join(dir, 'log.dsjson'), '--policy', TUNED, '-f', path.join(dir, 'replayed.vw'), '--quiet']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(readModel(fs.readFileSync(path.join(dir, 'replayed.vw'))).weights, readModel(bytes).weights, 'replay of the export = the loop model');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     await t.loop.close();
     await t.reopen();
     assert.deepEqual(await t.loop.getModel(), bytes, 'the same model after a restart');
