@@ -42,13 +42,14 @@ export class RankEngine {
    * A multi-slot Rank: every slot in order, each sampled with the seed eventId + slotId as the RL client does
    * (vw-learner.md §6), its chosen action excluded from the slots after it.
    */
-  private rankSlots(job: RankJob, slotIds: string[]): RankResult | RankFailure {
+  private rankSlots(job: RankJob, slotIds: string[], within: number | undefined): RankResult | RankFailure | null {
     const ccb = this.ccb;
     if (ccb === null) return { id: job.id, wrongKind: true };
     let ex;
     try {
-      ex = ccb.featurize(job.context);
+      ex = ccb.featurize(job.context, undefined, undefined, within);
     } catch (e) {
+      if (within !== undefined && e instanceof FeatureLimitError && e.limit === within) return null;
       return { id: job.id, invalid: (e as Error).message };
     }
     const decisions = ccb.predict(ex, slotIds.map((s) => job.eventId + s));
@@ -64,7 +65,7 @@ export class RankEngine {
   /** `within`: null when the event expands to more features than that (found before building them). */
   rank(job: RankJob, within: number): RankResult | RankFailure | null;
   rank(job: RankJob, within?: number): RankResult | RankFailure | null {
-    if (job.slots !== undefined) return this.rankSlots(job, job.slots);
+    if (job.slots !== undefined) return this.rankSlots(job, job.slots, within);
     if (this.ccb !== null) return { id: job.id, wrongKind: true };
     let ex;
     try {

@@ -26,11 +26,6 @@ const RESTART_MS = 1000;
 export const INLINE_MAX_FEATURES = 20_000;
 /** Longer contexts are not even parsed here: parsing is a few µs per KB. */
 export const INLINE_MAX_CHARS = 32 * 1024;
-/**
- * Multi-slot Ranks up to this context length are ranked on the main thread (3 slots × 10 actions with a few
- * features each is ~2–4 KB); longer ones, whose cost grows with slots × actions × features, go to the worker.
- */
-export const INLINE_MULTI_SLOT_CHARS = 8 * 1024;
 
 export interface RankerOptions {
   /** Ranks that expand to at most this many terms are ranked on the main thread (default INLINE_MAX_FEATURES). */
@@ -77,10 +72,9 @@ export class Ranker {
   rank(context: string, eventId: string, slots?: string[]): Promise<RankOutcome> {
     const job: RankJob = slots === undefined ? { id: this.nextId++, context, eventId } : { id: this.nextId++, context, eventId, slots };
     if (this.worker === null) return Promise.resolve(this.local.rank(job));
-    if (slots !== undefined) {
-      // A multi-slot Rank featurizes once per slot; a small one is ranked here as a typical single-slot Rank is.
-      if (context.length <= INLINE_MULTI_SLOT_CHARS && this.inlineMaxFeatures > 0) return Promise.resolve(this.local.rank(job));
-    } else if (context.length <= INLINE_MAX_CHARS && this.inlineMaxFeatures > 0) {
+    // A multi-slot Rank is bounded the same way: all its slots' terms together (3 slots × 10 actions × 10
+    // features: ~8,000 terms) against the same limit.
+    if (context.length <= INLINE_MAX_CHARS && this.inlineMaxFeatures > 0) {
       const r = this.local.rank(job, this.inlineMaxFeatures);
       if (r !== null) return Promise.resolve(r);
     }
