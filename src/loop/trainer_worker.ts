@@ -10,7 +10,7 @@ import { DEFAULT_POLICY_ARGUMENTS, modelProblem, type PolicyConfig } from '../en
 import { LeaseLostError, openStore, StoreFullError, StoreUnavailableError, type JoinedEvent } from '../store/index.js';
 import { learningSignature, parsePolicy } from './policy.js';
 import { recoverFinite, resume, type Learning } from './trainer_checkpoint.js';
-import { createTrainingLearner, type TrainingLearner } from './model_kind.js';
+import { createTrainingLearner, isMultiSlotArguments, type TrainingLearner } from './model_kind.js';
 import type { FromWorker, ToWorker, TrainerInit, TrainerRequest } from './trainer_protocol.js';
 import { ApprenticeTracker } from './apprentice_tracker.js';
 import { eventLearningMode, learnsFrom } from './learning_mode.js';
@@ -102,6 +102,13 @@ async function boot(): Promise<void> {
       return;
     }
     log('error', `trainer: model ${latest.id} cannot be resumed (${problem ?? 'it does not load'}); retraining from the log`);
+  }
+  if (latest && isMultiSlotArguments(latest.policy) !== config.ccb) {
+    // The loop was switched between single-slot and multi-slot and stopped before the new kind's first model was
+    // stored: a fresh one from now on, published at once (the 'policy' request does the same).
+    state = fresh(config, await store.headJoinSeq(), Date.now(), null);
+    await exportModel();
+    return;
   }
   // The policy changed and the process stopped before the new model caught up: retrain from the log.
   state = fresh(config, 0, Date.now(), await store.headJoinSeq());
