@@ -229,16 +229,24 @@ test('learning modes: Apprentice and LoggingOnly answer each slot baselineAction
     const config = await loop.getServiceConfiguration();
     await loop.updateServiceConfiguration({ ...config, learningMode: 'Apprentice' });
     const rng = prng(3);
+    // The baselines are a good policy here: each is rewarded every time it is shown.
     for (let i = 0; i < 60; i++) {
       const r = await loop.rankMultiSlot(request(`ap-${i}`, ['student', 'parent', 'retiree'][Math.floor(rng() * 3)]!));
       assert.deepEqual(r.slots, [{ id: 'top', rewardActionId: 'news' }, { id: 'side', rewardActionId: 'sports' }]);
-      await loop.rewardMultiSlot(r.eventId, { reward: [{ slotId: 'top', value: 1 }, { slotId: 'side', value: 0 }] });
+      await loop.rewardMultiSlot(r.eventId, { reward: [{ slotId: 'top', value: 1 }, { slotId: 'side', value: 1 }] });
     }
     const line = parseLine(await loop.exportDsjson('ap-0'));
     assert.deepEqual((line._outcomes as { _a: number[]; _p: number[] }[]).map((o) => [o._a, o._p]), [[[0], [1]], [[1], [1]]], 'logged as shown, probability 1');
     assert.match((line.VWState as { m: string }).m, /;Apprentice$/);
     await loop.flush();
     assert.equal(loop.status().eventsLearned, 60, 'Apprentice learns');
+    // The apprentice report scores each event (every slot) before learning it: a fresh model agrees with no slot's
+    // baseline (all scores tie), a model that has learned the baselines' rewards agrees with every one.
+    const report = await loop.apprenticeReport();
+    assert.equal(report.events, 60);
+    assert.equal(report.agreement, 59 / 60, 'all but the first event, which the fresh model could not agree with');
+    assert.equal(report.averageBaselineReward, 1);
+    assert.ok(report.averageEstimatedReward > 0, JSON.stringify(report));
     const apprenticeModel = await loop.getModel();
     await loop.updateServiceConfiguration({ ...(await loop.getServiceConfiguration()), learningMode: 'LoggingOnly' });
     for (let i = 0; i < 20; i++) {

@@ -11,13 +11,14 @@ import {
   loadCcbLearner,
   loadLearner,
   readModel,
+  type CcbExample,
   type CcbLearner,
   type Learner,
   type LearnerOptions,
   type PolicyConfig,
   type SlotOutcome,
 } from '../engine/index.js';
-import type { JoinedEvent } from '../store/index.js';
+import type { JoinedEvent, JoinedSlot } from '../store/index.js';
 
 /** A single-slot example as the engine builds it. */
 type MultiExample = ReturnType<Learner['featurize']>;
@@ -44,6 +45,12 @@ export function loadForCheck(bytes: Uint8Array): Learner {
   return isMultiSlotModel(bytes) ? loadCcbLearner(bytes).inner : loadLearner(bytes);
 }
 
+/** How the model scores an event before learning it: a single-slot example, or each multi-slot slot's costs. */
+export interface BeforeLearning {
+  single(ex: MultiExample): void;
+  multi(slots: { costs: Float32Array; baseline: number; reward: number }[]): void;
+}
+
 /**
  * The trainer's learner, whichever the kind: learns the joined events of its own kind, skips the others (events
  * logged before the loop switched between single-slot and multi-slot stay in the log but are a different problem).
@@ -55,9 +62,9 @@ export interface TrainingLearner {
   /**
    * Learns one joined, learnable event. 'other': an event of the other kind (not learned); throws what the
    * featurizer throws for features it refuses. `checked`: also tells whether the update left the weights finite.
-   * `before`: called with a single-slot event's example before it is learned.
+   * `before`: told how the model scores the event before it is learned (the apprentice report).
    */
-  learn(e: JoinedEvent, checked?: boolean, before?: (ex: MultiExample) => void): 'learned' | 'other' | 'nonFinite';
+  learn(e: JoinedEvent, checked?: boolean, before?: BeforeLearning): 'learned' | 'other' | 'nonFinite';
   saveModel(): Uint8Array;
 }
 
@@ -68,10 +75,10 @@ class SingleSlot implements TrainingLearner {
     return this.inner.config;
   }
 
-  learn(e: JoinedEvent, checked = false, before?: (ex: MultiExample) => void): 'learned' | 'other' | 'nonFinite' {
+  learn(e: JoinedEvent, checked = false, before?: BeforeLearning): 'learned' | 'other' | 'nonFinite' {
     if (e.slots !== undefined) return 'other';
     const ex = this.inner.featurize(e.context);
-    before?.(ex);
+    before?.single(ex);
     this.inner.learn(ex, { index: e.chosenIndex, cost: -e.reward!, probability: e.chosenProbability });
     return checked && !learnedFinite(this.inner, ex) ? 'nonFinite' : 'learned';
   }
@@ -94,9 +101,10 @@ class MultiSlot implements TrainingLearner {
 
   // Each slot's outcome is the action it showed (`_a[0]`), its cost −reward and its logged probability
   // (vw-learner.md §7.3); a slot that showed nothing is unlabeled.
-  learn(e: JoinedEvent, checked = false): 'learned' | 'other' | 'nonFinite' {
+  learn(e: JoinedEvent, checked = false, before?: BeforeLearning): 'learned' | 'other' | 'nonFinite' {
     if (e.slots === undefined) return 'other';
     const ex = this.ccb.featurize(e.context);
+    if (before) before.multi(this.slotCosts(ex, e.slots));
     const outcomes = e.slots.map((s): SlotOutcome | null =>
       s.actions.length === 0 || s.reward === null ? null : { action: s.actions[0]!, cost: -s.reward, probability: s.probabilities[0]! },
     );
@@ -106,6 +114,28 @@ class MultiSlot implements TrainingLearner {
 
   saveModel(): Uint8Array {
     return this.ccb.saveModel();
+  }
+
+  /**
+   * Each slot's candidates scored by the model as it is, with the candidates the slot had when it was ranked (its
+   * own, minus the actions earlier slots showed), and its baseline's position among them (−1: not a candidate).
+   */
+  private slotCosts(ex: CcbExample, slots: JoinedSlot[]): { costs: Float32Array; baseline: number; reward: number }[] {
+    const out: { costs: Float32Array; baseline: number; reward: number }[] = [];
+    const taken = new Set<number>();
+    slots.forEach((s, k) => {
+      const features = ex.slots[k]?.features;
+      if (features && s.reward !== null) {
+        const cands: number[] = [];
+        for (let a = 0; a < features.length; a++) if (features[a] && !taken.has(a)) cands.push(a);
+        if (cands.length > 0) {
+          const costs = this.ccb.inner.scores({ actions: cands.map((a) => features[a]!), tags: [] });
+          out.push({ costs, baseline: cands.indexOf(s.baseline), reward: s.reward });
+        }
+      }
+      if (s.actions.length > 0) taken.add(s.actions[0]!);
+    });
+    return out;
   }
 }
 

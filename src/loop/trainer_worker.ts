@@ -128,7 +128,13 @@ function learnOne(e: JoinedEvent): void {
   let outcome;
   try {
     // Apprentice events are scored by the model as it is before learning them (single-slot: apprentice_report.ts).
-    outcome = learner.learn(e, false, mode === 'Apprentice' ? (ex) => apprentice.observe(learner.inner, ex, e, Date.now()) : undefined);
+    outcome = learner.learn(
+      e,
+      false,
+      mode === 'Apprentice'
+        ? { single: (ex) => apprentice.observe(learner.inner, ex, e, Date.now()), multi: (slots) => apprentice.observeSlots(slots, e, Date.now()) }
+        : undefined,
+    );
   } catch (err) {
     log('warn', `event ${e.eventId} not learned: ${(err as Error).message}`);
     return;
