@@ -235,3 +235,53 @@ test('kill -9 after the 2xx: every acknowledged multi-slot event and slot reward
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('reward window and deferred activation per slot, over HTTP: what the store joined once the window closed', { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-multislot-window-'));
+  const store = `sqlite:${path.join(dir, 'loop.db')}`;
+  const server = await startServerProcess({ args: [`Store=${store}`] });
+  try {
+    await toMultiSlot(server);
+    const config = (await call(server, 'GET', `${P3}/configurations/service`)).json;
+    const put = await call(server, 'PUT', `${P3}/configurations/service`, {
+      body: { ...config, rewardWaitTime: 'PT2S', defaultReward: -0.5, rewardAggregation: 'sum', logRetentionDays: -1 },
+    });
+    assert.equal(put.status, 200, put.text);
+    const rank = async (eventId: string, deferActivation: boolean) => {
+      const r = await call(server, 'POST', `${P3}/multislot/rank`, { body: { ...body(eventId), deferActivation } });
+      assert.equal(r.status, 201, r.text);
+    };
+    const reward = async (eventId: string, reward: { slotId: string; value: number }[]) => {
+      const r = await call(server, 'POST', `${P3}/multislot/events/${eventId}/reward`, { body: { reward } });
+      assert.equal(r.status, 204, r.text);
+    };
+    await rank('both', false);
+    await rank('one', false);
+    await rank('activated', true);
+    await rank('never', true);
+    await reward('both', [{ slotId: 'top', value: 0.25 }, { slotId: 'side', value: 1 }]);
+    await reward('both', [{ slotId: 'top', value: 0.5 }]); // sum: 0.75 for top
+    await reward('one', [{ slotId: 'side', value: 1 }]);
+    assert.equal((await call(server, 'POST', `${P3}/multislot/events/activated/activate`)).status, 204);
+    await reward('activated', [{ slotId: 'top', value: 1 }]);
+    await reward('never', [{ slotId: 'top', value: 1 }, { slotId: 'side', value: 1 }]);
+    // The window closes after 2 s; the leader's sweep (every 500 ms) joins what is due. Then a reward too late.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    await reward('one', [{ slotId: 'top', value: 1 }]);
+    assert.equal(await server.stop(), 0);
+    const s = await openStore(store);
+    try {
+      const joined = async (id: string) => (await s.getEvent(id))!.join;
+      assert.deepEqual((await joined('both'))?.slotRewards, [0.75, 1]);
+      assert.deepEqual((await joined('one'))?.slotRewards, [-0.5, 1], 'top: defaultReward; the late reward is kept, not learned');
+      assert.equal((await s.getRewards('one')).length, 2);
+      assert.deepEqual((await joined('activated'))?.slotRewards, [1, -0.5]);
+      assert.equal((await joined('never'))?.skipLearn, true);
+    } finally {
+      await s.close();
+    }
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
