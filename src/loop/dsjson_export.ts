@@ -3,7 +3,7 @@
 // position, probability = its pmf value), every reward received as an observation, `_skipLearn` for a deferred
 // event never activated. An event not joined yet has no label fields (VW reads it as predict-only).
 //
-// A multi-slot event is a CCB line (vw-learner.md §7.3; dsjson/format_ccb_line.ts): `c` with `_slots`, then one
+// A multi-slot event is a CCB line (docs/multi-slot.md; dsjson/format_ccb_line.ts): `c` with `_slots`, then one
 // `_outcomes` entry per slot. Once the event is joined, each slot's is labeled with −its reward, the actions it
 // could show (shown first) and their probabilities, and its own rewards as `_o`; before the join (and for a
 // skipped event) a slot is written with its id only, which VW leaves unlabeled. `_ba` lists the baselines.

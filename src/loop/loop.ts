@@ -432,7 +432,7 @@ class PersonalizerLoop implements LearningLoop {
     const { service } = await this.writeSettings(() => {
       const service = validateServiceConfiguration(config, this.now(), this.service);
       if (this.multiSlot && service.isAutoOptimizationEnabled === true) {
-        // Azure: auto-optimization is unavailable for multi-slot loops (azure-api.md §4, §6).
+        // Azure: auto-optimization is unavailable for multi-slot loops (Microsoft Learn, concept-auto-optimization).
         throw new LoopError(
           'ProblemTypeIncompatibleWithAutoOptimization',
           'isAutoOptimizationEnabled: auto-optimization is not available on a multi-slot loop (its policy has --ccb_explore_adf)',
@@ -458,7 +458,7 @@ class PersonalizerLoop implements LearningLoop {
         explorationPercentage === this.service.explorationPercentage
           ? this.service
           : { ...this.service, explorationPercentage, lastConfigurationEditDate: iso(this.now()) };
-      // Switching to multi-slot turns auto-optimization off, as Azure's conversion did (azure-api.md §6).
+      // Switching to multi-slot turns auto-optimization off, as Azure's conversion did (docs/multi-slot.md).
       if (isMultiSlotArguments(policy.arguments) && service.isAutoOptimizationEnabled === true) {
         service = { ...service, isAutoOptimizationEnabled: false, lastConfigurationEditDate: iso(this.now()) };
       }

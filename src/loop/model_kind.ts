@@ -100,7 +100,7 @@ class MultiSlot implements TrainingLearner {
   }
 
   // Each slot's outcome is the action it showed (`_a[0]`), its cost −reward and its logged probability
-  // (vw-learner.md §7.3); a slot that showed nothing is unlabeled.
+  // (VW conditional_contextual_bandit.cc; docs/multi-slot-engine.md); a slot that showed nothing is unlabeled.
   learn(e: JoinedEvent, checked = false, before?: BeforeLearning): 'learned' | 'other' | 'nonFinite' {
     if (e.slots === undefined) return 'other';
     const ex = this.ccb.featurize(e.context);

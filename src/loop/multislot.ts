@@ -39,7 +39,7 @@ export interface MultiSlotDeps {
   wakeTrainer: () => void;
 }
 
-/** Azure's code for a multi-slot call on a loop that is not multi-slot (azure-api.md §4). */
+/** Azure's code for a multi-slot call on a loop that is not multi-slot (v1.1-preview.3 PersonalizerErrorCode). */
 export const NOT_MULTI_SLOT = 'InvalidMultiSlotApiAccess';
 /** Ours, of the same family: a single-slot Rank or Reward on a multi-slot loop. */
 export const NOT_SINGLE_SLOT = 'InvalidSingleSlotApiAccess';

@@ -1,4 +1,5 @@
-// The DSJSON CCB `c` Azure logged for a multi-slot Rank (azure-features-to-vw.md §4; vw-learner.md §7.3):
+// The DSJSON CCB `c` Azure logged for a multi-slot Rank (docs/multi-slot.md; the .NET SDK's RlObjectConverter
+// GetIncludedActionsForSlot; VW reinforcement_learning external_parser/log_converter.cc build_ccb_json):
 // `FromUrl` and `_multi` as for a single-slot Rank (context.ts), with every action in request order (multi-slot
 // has no request-level exclusion), then `_slots`, one per request slot in order:
 // `{"_id":<slot id>,"sj":[<slot features…>]}`, and when the slot excludes actions one more `sj` element

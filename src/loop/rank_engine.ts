@@ -40,7 +40,7 @@ export class RankEngine {
 
   /**
    * A multi-slot Rank: every slot in order, each sampled with the seed eventId + slotId as the RL client does
-   * (vw-learner.md §6), its chosen action excluded from the slots after it.
+   * (seed=<eventId><slotId> tags, docs/multi-slot-engine.md), its chosen action excluded from the slots after it.
    */
   private rankSlots(job: RankJob, slotIds: string[], within: number | undefined): RankResult | RankFailure | null {
     const ccb = this.ccb;

@@ -1,5 +1,5 @@
 // Multi-slot Rank and Reward validation (MultiSlotRankRequest, SlotRequest, MultiSlotRewardRequest in the
-// v1.1-preview.3 spec; azure-api.md §3 "Multi-slot"). Rank failures are InvalidRankRequest, reward failures
+// v1.1-preview.3 spec; docs/multi-slot.md). Rank failures are InvalidRankRequest, reward failures
 // InvalidRewardRequest, each message starting with the path of the offending field, as for single-slot Ranks
 // (validate_rank.ts, whose feature rules apply to the slots' features too).
 //

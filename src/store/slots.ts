@@ -1,5 +1,5 @@
 // A multi-slot event's per-slot decisions as both stores keep them: one compact JSON text per event
-// (`[{"id":…,"a":[…],"p":[…],"b":…},…]`, the DSJSON CCB names: `_a`, `_p`, `_ba`; vw-learner.md §7.3), and a
+// (`[{"id":…,"a":[…],"p":[…],"b":…},…]`, the DSJSON CCB names: `_a`, `_p`, `_ba`; docs/multi-slot.md), and a
 // joined event's reward per slot as a JSON array. The numbers are written as JavaScript prints them, as the
 // single-slot `a`/`p` columns are.
 import type { JoinedSlot, LoggedSlot } from './types.js';

@@ -1,5 +1,5 @@
 // The multi-slot operations of v1.1-preview.1+ (Personalizer.json v1.1-preview.3 "MultiSlot_Rank",
-// "MultiSlotEvents_Reward", "MultiSlotEvents_Activate"; azure-api.md §2.2, §3): registered under the preview base
+// "MultiSlotEvents_Reward", "MultiSlotEvents_Activate"; docs/multi-slot.md): registered under the preview base
 // paths only, never under v1.0. POST /multislot/rank → 201 MultiSlotRankResponse; reward and activate → 204.
 // The loop decides everything else (docs/multi-slot.md): a loop that is not multi-slot answers
 // InvalidMultiSlotApiAccess.
