@@ -93,6 +93,11 @@ test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation) a
     Evaluations_Get: `GET ${V1}/evaluations/{evaluationId}`,
     Evaluations_Delete: `DELETE ${V1}/evaluations/{evaluationId}`,
     ServiceConfiguration_ApplyFromEvaluation: `POST ${V1}/configurations/applyFromEvaluation`,
+    Apprentice_GetReport: `GET ${V1}/apprentice`,
+    // The multi-slot operations, listed under v1.1-preview.3 only (v1_1/index.ts).
+    MultiSlot_Rank: 'POST /personalizer/v1.1-preview.3/multislot/rank',
+    MultiSlotEvents_Reward: 'POST /personalizer/v1.1-preview.3/multislot/events/{eventId}/reward',
+    MultiSlotEvents_Activate: 'POST /personalizer/v1.1-preview.3/multislot/events/{eventId}/activate',
   });
   for (const name of ['RankRequest', 'RankResponse', 'RewardRequest', 'ServiceConfiguration', 'PolicyContract', 'ErrorResponse', 'EvaluationContract', 'Evaluation', 'PolicyResult', 'PolicyResultSummary', 'PolicyReferenceContract']) {
     assert.ok(doc.components.schemas[name], name);
