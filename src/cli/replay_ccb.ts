@@ -124,6 +124,7 @@ export async function replayCcb(opts: ReplayOptions, learner: CcbLearner, out: R
       if (r.skipLearn) continue;
       let decisions: SlotDecision[];
       const before = learner.stats.sumLoss;
+      const featuresBefore = learner.stats.totalFeatures;
       let ex;
       try {
         ex = learner.featurize(line, r.contextStart, r.contextEnd);
@@ -139,10 +140,7 @@ export async function replayCcb(opts: ReplayOptions, learner: CcbLearner, out: R
         throw e;
       }
       if (preds) predText += formatCcbPrediction(decisions);
-      let features = 0;
-      decisions.forEach((d, s) => {
-        for (const a of d.actions) features += ex.slots[s]!.features[a]?.count ?? 0;
-      });
+      const features = learner.stats.totalFeatures - featuresBefore;
       const labeled = r.labels.slice(0, ex.slotCount).some((l) => l !== null);
       const slots = ex.slotCount;
       const labels = r.labels;

@@ -238,3 +238,31 @@ test('maxFeatures bounds the whole event, all slots together, before building pa
   assert.throws(() => tight.featurize(text(3)), (e: unknown) => e instanceof FeatureLimitError && e.limit === total - 1);
   assert.throws(() => bounded.featurize(text(3), 0, undefined, total - 1), (e: unknown) => e instanceof FeatureLimitError && e.limit === total - 1);
 });
+
+test('learn checks every outcome before learning any slot: a refused event leaves the model as it was', () => {
+  const learner = createCcbLearner(parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS));
+  const ex = learner.featurize('{"u":{"x":1},"_multi":[{"a":{"i":0}},{"a":{"i":1}}],"_slots":[{"s":{"p":1}},{"s":{"p":2}}]}');
+  const good = { action: 0, cost: -1, probability: 0.5 };
+  for (const bad of [{ ...good, probability: 0 }, { ...good, probability: 1.5 }, { ...good, cost: NaN }, { ...good, action: -1 }]) {
+    assert.throws(() => learner.learn(ex, [good, bad]), RangeError);
+  }
+  assert.throws(() => learner.learn(ex, [good, null], Infinity), RangeError);
+  assert.ok(learner.inner.gd.weights.every((w) => w === 0));
+  assert.equal(learner.stats.exampleNumber, 0);
+  learner.learn(ex, [good, null]);
+  assert.equal(learner.stats.exampleNumber, 1);
+  assert.ok(learner.inner.gd.weights.some((w) => w !== 0));
+});
+
+test('a slot whose every allowed action was taken decides nothing, and the event still learns its other slots', () => {
+  const learner = createCcbLearner(parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS));
+  const ex = learner.featurize('{"_multi":[{"a":{"i":0}},{"a":{"i":1}}],"_slots":[{"s":{"p":1}},{"s":{"p":2},"_inc":[0]}]}');
+  const d = learner.learn(ex, [{ action: 0, cost: -1, probability: 0.5 }, { action: 0, cost: 0, probability: 1 }]);
+  assert.deepEqual(d[1], { actions: [], probabilities: [] });
+  assert.equal(d[0]!.actions[0], 0);
+  assert.equal(learner.stats.exampleNumber, 1);
+  for (const seed of ['a', 'b', 'c', 'd']) {
+    const p = learner.predict(ex, [seed, 'x']);
+    assert.deepEqual(p[1]!.actions, p[0]!.actions[0] === 0 ? [] : [0]);
+  }
+});

@@ -28,7 +28,10 @@ export interface SlotOutcome {
 }
 
 export interface SlotDecision {
-  /** The slot's candidates, 0-based _multi indices, the chosen (sampled or logged) action first (cb_sample order). */
+  /**
+   * The slot's candidates, 0-based _multi indices, the chosen (sampled or logged) action first (cb_sample order).
+   * Empty when no candidate is left (every action of its `_inc` taken by earlier slots): VW decides nothing then.
+   */
   actions: number[];
   probabilities: number[];
 }
@@ -102,14 +105,19 @@ export class CcbLearner {
    * null = unlabeled slot. weight = 1/(1-pdrop). Returns the per-slot decisions VW would print with -p.
    */
   learn(ex: CcbExample, outcomes: (SlotOutcome | null)[], weight = 1): SlotDecision[] {
+    // Every outcome is checked before any slot learns: a refused event leaves the model untouched.
+    for (let s = 0; s < ex.slotCount; s++) {
+      const o = outcomes[s] ?? null;
+      if (o === null) continue;
+      if (!(o.probability > 0 && o.probability <= 1)) throw new RangeError(`slot ${s}: the logged probability must be in (0, 1], got ${o.probability}`);
+      if (!Number.isFinite(o.cost)) throw new RangeError(`slot ${s}: the cost must be finite, got ${o.cost}`);
+      if (!Number.isInteger(o.action) || o.action < 0) throw new RangeError(`slot ${s}: the action must be a 0-based index, got ${o.action}`);
+    }
+    if (!(weight > 0 && Number.isFinite(weight))) throw new RangeError(`the event weight must be finite and > 0, got ${weight}`);
     ex = this.prepare(ex);
     const excluded = new Uint8Array(ex.actionCount);
     const out: SlotDecision[] = [];
-    for (let s = 0; s < ex.slotCount; s++) {
-      const o = outcomes[s] ?? null;
-      if (o !== null && !(o.probability > 0)) throw new RangeError(`slot ${s}: the logged probability must be > 0`);
-      out.push(this.slot(ex, s, excluded, o, weight, undefined, true).decision);
-    }
+    for (let s = 0; s < ex.slotCount; s++) out.push(this.slot(ex, s, excluded, outcomes[s] ?? null, weight, undefined, true).decision);
     this.updateStats(ex, out, outcomes, weight);
     return out;
   }
@@ -120,6 +128,7 @@ export class CcbLearner {
    * predicts (replay -t) calls it to report the loss VW would.
    */
   updateStats(ex: CcbExample, decisions: readonly SlotDecision[], outcomes: readonly (SlotOutcome | null)[], weight = 1): number {
+    ex = this.prepare(ex);
     let features = 0;
     decisions.forEach((d, s) => {
       const slot = ex.slots[s];
