@@ -62,7 +62,7 @@ test('/swagger serves Swagger UI from local assets', async () => {
   }
 });
 
-test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation) and the key as apiKey security scheme', async () => {
+test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation, the apprentice report) and the key as apiKey security scheme', async () => {
   const doc = (await call(server, 'GET', '/swagger/json', { key: null })).json;
   assert.equal(doc.openapi, '3.0.3');
   assert.deepEqual(doc.components.securitySchemes.apim_key, { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key' });
@@ -93,6 +93,7 @@ test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation) a
     Evaluations_Get: `GET ${V1}/evaluations/{evaluationId}`,
     Evaluations_Delete: `DELETE ${V1}/evaluations/{evaluationId}`,
     ServiceConfiguration_ApplyFromEvaluation: `POST ${V1}/configurations/applyFromEvaluation`,
+    // Beyond Azure: the apprentice report (docs/learning-modes.md).
     Apprentice_GetReport: `GET ${V1}/apprentice`,
     // The multi-slot operations, listed under v1.1-preview.3 only (v1_1/index.ts).
     MultiSlot_Rank: 'POST /personalizer/v1.1-preview.3/multislot/rank',

@@ -85,7 +85,7 @@ const NEEDS_DATA: Record<string, string> = {
   'GET /personalizer/v1.0/evaluations/{evaluationId}': 'EvaluationNotFound',
   'DELETE /personalizer/v1.0/evaluations/{evaluationId}': 'EvaluationNotFound',
   'POST /personalizer/v1.0/configurations/applyFromEvaluation': 'EvaluationNotFound',
-  // Beyond Azure: the apprentice report of a loop never in Apprentice mode.
+  // A new loop was never in Apprentice mode.
   'GET /personalizer/v1.0/apprentice': 'ApprenticeModeNeverTurnedOn',
   // Multi-slot operations on a loop that is not multi-slot.
   'POST /personalizer/v1.1-preview.3/multislot/rank': 'InvalidMultiSlotApiAccess',
