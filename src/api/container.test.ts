@@ -108,6 +108,10 @@ test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation, t
     FeatureImportances_Get: 'GET /personalizer/featureImportances/{featureImportanceId}',
     FeatureImportances_List: 'GET /personalizer/featureImportances',
     FeatureImportances_Delete: 'DELETE /personalizer/featureImportances/{featureImportanceId}',
+    // The multi-slot operations, listed under v1.1-preview.3 only (v1_1/index.ts).
+    MultiSlot_Rank: `POST ${P3}/multislot/rank`,
+    MultiSlotEvents_Reward: `POST ${P3}/multislot/events/{eventId}/reward`,
+    MultiSlotEvents_Activate: `POST ${P3}/multislot/events/{eventId}/activate`,
   });
   const api2022 = doc.paths['/personalizer/evaluations/{evaluationId}'].get.parameters.find((p: any) => p.name === 'api-version');
   assert.deepEqual([api2022.in, api2022.schema.default], ['query', '2022-09-01-preview']);

@@ -48,6 +48,44 @@ export interface RankResponse {
   inferenceExplanation?: InferenceExplanation[];
 }
 
+/** SlotRequest (v1.1-preview.3): a slot to fill, its own features, the actions it may not show, its baseline. */
+export interface SlotRequest {
+  id: string;
+  features?: FeatureObject[];
+  excludedActions?: string[];
+  baselineAction: string;
+}
+
+/** MultiSlotRankRequest (v1.1-preview.3, POST /multislot/rank). */
+export interface MultiSlotRankRequest {
+  contextFeatures?: FeatureObject[];
+  actions: RankableAction[];
+  slots: SlotRequest[];
+  eventId?: string;
+  deferActivation?: boolean;
+}
+
+/** SlotResponse: the action a slot shows (absent when earlier slots took every action the slot may show). */
+export interface SlotResponse {
+  id: string;
+  rewardActionId?: string;
+}
+
+export interface MultiSlotRankResponse {
+  slots: SlotResponse[];
+  eventId: string;
+}
+
+/** SlotReward and MultiSlotRewardRequest (v1.1-preview.3, POST /multislot/events/{eventId}/reward). */
+export interface SlotReward {
+  slotId: string;
+  value: number;
+}
+
+export interface MultiSlotRewardRequest {
+  reward: SlotReward[];
+}
+
 export type RewardAggregation = 'earliest' | 'sum' | 'average';
 export type LearningMode = 'Online' | 'Apprentice' | 'LoggingOnly';
 
@@ -233,6 +271,14 @@ export interface Loop {
   rank(request: RankRequest, source?: string): Promise<RankResponse>;
   reward(eventId: string, value: number): Promise<void>;
   activate(eventId: string): Promise<void>;
+
+  /**
+   * Multi-slot (docs/multi-slot.md): only on a loop whose policy has --ccb_explore_adf (LoopError
+   * InvalidMultiSlotApiAccess otherwise); on such a loop rank and reward refuse with InvalidSingleSlotApiAccess.
+   */
+  rankMultiSlot(request: MultiSlotRankRequest, source?: string): Promise<MultiSlotRankResponse>;
+  rewardMultiSlot(eventId: string, request: MultiSlotRewardRequest): Promise<void>;
+  activateMultiSlot(eventId: string): Promise<void>;
 
   getServiceConfiguration(): Promise<ServiceConfiguration>;
   updateServiceConfiguration(config: ServiceConfiguration): Promise<ServiceConfiguration>;

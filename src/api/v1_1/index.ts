@@ -8,6 +8,7 @@ import type { Settings } from '../../settings/index.js';
 import type { V1Options } from '../v1_0/common.js';
 import type { ApiVersion } from '../versions.js';
 import { clientLogRoutes } from './client_logs.js';
+import { multislotRoutes } from './multislot.js';
 
 export interface PreviewOptions extends V1Options {
   settings: Settings;
@@ -17,7 +18,7 @@ export interface PreviewOptions extends V1Options {
 
 export type PreviewPlugin = (app: FastifyInstance, options: PreviewOptions) => Promise<void>;
 
-export const PREVIEW_PLUGINS: PreviewPlugin[] = [clientLogRoutes];
+export const PREVIEW_PLUGINS: PreviewPlugin[] = [clientLogRoutes, multislotRoutes];
 
 export async function previewRoutes(app: FastifyInstance, options: PreviewOptions): Promise<void> {
   const { loop, settings, version } = options;
