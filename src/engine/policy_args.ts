@@ -222,6 +222,17 @@ export interface ParseOptions {
 /** The options only an exploring policy reads (each cb_explore_adf_<algo>.cc registers its own). */
 const EXPLORER_SCALARS = ['epsilon', 'gamma_scale', 'gamma_exponent', 'lambda', 'first', 'mellowness', 'cb_min_cost', 'cb_max_cost'];
 const EXPLORER_FLAGS = ['squarecb', 'first_only', 'elim', 'softmax', 'regcb', 'regcbopt'];
+/** Which explorers read each of their options (for the message when one is given to another explorer). */
+const OPTION_OWNERS: Record<string, string> = {
+  gamma_scale: '--squarecb',
+  gamma_exponent: '--squarecb',
+  elim: '--squarecb',
+  lambda: '--softmax',
+  mellowness: '--regcb and --squarecb --elim',
+  cb_min_cost: '--regcb and --squarecb --elim',
+  cb_max_cost: '--regcb and --squarecb --elim',
+  first_only: 'epsilon-greedy and --regcb --regcbopt',
+};
 
 type Algorithm = PolicyConfig['exploration']['kind'];
 
@@ -256,11 +267,13 @@ function parseExploration(algorithm: Algorithm, o: ExplorationInputs): PolicyCon
   const { flags, scalars, float, argOf, epsilon } = o;
   const allowed = new Set<string>(algorithm === 'none' ? [] : ['epsilon']);
   const refuseOthers = (owner: string): void => {
+    const problem = (name: string): string =>
+      OPTION_OWNERS[name] === undefined ? `does not apply to ${owner}` : `applies to ${OPTION_OWNERS[name]} only, not ${owner}`;
     for (const name of EXPLORER_SCALARS) {
-      if (scalars.has(name) && !allowed.has(name)) throw new PolicyArgumentError(argOf(name), `does not apply to ${owner}`);
+      if (scalars.has(name) && !allowed.has(name)) throw new PolicyArgumentError(argOf(name), problem(name));
     }
     for (const name of EXPLORER_FLAGS) {
-      if (flags.has(name) && !allowed.has(name)) throw new PolicyArgumentError(`--${name}`, `does not apply to ${owner}`);
+      if (flags.has(name) && !allowed.has(name)) throw new PolicyArgumentError(`--${name}`, problem(name));
     }
   };
   const mtrOnly = (what: string): void => {
@@ -288,7 +301,7 @@ function parseExploration(algorithm: Algorithm, o: ExplorationInputs): PolicyCon
       return { kind: 'none' };
     case 'epsilon':
       allowed.add('first_only');
-      refuseOthers('epsilon-greedy (it applies to another explorer: give that explorer\'s option too)');
+      refuseOthers('epsilon-greedy');
       return { kind: 'epsilon', epsilon, firstOnly: flags.has('first_only') };
     case 'squarecb': {
       mtrOnly('squarecb');
