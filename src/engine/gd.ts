@@ -373,11 +373,14 @@ export class Gd {
       }
       const g = f(w[s + 1]! + f(g2 * x2));
       const ax = Math.abs(x);
-      const nn = ax > w[s + 2]! ? ax : w[s + 2]!;
+      const stored = w[s + 2]!;
+      const nn = ax > stored ? ax : stored;
       const n2 = f(nn * nn);
       normX = f(normX + (x2 > FLT_MAX ? 1 : f(x2 / n2)));
       let rate: number;
-      if (this.powerT === 0) rate = n2 === 1 ? 1 : powf(n2, -1);
+      // power_t 0: the rate is a function of N alone, and the last update of this slot left powf(N², −1) in its
+      // rate cell (predPerUpdate): reuse it while N is unchanged (0 = never computed here, e.g. a loaded model).
+      if (this.powerT === 0) rate = n2 === 1 ? 1 : nn === stored && w[s + 3] !== 0 ? w[s + 3]! : powf(n2, -1);
       else if (this.sqrtRate) rate = f(this.invSqrt(g) * f(1 / nn));
       else rate = f(powf(g, this.negPowerT) * powf(n2, this.negNormPower));
       ppu = f(ppu + f(x2 * rate));
