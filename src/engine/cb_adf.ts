@@ -30,10 +30,16 @@ export class CbAdf {
    */
   drPredictions = new Float32Array(16);
 
+  /**
+   * offset: the sub-model this cb_adf instance learns (its ft_offset): 0 for a lone policy; an ensemble's member
+   * m (cb_explore_adf_bag.cc, cover) passes m × its width (2 for dr, whose reward regressor is offset + 1). Each
+   * instance keeps its own MTR counters, as VW's per_model_state[offset] does.
+   */
   constructor(
     readonly gd: Gd,
     readonly cbType: CbType,
     readonly clipP: number,
+    readonly offset = 0,
   ) {}
 
   /**
@@ -41,7 +47,7 @@ export class CbAdf {
    * ec.partial_prediction). Writes scores[0..K-1] in _multi order.
    */
   scores(actions: readonly FeatureVector[], out: Float32Array): void {
-    for (let a = 0; a < actions.length; a++) out[a] = this.gd.partial(actions[a]!, 0);
+    for (let a = 0; a < actions.length; a++) out[a] = this.gd.partial(actions[a]!, this.offset);
   }
 
   /**
@@ -57,6 +63,7 @@ export class CbAdf {
     const w = f(weight);
     const gd = this.gd;
     const clipP = f(this.clipP);
+    const m = this.offset;
     switch (this.cbType) {
       case 'mtr': {
         // gen_cs_example_mtr then learn_MTR: counters first, then only the chosen example with
@@ -65,13 +72,19 @@ export class CbAdf {
         this.actionSum += k;
         const clipped = safeProbability(Math.max(p, clipP));
         const iw = f(w * f(f(1 / clipped) * f(f(this.eventSum) / f(this.actionSum))));
-        gd.learn(actions[c]!, 0, y, iw);
+        gd.learn(actions[c]!, m, y, iw);
         return;
       }
       case 'ips': {
         // gen_cs_example_ips: cost/max(p, clip_p) on the chosen action, 0 elsewhere; every action regressed.
         const cost = f(y / safeProbability(Math.max(p, clipP)));
-        for (let a = 0; a < k; a++) gd.learn(actions[a]!, 0, a === c ? cost : 0, w);
+        for (let a = 0; a < k; a++) gd.learn(actions[a]!, m, a === c ? cost : 0, w);
+        return;
+      }
+      case 'dm': {
+        // gen_cs_example_dm (adf): the logged cost on the logged action and 0 on every other one, no importance
+        // weight; every action regressed, as for ips.
+        for (let a = 0; a < k; a++) gd.learn(actions[a]!, m, a === c ? y : 0, w);
         return;
       }
       case 'dr': {
@@ -87,13 +100,13 @@ export class CbAdf {
         for (let a = 0; a < k; a++) {
           let x: number;
           if (a === c) {
-            x = gd.learn(actions[a]!, 1, y, f(w / p));
+            x = gd.learn(actions[a]!, m + 1, y, f(w / p));
             preds[a] = x;
             x = f(x + f(f(y - x) / Math.max(p, clipP)));
-          } else preds[a] = x = gd.predict(actions[a]!, 1);
+          } else preds[a] = x = gd.predict(actions[a]!, m + 1);
           costs[a] = x;
         }
-        for (let a = 0; a < k; a++) gd.learn(actions[a]!, 0, costs[a]!, w);
+        for (let a = 0; a < k; a++) gd.learn(actions[a]!, m, costs[a]!, w);
         return;
       }
     }

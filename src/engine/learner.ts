@@ -11,6 +11,9 @@ import { epsilonGreedy, rankActions, squareCb, squareCbGamma } from './explore.j
 import { createFeaturizer, type Featurizer } from './featurizer.js';
 import { ModelFileError, readModel, writeModel } from './model_file.js';
 import { mergeModelOptions, modelOptionsString, parsePolicyArguments } from './policy_args.js';
+import { BagExplorer, powerOfTwoWidth } from './explorers/bag.js';
+import { CoverExplorer, coverFeatureWidth } from './explorers/cover.js';
+import { RandState } from './explorers/poisson.js';
 
 export type { CbLabel } from './cb_adf.js';
 
@@ -121,6 +124,11 @@ export class Learner {
   readonly gd: Gd;
   readonly cbAdf: CbAdf;
   readonly stats: ProgressiveStats;
+  /** --bag / --cover: the ensemble explorer (its member or policy 0 is cbAdf). */
+  readonly bag: BagExplorer | null = null;
+  readonly cover: CoverExplorer | null = null;
+  /** The workspace random state (--random_seed), which bagging advances. */
+  readonly rand: RandState;
   /** cb_explore_adf_squarecb _counter: learned events (saved in the model). */
   squareCbCounter = 0;
 
@@ -146,11 +154,20 @@ export class Learner {
         l1: config.l1,
         l2: config.l2,
         bits: config.bits,
-        width: config.cbType === 'dr' ? 2 : 1,
+        width: featureWidth(config),
       },
       weights,
     );
-    this.cbAdf = new CbAdf(this.gd, config.cbType, config.clipP);
+    this.rand = new RandState(BigInt(config.randomSeed ?? '0'));
+    const x = config.exploration;
+    if (x.kind === 'bag') {
+      this.bag = new BagExplorer(this.gd, config.cbType, config.clipP, x, this.rand);
+      this.cbAdf = this.bag.members[0]!;
+    } else if (x.kind === 'cover') {
+      const epsilon = x.epsilonDecay ? undefined : x.epsilon;
+      this.cover = new CoverExplorer(this.gd, config.cbType, config.clipP, { ...x, epsilon });
+      this.cbAdf = this.cover.policy0;
+    } else this.cbAdf = new CbAdf(this.gd, config.cbType, config.clipP);
     this.stats = new ProgressiveStats(options.quiet ?? false);
     this.featurizer = options.featurize ?? createFeaturizer(config, {
         reuse: options.reuseExamples === true,
@@ -182,14 +199,20 @@ export class Learner {
       this.probBuf = new Float32Array(k * 2);
     }
     const scores = this.scoreBuf;
-    this.cbAdf.scores(actions, scores);
-    rankActions(scores, k, this.orderBuf);
     const x = this.config.exploration;
-    if (x.kind === 'epsilon') epsilonGreedy(scores, this.orderBuf, k, x.epsilon, x.firstOnly, this.probBuf);
+    if (this.bag) this.bag.predict(actions, this.orderBuf, this.probBuf);
+    else if (this.cover) this.cover.predict(actions, this.orderBuf, this.probBuf);
+    else {
+      this.cbAdf.scores(actions, scores);
+      rankActions(scores, k, this.orderBuf);
+    }
+    if (this.bag || this.cover) {
+      // the ensemble wrote the pmf
+    } else if (x.kind === 'epsilon') epsilonGreedy(scores, this.orderBuf, k, x.epsilon, x.firstOnly, this.probBuf);
     else if (x.kind === 'none') {
       // cb_adf alone predicts action scores: probs[i] holds the score of order[i], not a probability.
       for (let i = 0; i < k; i++) this.probBuf[i] = scores[this.orderBuf[i]!]!;
-    } else {
+    } else if (x.kind === 'squarecb') {
       const gamma = squareCbGamma(x.gammaScale, x.gammaExponent, this.squareCbCounter);
       squareCb(scores, this.orderBuf, k, gamma, x.epsilon, this.probBuf);
     }
@@ -234,6 +257,10 @@ export class Learner {
       const p = label.index < k - 1 ? 1 : label.probability;
       this.cbAdf.learn(ex.actions, { index: label.index, cost: label.cost, probability: p }, weight);
       this.squareCbCounter++;
+    } else if (this.bag) this.bag.learn(ex.actions, label, weight);
+    else if (this.cover) {
+      // Cover computes the event's pmf inside learn; it equals the one rank() gave (same predictions, same counter).
+      this.cover.learn(ex.actions, label, weight, this.coverOrder(k), this.coverProbs!);
     } else this.cbAdf.learn(ex.actions, label, weight);
     const features = countFeatures(ex.actions);
     this.stats.update(
@@ -242,6 +269,16 @@ export class Learner {
       f(weight),
       x.kind === 'none' ? cbAdfFeatureCount(features, k, ex.sharedFeatures ?? 0, this.config.noConstant) : features,
     );
+  }
+
+  private coverOrderBuf: Uint32Array | null = null;
+  private coverProbs: Float32Array | null = null;
+  private coverOrder(k: number): Uint32Array {
+    if (!this.coverOrderBuf || this.coverOrderBuf.length < k) {
+      this.coverOrderBuf = new Uint32Array(k * 2);
+      this.coverProbs = new Float32Array(k * 2);
+    }
+    return this.coverOrderBuf;
   }
 
   /**
@@ -271,14 +308,22 @@ export class Learner {
   /** VW 9.10 binary model: save-resume form (default) or --predict_only_model form. */
   saveModel(options: { predictOnly?: boolean } = {}): Uint8Array {
     const predictOnly = options.predictOnly ?? false;
-    return writeModel(this.toModelState(modelOptionsString(this.config, { predictOnly })), { predictOnly });
+    return writeModel(this.toModelState(modelOptionsString(this.savedConfig(), { predictOnly })), { predictOnly });
+  }
+
+  /** The policy as a model header states it now: with the random state reached so far (--random_seed). */
+  private savedConfig(): PolicyConfig {
+    const seed = this.rand.state.toString();
+    if (seed === (this.config.randomSeed ?? '0')) return this.config;
+    const { randomSeed: _drop, ...rest } = this.config;
+    return seed === '0' ? rest : { ...rest, randomSeed: seed };
   }
 
   /**
    * Snapshot of the model state (weights copied). options: the header options string; by default the
    * save-resume string VW would store for this policy.
    */
-  toModelState(options = modelOptionsString(this.config)): ModelState {
+  toModelState(options = modelOptionsString(this.savedConfig())): ModelState {
     const gd = this.gd;
     const s = this.stats;
     const resume: GdResumeState = {
@@ -314,8 +359,46 @@ export class Learner {
       weights: gd.weights.slice(),
     };
     if (this.config.exploration.kind === 'squarecb') state.squareCbCounter = BigInt(this.squareCbCounter);
+    if (this.cover) state.coverCounter = BigInt(this.cover.counter);
+    if (this.config.perModelSaveLoad) {
+      // gd.cc / cb_adf.cc with --per_model_save_load: every sub-model's totals and counters.
+      const n = perModelCounts(this.config);
+      state.gdPerModel = {
+        normalizedSumNormX: Array.from(gd.nsnx.subarray(0, n.gd)),
+        totalWeight: Array.from(gd.tw.subarray(0, n.gd)),
+      };
+      state.cbAdf = this.cbAdfCounters(n.cbAdf).map((c) => ({ eventSum: BigInt(c.eventSum), actionSum: BigInt(c.actionSum) }));
+    }
     return state;
   }
+
+  /** cb_adf's per_model_state[0..n-1]: a member's counters at its offset (only MTR ever counts). */
+  private cbAdfCounters(n: number): { eventSum: number; actionSum: number }[] {
+    const out = Array.from({ length: n }, () => ({ eventSum: 0, actionSum: 0 }));
+    const members = this.bag ? this.bag.members : [this.cbAdf];
+    for (const m of members) if (m.offset < n) out[m.offset] = m;
+    return out;
+  }
+}
+
+/**
+ * The weight table's sub-model width W for a policy: the product of the feature widths the stack asks for
+ * (cb_adf: 2 for dr; bag: B members; cover: n + 1, doubled for its own regressor with mtr), rounded up to a
+ * power of two as VW does (core/src/parse_args.cc).
+ */
+export function featureWidth(config: PolicyConfig): number {
+  return powerOfTwoWidth(perModelCounts(config).gd);
+}
+
+/**
+ * How many per-model states VW keeps (and writes with --per_model_save_load): gd's = the stack's total feature
+ * width (not rounded), cb_adf's = the width above cb_adf.
+ */
+export function perModelCounts(config: PolicyConfig): { gd: number; cbAdf: number } {
+  const x = config.exploration;
+  const cbAdfWidth = config.cbType === 'dr' ? 2 : 1;
+  const above = x.kind === 'bag' ? x.size : x.kind === 'cover' ? coverFeatureWidth(x.size, config.cbType) / cbAdfWidth : 1;
+  return { gd: above * cbAdfWidth, cbAdf: above };
 }
 
 function countFeatures(actions: readonly FeatureVector[]): number {
@@ -355,10 +438,28 @@ export function learnerFromState(config: PolicyConfig, state: ModelState, option
     learner.cbAdf.actionSum = Number(c.actionSum);
   }
   if (state.squareCbCounter !== undefined) learner.squareCbCounter = Number(state.squareCbCounter);
+  if (state.coverCounter !== undefined && learner.cover) learner.cover.counter = Number(state.coverCounter);
+  if (learner.bag) {
+    // Every member's MTR counters when the file has them (--per_model_save_load), else member 0's only, as VW.
+    for (const m of learner.bag.members) {
+      const saved = state.cbAdf.length > 1 ? state.cbAdf[m.offset] : undefined;
+      if (saved) {
+        m.eventSum = Number(saved.eventSum);
+        m.actionSum = Number(saved.actionSum);
+      }
+    }
+  }
   const r = state.resume;
   if (r) {
     gd.nsnx[0] = r.normalizedSumNormX;
     gd.tw[0] = r.totalWeight;
+    const pm = state.gdPerModel;
+    if (pm) {
+      for (let i = 0; i < pm.normalizedSumNormX.length && i < gd.nsnx.length; i++) {
+        gd.nsnx[i] = pm.normalizedSumNormX[i]!;
+        gd.tw[i] = pm.totalWeight[i]!;
+      }
+    }
     gd.minLabel = f(r.minLabel);
     gd.maxLabel = f(r.maxLabel);
     gd.gravity = r.l1State;

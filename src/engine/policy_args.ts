@@ -30,6 +30,15 @@ export const POLICY_OPTIONS: readonly OptionSpec[] = [
   { name: 'squarecb', kind: 'flag' },
   { name: 'gamma_scale', kind: 'float' },
   { name: 'gamma_exponent', kind: 'float' },
+  // Bagging and online cover (cb_explore_adf_bag.cc, cb_explore_adf_cover.cc).
+  { name: 'bag', kind: 'int' },
+  { name: 'greedify', kind: 'flag' },
+  { name: 'cover', kind: 'int' },
+  { name: 'psi', kind: 'float' },
+  { name: 'nounif', kind: 'flag' },
+  // parse_args.cc: the workspace random state (bagging draws from it); gd.cc/cb_adf.cc: --per_model_save_load.
+  { name: 'random_seed', kind: 'string' },
+  { name: 'per_model_save_load', kind: 'flag' },
   { name: 'learning_rate', kind: 'float', short: 'l' },
   { name: 'power_t', kind: 'float' },
   { name: 'initial_t', kind: 'float' },
@@ -95,6 +104,9 @@ export class PolicyArgumentError extends Error {
 const VW_DEFAULT = {
   epsilon: 0.05,
   squareCbEpsilon: 0,
+  bagEpsilon: 0,
+  coverEpsilon: 0.05,
+  psi: 1,
   gammaScale: 10,
   gammaExponent: 0.5,
   learningRate: 0.5,
@@ -253,17 +265,17 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
   }
   // cb_explore_adf_*.cc register these; with cb_adf alone no reduction reads them.
   if (!explore) {
-    for (const name of ['epsilon', 'gamma_scale', 'gamma_exponent']) {
+    for (const name of ['epsilon', 'gamma_scale', 'gamma_exponent', 'bag', 'cover', 'psi']) {
       if (scalars.has(name)) throw new PolicyArgumentError(argOf(name), 'applies to --cb_explore_adf only (not --cb_adf alone)');
     }
-    for (const name of ['squarecb', 'first_only']) {
+    for (const name of ['squarecb', 'first_only', 'greedify', 'nounif']) {
       if (flags.has(name)) throw new PolicyArgumentError(`--${name}`, 'applies to --cb_explore_adf only (not --cb_adf alone)');
     }
   }
 
   const cbTypeText = scalars.get('cb_type')?.value ?? 'mtr';
-  if (cbTypeText !== 'mtr' && cbTypeText !== 'ips' && cbTypeText !== 'dr') {
-    throw new PolicyArgumentError(argOf('cb_type'), `'${cbTypeText}' is not supported (mtr, ips, dr)`);
+  if (cbTypeText !== 'mtr' && cbTypeText !== 'ips' && cbTypeText !== 'dr' && cbTypeText !== 'dm') {
+    throw new PolicyArgumentError(argOf('cb_type'), `'${cbTypeText}' is not supported (mtr, ips, dr, dm)`);
   }
   const cbType: CbType = cbTypeText;
 
@@ -272,12 +284,28 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
     throw new PolicyArgumentError(csoaa.arg, `'${csoaa.value}' is not supported (multiline)`);
   }
 
-  const epsilon = float('epsilon', flags.has('squarecb') ? VW_DEFAULT.squareCbEpsilon : VW_DEFAULT.epsilon);
+  // Which explorer takes the event: at most one of them (VW would silently pick one by its setup order).
+  const explorers = ['squarecb', 'bag', 'cover'].filter((n) => flags.has(n) || scalars.has(n));
+  if (explore && explorers.length > 1) {
+    throw new PolicyArgumentError(`--${explorers[1]}`, `cannot be combined with --${explorers[0]} (choose one explorer)`);
+  }
+  const explorer = explore ? explorers[0] : undefined;
+  const epsilonDefault =
+    explorer === 'squarecb' ? VW_DEFAULT.squareCbEpsilon
+    : explorer === 'bag' ? VW_DEFAULT.bagEpsilon
+    : explorer === 'cover' ? VW_DEFAULT.coverEpsilon
+    : VW_DEFAULT.epsilon;
+  const epsilon = float('epsilon', epsilonDefault);
   if (epsilon < 0 || epsilon > 1) throw new PolicyArgumentError(argOf('epsilon'), 'must be in [0,1]');
 
   let exploration: PolicyConfig['exploration'];
   if (!explore) {
     exploration = { kind: 'none' };
+  } else if (explorer === 'bag' || explorer === 'cover') {
+    for (const name of ['gamma_scale', 'gamma_exponent']) {
+      if (scalars.has(name)) throw new PolicyArgumentError(argOf(name), 'applies to --squarecb only');
+    }
+    exploration = ensembleExploration(explorer, scalars, flags, cbType, epsilon, argOf, float);
   } else if (flags.has('squarecb')) {
     // cb_explore_adf_squarecb.cc: cb_type one_of({"mtr"}).
     if (cbType !== 'mtr') throw new PolicyArgumentError(argOf('cb_type'), 'squarecb supports only --cb_type mtr');
@@ -294,6 +322,19 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
       if (scalars.has(name)) throw new PolicyArgumentError(argOf(name), 'applies to --squarecb only');
     }
     exploration = { kind: 'epsilon', epsilon, firstOnly: flags.has('first_only') };
+  }
+
+  if (exploration.kind !== 'bag' && flags.has('greedify')) throw new PolicyArgumentError('--greedify', 'applies to --bag only');
+  if (exploration.kind !== 'cover') {
+    if (scalars.has('psi')) throw new PolicyArgumentError(argOf('psi'), 'applies to --cover only');
+    if (flags.has('nounif')) throw new PolicyArgumentError('--nounif', 'applies to --cover only');
+  }
+  if (cbType === 'dm' && exploration.kind !== 'bag' && exploration.kind !== 'epsilon' && exploration.kind !== 'none') {
+    throw new PolicyArgumentError(argOf('cb_type'), `dm is not supported with --${exploration.kind} (VW resets it to mtr)`);
+  }
+  const seedText = scalars.get('random_seed')?.value;
+  if (seedText !== undefined && (!INT_RE.test(seedText) || BigInt(seedText) >= 2n ** 64n)) {
+    throw new PolicyArgumentError(argOf('random_seed'), `'${seedText}' is not an integer in 0..${2n ** 64n - 1n}`);
   }
 
   const bitsArg = scalars.get('bit_precision');
@@ -345,7 +386,8 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
   // The kept scalar options given at their default value (VW writes them too: see explicitDefaults). Which
   // epsilon default applies depends on the exploration; cb_type and csoaa_ldf are written whether given or not.
   const defaults: Record<string, number | string> = {
-    epsilon: flags.has('squarecb') ? VW_DEFAULT.squareCbEpsilon : VW_DEFAULT.epsilon,
+    epsilon: epsilonDefault,
+    psi: VW_DEFAULT.psi,
     gamma_scale: VW_DEFAULT.gammaScale,
     gamma_exponent: VW_DEFAULT.gammaExponent,
     learning_rate: VW_DEFAULT.learningRate,
@@ -386,8 +428,37 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
     id: scalars.get('id')?.value ?? '',
     rankAll: flags.has('rank_all'),
     explicitDefaults,
+    ...(seedText !== undefined && BigInt(seedText) !== 0n ? { randomSeed: BigInt(seedText).toString() } : {}),
+    ...(flags.has('per_model_save_load') ? { perModelSaveLoad: true } : {}),
   };
 }
+
+/** The explorer part of `--bag N` or `--cover N` (cb_explore_adf_bag.cc, cb_explore_adf_cover.cc setup). */
+function ensembleExploration(
+  explorer: 'bag' | 'cover',
+  scalars: Map<string, { arg: string; value: string }>,
+  flags: Set<string>,
+  cbType: CbType,
+  epsilon: number,
+  argOf: (name: string) => string,
+  float: (name: string, dflt: number) => number,
+): PolicyConfig['exploration'] {
+  const sizeArg = scalars.get(explorer);
+  if (!sizeArg) throw new PolicyArgumentError(`--${explorer}`, 'missing value');
+  // Each member is a sub-model of the weight table (slot (h·W + m) & mask): a larger ensemble only aliases.
+  const size = parseIntValue(sizeArg.arg, sizeArg.value, MAX_ENSEMBLE);
+  if (size < 1) throw new PolicyArgumentError(sizeArg.arg, `must be in 1..${MAX_ENSEMBLE}`);
+  const firstOnly = flags.has('first_only');
+  if (explorer === 'bag') return { kind: 'bag', size, epsilon, greedify: flags.has('greedify'), firstOnly };
+  // cb_explore_adf_cover.cc: cb_type one_of ips, dr, mtr.
+  if (cbType === 'dm') throw new PolicyArgumentError(argOf('cb_type'), 'cover supports --cb_type ips, dr or mtr');
+  const psi = float('psi', VW_DEFAULT.psi);
+  if (psi < 0) throw new PolicyArgumentError(argOf('psi'), 'must be >= 0');
+  return { kind: 'cover', size, psi, nounif: flags.has('nounif'), firstOnly, epsilon, epsilonDecay: !scalars.has('epsilon') };
+}
+
+/** The largest --bag / --cover accepted. */
+const MAX_ENSEMBLE = 256;
 
 /**
  * A canonical command line (long option names) that parses back to an equal PolicyConfig, except for
@@ -404,6 +475,16 @@ export function formatPolicyArguments(config: PolicyConfig): string {
   } else if (x.kind === 'squarecb') {
     parts.push('--squarecb', '--gamma_scale', String(x.gammaScale), '--gamma_exponent', String(x.gammaExponent));
     if (x.epsilon !== VW_DEFAULT.squareCbEpsilon) parts.push('--epsilon', String(x.epsilon));
+  } else if (x.kind === 'bag') {
+    parts.push('--bag', String(x.size));
+    if (x.epsilon !== VW_DEFAULT.bagEpsilon) parts.push('--epsilon', String(x.epsilon));
+    if (x.greedify) parts.push('--greedify');
+    if (x.firstOnly) parts.push('--first_only');
+  } else if (x.kind === 'cover') {
+    parts.push('--cover', String(x.size), '--psi', String(x.psi));
+    if (!x.epsilonDecay) parts.push('--epsilon', String(x.epsilon));
+    if (x.nounif) parts.push('--nounif');
+    if (x.firstOnly) parts.push('--first_only');
   }
   parts.push('--cb_type', config.cbType);
   parts.push('--learning_rate', String(config.learningRate), '--power_t', String(config.powerT));
@@ -422,6 +503,8 @@ export function formatPolicyArguments(config: PolicyConfig): string {
   if (config.chainHash) parts.push('--chain_hash');
   if (config.clipP !== 0) parts.push('--clip_p', String(config.clipP));
   if (config.id !== '') parts.push('--id', config.id);
+  if (config.randomSeed !== undefined) parts.push('--random_seed', config.randomSeed);
+  if (config.perModelSaveLoad) parts.push('--per_model_save_load');
   return parts.join(' ');
 }
 
@@ -462,7 +545,20 @@ export function modelOptionsString(config: PolicyConfig, options: { predictOnly?
     if (keep('epsilon', x.epsilon === VW_DEFAULT.squareCbEpsilon)) kept.push(['epsilon', keptFloat(x.epsilon)]);
     if (keep('gamma_scale', x.gammaScale === VW_DEFAULT.gammaScale)) kept.push(['gamma_scale', keptFloat(x.gammaScale)]);
     if (keep('gamma_exponent', x.gammaExponent === VW_DEFAULT.gammaExponent)) kept.push(['gamma_exponent', keptFloat(x.gammaExponent)]);
+  } else if (x.kind === 'bag') {
+    kept.push(['bag', String(x.size)]);
+    if (keep('epsilon', x.epsilon === VW_DEFAULT.bagEpsilon)) kept.push(['epsilon', keptFloat(x.epsilon)]);
+    if (x.greedify) kept.push(['greedify', null]);
+    if (x.firstOnly) kept.push(['first_only', null]);
+  } else if (x.kind === 'cover') {
+    kept.push(['cover', String(x.size)]);
+    // An --epsilon that was given fixes the minimum probability, so it is written whatever its value.
+    if (!x.epsilonDecay) kept.push(['epsilon', keptFloat(x.epsilon)]);
+    if (keep('psi', x.psi === VW_DEFAULT.psi)) kept.push(['psi', keptFloat(x.psi)]);
+    if (x.nounif) kept.push(['nounif', null]);
+    if (x.firstOnly) kept.push(['first_only', null]);
   }
+  if (config.perModelSaveLoad) kept.push(['per_model_save_load', null]);
   if (!options.predictOnly) {
     if (keep('learning_rate', config.learningRate === VW_DEFAULT.learningRate)) kept.push(['learning_rate', keptFloat(config.learningRate)]);
     if (keep('power_t', config.powerT === VW_DEFAULT.powerT)) kept.push(['power_t', keptFloat(config.powerT)]);
@@ -480,6 +576,8 @@ export function modelOptionsString(config: PolicyConfig, options: { predictOnly?
   let s = kept.map(([name, value]) => (value === null ? ` --${name}` : ` --${name} ${value}`)).join('');
   if (config.ignore.length > 0) s += ` --ignore ${config.ignore.join('')}`;
   if (config.ignoreLinear.length > 0) s += ` --ignore_linear ${config.ignoreLinear.join('')}`;
+  // parse_regressor.cc save_load_header: the current random state, after the merged options, when not 0.
+  if (config.randomSeed !== undefined && config.randomSeed !== '0') s += ` --random_seed ${config.randomSeed}`;
   return s;
 }
 

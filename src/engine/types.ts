@@ -1,14 +1,21 @@
 // Shared engine types: the parsed policy (VW command line) and the learner state that VW's model file holds.
 // policy_args.ts produces PolicyConfig; learner.ts consumes it; model_file.ts reads/writes ModelState.
 
-export type CbType = 'mtr' | 'ips' | 'dr';
+export type CbType = 'mtr' | 'ips' | 'dr' | 'dm';
 
 /** Exploration reduction on top of cb_adf (VW: cb_explore_adf_greedy.cc, cb_explore_adf_squarecb.cc). */
 export type ExplorationConfig =
   | { kind: 'epsilon'; epsilon: number; firstOnly: boolean }
   | { kind: 'squarecb'; gammaScale: number; gammaExponent: number; epsilon: number }
   /** `--cb_adf` alone: the actions ranked by score, no pmf (cb_adf.cc, prediction type action_scores). */
-  | { kind: 'none' };
+  | { kind: 'none' }
+  /** `--bag N` (cb_explore_adf_bag.cc): N bootstrapped policies vote; epsilon default 0. */
+  | { kind: 'bag'; size: number; epsilon: number; greedify: boolean; firstOnly: boolean }
+  /**
+   * `--cover N` (cb_explore_adf_cover.cc): N covering policies; without --epsilon the minimum probability decays
+   * (epsilonDecay, epsilon then holds VW's default 0.05, unused).
+   */
+  | { kind: 'cover'; size: number; psi: number; nounif: boolean; firstOnly: boolean; epsilon: number; epsilonDecay: boolean };
 
 /** Everything the engine supports from a VW argument string, with VW's defaults filled in. */
 export interface PolicyConfig {
@@ -58,6 +65,13 @@ export interface PolicyConfig {
    * learner never reads this, and the learning signature leaves it out.
    */
   explicitDefaults: string[];
+  /**
+   * --random_seed: the workspace random state (a u64, decimal) that bagging draws from; VW stores its current value
+   * in the model's options string when it is not 0. Absent = 0.
+   */
+  randomSeed?: string;
+  /** --per_model_save_load: the model file carries every sub-model's gd normalizer totals and cb_adf counters. */
+  perModelSaveLoad?: boolean;
 }
 
 /** gd's resumable online state (gd.cc save_load_online_state_gd), in file order. */
@@ -100,6 +114,13 @@ export interface ModelState {
   /** null in a --predict_only_model file. */
   resume: GdResumeState | null;
   weights: Float32Array;
+  /** --cover's example counter (u64, cb_explore_adf_cover.cc save_load); absent for other explorations. */
+  coverCounter?: bigint;
+  /**
+   * With --per_model_save_load: every sub-model's gd normalizer totals (gd.cc save_load_online_state_gd, the
+   * resume fields then hold sub-model 0's too); cbAdf then lists every sub-model's counters.
+   */
+  gdPerModel?: { normalizedSumNormX: number[]; totalWeight: number[] };
   /** --squarecb's example counter (u64, cb_explore_adf_squarecb.cc save_load); absent for other explorations. */
   squareCbCounter?: bigint;
   /** --ccb_explore_adf's has_seen_multi_slot_example (a bool before cb_adf's counters); absent for other policies. */
