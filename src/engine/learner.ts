@@ -11,8 +11,9 @@ import { epsilonGreedy, rankActions, squareCb, squareCbGamma } from './explore.j
 import { createFeaturizer, type Featurizer } from './featurizer.js';
 import { ModelFileError, readModel, writeModel } from './model_file.js';
 import { mergeModelOptions, modelOptionsString, parsePolicyArguments } from './policy_args.js';
-import { BagExplorer, powerOfTwoWidth } from './explorers/bag.js';
-import { CoverExplorer, coverFeatureWidth } from './explorers/cover.js';
+import { BagExplorer } from './explorers/bag.js';
+import { CoverExplorer } from './explorers/cover.js';
+import { featureWidth, perModelCounts } from './explorers/width.js';
 import { RandState } from './explorers/poisson.js';
 
 export type { CbLabel } from './cb_adf.js';
@@ -379,26 +380,6 @@ export class Learner {
     for (const m of members) if (m.offset < n) out[m.offset] = m;
     return out;
   }
-}
-
-/**
- * The weight table's sub-model width W for a policy: the product of the feature widths the stack asks for
- * (cb_adf: 2 for dr; bag: B members; cover: n + 1, doubled for its own regressor with mtr), rounded up to a
- * power of two as VW does (core/src/parse_args.cc).
- */
-export function featureWidth(config: PolicyConfig): number {
-  return powerOfTwoWidth(perModelCounts(config).gd);
-}
-
-/**
- * How many per-model states VW keeps (and writes with --per_model_save_load): gd's = the stack's total feature
- * width (not rounded), cb_adf's = the width above cb_adf.
- */
-export function perModelCounts(config: PolicyConfig): { gd: number; cbAdf: number } {
-  const x = config.exploration;
-  const cbAdfWidth = config.cbType === 'dr' ? 2 : 1;
-  const above = x.kind === 'bag' ? x.size : x.kind === 'cover' ? coverFeatureWidth(x.size, config.cbType) / cbAdfWidth : 1;
-  return { gd: above * cbAdfWidth, cbAdf: above };
 }
 
 function countFeatures(actions: readonly FeatureVector[]): number {

@@ -101,10 +101,3 @@ export class BagExplorer {
     }
   }
 }
-
-/** VW rounds the stack's total feature width up to a power of two (core/src/parse_args.cc parse_sources). */
-export function powerOfTwoWidth(width: number): number {
-  let w = 1;
-  while (w < width) w *= 2;
-  return w;
-}

@@ -27,11 +27,6 @@ export interface CoverOptions {
   epsilon: number | undefined;
 }
 
-/** The feature width cover asks of the stack: n + 1 sub-models, doubled for its own DR regressor with mtr. */
-export function coverFeatureWidth(size: number, cbType: CbType): number {
-  return (size + 1) * (cbType === 'mtr' ? 2 : 1) * (cbType === 'dr' ? 2 : 1);
-}
-
 export class CoverExplorer {
   readonly policy0: CbAdf;
   /** cb_explore_adf_cover _counter: learned events (saved in the model). */
