@@ -90,7 +90,7 @@ describe('bag and cover policies through HTTP', { skip }, () => {
         state = readModel((await api.get('/model')).bytes);
       }
       assert.equal(state.resume!.exampleNumber, BigInt(EVENTS));
-      if (c.name === 'cover') assert.equal(state.coverCounter, BigInt(EVENTS));
+      if (c.name === 'cover') assert.equal(state.explorerCounter, BigInt(EVENTS));
       // Bagging drew one Poisson number per non-greedified member per event: the random state moved.
       if (c.name === 'bag') assert.match(state.options, / --random_seed \d+$/);
       console.log(`# ${c.name}: ${hits}/${EVENTS} rewarded; exported options '${state.options.trim()}'`);

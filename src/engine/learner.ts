@@ -1,22 +1,21 @@
-// The Learner: VW's `--cb_explore_adf` stack for one policy (vw-learner.md §2):
-//   shared_feature_merger → cb_explore_adf_{greedy|squarecb} → cb_adf → csoaa_ldf(rank) → scorer → gd.
-// Features arrive already merged and interacted (example.ts), so this file wires cb_adf and the exploration
-// rule, keeps VW's per-event statistics (shared_data) and converts to/from the model-file state (types.ts).
+// The Learner: VW's `--cb_explore_adf` stack for one policy:
+//   shared_feature_merger → cb_explore_adf_<algo> → cb_adf → csoaa_ldf(rank) → scorer → gd.
+// Features arrive already merged and interacted (example.ts), so this file wires the weight table, cb_adf and
+// the exploration layer (explorer.ts, one class per algorithm in explorers/), keeps VW's per-event statistics
+// (shared_data) and converts to/from the model-file state (types.ts).
 import type { FeatureVector, MultiExample } from './example.js';
 import type { GdResumeState, ModelState, PolicyConfig } from './types.js';
 import { Gd, STRIDE } from './gd.js';
 import { CbAdf, type CbLabel } from './cb_adf.js';
-import { cbAdfFeatureCount, cbAdfLoss } from './cb_adf_loss.js';
-import { epsilonGreedy, rankActions, squareCb, squareCbGamma } from './explore.js';
+import { Ranking, type Explorer } from './explorer.js';
+import { createExplorer, explorerWidth } from './explorers/index.js';
+import { perModelCounts } from './explorers/width.js';
 import { createFeaturizer, type Featurizer } from './featurizer.js';
 import { ModelFileError, readModel, writeModel } from './model_file.js';
 import { mergeModelOptions, modelOptionsString, parsePolicyArguments } from './policy_args.js';
-import { BagExplorer } from './explorers/bag.js';
-import { CoverExplorer } from './explorers/cover.js';
-import { featureWidth, perModelCounts } from './explorers/width.js';
-import { RandState } from './explorers/poisson.js';
 
 export type { CbLabel } from './cb_adf.js';
+export { eventLoss } from './explorer.js';
 
 const f = Math.fround;
 
@@ -100,42 +99,16 @@ export class ProgressiveStats {
   }
 }
 
-/**
- * cb_explore_adf's loss for one labeled event (get_cost_estimate × printed probability × example weight, float):
- * pmf(chosen)·cost/p·weight. order/probs: the ranked pmf (probs[i] belongs to action order[i]).
- */
-export function eventLoss(
-  order: ArrayLike<number>,
-  probs: ArrayLike<number>,
-  k: number,
-  label: CbLabel,
-  weight = 1,
-): number {
-  const est = f(f(label.cost) / f(label.probability));
-  let loss = 0;
-  for (let i = 0; i < k; i++) {
-    if (order[i] === label.index) loss = f(loss + f(f(est * probs[i]!) * f(weight)));
-  }
-  return loss;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 
 export class Learner {
   readonly gd: Gd;
   readonly cbAdf: CbAdf;
   readonly stats: ProgressiveStats;
-  /** --bag / --cover: the ensemble explorer (its member or policy 0 is cbAdf). */
-  readonly bag: BagExplorer | null = null;
-  readonly cover: CoverExplorer | null = null;
-  /** The workspace random state (--random_seed), which bagging advances. */
-  readonly rand: RandState;
-  /** cb_explore_adf_squarecb _counter: learned events (saved in the model). */
-  squareCbCounter = 0;
+  /** The exploration layer over cb_adf (rebuilt or reconfigured when config.exploration is replaced). */
+  explorer: Explorer;
 
-  private scoreBuf = new Float32Array(8);
-  private orderBuf = new Uint32Array(8);
-  private probBuf = new Float32Array(8);
+  private readonly ranking = new Ranking();
   /** The example and action count of the last rank() call, so learn() can reuse its pmf for the statistics. */
   private rankedEx: MultiExample | null = null;
   private rankedK = 0;
@@ -155,20 +128,12 @@ export class Learner {
         l1: config.l1,
         l2: config.l2,
         bits: config.bits,
-        width: featureWidth(config),
+        width: explorerWidth(config),
       },
       weights,
     );
-    this.rand = new RandState(BigInt(config.randomSeed ?? '0'));
-    const x = config.exploration;
-    if (x.kind === 'bag') {
-      this.bag = new BagExplorer(this.gd, config.cbType, config.clipP, x, this.rand);
-      this.cbAdf = this.bag.members[0]!;
-    } else if (x.kind === 'cover') {
-      const epsilon = x.epsilonDecay ? undefined : x.epsilon;
-      this.cover = new CoverExplorer(this.gd, config.cbType, config.clipP, { ...x, epsilon });
-      this.cbAdf = this.cover.policy0;
-    } else this.cbAdf = new CbAdf(this.gd, config.cbType, config.clipP);
+    this.cbAdf = new CbAdf(this.gd, config.cbType, config.clipP);
+    this.explorer = createExplorer(this, config.exploration);
     this.stats = new ProgressiveStats(options.quiet ?? false);
     this.featurizer = options.featurize ?? createFeaturizer(config, {
         reuse: options.reuseExamples === true,
@@ -192,34 +157,23 @@ export class Learner {
    * The returned arrays are reused by the next call.
    */
   rank(ex: MultiExample): { order: Uint32Array; probs: Float32Array; k: number } {
-    const actions = ex.actions;
-    const k = actions.length;
-    if (this.scoreBuf.length < k) {
-      this.scoreBuf = new Float32Array(k * 2);
-      this.orderBuf = new Uint32Array(k * 2);
-      this.probBuf = new Float32Array(k * 2);
-    }
-    const scores = this.scoreBuf;
-    const x = this.config.exploration;
-    if (this.bag) this.bag.predict(actions, this.orderBuf, this.probBuf);
-    else if (this.cover) this.cover.predict(actions, this.orderBuf, this.probBuf);
-    else {
-      this.cbAdf.scores(actions, scores);
-      rankActions(scores, k, this.orderBuf);
-    }
-    if (this.bag || this.cover) {
-      // the ensemble wrote the pmf
-    } else if (x.kind === 'epsilon') epsilonGreedy(scores, this.orderBuf, k, x.epsilon, x.firstOnly, this.probBuf);
-    else if (x.kind === 'none') {
-      // cb_adf alone predicts action scores: probs[i] holds the score of order[i], not a probability.
-      for (let i = 0; i < k; i++) this.probBuf[i] = scores[this.orderBuf[i]!]!;
-    } else if (x.kind === 'squarecb') {
-      const gamma = squareCbGamma(x.gammaScale, x.gammaExponent, this.squareCbCounter);
-      squareCb(scores, this.orderBuf, k, gamma, x.epsilon, this.probBuf);
-    }
+    const r = this.ranking;
+    this.currentExplorer().predict(ex, r);
+    const k = ex.actions.length;
     this.rankedEx = ex;
     this.rankedK = k;
-    return { order: this.orderBuf, probs: this.probBuf, k };
+    return { order: r.order, probs: r.probs, k };
+  }
+
+  /**
+   * The explorer for the current config.exploration: callers replace that object to change the exploration at
+   * run time (the loop's explorationPercentage); the same algorithm keeps its state, another starts afresh.
+   */
+  private currentExplorer(): Explorer {
+    const x = this.config.exploration;
+    const e = this.explorer;
+    if (e.settings !== x && !e.reconfigure(x)) this.explorer = createExplorer(this, x);
+    return this.explorer;
   }
 
   /** The pmf in VW order (best first); never learns. */
@@ -244,42 +198,10 @@ export class Learner {
   learn(ex: MultiExample, label: CbLabel, weight = 1): void {
     const k = ex.actions.length;
     if (this.rankedEx !== ex || this.rankedK !== k) this.rank(ex);
-    const labeled = label.probability > 0;
-    const x = this.config.exploration;
-    const first = this.orderBuf[0]!;
-    let loss = labeled && x.kind !== 'none' ? eventLoss(this.orderBuf, this.probBuf, k, label, weight) : 0;
     this.rankedEx = null;
-    if (x.kind === 'none') {
-      this.cbAdf.learn(ex.actions, label, weight);
-      if (labeled) loss = cbAdfLoss(first, label, this.config.cbType === 'dr' ? this.cbAdf.drPredictions : null);
-    } else if (x.kind === 'squarecb') {
-      // cb_explore_adf_squarecb learn: no importance weighting (p = 1) except, as in VW 9.10, when the logged
-      // action is the last one (its loop stops at examples.size() − 1).
-      const p = label.index < k - 1 ? 1 : label.probability;
-      this.cbAdf.learn(ex.actions, { index: label.index, cost: label.cost, probability: p }, weight);
-      this.squareCbCounter++;
-    } else if (this.bag) this.bag.learn(ex.actions, label, weight);
-    else if (this.cover) {
-      // Cover computes the event's pmf inside learn; it equals the one rank() gave (same predictions, same counter).
-      this.cover.learn(ex.actions, label, weight, this.coverOrder(k), this.coverProbs!);
-    } else this.cbAdf.learn(ex.actions, label, weight);
-    const features = countFeatures(ex.actions);
-    this.stats.update(
-      labeled,
-      loss,
-      f(weight),
-      x.kind === 'none' ? cbAdfFeatureCount(features, k, ex.sharedFeatures ?? 0, this.config.noConstant) : features,
-    );
-  }
-
-  private coverOrderBuf: Uint32Array | null = null;
-  private coverProbs: Float32Array | null = null;
-  private coverOrder(k: number): Uint32Array {
-    if (!this.coverOrderBuf || this.coverOrderBuf.length < k) {
-      this.coverOrderBuf = new Uint32Array(k * 2);
-      this.coverProbs = new Float32Array(k * 2);
-    }
-    return this.coverOrderBuf;
+    const explorer = this.explorer;
+    const loss = explorer.learn(ex, label, weight, this.ranking);
+    this.stats.update(label.probability > 0, loss, f(weight), explorer.featureCount(ex, countFeatures(ex.actions)));
   }
 
   /**
@@ -309,22 +231,14 @@ export class Learner {
   /** VW 9.10 binary model: save-resume form (default) or --predict_only_model form. */
   saveModel(options: { predictOnly?: boolean } = {}): Uint8Array {
     const predictOnly = options.predictOnly ?? false;
-    return writeModel(this.toModelState(modelOptionsString(this.savedConfig(), { predictOnly })), { predictOnly });
-  }
-
-  /** The policy as a model header states it now: with the random state reached so far (--random_seed). */
-  private savedConfig(): PolicyConfig {
-    const seed = this.rand.state.toString();
-    if (seed === (this.config.randomSeed ?? '0')) return this.config;
-    const { randomSeed: _drop, ...rest } = this.config;
-    return seed === '0' ? rest : { ...rest, randomSeed: seed };
+    return writeModel(this.toModelState(modelOptionsString(this.config, { predictOnly })), { predictOnly });
   }
 
   /**
    * Snapshot of the model state (weights copied). options: the header options string; by default the
    * save-resume string VW would store for this policy.
    */
-  toModelState(options = modelOptionsString(this.savedConfig())): ModelState {
+  toModelState(options = modelOptionsString(this.config)): ModelState {
     const gd = this.gd;
     const s = this.stats;
     const resume: GdResumeState = {
@@ -359,26 +273,16 @@ export class Learner {
       resume,
       weights: gd.weights.slice(),
     };
-    if (this.config.exploration.kind === 'squarecb') state.squareCbCounter = BigInt(this.squareCbCounter);
-    if (this.cover) state.coverCounter = BigInt(this.cover.counter);
     if (this.config.perModelSaveLoad) {
-      // gd.cc / cb_adf.cc with --per_model_save_load: every sub-model's totals and counters.
-      const n = perModelCounts(this.config);
+      // gd.cc with --per_model_save_load: every sub-model's normalizer totals (the explorer adds cb_adf's counters).
+      const n = perModelCounts(this.config).gd;
       state.gdPerModel = {
-        normalizedSumNormX: Array.from(gd.nsnx.subarray(0, n.gd)),
-        totalWeight: Array.from(gd.tw.subarray(0, n.gd)),
+        normalizedSumNormX: Array.from(gd.nsnx.subarray(0, n)),
+        totalWeight: Array.from(gd.tw.subarray(0, n)),
       };
-      state.cbAdf = this.cbAdfCounters(n.cbAdf).map((c) => ({ eventSum: BigInt(c.eventSum), actionSum: BigInt(c.actionSum) }));
     }
+    this.currentExplorer().save(state);
     return state;
-  }
-
-  /** cb_adf's per_model_state[0..n-1]: a member's counters at its offset (only MTR ever counts). */
-  private cbAdfCounters(n: number): { eventSum: number; actionSum: number }[] {
-    const out = Array.from({ length: n }, () => ({ eventSum: 0, actionSum: 0 }));
-    const members = this.bag ? this.bag.members : [this.cbAdf];
-    for (const m of members) if (m.offset < n) out[m.offset] = m;
-    return out;
   }
 }
 
@@ -403,7 +307,7 @@ export interface FromStateOptions extends LearnerOptions {
 /**
  * A learner continuing from a model state, as VW does when it loads a model for training (gd.cc save_load,
  * save_load_online_state_gd): weights with G and N, model 0's normalizer totals, the label range,
- * l1/l2 state, cb_adf counters and the squarecb counter. Only sub-model 0's normalizer totals are in the file, so
+ * l1/l2 state, cb_adf counters and the explorer's state (explorer.ts). Only sub-model 0's normalizer totals are in the file, so
  * a dr reward regressor restarts its totals at 0, as in VW.
  */
 export function learnerFromState(config: PolicyConfig, state: ModelState, options: FromStateOptions = {}): Learner {
@@ -418,28 +322,15 @@ export function learnerFromState(config: PolicyConfig, state: ModelState, option
     learner.cbAdf.eventSum = Number(c.eventSum);
     learner.cbAdf.actionSum = Number(c.actionSum);
   }
-  if (state.squareCbCounter !== undefined) learner.squareCbCounter = Number(state.squareCbCounter);
-  if (state.coverCounter !== undefined && learner.cover) learner.cover.counter = Number(state.coverCounter);
-  if (learner.bag) {
-    // Every member's MTR counters when the file has them (--per_model_save_load), else member 0's only, as VW.
-    for (const m of learner.bag.members) {
-      const saved = state.cbAdf.length > 1 ? state.cbAdf[m.offset] : undefined;
-      if (saved) {
-        m.eventSum = Number(saved.eventSum);
-        m.actionSum = Number(saved.actionSum);
-      }
-    }
-  }
+  learner.explorer.load(state);
   const r = state.resume;
   if (r) {
     gd.nsnx[0] = r.normalizedSumNormX;
     gd.tw[0] = r.totalWeight;
     const pm = state.gdPerModel;
-    if (pm) {
-      for (let i = 0; i < pm.normalizedSumNormX.length && i < gd.nsnx.length; i++) {
-        gd.nsnx[i] = pm.normalizedSumNormX[i]!;
-        gd.tw[i] = pm.totalWeight[i]!;
-      }
+    for (let i = 1; pm && i < pm.totalWeight.length && i < gd.tw.length; i++) {
+      gd.nsnx[i] = pm.normalizedSumNormX[i]!;
+      gd.tw[i] = pm.totalWeight[i]!;
     }
     gd.minLabel = f(r.minLabel);
     gd.maxLabel = f(r.maxLabel);

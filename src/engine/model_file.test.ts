@@ -41,7 +41,7 @@ for (const m of MODELS) {
     assert.equal(s.weights.length, 2 ** m.bits * 4);
     assert.equal(s.resume === null, m.predictOnly);
     assert.deepEqual(s.cbAdf, [{ eventSum: m.cbAdf[0], actionSum: m.cbAdf[1] }]);
-    assert.equal(s.squareCbCounter, m.squareCb);
+    assert.equal(s.explorerCounter, m.squareCb);
     assert.equal(nonZeroSlots(s), m.records);
     for (let i = 3; i < s.weights.length; i += 4) assert.equal(s.weights[i], 0);
     assert.deepEqual(writeModel(s), bytes);
@@ -161,8 +161,8 @@ test('corrupt, truncated and unsupported files raise ModelFileError', (t) => {
   expectModelError(copy((b) => new DataView(b.buffer).setUint32(lastRecord, 1 << 18, true)), /weight index 262144 must be less than 262144/);
 
   // A well-formed file of an unsupported reduction (valid checksum) is refused by name.
-  const bag = writeModel({ ...s, options: s.options.replace(' --epsilon', ' --bag 4 --epsilon') });
-  expectModelError(bag, /reduction not supported: --bag/);
+  const rnd = writeModel({ ...s, options: s.options.replace(' --epsilon', ' --rnd 4 --epsilon') });
+  expectModelError(rnd, /reduction not supported: --rnd/);
 });
 
 test('writeModel writes only non-zero slots in ascending order with the chained checksum', () => {

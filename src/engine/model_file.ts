@@ -134,6 +134,20 @@ function checkVersion(version: string): void {
 const hasOption = (options: string, name: string): boolean => options.split(/\s+/).includes(`--${name}`);
 
 /**
+ * Which exploration reduction of a header's options saves a u64 counter, by the name its save_load prints
+ * ("cb <name> adf storing example counter"): cb_explore_adf_squarecb.cc and cb_explore_adf_regcb.cc (both
+ * "squarecb"), cb_explore_adf_first.cc ("first", the remaining tau), cb_explore_adf_cover.cc ("cover"); null for
+ * the others.
+ */
+export function explorerCounterName(options: string): 'squarecb' | 'first' | 'cover' | null {
+  const names = options.split(/\s+/);
+  if (names.includes('--squarecb') || names.includes('--regcb') || names.includes('--regcbopt')) return 'squarecb';
+  if (names.includes('--first')) return 'first';
+  if (names.includes('--cover')) return 'cover';
+  return null;
+}
+
+/**
  * gd.cc save_load_online_state_gd, in file order. perModel: with --per_model_save_load, the number of sub-models
  * whose normalizer totals are written (each where model 0's alone would be); their values land in `into`.
  */
@@ -250,8 +264,8 @@ export function readModel(bytes: Uint8Array): ModelState {
     if (flag > 1) throw new ModelFileError(`bad ccb has_seen_multi_slot_example flag ${flag} at offset ${r.offset - 1}`);
     ccbHasSeenMultiSlot = flag === 1;
   }
-  const squareCbCounter = hasOption(options, 'squarecb') ? r.u64('squarecb counter') : undefined;
-  const coverCounter = hasOption(options, 'cover') ? r.u64('cover counter') : undefined;
+  const counterName = explorerCounterName(options);
+  const explorerCounter = counterName !== null ? r.u64(`${counterName} counter`) : undefined;
   const cbAdf: ModelState['cbAdf'] = [];
   if (hasOption(options, 'cb_adf')) {
     // cb_adf.cc save_load: per_model_state[0] only, or every one with --per_model_save_load.
@@ -280,8 +294,7 @@ export function readModel(bytes: Uint8Array): ModelState {
   }
 
   const state: ModelState = { version, id, minLabel, maxLabel, bits, options, cbAdf, resume, weights };
-  if (squareCbCounter !== undefined) state.squareCbCounter = squareCbCounter;
-  if (coverCounter !== undefined) state.coverCounter = coverCounter;
+  if (explorerCounter !== undefined) state.explorerCounter = explorerCounter;
   if (gdPerModel && resume) state.gdPerModel = gdPerModel;
   if (ccbHasSeenMultiSlot !== undefined) state.ccbHasSeenMultiSlot = ccbHasSeenMultiSlot;
   return state;
@@ -320,8 +333,7 @@ export function writeModel(state: ModelState, options: { predictOnly?: boolean }
   w.u32(checksum);
 
   if (hasOption(headerOptions, 'ccb_explore_adf')) w.u8(state.ccbHasSeenMultiSlot === true ? 1 : 0);
-  if (hasOption(headerOptions, 'squarecb')) w.u64(state.squareCbCounter ?? 0n);
-  if (hasOption(headerOptions, 'cover')) w.u64(state.coverCounter ?? 0n);
+  if (explorerCounterName(headerOptions) !== null) w.u64(state.explorerCounter ?? 0n);
   const perModel = hasOption(headerOptions, 'per_model_save_load')
     ? perModelCounts(parsePolicyArguments(headerOptions, { allowNoExploration: true }))
     : null;

@@ -132,8 +132,8 @@ function expectError(args: string, argument: string, problem: RegExp): void {
 }
 
 test('unsupported or malformed arguments fail naming the argument and the supported ones', () => {
-  expectError('--cb_explore_adf --bag 4', '--bag', /unsupported argument/);
-  expectError('--cb_explore_adf --cover 3', '--cover', /unsupported argument/);
+  expectError('--cb_explore_adf --rnd 3', '--rnd', /unsupported argument/);
+  expectError('--cb_explore_adf --bag 4 --cover 3', '--cover', /cannot be combined with --bag/);
   expectError('--cb_explore_adf --softmax --lambda 10', '--softmax', /unsupported argument/);
   expectError('--cb_explore_adf --regcb', '--regcb', /unsupported argument/);
   expectError('--cb_explore_adf --cb_sample', '--cb_sample', /only supported with --ccb_explore_adf/);

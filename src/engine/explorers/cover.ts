@@ -5,30 +5,19 @@
 // Sub-model 1 is the DR reward regressor: cb_adf's own with --cb_type dr, cover's own with mtr (cover then trains
 // it), unused with ips. The pmf of a learned event is computed inside learn from the predictions each policy
 // makes before its own update (VW's cover returns its prediction from learn).
-import type { FeatureVector } from '../example.js';
-import type { Gd } from '../gd.js';
-import { CbAdf, safeProbability, type CbLabel } from '../cb_adf.js';
+import type { FeatureVector, MultiExample } from '../example.js';
+import { safeProbability, type CbLabel } from '../cb_adf.js';
 import { countTied, enforceMinimumProbability, rankActions } from '../explore.js';
-import type { CbType } from '../types.js';
+import { exploreLoss, type Explorer, type ExplorerBase, type Ranking } from '../explorer.js';
+import type { ExplorationConfig, ModelState } from '../types.js';
 import { sortActionProbs } from './sort_action_probs.js';
+import { perModelCounts } from './width.js';
 
 const f = Math.fround;
 
-export interface CoverOptions {
-  /** --cover n (≥ 1). */
-  size: number;
-  /** --psi (default 1). */
-  psi: number;
-  /** --nounif: zero-probability actions stay at 0. */
-  nounif: boolean;
-  /** --first_only */
-  firstOnly: boolean;
-  /** --epsilon: a fixed minimum probability ε/K when given; undefined = the decaying 1/√(counter·K). */
-  epsilon: number | undefined;
-}
+type Settings = Extract<ExplorationConfig, { kind: 'cover' }>;
 
-export class CoverExplorer {
-  readonly policy0: CbAdf;
+export class Cover implements Explorer {
   /** cb_explore_adf_cover _counter: learned events (saved in the model). */
   counter = 0;
 
@@ -39,12 +28,14 @@ export class CoverExplorer {
   private rankOrder = new Uint32Array(8);
 
   constructor(
-    readonly gd: Gd,
-    readonly cbType: CbType,
-    clipP: number,
-    readonly options: CoverOptions,
-  ) {
-    this.policy0 = new CbAdf(gd, cbType, clipP, 0);
+    private readonly base: ExplorerBase,
+    public settings: Settings,
+  ) {}
+
+  reconfigure(x: ExplorationConfig): boolean {
+    if (x.kind !== 'cover' || x.size !== this.settings.size) return false;
+    this.settings = x;
+    return true;
   }
 
   private ensure(k: number): void {
@@ -56,14 +47,39 @@ export class CoverExplorer {
     this.rankOrder = new Uint32Array(k * 2);
   }
 
-  /** The pmf without learning: order[i] (action) and probs[i] for i < K. */
-  predict(actions: readonly FeatureVector[], order: Uint32Array, probs: Float32Array): void {
-    this.run(actions, null, 1, order, probs);
+  /** The pmf without learning; r.scores gets policy 0's scores (the Learner's cb_adf). */
+  predict(ex: MultiExample, r: Ranking): void {
+    r.reserve(ex.actions.length);
+    this.run(ex.actions, null, 1, r);
   }
 
-  /** Learn one labeled event; writes the pmf it computed on the way (the one VW prints for it). */
-  learn(actions: readonly FeatureVector[], label: CbLabel, weight: number, order: Uint32Array, probs: Float32Array): void {
-    this.run(actions, label, weight, order, probs);
+  /**
+   * Learn one event; r gets the pmf computed on the way (the one VW prints for it), equal to predict()'s: the
+   * policies predict before their own updates and the counter moves after.
+   */
+  learn(ex: MultiExample, label: CbLabel, weight: number, r: Ranking): number {
+    r.reserve(ex.actions.length);
+    this.run(ex.actions, label, weight, r);
+    return exploreLoss(r, label, weight);
+  }
+
+  featureCount(_ex: MultiExample, features: number): number {
+    return features;
+  }
+
+  save(state: ModelState): void {
+    state.explorerCounter = BigInt(this.counter);
+    const config = this.base.config;
+    if (config.perModelSaveLoad) {
+      // cb_adf.cc per_model_state: only policy 0 (offset 0) goes through cb_adf; the other entries stay 0.
+      const out = Array.from({ length: perModelCounts(config).cbAdf }, () => ({ eventSum: 0n, actionSum: 0n }));
+      out[0] = { eventSum: BigInt(this.base.cbAdf.eventSum), actionSum: BigInt(this.base.cbAdf.actionSum) };
+      state.cbAdf = out;
+    }
+  }
+
+  load(state: ModelState): void {
+    if (state.explorerCounter !== undefined) this.counter = Number(state.explorerCounter);
   }
 
   /**
@@ -77,45 +93,50 @@ export class CoverExplorer {
     const c = label.index;
     const y = f(label.cost);
     const p = f(label.probability);
-    const gd = this.gd;
-    if (this.cbType === 'ips') {
+    const gd = this.base.gd;
+    const cbType = this.base.config.cbType;
+    if (cbType === 'ips') {
       for (let a = 0; a < k; a++) costs[a] = a === c ? f(y / safeProbability(Math.max(p, 0))) : 0;
       return;
     }
     for (let a = 0; a < k; a++) {
       let x: number;
       if (a === c) {
-        x = this.cbType === 'mtr' ? gd.learn(actions[a]!, 1, y, f(f(weight) / p)) : gd.predict(actions[a]!, 1);
+        x = cbType === 'mtr' ? gd.learn(actions[a]!, 1, y, f(f(weight) / p)) : gd.predict(actions[a]!, 1);
         x = f(x + f(f(y - x) / Math.max(p, 0)));
       } else x = gd.predict(actions[a]!, 1);
       costs[a] = x;
     }
   }
 
-  private run(actions: readonly FeatureVector[], label: CbLabel | null, weight: number, order: Uint32Array, outProbs: Float32Array): void {
+  private run(actions: readonly FeatureVector[], label: CbLabel | null, weight: number, r: Ranking): void {
     const k = actions.length;
     if (k === 0) return;
     this.ensure(k);
     const learn = label !== null;
-    const { size, psi, firstOnly, nounif } = this.options;
-    const scores = this.scores;
+    const { size, psi, firstOnly, nounif } = this.settings;
+    const policy0 = this.base.cbAdf;
+    // Policy 0's scores stay in r.scores; the other policies' go through this.scores.
+    let scores = r.scores;
     const rank = this.rankOrder;
     const summed = this.summed;
     const probs = this.probs;
     const costs = this.costs;
-    const gd = this.gd;
+    const gd = this.base.gd;
     const w = f(weight);
 
     if (learn) this.costEstimates(actions, label, weight);
     // Policy 0 (cb_adf) ranks before it learns.
-    this.policy0.scores(actions, scores);
+    policy0.scores(actions, scores);
     rankActions(scores, k, rank);
-    if (learn) this.policy0.learn(actions, label, weight);
+    if (learn) policy0.learn(actions, label, weight);
 
     const add = f(1 / size);
-    const eps = this.options.epsilon ?? 1;
+    // Without --epsilon: ε = 1 and min_prob = min(1/K, 1/√(counter·K)) (counter 0: 1/K).
+    const decay = this.settings.epsilonDecay;
+    const eps = decay ? 1 : this.settings.epsilon;
     let minProb = f(eps / k);
-    if (this.options.epsilon === undefined) {
+    if (decay) {
       const decayed = f(eps / f(Math.sqrt(this.counter * k)));
       if (decayed < minProb) minProb = decayed;
     }
@@ -131,6 +152,7 @@ export class CoverExplorer {
     }
     let norm = f(f(minProb * k) + f(add - minProb));
     const psiMin = f(f(psi) * minProb);
+    scores = this.scores;
     for (let i = 1; i < size; i++) {
       const m = i + 1;
       // Policy i's scores before its update.
@@ -159,7 +181,7 @@ export class CoverExplorer {
     }
     const uniform = f(minProb * k);
     enforceMinimumProbability(uniform > 1 ? 1 : uniform, !nounif, probs, k);
-    sortActionProbs(probs, summed, k, order, outProbs);
+    sortActionProbs(probs, summed, k, r.order, r.probs);
     if (learn) this.counter++;
   }
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createLearner } from '../learner.js';
 import { parsePolicyArguments } from '../policy_args.js';
+import type { Bag } from './bag.js';
 import { SKIP_MESSAGE, parseDsjsonLine, readPreds, readText, sharedDir, type DsjsonEvent } from '../learner.fixtures.js';
 // The -p format (VW::fmt_float(p, 6)), so that each probability is compared as VW printed it.
 import { fmtProbability } from '../../cli/replay_format.js';
@@ -59,7 +60,7 @@ for (const run of RUNS) {
     for (const m of firstMismatch) console.log(`#   ${m}`);
     if (run.events) {
       // The Poisson bootstrap: each member's MTR event count equals the one VW writes with --per_model_save_load.
-      assert.deepEqual(learner.bag!.members.map((m) => m.eventSum), run.events);
+      assert.deepEqual((learner.explorer as Bag).members.map((m) => m.eventSum), run.events);
     }
     assert.equal(within, vw.length, `${vw.length - within} events differ from VW's pmf by more than 1e-4`);
     assert.equal(printed, vw.length, `${vw.length - printed} events print differently`);

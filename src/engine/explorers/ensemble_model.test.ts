@@ -9,6 +9,8 @@ import { readModel, writeModel } from '../model_file.js';
 import { modelOptionsString, parsePolicyArguments } from '../policy_args.js';
 import { formatReadableModel } from '../readable_model.js';
 import { merand48 } from '../sampling.js';
+import type { Bag } from './bag.js';
+import type { Cover } from './cover.js';
 import { SKIP_MESSAGE, parseDsjsonLine, readText, sharedDir, type DsjsonEvent } from '../learner.fixtures.js';
 
 const BASE = '--power_t 0 -l 0.001 -q ::';
@@ -44,12 +46,12 @@ test('bag: the random state after 10 events is stored as --random_seed in the op
   let s = 0n;
   for (let i = 0; i < 40; i++) s = merand48(s)[1];
   assert.equal(s, 6078668139800316616n);
-  assert.equal(learner.rand.state, s);
+  assert.equal((learner.explorer as Bag).rand.state, s);
   const state = readModel(learner.saveModel());
   assert.ok(state.options.endsWith(' --random_seed 6078668139800316616'), state.options);
   assert.match(state.options, / --bag 4 /);
   // Loading resumes the draws where they stopped.
-  assert.equal(loadLearner(learner.saveModel()).rand.state, s);
+  assert.equal((loadLearner(learner.saveModel()).explorer as Bag).rand.state, s);
   // An explorer that never draws keeps no seed.
   const eg = createLearner(parsePolicyArguments(`--cb_explore_adf --epsilon 0.2 ${BASE}`));
   run(eg, evs, 0, 10);
@@ -63,11 +65,11 @@ test('cover: the counter is saved after the header (u64) and in the readable mod
   run(learner, evs, 0, 10);
   const bytes = learner.saveModel();
   const state = readModel(bytes);
-  assert.equal(state.coverCounter, 10n);
+  assert.equal(state.explorerCounter, 10n);
   assert.deepEqual(writeModel(state), bytes);
   assert.match(formatReadableModel(state), /\ncb cover adf storing example counter: {2}= 10\n/);
   assert.equal(state.options, ' --cb_adf --cb_explore_adf --cb_type dr --cover 4 --csoaa_ldf multiline --csoaa_rank --learning_rate 0.00100000004749745 --nounif --power_t 0 --psi 0.100000001490116 --quadratic ::');
-  assert.equal(loadLearner(bytes).cover!.counter, 10);
+  assert.equal((loadLearner(bytes).explorer as Cover).counter, 10);
 });
 
 const RESUMES = [

@@ -1,0 +1,34 @@
+// The explorer of a policy (explorer.ts): which class implements each `exploration.kind`, and the weight-table
+// width its sub-models need.
+import type { Explorer, ExplorerBase } from '../explorer.js';
+import type { ExplorationConfig, PolicyConfig } from '../types.js';
+import { EpsilonGreedy } from './epsilon_greedy.js';
+import { NoExploration } from './none.js';
+import { SquareCb } from './squarecb.js';
+import { Bag } from './bag.js';
+import { Cover } from './cover.js';
+import { featureWidth } from './width.js';
+
+export function createExplorer(base: ExplorerBase, x: ExplorationConfig): Explorer {
+  switch (x.kind) {
+    case 'none':
+      return new NoExploration(base, x);
+    case 'epsilon':
+      return new EpsilonGreedy(base, x);
+    case 'squarecb':
+      return new SquareCb(base, x);
+    case 'bag':
+      return new Bag(base, x);
+    case 'cover':
+      return new Cover(base, x);
+  }
+}
+
+/**
+ * Sub-models per feature in the weight table (VW's total params_per_weight: slot = (h·width + m) & mask).
+ * A single-model explorer needs cb_adf's: 2 for dr (its reward regressor is sub-model 1), else 1.
+ */
+export function explorerWidth(config: PolicyConfig): number {
+  // Ensembles (bag, cover) add their members' sub-models; VW rounds the product up to a power of two (width.ts).
+  return featureWidth(config);
+}
