@@ -88,3 +88,47 @@ test('scores are unclipped sub-model-0 partial predictions', () => {
   assert.notEqual(s[0], gd.partial(ex[0]!, 1));
   assert.ok(s[0]! < s[1]!);
 });
+
+test('dm (gen_cs_example_dm, adf): every action regressed, the logged one on its raw cost, no importance weight', () => {
+  const ex = actions(4, true);
+  const dm = new Gd({ ...OPTS, width: 1 });
+  const ips = new Gd({ ...OPTS, width: 1 });
+  const cbDm = new CbAdf(dm, 'dm', 0);
+  const cbIps = new CbAdf(ips, 'ips', 0);
+  const events = [
+    { index: 2, cost: -1, probability: 0.25 },
+    { index: 0, cost: -0.5, probability: 0.5 },
+    { index: 3, cost: 0, probability: 0.125 },
+  ];
+  for (const e of events) {
+    cbDm.learn(ex, e, 1.5);
+    // ips on the same event logged with probability 1 regresses onto the same targets (cost/1).
+    cbIps.learn(ex, { ...e, probability: 1 }, 1.5);
+  }
+  assert.deepEqual(dm.weights, ips.weights);
+  // and differs from ips with the logged probability (cost/p): the 1/p is what dm leaves out
+  const ipsP = new Gd({ ...OPTS, width: 1 });
+  const cbIpsP = new CbAdf(ipsP, 'ips', 0);
+  for (const e of events) cbIpsP.learn(ex, e, 1.5);
+  assert.notDeepEqual(dm.weights, ipsP.weights);
+  // the shared feature (7) saw all four actions' regressions of each event: its G grew 3 events × 4 rows
+  assert.ok(G(dm, 7) > 0 && G(dm, 7) > G(dm, 101));
+  assert.equal(cbDm.eventSum, 0);
+});
+
+test('an ensemble member at offset m learns only its own sub-model (slot h·W + m) and keeps its own MTR counters', () => {
+  const gd = new Gd({ ...OPTS, width: 4 });
+  const m0 = new CbAdf(gd, 'mtr', 0, 0);
+  const m2 = new CbAdf(gd, 'mtr', 0, 2);
+  const ex = actions(3);
+  m2.learn(ex, { index: 1, cost: -1, probability: 0.5 });
+  m2.learn(ex, { index: 1, cost: -1, probability: 0.5 });
+  assert.deepEqual([m0.eventSum, m2.eventSum, m2.actionSum], [0, 2, 6]);
+  for (let m = 0; m < 4; m++) assert.equal(G(gd, 101 * 4 + m) > 0, m === 2, `sub-model ${m}`);
+  const s0 = new Float32Array(3);
+  const s2 = new Float32Array(3);
+  m0.scores(ex, s0);
+  m2.scores(ex, s2);
+  assert.deepEqual([...s0], [0, 0, 0]);
+  assert.ok(s2[1]! < 0 && s2[0] === 0 && s2[2] === 0);
+});
