@@ -132,3 +132,44 @@ test('an ensemble member at offset m learns only its own sub-model (slot h·W + 
   assert.deepEqual([...s0], [0, 0, 0]);
   assert.ok(s2[1]! < 0 && s2[0] === 0 && s2[2] === 0);
 });
+
+test('sm (cb_adf.cc learn_sm): softmax weights, ±1 targets around the scores, handed out by ranked position as VW 9.10 does', () => {
+  const gd = new Gd({ ...OPTS, width: 1 });
+  const cb = new CbAdf(gd, 'sm', 0);
+  const ex = actions(3);
+  // Fresh model: every score 0, softmax 1/3 each. cost −1, p 0.5 → |cost/p| = 2, sign −1; the logged action's
+  // weight 2·(1/3)·(2/3), the others 2·(1/3)·(1/3); targets +1, −1 (logged), +1.
+  cb.learn(ex, { index: 1, cost: -1, probability: 0.5 });
+  const third = f(f(1) / f(3));
+  const ew = f(f(2) * third);
+  const wOther = f(ew * third);
+  const wLogged = f(ew * f(1 - third));
+  assert.equal(G(gd, 100), f(f(wOther * 4) * 1)); // g² = iw·4·(0 − 1)²
+  assert.equal(G(gd, 101), f(f(wLogged * 4) * 1));
+  assert.equal(G(gd, 102), G(gd, 100));
+  const s = (a: number): number => gd.partial(ex[a]!, 0);
+  assert.ok(s(1) < 0 && s(0) > 0 && s(0) === s(2));
+  // Event 2: the ranking is now [1, 0, 2]; logged action 2. Targets by rank: s1+1, s0+1, s2−1, given to the
+  // examples by position: action 0 gets s1+1, action 1 gets s0+1, action 2 gets s2−1.
+  const ref = new Gd({ ...OPTS, width: 1 }, gd.weights.slice());
+  ref.minLabel = gd.minLabel;
+  ref.maxLabel = gd.maxLabel;
+  ref.nsnx.set(gd.nsnx);
+  ref.tw.set(gd.tw);
+  const [s0, s1, s2] = [s(0), s(1), s(2)];
+  const e = [s1, s0, s2].map((x) => Math.exp(-(x - s1)));
+  const norm = e.reduce((a, b) => a + b, 0);
+  const p = e.map((x) => x / norm); // by rank: actions 1, 0, 2
+  cb.learn(ex, { index: 2, cost: -1, probability: 0.25 });
+  const ew2 = 4 * p[2]!;
+  const byPosition = [f(s1 + 1), f(s0 + 1), f(s2 - 1)];
+  const weightByAction = [ew2 * p[1]!, ew2 * p[0]!, ew2 * (1 - p[2]!)];
+  for (let a = 0; a < 3; a++) ref.learn(ex[a]!, 0, byPosition[a]!, f(weightByAction[a]!));
+  for (let a = 0; a < 3; a++) {
+    const slot = 100 + a;
+    assert.ok(Math.abs(gd.weights[slot * STRIDE]! - ref.weights[slot * STRIDE]!) < 1e-7, `action ${a} weight`);
+    assert.ok(Math.abs(G(gd, slot) - G(ref, slot)) < 1e-6 * Math.max(1, G(ref, slot)), `action ${a} G ${G(gd, slot)} vs ${G(ref, slot)}`);
+  }
+  // Targets by action instead (s0+1, s1+1, s2−1) would move action 0 elsewhere: the positional rule is observable.
+  assert.notEqual(f(s1 + 1), f(s0 + 1));
+});

@@ -147,7 +147,7 @@ test('unsupported or malformed arguments fail naming the argument and the suppor
   expectError('--cb_explore_adf -b 31', '-b', /must be in 1\.\.30/);
   expectError('--cb_explore_adf --bit_precision 0', '--bit_precision', /must be in 1\.\.30/);
   expectError('--cb_explore_adf -b 18.5', '-b', /not an integer/);
-  expectError('--cb_explore_adf --cb_type sm', '--cb_type', /'sm' is not supported/);
+  expectError('--cb_explore_adf --cb_type xx', '--cb_type', /'xx' is not supported/);
   expectError('--cb_explore_adf --squarecb --cb_type ips', '--cb_type', /squarecb supports only/);
   expectError('--cb_explore_adf --gamma_scale 5', '--gamma_scale', /--squarecb only/);
   expectError('--cb_explore_adf --hash none', '--hash', /not one of strings, all/);

@@ -274,8 +274,8 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
   }
 
   const cbTypeText = scalars.get('cb_type')?.value ?? 'mtr';
-  if (cbTypeText !== 'mtr' && cbTypeText !== 'ips' && cbTypeText !== 'dr' && cbTypeText !== 'dm') {
-    throw new PolicyArgumentError(argOf('cb_type'), `'${cbTypeText}' is not supported (mtr, ips, dr, dm)`);
+  if (cbTypeText !== 'mtr' && cbTypeText !== 'ips' && cbTypeText !== 'dr' && cbTypeText !== 'dm' && cbTypeText !== 'sm') {
+    throw new PolicyArgumentError(argOf('cb_type'), `'${cbTypeText}' is not supported (mtr, ips, dr, dm, sm)`);
   }
   const cbType: CbType = cbTypeText;
 
@@ -329,8 +329,8 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
     if (scalars.has('psi')) throw new PolicyArgumentError(argOf('psi'), 'applies to --cover only');
     if (flags.has('nounif')) throw new PolicyArgumentError('--nounif', 'applies to --cover only');
   }
-  if (cbType === 'dm' && exploration.kind !== 'bag' && exploration.kind !== 'epsilon' && exploration.kind !== 'none') {
-    throw new PolicyArgumentError(argOf('cb_type'), `dm is not supported with --${exploration.kind} (VW resets it to mtr)`);
+  if ((cbType === 'dm' || cbType === 'sm') && exploration.kind !== 'bag' && exploration.kind !== 'epsilon' && exploration.kind !== 'none') {
+    throw new PolicyArgumentError(argOf('cb_type'), `${cbType} is not supported with --${exploration.kind}`);
   }
   const seedText = scalars.get('random_seed')?.value;
   if (seedText !== undefined && (!INT_RE.test(seedText) || BigInt(seedText) >= 2n ** 64n)) {
@@ -451,7 +451,7 @@ function ensembleExploration(
   const firstOnly = flags.has('first_only');
   if (explorer === 'bag') return { kind: 'bag', size, epsilon, greedify: flags.has('greedify'), firstOnly };
   // cb_explore_adf_cover.cc: cb_type one_of ips, dr, mtr.
-  if (cbType === 'dm') throw new PolicyArgumentError(argOf('cb_type'), 'cover supports --cb_type ips, dr or mtr');
+  if (cbType === 'dm' || cbType === 'sm') throw new PolicyArgumentError(argOf('cb_type'), 'cover supports --cb_type ips, dr or mtr (VW resets dm and sm to mtr)');
   const psi = float('psi', VW_DEFAULT.psi);
   if (psi < 0) throw new PolicyArgumentError(argOf('psi'), 'must be >= 0');
   return { kind: 'cover', size, psi, nounif: flags.has('nounif'), firstOnly, epsilon, epsilonDecay: !scalars.has('epsilon') };

@@ -1,7 +1,7 @@
 // Shared engine types: the parsed policy (VW command line) and the learner state that VW's model file holds.
 // policy_args.ts produces PolicyConfig; learner.ts consumes it; model_file.ts reads/writes ModelState.
 
-export type CbType = 'mtr' | 'ips' | 'dr' | 'dm';
+export type CbType = 'mtr' | 'ips' | 'dr' | 'dm' | 'sm';
 
 /** Exploration reduction on top of cb_adf (VW: cb_explore_adf_greedy.cc, cb_explore_adf_squarecb.cc). */
 export type ExplorationConfig =
