@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readText, vectorsDir } from '../testing/fixtures.js';
+import { NO_SHARED, readText, vectorsDir } from '../testing/fixtures.js';
 import { runReplay } from '../testing/replay_cli.js';
 
 const VECTORS = vectorsDir();
-const SKIP = 'reference vectors (../shared/vw-vectors) not found next to the repository';
 const BASE = '--power_t 0 -l 0.001 -q ::';
 const RUNS = [
   { name: 'bag4', policy: `--cb_explore_adf --bag 4 --cb_type mtr ${BASE}` },
@@ -20,7 +19,7 @@ const RUNS = [
 
 for (const run of RUNS) {
   test(`replay --policy "${run.policy}": -p and average loss equal VW 9.10's; save at 10k, resume with -i, same predictions`, { timeout: 180_000 }, async (t) => {
-    if (!VECTORS) return t.skip(SKIP);
+    if (!VECTORS) return t.skip(NO_SHARED);
     const dir = mkdtempSync(join(tmpdir(), 'personalizer-ensemble-'));
     try {
       const data = join(VECTORS, 'sim-20k.dsjson.gz');

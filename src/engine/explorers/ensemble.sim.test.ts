@@ -1,5 +1,6 @@
-// Bagging and online cover against VW 9.10 on the public 20k simulation (vw-vectors/explore: preds-bag4*,
-// preds-cover4, their summaries): every event's pmf as VW printed it and the progressive average loss.
+// Bagging and online cover against VW 9.10 on the public 20k simulation (VW's -p output and final summary for
+// --bag 4, --bag 4 --greedify and --cover 4 among the reference vectors): every event's pmf as VW printed it and
+// the progressive average loss.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
