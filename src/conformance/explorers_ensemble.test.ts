@@ -47,8 +47,9 @@ describe('bag and cover policies through HTTP', { skip }, () => {
       // cover without --epsilon decays its own minimum probability: stored as given.
       stored: '--cb_explore_adf --cover 3 --psi 0.1 --power_t 0 -l 0.01 --cb_type dr -q ::',
       header: / --cover 3 .*--psi 0.100000001490116/,
-      // min(1/K, 1/√(counter·K)) over K = 4 actions after at most 60 events, lifted to K times that
-      minProbability: 1 / Math.sqrt(EVENTS * 4) - 1e-6,
+      // min(1/K, 1/√(counter·K)) over K = 4 actions; a new policy relearns the retained log first, so the counter
+      // can reach both tests' events (2 × 60) by the last Rank.
+      minProbability: 1 / Math.sqrt(2 * EVENTS * 4) - 1e-6,
     },
   ];
 
@@ -89,8 +90,10 @@ describe('bag and cover policies through HTTP', { skip }, () => {
         await sleep(200);
         state = readModel((await api.get('/model')).bytes);
       }
-      assert.equal(state.resume!.exampleNumber, BigInt(EVENTS));
-      if (c.name === 'cover') assert.equal(state.explorerCounter, BigInt(EVENTS));
+      // Every learned event (this test's, and the earlier policy's still in the log) went through the explorer.
+      const learned = state.resume!.exampleNumber;
+      assert.ok(learned >= BigInt(EVENTS) && learned <= BigInt(2 * EVENTS), `${learned} events learned`);
+      if (c.name === 'cover') assert.equal(state.explorerCounter, learned);
       // Bagging drew one Poisson number per non-greedified member per event: the random state moved.
       if (c.name === 'bag') assert.match(state.options, / --random_seed \d+$/);
       console.log(`# ${c.name}: ${hits}/${EVENTS} rewarded; exported options '${state.options.trim()}'`);
