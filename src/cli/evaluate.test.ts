@@ -137,7 +137,7 @@ test('the table: a row per policy with its estimates, names from --name; the sam
 const usage: [string, string[], RegExp][] = [
   ['an unknown option', ['--dsjson', 'x.json', '--bogus'], /Unknown option '--bogus'/],
   ['no --dsjson', ['--policy', IPS_GREEDY], /--dsjson <file> is required/],
-  ['an argument the engine lacks', ['--dsjson', 'x.json', '--policy', '--cb_explore_adf --bag 5'], /--policy "--cb_explore_adf --bag 5": --bag: unsupported argument/],
+  ['an argument the engine lacks', ['--dsjson', 'x.json', '--policy', '--cb_explore_adf --rnd 5'], /--policy "--cb_explore_adf --rnd 5": --rnd: unsupported argument/],
   ['a malformed value', ['--dsjson', 'x.json', '--policy', '--cb_explore_adf -l fast'], /--policy "--cb_explore_adf -l fast": -l: 'fast' is not a number/],
   ['an online policy without exploration', ['--dsjson', 'x.json', '--online', '--cb_adf -q ::'], /--online "--cb_adf -q ::": /],
   ['more names than policies', ['--dsjson', 'x.json', '--policy', IPS_GREEDY, '--name', 'a', '--name', 'b'], /2 --name for 1 --policy/],

@@ -349,7 +349,7 @@ describe('offline evaluations through a real server (REST client on v1.1-preview
       ['a policy without arguments', { ...ok, policies: [{ name: 'x' }] }, 400, 'InvalidEvaluationContract', /arguments/],
       ['arguments of 1025', { ...ok, policies: [{ name: 'x', arguments: '--cb_adf ' + ' '.repeat(1017) }] }, 400, 'InvalidEvaluationContract', /arguments/],
       ['a policy name of 257', { ...ok, policies: [{ name: 'p'.repeat(257), arguments: '--cb_adf' }] }, 400, 'InvalidEvaluationContract', /name/],
-      ['an argument the engine lacks', { ...ok, policies: [{ name: 'bagging', arguments: '--cb_explore_adf --bag 5' }] }, 400, 'InvalidEvaluationContract', /^policies\[0\] 'bagging': --bag: /],
+      ['an argument the engine lacks', { ...ok, policies: [{ name: 'rnd', arguments: '--cb_explore_adf --rnd 5' }] }, 400, 'InvalidEvaluationContract', /^policies\[0\] 'rnd': --rnd: /],
       ['an argument out of range', { ...ok, policies: [{ name: 'eps', arguments: '--cb_explore_adf --epsilon 2' }] }, 400, 'InvalidEvaluationContract', /'eps': --epsilon/],
       ['two policies of one name', { ...ok, policies: [GOOD, GOOD] }, 400, 'DuplicateCustomPolicyNames', /'good'/],
       ['a built-in name', { ...ok, policies: [{ name: 'Online', arguments: '--cb_adf' }] }, 400, 'DuplicateCustomPolicyNames', /built-in/],

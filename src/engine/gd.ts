@@ -64,6 +64,27 @@ export function quakeInvSqrt(x: number): number {
   return f(y * f(1.5 - f(f(xhalf * y) * y)));
 }
 
+/**
+ * powf(n², −1), the per-feature rate of `--power_t 0`, memoised: N (the largest |x| a weight has seen) settles
+ * after a few events, so the same few values come back for every update, and glibc's powf is the costliest step
+ * of an update (an ensemble makes many). A direct-mapped table keyed by the float's bits; a pure function, so the
+ * table is shared by every Gd.
+ */
+const INV_SQUARE_SLOTS = 4096;
+const invSquareKeys = new Float32Array(INV_SQUARE_SLOTS).fill(NaN);
+const invSquareValues = new Float32Array(INV_SQUARE_SLOTS);
+const invSquareBits = new Float32Array(1);
+const invSquareU32 = new Uint32Array(invSquareBits.buffer);
+function inverseSquareRate(n2: number): number {
+  invSquareBits[0] = n2;
+  const slot = Math.imul(invSquareU32[0]!, 0x9e3779b1) >>> 20;
+  if (invSquareKeys[slot] === n2) return invSquareValues[slot]!;
+  const v = powf(n2, -1);
+  invSquareKeys[slot] = n2;
+  invSquareValues[slot] = v;
+  return v;
+}
+
 /** VW::trunc_weight (core/include/vw/core/array_parameters.h): soft-threshold by the l1 gravity. */
 export function truncWeight(w: number, gravity: number): number {
   return gravity < Math.abs(w) ? f(w - (w > 0 ? gravity : -gravity)) : 0;
@@ -296,7 +317,7 @@ export class Gd {
         // normalizer totals stay finite (VW logs "The features have too much magnitude").
         normX = f(normX + (x2 > FLT_MAX ? 1 : f(x2 / n2)));
         // compute_rate_decay: powf(G, −0) · powf(N², −1); glibc's powf(N², −1) is not always 1/N² rounded.
-        const rate = n2 === 1 ? 1 : n2 === lastN2 ? lastRate : ((lastN2 = n2), (lastRate = powf(n2, -1)));
+        const rate = n2 === 1 ? 1 : n2 === lastN2 ? lastRate : ((lastN2 = n2), (lastRate = inverseSquareRate(n2)));
         w[s + 3] = rate;
         ppu = f(ppu + f(x2 * rate));
       }

@@ -9,6 +9,7 @@ import { Gd, STRIDE } from './gd.js';
 import { CbAdf, type CbLabel } from './cb_adf.js';
 import { Ranking, type Explorer } from './explorer.js';
 import { createExplorer, explorerWidth } from './explorers/index.js';
+import { perModelCounts } from './explorers/width.js';
 import { createFeaturizer, type Featurizer } from './featurizer.js';
 import { ModelFileError, readModel, writeModel } from './model_file.js';
 import { mergeModelOptions, modelOptionsString, parsePolicyArguments } from './policy_args.js';
@@ -272,6 +273,14 @@ export class Learner {
       resume,
       weights: gd.weights.slice(),
     };
+    if (this.config.perModelSaveLoad) {
+      // gd.cc with --per_model_save_load: every sub-model's normalizer totals (the explorer adds cb_adf's counters).
+      const n = perModelCounts(this.config).gd;
+      state.gdPerModel = {
+        normalizedSumNormX: Array.from(gd.nsnx.subarray(0, n)),
+        totalWeight: Array.from(gd.tw.subarray(0, n)),
+      };
+    }
     this.currentExplorer().save(state);
     return state;
   }
@@ -318,6 +327,11 @@ export function learnerFromState(config: PolicyConfig, state: ModelState, option
   if (r) {
     gd.nsnx[0] = r.normalizedSumNormX;
     gd.tw[0] = r.totalWeight;
+    const pm = state.gdPerModel;
+    for (let i = 1; pm && i < pm.totalWeight.length && i < gd.tw.length; i++) {
+      gd.nsnx[i] = pm.normalizedSumNormX[i]!;
+      gd.tw[i] = pm.totalWeight[i]!;
+    }
     gd.minLabel = f(r.minLabel);
     gd.maxLabel = f(r.maxLabel);
     gd.gravity = r.l1State;

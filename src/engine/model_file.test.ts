@@ -161,8 +161,8 @@ test('corrupt, truncated and unsupported files raise ModelFileError', (t) => {
   expectModelError(copy((b) => new DataView(b.buffer).setUint32(lastRecord, 1 << 18, true)), /weight index 262144 must be less than 262144/);
 
   // A well-formed file of an unsupported reduction (valid checksum) is refused by name.
-  const bag = writeModel({ ...s, options: s.options.replace(' --epsilon', ' --bag 4 --epsilon') });
-  expectModelError(bag, /reduction not supported: --bag/);
+  const rnd = writeModel({ ...s, options: s.options.replace(' --epsilon', ' --rnd 4 --epsilon') });
+  expectModelError(rnd, /reduction not supported: --rnd/);
 });
 
 test('writeModel writes only non-zero slots in ascending order with the chained checksum', () => {

@@ -1,11 +1,13 @@
 // VW 9.x binary model files (vw-learner.md §8): the header of parse_regressor.cc save_load_header, then each
-// reduction's save_load from the top of the stack down (learner.cc): cb_explore_adf_squarecb.cc (example counter),
+// reduction's save_load from the top of the stack down (learner.cc): cb_explore_adf_squarecb.cc and
+// cb_explore_adf_cover.cc (example counter),
 // conditional_contextual_bandit.cc (has_seen_multi_slot_example), cb_adf.cc (event_sum, action_sum), gd.cc (resume flag, save_load_online_state_gd or save_load_regressor).
 // Little-endian throughout; strings are u32 length + bytes including the trailing NUL (io_buf.h bin_text_write).
 
 import { uniformHash } from './hash.js';
 import { PolicyArgumentError, parsePolicyArguments, unsupportedArguments } from './policy_args.js';
 import type { GdResumeState, ModelState } from './types.js';
+import { perModelCounts } from './explorers/width.js';
 
 export class ModelFileError extends Error {
   constructor(message: string) {
@@ -145,11 +147,20 @@ export function explorerCounterName(options: string): 'squarecb' | 'first' | 'co
   return null;
 }
 
-function readResume(r: Reader): GdResumeState {
-  // gd.cc save_load_online_state_gd, in file order.
-  return {
-    initialT: r.f32('initial_t'),
-    normalizedSumNormX: r.f64('normalized_sum_norm_x'),
+/**
+ * gd.cc save_load_online_state_gd, in file order. perModel: with --per_model_save_load, the number of sub-models
+ * whose normalizer totals are written (each where model 0's alone would be); their values land in `into`.
+ */
+function readResume(r: Reader, perModel = 0, into?: { normalizedSumNormX: number[]; totalWeight: number[] }): GdResumeState {
+  const initialT = r.f32('initial_t');
+  let normalizedSumNormX: number;
+  if (perModel > 0 && into) {
+    for (let i = 0; i < perModel; i++) into.normalizedSumNormX.push(r.f64(`normalizer_${i}`));
+    normalizedSumNormX = into.normalizedSumNormX[0]!;
+  } else normalizedSumNormX = r.f64('normalized_sum_norm_x');
+  const head = {
+    initialT,
+    normalizedSumNormX,
     t: r.f64('t'),
     sumLoss: r.f64('sum_loss'),
     sumLossSinceLastDump: r.f64('sum_loss_since_last_dump'),
@@ -161,7 +172,15 @@ function readResume(r: Reader): GdResumeState {
     weightedUnlabeledExamples: r.f64('weighted_unlabeled_examples'),
     exampleNumber: r.u64('example_number'),
     totalFeatures: r.u64('total_features'),
-    totalWeight: r.f64('total_weight'),
+  };
+  let totalWeight: number;
+  if (perModel > 0 && into) {
+    for (let i = 0; i < perModel; i++) into.totalWeight.push(r.f64(`total_weight_${i}`));
+    totalWeight = into.totalWeight[0]!;
+  } else totalWeight = r.f64('total_weight');
+  return {
+    ...head,
+    totalWeight,
     oldWeightedLabeledExamples: r.f64('old_weighted_labeled_examples'),
     currentPass: r.u64('current_pass'),
     l1State: r.f64('l1_state'),
@@ -169,9 +188,10 @@ function readResume(r: Reader): GdResumeState {
   };
 }
 
-function writeResume(w: Writer, s: GdResumeState): void {
+function writeResume(w: Writer, s: GdResumeState, perModel?: { normalizedSumNormX: number[]; totalWeight: number[] }): void {
   w.f32(s.initialT);
-  w.f64(s.normalizedSumNormX);
+  if (perModel) for (const x of perModel.normalizedSumNormX) w.f64(x);
+  else w.f64(s.normalizedSumNormX);
   w.f64(s.t);
   w.f64(s.sumLoss);
   w.f64(s.sumLossSinceLastDump);
@@ -183,7 +203,8 @@ function writeResume(w: Writer, s: GdResumeState): void {
   w.f64(s.weightedUnlabeledExamples);
   w.u64(s.exampleNumber);
   w.u64(s.totalFeatures);
-  w.f64(s.totalWeight);
+  if (perModel) for (const x of perModel.totalWeight) w.f64(x);
+  else w.f64(s.totalWeight);
   w.f64(s.oldWeightedLabeledExamples);
   w.u64(s.currentPass);
   w.f64(s.l1State);
@@ -221,9 +242,11 @@ export function readModel(bytes: Uint8Array): ModelState {
 
   if (lda !== 0) throw new ModelFileError(`reduction not supported: lda (${lda})`);
   if (nGram !== 0 || nSkip !== 0) throw new ModelFileError('reduction not supported: --ngram/--skips');
+  let perModel: { gd: number; cbAdf: number } | null = null;
   try {
     // A model of --cb_adf alone is a valid file; whether a caller may use it is loadLearner's decision.
-    parsePolicyArguments(options, { allowNoExploration: true });
+    const config = parsePolicyArguments(options, { allowNoExploration: true });
+    if (config.perModelSaveLoad) perModel = perModelCounts(config);
   } catch (e) {
     if (e instanceof PolicyArgumentError) {
       const unsupported = unsupportedArguments(options);
@@ -243,10 +266,16 @@ export function readModel(bytes: Uint8Array): ModelState {
   }
   const counterName = explorerCounterName(options);
   const explorerCounter = counterName !== null ? r.u64(`${counterName} counter`) : undefined;
-  const cbAdf = hasOption(options, 'cb_adf') ? [{ eventSum: r.u64('cb_adf event_sum'), actionSum: r.u64('cb_adf action_sum') }] : [];
+  const cbAdf: ModelState['cbAdf'] = [];
+  if (hasOption(options, 'cb_adf')) {
+    // cb_adf.cc save_load: per_model_state[0] only, or every one with --per_model_save_load.
+    const n = perModel ? perModel.cbAdf : 1;
+    for (let i = 0; i < n; i++) cbAdf.push({ eventSum: r.u64(`cb_adf event_sum ${i}`), actionSum: r.u64(`cb_adf action_sum ${i}`) });
+  }
   const resumeFlag = r.u8('gd resume flag');
   if (resumeFlag > 1) throw new ModelFileError(`bad gd resume flag ${resumeFlag} at offset ${r.offset - 1}`);
-  const resume = resumeFlag === 1 ? readResume(r) : null;
+  const gdPerModel = perModel ? { normalizedSumNormX: [] as number[], totalWeight: [] as number[] } : undefined;
+  const resume = resumeFlag === 1 ? readResume(r, perModel?.gd ?? 0, gdPerModel) : null;
 
   const slots = 2 ** bits;
   const weights = new Float32Array(slots * 4);
@@ -266,6 +295,7 @@ export function readModel(bytes: Uint8Array): ModelState {
 
   const state: ModelState = { version, id, minLabel, maxLabel, bits, options, cbAdf, resume, weights };
   if (explorerCounter !== undefined) state.explorerCounter = explorerCounter;
+  if (gdPerModel && resume) state.gdPerModel = gdPerModel;
   if (ccbHasSeenMultiSlot !== undefined) state.ccbHasSeenMultiSlot = ccbHasSeenMultiSlot;
   return state;
 }
@@ -304,13 +334,31 @@ export function writeModel(state: ModelState, options: { predictOnly?: boolean }
 
   if (hasOption(headerOptions, 'ccb_explore_adf')) w.u8(state.ccbHasSeenMultiSlot === true ? 1 : 0);
   if (explorerCounterName(headerOptions) !== null) w.u64(state.explorerCounter ?? 0n);
+  const perModel = hasOption(headerOptions, 'per_model_save_load')
+    ? perModelCounts(parsePolicyArguments(headerOptions, { allowNoExploration: true }))
+    : null;
   if (hasOption(headerOptions, 'cb_adf')) {
-    const c = state.cbAdf[0] ?? { eventSum: 0n, actionSum: 0n };
-    w.u64(c.eventSum);
-    w.u64(c.actionSum);
+    for (let i = 0; i < (perModel ? perModel.cbAdf : 1); i++) {
+      const c = state.cbAdf[i] ?? { eventSum: 0n, actionSum: 0n };
+      w.u64(c.eventSum);
+      w.u64(c.actionSum);
+    }
   }
   w.u8(predictOnly ? 0 : 1);
-  if (!predictOnly) writeResume(w, state.resume as GdResumeState);
+  if (!predictOnly) {
+    const resume = state.resume as GdResumeState;
+    let pm: { normalizedSumNormX: number[]; totalWeight: number[] } | undefined;
+    if (perModel) {
+      // Sub-model 0's totals are the resume fields; the others come from gdPerModel (0 when the state has none).
+      const n = perModel.gd;
+      const g = state.gdPerModel;
+      pm = {
+        normalizedSumNormX: Array.from({ length: n }, (_, i) => (i === 0 ? resume.normalizedSumNormX : (g?.normalizedSumNormX[i] ?? 0))),
+        totalWeight: Array.from({ length: n }, (_, i) => (i === 0 ? resume.totalWeight : (g?.totalWeight[i] ?? 0))),
+      };
+    }
+    writeResume(w, resume, pm);
+  }
 
   // Weight records for non-zero slots, ascending (gd.cc save_load_online_state_weights / save_load_regressor).
   const f = state.weights;

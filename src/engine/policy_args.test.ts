@@ -132,8 +132,6 @@ function expectError(args: string, argument: string, problem: RegExp): void {
 }
 
 test('unsupported or malformed arguments fail naming the argument and the supported ones', () => {
-  expectError('--cb_explore_adf --bag 4', '--bag', /unsupported argument/);
-  expectError('--cb_explore_adf --cover 3', '--cover', /unsupported argument/);
   expectError('--cb_explore_adf --rnd 3', '--rnd', /unsupported argument/);
   expectError('--cb_explore_adf --softmax --regcb', '--regcb', /cannot be combined with --softmax: choose one explorer/);
   expectError('--cb_explore_adf --squarecb --first 5', '--first', /cannot be combined with --squarecb/);
@@ -145,8 +143,9 @@ test('unsupported or malformed arguments fail naming the argument and the suppor
   expectError('--cb_explore_adf --regcb --mellowness -1', '--mellowness', /must be >= 0/);
   expectError('--cb_explore_adf --first -1', '--first', /not an integer/);
   expectError('--cb_explore_adf --first 2.5', '--first', /not an integer/);
-  expectError('--cb_explore_adf --softmax --first_only', '--first_only', /applies to epsilon-greedy and --regcb --regcbopt only, not --softmax/);
+  expectError('--cb_explore_adf --softmax --first_only', '--first_only', /applies to epsilon-greedy, --regcb --regcbopt, --bag and --cover only, not --softmax/);
   expectError('--cb_adf --softmax', '--cb_explore_adf', /is required/);
+  expectError('--cb_explore_adf --bag 4 --cover 3', '--cover', /cannot be combined with --bag/);
   expectError('--cb_explore_adf --cb_sample', '--cb_sample', /only supported with --ccb_explore_adf/);
   expectError('--cb_explore_adf -k', '-k', /unsupported argument/);
   expectError('--cb_explore_adf --epsilon', '--epsilon', /missing value/);
@@ -158,7 +157,7 @@ test('unsupported or malformed arguments fail naming the argument and the suppor
   expectError('--cb_explore_adf -b 31', '-b', /must be in 1\.\.30/);
   expectError('--cb_explore_adf --bit_precision 0', '--bit_precision', /must be in 1\.\.30/);
   expectError('--cb_explore_adf -b 18.5', '-b', /not an integer/);
-  expectError('--cb_explore_adf --cb_type dm', '--cb_type', /'dm' is not supported/);
+  expectError('--cb_explore_adf --cb_type xx', '--cb_type', /'xx' is not supported/);
   expectError('--cb_explore_adf --squarecb --cb_type ips', '--cb_type', /squarecb supports only/);
   expectError('--cb_explore_adf --gamma_scale 5', '--gamma_scale', /--squarecb only/);
   expectError('--cb_explore_adf --hash none', '--hash', /not one of strings, all/);

@@ -39,6 +39,15 @@ export const POLICY_OPTIONS: readonly OptionSpec[] = [
   { name: 'mellowness', kind: 'float' },
   { name: 'cb_min_cost', kind: 'float' },
   { name: 'cb_max_cost', kind: 'float' },
+  // Bagging and online cover (cb_explore_adf_bag.cc, cb_explore_adf_cover.cc).
+  { name: 'bag', kind: 'int' },
+  { name: 'greedify', kind: 'flag' },
+  { name: 'cover', kind: 'int' },
+  { name: 'psi', kind: 'float' },
+  { name: 'nounif', kind: 'flag' },
+  // parse_args.cc: the workspace random state (bagging draws from it); gd.cc/cb_adf.cc: --per_model_save_load.
+  { name: 'random_seed', kind: 'string' },
+  { name: 'per_model_save_load', kind: 'flag' },
   { name: 'learning_rate', kind: 'float', short: 'l' },
   { name: 'power_t', kind: 'float' },
   { name: 'initial_t', kind: 'float' },
@@ -105,6 +114,9 @@ export class PolicyArgumentError extends Error {
 const VW_DEFAULT = {
   epsilon: 0.05,
   squareCbEpsilon: 0,
+  bagEpsilon: 0,
+  coverEpsilon: 0.05,
+  psi: 1,
   gammaScale: 10,
   gammaExponent: 0.5,
   elimMellowness: 0.001,
@@ -236,8 +248,8 @@ export interface ParseOptions {
 }
 
 /** The options only an exploring policy reads (each cb_explore_adf_<algo>.cc registers its own). */
-const EXPLORER_SCALARS = ['epsilon', 'gamma_scale', 'gamma_exponent', 'lambda', 'first', 'mellowness', 'cb_min_cost', 'cb_max_cost'];
-const EXPLORER_FLAGS = ['squarecb', 'first_only', 'elim', 'softmax', 'regcb', 'regcbopt'];
+const EXPLORER_SCALARS = ['epsilon', 'gamma_scale', 'gamma_exponent', 'lambda', 'first', 'mellowness', 'cb_min_cost', 'cb_max_cost', 'bag', 'cover', 'psi'];
+const EXPLORER_FLAGS = ['squarecb', 'first_only', 'elim', 'softmax', 'regcb', 'regcbopt', 'greedify', 'nounif'];
 /** Which explorers read each of their options (for the message when one is given to another explorer). */
 const OPTION_OWNERS: Record<string, string> = {
   gamma_scale: '--squarecb',
@@ -247,7 +259,10 @@ const OPTION_OWNERS: Record<string, string> = {
   mellowness: '--regcb and --squarecb --elim',
   cb_min_cost: '--regcb and --squarecb --elim',
   cb_max_cost: '--regcb and --squarecb --elim',
-  first_only: 'epsilon-greedy and --regcb --regcbopt',
+  first_only: 'epsilon-greedy, --regcb --regcbopt, --bag and --cover',
+  greedify: '--bag',
+  psi: '--cover',
+  nounif: '--cover',
 };
 
 type Algorithm = PolicyConfig['exploration']['kind'];
@@ -263,6 +278,8 @@ function explorerOf(flags: Set<string>, scalars: Map<string, unknown>): Algorith
   if (flags.has('softmax')) chosen.push(['softmax', '--softmax']);
   if (scalars.has('first')) chosen.push(['first', '--first']);
   if (flags.has('regcb') || flags.has('regcbopt')) chosen.push(['regcb', flags.has('regcb') ? '--regcb' : '--regcbopt']);
+  if (scalars.has('bag')) chosen.push(['bag', '--bag']);
+  if (scalars.has('cover')) chosen.push(['cover', '--cover']);
   if (chosen.length > 1) {
     throw new PolicyArgumentError(chosen[1]![1], `cannot be combined with ${chosen[0]![1]}: choose one explorer`);
   }
@@ -346,6 +363,14 @@ function parseExploration(algorithm: Algorithm, o: ExplorationInputs): PolicyCon
       // size_t tau, counted down once per learned event and saved as a u64: any count a double holds exactly.
       return { kind: 'first', tau: parseIntValue(s.arg, s.value, Number.MAX_SAFE_INTEGER), epsilon };
     }
+    case 'bag':
+      for (const n of ['bag', 'greedify', 'first_only']) allowed.add(n);
+      refuseOthers('--bag');
+      return ensembleExploration('bag', scalars, flags, o.cbType, epsilon, argOf, float);
+    case 'cover':
+      for (const n of ['cover', 'psi', 'nounif', 'first_only']) allowed.add(n);
+      refuseOthers('--cover');
+      return ensembleExploration('cover', scalars, flags, o.cbType, epsilon, argOf, float);
     case 'regcb': {
       mtrOnly('regcb');
       for (const n of ['regcb', 'regcbopt', 'mellowness', 'cb_min_cost', 'cb_max_cost', 'first_only']) allowed.add(n);
@@ -421,8 +446,8 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
   }
 
   const cbTypeText = scalars.get('cb_type')?.value ?? 'mtr';
-  if (cbTypeText !== 'mtr' && cbTypeText !== 'ips' && cbTypeText !== 'dr') {
-    throw new PolicyArgumentError(argOf('cb_type'), `'${cbTypeText}' is not supported (mtr, ips, dr)`);
+  if (cbTypeText !== 'mtr' && cbTypeText !== 'ips' && cbTypeText !== 'dr' && cbTypeText !== 'dm' && cbTypeText !== 'sm') {
+    throw new PolicyArgumentError(argOf('cb_type'), `'${cbTypeText}' is not supported (mtr, ips, dr, dm, sm)`);
   }
   const cbType: CbType = cbTypeText;
 
@@ -432,9 +457,22 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
   }
 
   const algorithm = explore ? explorerOf(flags, scalars) : 'none';
-  const epsilon = float('epsilon', algorithm === 'epsilon' ? VW_DEFAULT.epsilon : VW_DEFAULT.squareCbEpsilon);
+  const epsilonDefault =
+    algorithm === 'epsilon' ? VW_DEFAULT.epsilon
+    : algorithm === 'cover' ? VW_DEFAULT.coverEpsilon
+    : algorithm === 'bag' ? VW_DEFAULT.bagEpsilon
+    : VW_DEFAULT.squareCbEpsilon;
+  const epsilon = float('epsilon', epsilonDefault);
   if (epsilon < 0 || epsilon > 1) throw new PolicyArgumentError(argOf('epsilon'), 'must be in [0,1]');
   const exploration = parseExploration(algorithm, { flags, scalars, float, argOf, cbType, epsilon });
+
+  if ((cbType === 'dm' || cbType === 'sm') && exploration.kind !== 'bag' && exploration.kind !== 'epsilon' && exploration.kind !== 'none') {
+    throw new PolicyArgumentError(argOf('cb_type'), `${cbType} is not supported with --${exploration.kind}`);
+  }
+  const seedText = scalars.get('random_seed')?.value;
+  if (seedText !== undefined && (!INT_RE.test(seedText) || BigInt(seedText) >= 2n ** 64n)) {
+    throw new PolicyArgumentError(argOf('random_seed'), `'${seedText}' is not an integer in 0..${2n ** 64n - 1n}`);
+  }
 
   const bitsArg = scalars.get('bit_precision');
   const bits = bitsArg ? parseIntValue(bitsArg.arg, bitsArg.value, 2 ** 32 - 1) : VW_DEFAULT.bits;
@@ -485,7 +523,8 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
   // The kept scalar options given at their default value (VW writes them too: see explicitDefaults). Which
   // epsilon default applies depends on the exploration; cb_type and csoaa_ldf are written whether given or not.
   const defaults: Record<string, number | string> = {
-    epsilon: algorithm === 'epsilon' ? VW_DEFAULT.epsilon : VW_DEFAULT.squareCbEpsilon,
+    epsilon: epsilonDefault,
+    psi: VW_DEFAULT.psi,
     gamma_scale: VW_DEFAULT.gammaScale,
     gamma_exponent: VW_DEFAULT.gammaExponent,
     mellowness: algorithm === 'regcb' ? VW_DEFAULT.regcbMellowness : VW_DEFAULT.elimMellowness,
@@ -530,8 +569,37 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
     id: scalars.get('id')?.value ?? '',
     rankAll: flags.has('rank_all'),
     explicitDefaults,
+    ...(seedText !== undefined && BigInt(seedText) !== 0n ? { randomSeed: BigInt(seedText).toString() } : {}),
+    ...(flags.has('per_model_save_load') ? { perModelSaveLoad: true } : {}),
   };
 }
+
+/** The explorer part of `--bag N` or `--cover N` (cb_explore_adf_bag.cc, cb_explore_adf_cover.cc setup). */
+function ensembleExploration(
+  explorer: 'bag' | 'cover',
+  scalars: Map<string, { arg: string; value: string }>,
+  flags: Set<string>,
+  cbType: CbType,
+  epsilon: number,
+  argOf: (name: string) => string,
+  float: (name: string, dflt: number) => number,
+): PolicyConfig['exploration'] {
+  const sizeArg = scalars.get(explorer);
+  if (!sizeArg) throw new PolicyArgumentError(`--${explorer}`, 'missing value');
+  // Each member is a sub-model of the weight table (slot (h·W + m) & mask): a larger ensemble only aliases.
+  const size = parseIntValue(sizeArg.arg, sizeArg.value, MAX_ENSEMBLE);
+  if (size < 1) throw new PolicyArgumentError(sizeArg.arg, `must be in 1..${MAX_ENSEMBLE}`);
+  const firstOnly = flags.has('first_only');
+  if (explorer === 'bag') return { kind: 'bag', size, epsilon, greedify: flags.has('greedify'), firstOnly };
+  // cb_explore_adf_cover.cc: cb_type one_of ips, dr, mtr.
+  if (cbType === 'dm' || cbType === 'sm') throw new PolicyArgumentError(argOf('cb_type'), 'cover supports --cb_type ips, dr or mtr (VW resets dm and sm to mtr)');
+  const psi = float('psi', VW_DEFAULT.psi);
+  if (psi < 0) throw new PolicyArgumentError(argOf('psi'), 'must be >= 0');
+  return { kind: 'cover', size, psi, nounif: flags.has('nounif'), firstOnly, epsilon, epsilonDecay: !scalars.has('epsilon') };
+}
+
+/** The largest --bag / --cover accepted. */
+const MAX_ENSEMBLE = 256;
 
 /**
  * A canonical command line (long option names) that parses back to an equal PolicyConfig, except for
@@ -561,6 +629,16 @@ export function formatPolicyArguments(config: PolicyConfig): string {
     parts.push(...costRangeArguments(x));
     if (x.firstOnly) parts.push('--first_only');
     if (x.epsilon !== VW_DEFAULT.squareCbEpsilon) parts.push('--epsilon', String(x.epsilon));
+  } else if (x.kind === 'bag') {
+    parts.push('--bag', String(x.size));
+    if (x.epsilon !== VW_DEFAULT.bagEpsilon) parts.push('--epsilon', String(x.epsilon));
+    if (x.greedify) parts.push('--greedify');
+    if (x.firstOnly) parts.push('--first_only');
+  } else if (x.kind === 'cover') {
+    parts.push('--cover', String(x.size), '--psi', String(x.psi));
+    if (!x.epsilonDecay) parts.push('--epsilon', String(x.epsilon));
+    if (x.nounif) parts.push('--nounif');
+    if (x.firstOnly) parts.push('--first_only');
   }
   parts.push('--cb_type', config.cbType);
   parts.push('--learning_rate', String(config.learningRate), '--power_t', String(config.powerT));
@@ -579,6 +657,8 @@ export function formatPolicyArguments(config: PolicyConfig): string {
   if (config.chainHash) parts.push('--chain_hash');
   if (config.clipP !== 0) parts.push('--clip_p', String(config.clipP));
   if (config.id !== '') parts.push('--id', config.id);
+  if (config.randomSeed !== undefined) parts.push('--random_seed', config.randomSeed);
+  if (config.perModelSaveLoad) parts.push('--per_model_save_load');
   return parts.join(' ');
 }
 
@@ -618,6 +698,18 @@ export function modelOptionsString(config: PolicyConfig, options: { predictOnly?
   if (x.kind === 'epsilon') {
     if (keep('epsilon', x.epsilon === VW_DEFAULT.epsilon)) kept.push(['epsilon', keptFloat(x.epsilon)]);
     if (x.firstOnly) kept.push(['first_only', null]);
+  } else if (x.kind === 'bag') {
+    kept.push(['bag', String(x.size)]);
+    if (keep('epsilon', x.epsilon === VW_DEFAULT.bagEpsilon)) kept.push(['epsilon', keptFloat(x.epsilon)]);
+    if (x.greedify) kept.push(['greedify', null]);
+    if (x.firstOnly) kept.push(['first_only', null]);
+  } else if (x.kind === 'cover') {
+    kept.push(['cover', String(x.size)]);
+    // An --epsilon that was given fixes the minimum probability, so it is written whatever its value.
+    if (!x.epsilonDecay) kept.push(['epsilon', keptFloat(x.epsilon)]);
+    if (keep('psi', x.psi === VW_DEFAULT.psi)) kept.push(['psi', keptFloat(x.psi)]);
+    if (x.nounif) kept.push(['nounif', null]);
+    if (x.firstOnly) kept.push(['first_only', null]);
   } else if (x.kind !== 'none') {
     // Every other explorer's epsilon defaults to 0 (RegCB registers none: greedy's, unused, is kept if given).
     if (keep('epsilon', x.epsilon === VW_DEFAULT.squareCbEpsilon)) kept.push(['epsilon', keptFloat(x.epsilon)]);
@@ -646,6 +738,7 @@ export function modelOptionsString(config: PolicyConfig, options: { predictOnly?
       range(x, VW_DEFAULT.regcbMellowness);
     }
   }
+  if (config.perModelSaveLoad) kept.push(['per_model_save_load', null]);
   if (!options.predictOnly) {
     if (keep('learning_rate', config.learningRate === VW_DEFAULT.learningRate)) kept.push(['learning_rate', keptFloat(config.learningRate)]);
     if (keep('power_t', config.powerT === VW_DEFAULT.powerT)) kept.push(['power_t', keptFloat(config.powerT)]);
@@ -663,6 +756,8 @@ export function modelOptionsString(config: PolicyConfig, options: { predictOnly?
   let s = kept.map(([name, value]) => (value === null ? ` --${name}` : ` --${name} ${value}`)).join('');
   if (config.ignore.length > 0) s += ` --ignore ${config.ignore.join('')}`;
   if (config.ignoreLinear.length > 0) s += ` --ignore_linear ${config.ignoreLinear.join('')}`;
+  // parse_regressor.cc save_load_header: the current random state, after the merged options, when not 0.
+  if (config.randomSeed !== undefined && config.randomSeed !== '0') s += ` --random_seed ${config.randomSeed}`;
   return s;
 }
 

@@ -41,7 +41,9 @@ export function formatReadableModel(state: ModelState, options: { predictOnly?: 
   if (counterName !== null && state.explorerCounter !== undefined) {
     out.push(`cb ${counterName} adf storing example counter:  = ${state.explorerCounter}\n`);
   }
-  for (const c of state.cbAdf) out.push(`event_sum ${c.eventSum}\n`, `action_sum ${c.actionSum}\n`);
+  // cb_adf.cc save_load: with --per_model_save_load VW labels the event sums "event_sum_" and no index.
+  const perModel = /(^|\s)--per_model_save_load(\s|$)/.test(state.options);
+  for (const c of state.cbAdf) out.push(`event_sum${perModel ? '_' : ' '}${c.eventSum}\n`, `action_sum ${c.actionSum}\n`);
   out.push(`:${predictOnly ? 0 : 1}\n`);
   const w = state.weights;
   const slots = w.length / 4;
@@ -50,7 +52,9 @@ export function formatReadableModel(state: ModelState, options: { predictOnly?: 
     if (!r) throw new Error('formatReadableModel: save-resume text needs the gd resume state');
     out.push(
       `initial_t ${g(r.initialT)}\n`,
-      `norm normalizer ${g(r.normalizedSumNormX)}\n`,
+      ...(state.gdPerModel
+        ? state.gdPerModel.normalizedSumNormX.map((x, i) => `norm normalizer_${i} ${g(i === 0 ? r.normalizedSumNormX : x)}\n`)
+        : [`norm normalizer ${g(r.normalizedSumNormX)}\n`]),
       `t ${g(r.t)}\n`,
       `sum_loss ${g(r.sumLoss)}\n`,
       `sum_loss_since_last_dump ${g(r.sumLossSinceLastDump)}\n`,
@@ -62,7 +66,9 @@ export function formatReadableModel(state: ModelState, options: { predictOnly?: 
       `weighted_unlabeled_examples ${g(r.weightedUnlabeledExamples)}\n`,
       `example_number ${r.exampleNumber}\n`,
       `total_features ${r.totalFeatures}\n`,
-      `total_weight ${g(r.totalWeight)}\n`,
+      ...(state.gdPerModel
+        ? state.gdPerModel.totalWeight.map((x, i) => `total_weight_${i} ${g(i === 0 ? r.totalWeight : x)}\n`)
+        : [`total_weight ${g(r.totalWeight)}\n`]),
       `sd::oec.weighted_labeled_examples ${g(r.oldWeightedLabeledExamples)}\n`,
       `current_pass ${r.currentPass}\n`,
       `l1_state ${g(r.l1State)}\n`,

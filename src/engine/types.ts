@@ -1,7 +1,7 @@
 // Shared engine types: the parsed policy (VW command line) and the learner state that VW's model file holds.
 // policy_args.ts produces PolicyConfig; learner.ts consumes it; model_file.ts reads/writes ModelState.
 
-export type CbType = 'mtr' | 'ips' | 'dr';
+export type CbType = 'mtr' | 'ips' | 'dr' | 'dm' | 'sm';
 
 /**
  * RegCB's cost-interval settings (cb_explore_adf_regcb.cc; cb_explore_adf_squarecb.cc with --elim): --mellowness
@@ -32,7 +32,14 @@ export type ExplorationConfig =
    */
   | ({ kind: 'regcb'; optimistic: boolean; legacyOptimistic: boolean; firstOnly: boolean; epsilon: number } & CostRange)
   /** `--cb_adf` alone: the actions ranked by score, no pmf (cb_adf.cc, prediction type action_scores). */
-  | { kind: 'none' };
+  | { kind: 'none' }
+  /** `--bag N` (cb_explore_adf_bag.cc): N bootstrapped policies vote; epsilon default 0. */
+  | { kind: 'bag'; size: number; epsilon: number; greedify: boolean; firstOnly: boolean }
+  /**
+   * `--cover N` (cb_explore_adf_cover.cc): N covering policies; without --epsilon the minimum probability decays
+   * (epsilonDecay, epsilon then holds VW's default 0.05, unused).
+   */
+  | { kind: 'cover'; size: number; psi: number; nounif: boolean; firstOnly: boolean; epsilon: number; epsilonDecay: boolean };
 
 /** Everything the engine supports from a VW argument string, with VW's defaults filled in. */
 export interface PolicyConfig {
@@ -82,6 +89,13 @@ export interface PolicyConfig {
    * learner never reads this, and the learning signature leaves it out.
    */
   explicitDefaults: string[];
+  /**
+   * --random_seed: the workspace random state (a u64, decimal) that bagging draws from; VW stores its current value
+   * in the model's options string when it is not 0. Absent = 0.
+   */
+  randomSeed?: string;
+  /** --per_model_save_load: the model file carries every sub-model's gd normalizer totals and cb_adf counters. */
+  perModelSaveLoad?: boolean;
 }
 
 /** gd's resumable online state (gd.cc save_load_online_state_gd), in file order. */
@@ -124,6 +138,11 @@ export interface ModelState {
   /** null in a --predict_only_model file. */
   resume: GdResumeState | null;
   weights: Float32Array;
+  /**
+   * With --per_model_save_load: every sub-model's gd normalizer totals (gd.cc save_load_online_state_gd, the
+   * resume fields then hold sub-model 0's too); cbAdf then lists every sub-model's counters.
+   */
+  gdPerModel?: { normalizedSumNormX: number[]; totalWeight: number[] };
   /**
    * The exploration reduction's counter (u64, its save_load, written after the header and before cb_adf's counters):
    * learned events for --squarecb, --regcb/--regcbopt and --cover, the remaining tau for --first; absent for the

@@ -13,7 +13,8 @@ import type { LoggedEvent, PassPolicy } from './types.js';
 const SAMPLE = 16;
 const PARSE_PER_BYTE = 8;
 const EXPAND_PER_FEATURE = 4;
-const LEARN_PER_FEATURE = { mtr: 11, ips: 60, dr: 73 } as const;
+// dm and sm regress every action as ips does (cb_adf.cc learn_dm, learn_sm), so they cost about the same.
+const LEARN_PER_FEATURE = { mtr: 11, ips: 60, dr: 73, dm: 60, sm: 60 } as const;
 /** maskContext parses and re-serializes the context before the featurizer parses it again. */
 const MASK_FACTOR = 3;
 

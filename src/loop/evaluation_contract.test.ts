@@ -58,7 +58,7 @@ test('InvalidEvaluationContract for every malformed field, naming it', () => {
 });
 
 test('a policy argument the engine lacks, or out of its domain: the message names the policy and the argument', () => {
-  refused({ ...ok, policies: [ok.policies[0], { name: 'bagging', arguments: '--cb_explore_adf --bag 5' }] }, 'InvalidEvaluationContract', /^policies\[1\] 'bagging': --bag: /);
+  refused({ ...ok, policies: [ok.policies[0], { name: 'rnd', arguments: '--cb_explore_adf --rnd 5' }] }, 'InvalidEvaluationContract', /^policies\[1\] 'rnd': --rnd: /);
   refused({ ...ok, policies: [{ name: 'neg', arguments: '--cb_explore_adf -l -1' }] }, 'InvalidEvaluationContract', /^policies\[0\] 'neg': -l: /);
   refused({ ...ok, policies: [{ name: 'none', arguments: '-q ::' }] }, 'InvalidEvaluationContract', /^policies\[0\] 'none': --cb_explore_adf: or --cb_adf is required/);
   refused({ ...ok, policies: [{ name: 'huge', arguments: '--cb_adf -b 25' }] }, 'InvalidEvaluationContract', /^policies\[0\] 'huge': --bit_precision: at most 24/);

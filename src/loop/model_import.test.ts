@@ -26,3 +26,17 @@ test('the problem type: a VW multi-slot model fits only a multi-slot loop, a sin
   // A multi-slot policy of other interactions refuses VW's multi-slot model, naming them.
   refused(ccb, parsePolicyArguments(`${DEFAULT_CCB_POLICY_ARGUMENTS.replace('-q ::', '-q ab')}`), /interactions is -q ::, the policy's is -q ab/);
 });
+
+test('ensembles: a bagging or cover model fits a policy of the same size only (its members are sub-models of the table)', async () => {
+  const { createLearner } = await import('../engine/index.js');
+  const bag4 = createLearner(parsePolicyArguments('--cb_explore_adf --bag 4 -q ::')).saveModel();
+  const cover3 = createLearner(parsePolicyArguments('--cb_explore_adf --cover 3 --cb_type dr -q ::')).saveModel();
+  const fits = (model: Uint8Array, args: string) => checkModelFits(model, parsePolicyArguments(args));
+  assert.match(fits(bag4, '--cb_explore_adf --bag 4 --greedify -q ::').options, / --bag 4 /);
+  assert.match(fits(cover3, '--cb_explore_adf --cover 3 --psi 0.5 --cb_type dr -q ::').options, / --cover 3 /);
+  const refused = (model: Uint8Array, args: string, message: RegExp) =>
+    assert.throws(() => fits(model, args), (e: unknown) => e instanceof LoopError && e.code === 'InvalidModelMetadata' && message.test(e.message));
+  refused(bag4, '--cb_explore_adf --bag 2 -q ::', /--bag is 4, the policy's is 2/);
+  refused(cover3, '--cb_explore_adf --cover 4 --cb_type dr -q ::', /--cover is 3, the policy's is 4/);
+  refused(bag4, '--cb_explore_adf --cover 4 -q ::', /exploration is bag, the policy's is cover/);
+});

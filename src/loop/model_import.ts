@@ -86,6 +86,9 @@ export function checkModelFits(model: Uint8Array, live: PolicyConfig): ModelStat
     check('--gamma_scale', String(f32(m.exploration.gammaScale)), String(f32(live.exploration.gammaScale)));
     check('--gamma_exponent', String(f32(m.exploration.gammaExponent)), String(f32(live.exploration.gammaExponent)));
   }
+  // An ensemble's members are sub-models of the weight table (slot h·W + m): another size is another layout.
+  if (m.exploration.kind === 'bag' && live.exploration.kind === 'bag') check('--bag', String(m.exploration.size), String(live.exploration.size));
+  if (m.exploration.kind === 'cover' && live.exploration.kind === 'cover') check('--cover', String(m.exploration.size), String(live.exploration.size));
   check('--ignore', sorted(m.ignore), sorted(live.ignore));
   check('--ignore_linear', sorted(m.ignoreLinear), sorted(live.ignoreLinear));
   check('--noconstant', String(m.noConstant), String(live.noConstant));

@@ -41,7 +41,19 @@ export function defaultPolicy(explorationPercentage: number): PolicyContract {
 export function withEpsilon(args: string, epsilon: number): string {
   const value = String(epsilon);
   if (EPSILON.test(args)) return args.replace(EPSILON, (_m, pre: string) => `${pre}--epsilon ${value}`);
+  // Online cover without --epsilon decays its minimum probability (cb_explore_adf_cover.cc): an appended
+  // --epsilon would fix it and change what cover learns, so such a policy is left as it is.
+  if (decayingCover(args)) return args;
   return `${args.trimEnd()} --epsilon ${value}`;
+}
+
+function decayingCover(args: string): boolean {
+  try {
+    const x = parsePolicyArguments(args).exploration;
+    return x.kind === 'cover' && x.epsilonDecay;
+  } catch {
+    return false;
+  }
 }
 
 /** The parsed policy; PolicyArgumentError → InvalidPolicyConfiguration naming the argument. */
@@ -79,14 +91,20 @@ export function validatePolicy(body: unknown, explorationPercentage: number): { 
     );
   }
   const explicit = EPSILON.test(args);
-  const epsilon = explicit && config.exploration.kind !== 'none' ? config.exploration.epsilon : explorationPercentage;
+  const x = config.exploration;
+  // A decaying cover keeps its own schedule; the service's explorationPercentage stays as it was.
+  if (x.kind === 'cover' && x.epsilonDecay) return { policy: { name, arguments: args.trim() }, explorationPercentage };
+  const epsilon = explicit && x.kind !== 'none' ? x.epsilon : explorationPercentage;
   if (epsilon < 0 || epsilon > 1) throw new LoopError('InvalidPolicyConfiguration', '--epsilon: must be between 0 and 1');
   const stored = explicit ? args.trim() : withEpsilon(args.trim(), epsilon);
   return { policy: { name, arguments: stored }, explorationPercentage: epsilon };
 }
 
-/** What determines the weights: the canonical arguments with epsilon neutralised. */
+/**
+ * What determines the weights: the canonical arguments with epsilon neutralised, except for cover, whose
+ * minimum probability shapes the costs its policies learn from (cb_explore_adf_cover.cc).
+ */
 export function learningSignature(config: PolicyConfig): string {
   const x = config.exploration;
-  return formatPolicyArguments({ ...config, exploration: x.kind === 'none' ? x : { ...x, epsilon: 0 } });
+  return formatPolicyArguments({ ...config, exploration: x.kind === 'none' || x.kind === 'cover' ? x : { ...x, epsilon: 0 } });
 }

@@ -63,10 +63,10 @@ test("cases: VW's command translated into replay's, or a reason it cannot be", (
     const c = classify({ id: 2, vw_command: cmd, diff_files: diff }, '/nonexistent');
     return 'reason' in c ? c.reason : 'in scope';
   };
-  assert.equal(reason('--cb_explore_adf --cover 3 -d a.json --json'), 'unsupported option --cover');
+  assert.equal(reason('--cb_explore_adf --rnd 3 -d a.json --json'), 'unsupported option --rnd');
   assert.equal(reason('--dsjson --cb_explore_adf a.json b.json'), '2 data files (replay reads one)');
   assert.match(reason('--cb_explore_adf -d a.json --json'), /^policy refused: --json: replay reads DSJSON logs only/);
-  assert.match(reason('--dsjson --cb_explore_adf --cb_type sm -d a.json'), /^policy refused: --cb_type: 'sm' is not supported/);
+  assert.match(reason('--dsjson --cb_explore_adf --cover 2 --cb_type sm -d a.json'), /^policy refused: --cb_type: cover supports --cb_type ips, dr or mtr/);
   assert.equal(reason('--dsjson --cb_explore_adf -d a.json', { 'metrics.json': 'r/m.json' }), 'compares metrics.json, which replay does not write');
   assert.equal(reason('--dsjson --cb_explore_adf -d a.json -i m.vw'), '-i m.vw is written by another case');
   assert.equal(reason('--dsjson --cb_adf -d a.json'), 'in scope');

@@ -9,6 +9,9 @@ import { RegCb } from './regcb.js';
 import { Softmax } from './softmax.js';
 import { SquareCb } from './squarecb.js';
 import { SquareCbElim } from './squarecb_elim.js';
+import { Bag } from './bag.js';
+import { Cover } from './cover.js';
+import { featureWidth } from './width.js';
 
 export function createExplorer(base: ExplorerBase, x: ExplorationConfig): Explorer {
   switch (x.kind) {
@@ -24,6 +27,10 @@ export function createExplorer(base: ExplorerBase, x: ExplorationConfig): Explor
       return new ExploreFirst(base, x);
     case 'regcb':
       return new RegCb(base, x);
+    case 'bag':
+      return new Bag(base, x);
+    case 'cover':
+      return new Cover(base, x);
   }
 }
 
@@ -32,5 +39,6 @@ export function createExplorer(base: ExplorerBase, x: ExplorationConfig): Explor
  * A single-model explorer needs cb_adf's: 2 for dr (its reward regressor is sub-model 1), else 1.
  */
 export function explorerWidth(config: PolicyConfig): number {
-  return config.cbType === 'dr' ? 2 : 1;
+  // Ensembles (bag, cover) add their members' sub-models; VW rounds the product up to a power of two (width.ts).
+  return featureWidth(config);
 }
