@@ -1,0 +1,114 @@
+// The bake-off (docs/bakeoff.md): every dataset × VW's runs a … g through our engine, as
+// `vw --cbify K --cb_explore_adf` runs them, next to VW 9.10's losses, wall times and run-to-run spreads.
+// Our order: the dataset shuffled with BAKEOFF_SHUFFLE_SEED (default 1); our spread: the same phase shifts VW's
+// was measured with (seed offsets M = 0, 1000, …; BAKEOFF_SHIFTS of them, default 10). Wall time is the learning
+// loop in this process (VW's includes its start-up). Baseline: run a (Azure's policy without -q) in the same run.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BakeoffPolicyError, decodeDataset, parseCbifyPolicy, runPolicy, shuffledOrder, type Dataset } from '../src/bakeoff/index.js';
+import { sharedDir } from '../src/testing/fixtures.js';
+import { BEST_CONSTANT, DATASETS, NUMERIC_NAMES_B, RUNS, inSpread, reference, type DatasetName } from './bakeoff_reference.js';
+import type { BenchResult } from './types.js';
+
+const SEED = BigInt(process.env['BAKEOFF_SHUFFLE_SEED'] ?? '1');
+const SHIFTS = Math.max(1, Number(process.env['BAKEOFF_SHIFTS'] ?? 10));
+
+interface Cell {
+  loss: number;
+  wall: number;
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+}
+
+function stats(xs: number[]): { mean: number; sd: number; min: number; max: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  return { mean, sd, min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+function measure(data: Dataset, args: string, order: Uint32Array): Cell {
+  const first = runPolicy(data, args, { order });
+  const losses = [first.loss];
+  for (let m = 1; m < SHIFTS; m++) losses.push(runPolicy(data, args, { order, seedOffset: 1000 * m }).loss);
+  return { loss: first.loss, wall: first.seconds, ...stats(losses) };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const shared = sharedDir();
+  if (shared === undefined) throw new Error('the bake-off datasets (../shared/data/multiclass) are absent');
+  const rows: BenchResult[] = [];
+  const cells = new Map<string, Cell | string>();
+  for (const name of DATASETS) {
+    const data = decodeDataset(readFileSync(join(shared, 'data', 'multiclass', name, `${name}.tsv.gz`)), name);
+    const order = shuffledOrder(data.labels.length, SEED);
+    const policy = (args: string) => `--cbify ${data.classes} --cb_explore_adf ${args}`;
+    let base: Cell | undefined;
+    for (const spec of RUNS) {
+      const ref = reference(spec.run, name)!;
+      try {
+        parseCbifyPolicy(policy(spec.args), data.classes);
+      } catch (e) {
+        if (!(e instanceof BakeoffPolicyError)) throw e;
+        cells.set(`${spec.run}/${name}`, 'pending');
+        rows.push({ name: `bakeoff ${name} ${spec.run}`, value: NaN, unit: 'loss', reference: ref.loss, note: `not run: ${e.message.split('. Supported')[0]}` });
+        continue;
+      }
+      process.stderr.write(`bakeoff: ${name} ${spec.run}\n`);
+      const c = measure(data, policy(spec.args), order);
+      if (spec.run === 'a') base = c;
+      cells.set(`${spec.run}/${name}`, c);
+      const verdict = inSpread(c.loss, ref) ? 'in VW spread' : 'OUTSIDE VW spread';
+      rows.push({
+        name: `bakeoff ${name} ${spec.run}`,
+        value: c.loss,
+        unit: 'loss',
+        reference: ref.loss,
+        ratio: c.loss / ref.loss,
+        ...(base ? { baseline: base.loss, baselineRatio: c.loss / base.loss } : {}),
+        note: `${verdict} ${ref.mean}±${ref.sd} [${ref.min}, ${ref.max}]; ours over ${SHIFTS} shifts ${c.mean.toFixed(3)}±${c.sd.toFixed(3)} [${c.min.toFixed(3)}, ${c.max.toFixed(3)}]`,
+      });
+      rows.push({
+        name: `bakeoff ${name} ${spec.run} wall`,
+        value: c.wall,
+        unit: 's',
+        reference: ref.wall,
+        ratio: c.wall / ref.wall,
+        ...(base ? { baseline: base.wall, baselineRatio: c.wall / base.wall } : {}),
+        note: `${Math.round(data.labels.length / c.wall)} rows/s; VW's wall includes its start-up`,
+      });
+    }
+    // The numeric-feature-name pitfall: run b with `| 0:v 1:v …` names.
+    const b = RUNS.find((r) => r.run === 'b')!;
+    const numeric = runPolicy(data, policy(b.args), { order, names: 'numeric' });
+    rows.push({
+      name: `bakeoff ${name} b numeric-names`,
+      value: numeric.loss,
+      unit: 'loss',
+      reference: NUMERIC_NAMES_B[name],
+      ratio: numeric.loss / NUMERIC_NAMES_B[name],
+      note: `x-names run b: ${(cells.get(`b/${name}`) as Cell).loss.toFixed(4)}; best constant ${BEST_CONSTANT[name]}`,
+    });
+  }
+  process.stderr.write(matrix(cells));
+  return rows;
+}
+
+/** docs/bakeoff.md's table: run × dataset, ours (wall) over VW's (spread). */
+function matrix(cells: Map<string, Cell | string>): string {
+  const head = ['run', ...DATASETS];
+  const body = RUNS.map((spec) => [
+    spec.run,
+    ...DATASETS.map((d: DatasetName) => {
+      const c = cells.get(`${spec.run}/${d}`);
+      const ref = reference(spec.run, d)!;
+      if (c === undefined || typeof c === 'string') return `pending | VW ${ref.loss.toFixed(4)}`;
+      const mark = inSpread(c.loss, ref) ? '' : ' !';
+      return `${c.loss.toFixed(4)} (${c.wall.toFixed(2)} s)${mark} | VW ${ref.loss.toFixed(4)} [${ref.min.toFixed(3)}, ${ref.max.toFixed(3)}]`;
+    }),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+  return ['', `bake-off, shuffle seed ${SEED}, ${SHIFTS} shift(s) ("!" = outside VW's spread)`, line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', ''].join('\n');
+}
