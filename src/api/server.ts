@@ -8,6 +8,7 @@ import { installBodyParsers } from './body_parsers.js';
 import { containerRoutes } from './container.js';
 import { clientError, frameworkError, installErrorHandlers, sendError } from './errors.js';
 import { setResponseHeaders } from './headers.js';
+import { httpsOptions } from './tls.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { EVALUATION_SCHEMAS } from './evaluation_schemas.js';
@@ -33,7 +34,11 @@ export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
 const ABOVE_INFO = new Set(['warn', 'error', 'fatal', 'silent']);
 
 export async function buildServer(settings: Settings, loop: Loop, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
+  const https = httpsOptions(settings);
   const app = Fastify({
+    // With Tls:* set, the same application on an HTTPS server. Typed as the HTTP one: fastify's types tie the
+    // server kind to the options, and nothing here uses what differs (an https.Server is an http.Server's subclass).
+    ...((https ? { https } : {}) as object),
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: settings.bodyLimit,
     // Slow clients (settings/limits.ts): the whole request (headers and body) and the headers alone must arrive
@@ -138,7 +143,8 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   installMetrics(app, { loop, requireKey: settings.metricsRequireKey });
   await installOpenApi(app);
   await app.register(containerRoutes, { loop, checkKey });
-  await app.register(v1Routes, { prefix: V1_PREFIX, loop });
-  for (const prefix of PREVIEW_PREFIXES) await app.register(v1Routes, { prefix, loop, hidden: true });
+  const modelBodyLimit = settings.modelSizeLimit;
+  await app.register(v1Routes, { prefix: V1_PREFIX, loop, modelBodyLimit });
+  for (const prefix of PREVIEW_PREFIXES) await app.register(v1Routes, { prefix, loop, hidden: true, modelBodyLimit });
   return app;
 }

@@ -46,7 +46,7 @@ export function cliEntry(): string {
   throw new Error('package.json not found above the test server helper');
 }
 
-const LISTENING = /personalizer listening at (http:\/\/[^"\s]+)/;
+const LISTENING = /personalizer listening at (https?:\/\/[^"\s]+)/;
 
 export async function startServerProcess(options: StartServerOptions = {}): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'personalizer-test-'));

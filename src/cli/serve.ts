@@ -12,6 +12,7 @@ import { createLogger, type ServerLogger } from '../api/logger.js';
 import { openLoop, type Loop } from '../loop/index.js';
 import { listenRefusal } from './listen_error.js';
 import { describeSettings, parseSettings, redactUrl, SettingsError, type Settings } from '../settings/index.js';
+import { modelImportOptions } from './model_options.js';
 import { StoreOpenError } from '../store/index.js';
 import { announceReady, runPrimary, workerNumber } from './workers.js';
 
@@ -71,6 +72,7 @@ async function serve(argv: string[]): Promise<number | void> {
       sharedStore: worker !== undefined,
       appId: settings.appId,
       logger: logger.child({ component: 'loop' }),
+      models: modelImportOptions(settings),
     });
   } catch (err) {
     log.flush();

@@ -1,7 +1,11 @@
 // Exploration on top of cb_adf's ranking: epsilon-greedy (core/src/reductions/cb/cb_explore_adf_greedy.cc) and
 // SquareCB (core/src/reductions/cb/cb_explore_adf_squarecb.cc), with the helpers of
 // core/include/vw/core/reductions/cb/cb_explore_adf_common.h and explore/include/vw/explore/explore_internal.h.
-// All arithmetic is float32 as in VW (vw-learner.md §5.4, vw-vectors/explore/README.md).
+// All arithmetic is float32 as in VW (vw-learner.md §5.4, docs/explorers.md).
+import type { CbAdf } from './cb_adf.js';
+import type { MultiExample } from './example.js';
+import type { Ranking } from './explorer.js';
+
 const f = Math.fround;
 /** The largest finite float (FLT_MAX). */
 const FLT_MAX = 3.4028234663852886e38;
@@ -150,4 +154,15 @@ export function enforceMinimumProbability(epsilon: number, considerZero: boolean
   for (let i = 0; i < k; i++) {
     if (considerZero || probs[i]! > 0) probs[i] = Math.max(f(probs[i]! - tau), minP);
   }
+}
+
+/**
+ * The base ranking every single-model explorer starts from: cb_adf's scores (sub-model 0 partial predictions,
+ * _multi order) into r.scores and csoaa_ldf's rank order into r.order.
+ */
+export function scoreAndRank(cbAdf: CbAdf, ex: MultiExample, r: Ranking): void {
+  const k = ex.actions.length;
+  r.reserve(k);
+  cbAdf.scores(ex.actions, r.scores);
+  rankActions(r.scores, k, r.order);
 }

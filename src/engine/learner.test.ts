@@ -11,6 +11,7 @@ import { readModel } from './model_file.js';
 import { STRIDE } from './gd.js';
 import { createFeaturizer } from './featurizer.js';
 import { SKIP_MESSAGE, close, parseDsjsonLine, readPreds, readText, sharedDir } from './learner.fixtures.js';
+import type { SquareCb } from './explorers/squarecb.js';
 
 const TINY_ARGS = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q :: -b 18';
 
@@ -172,7 +173,7 @@ for (const [name, file] of [
     // options, which do not carry it.
     const overrides = name === 'squarecb' ? '--epsilon 0' : '';
     const learner = loadLearner(new Uint8Array(readFileSync(join(dir, 'models', `model-${file}-15k.vw`))), overrides);
-    if (name === 'squarecb') assert.equal(learner.squareCbCounter, 15000);
+    if (name === 'squarecb') assert.equal((learner.explorer as SquareCb).counter, 15000);
     const lines = readText(join(dir, 'sim-20k.dsjson.gz')).trim().split('\n').slice(15000);
     const pmfs = replay(learner, lines, false);
     const rate = assertPmfs(pmfs, readPreds(join(dir, 'models', `preds-${file}-test.txt.gz`)), 1e-4);
@@ -223,7 +224,7 @@ test('squarecb: no importance weight except for the last action (VW 9.10 loop bo
     const ex = l.featurize(ctx);
     l.predict(ex);
     l.learn(ex, { index, cost: -1, probability: 0.04 });
-    assert.equal(l.squareCbCounter, 1);
+    assert.equal((l.explorer as SquareCb).counter, 1);
     return l.gd.weights[(11650396 % 2 ** 18) * STRIDE + 1]!;
   };
   // explore/README.md: Constant's G is 0.8 (iw = 1·1/5) for index 2, 20 (iw = 25·1/5) for the last index

@@ -1,18 +1,20 @@
-// The Learner: VW's `--cb_explore_adf` stack for one policy (vw-learner.md §2):
-//   shared_feature_merger → cb_explore_adf_{greedy|squarecb} → cb_adf → csoaa_ldf(rank) → scorer → gd.
-// Features arrive already merged and interacted (example.ts), so this file wires cb_adf and the exploration
-// rule, keeps VW's per-event statistics (shared_data) and converts to/from the model-file state (types.ts).
+// The Learner: VW's `--cb_explore_adf` stack for one policy:
+//   shared_feature_merger → cb_explore_adf_<algo> → cb_adf → csoaa_ldf(rank) → scorer → gd.
+// Features arrive already merged and interacted (example.ts), so this file wires the weight table, cb_adf and
+// the exploration layer (explorer.ts, one class per algorithm in explorers/), keeps VW's per-event statistics
+// (shared_data) and converts to/from the model-file state (types.ts).
 import type { FeatureVector, MultiExample } from './example.js';
 import type { GdResumeState, ModelState, PolicyConfig } from './types.js';
 import { Gd, STRIDE } from './gd.js';
 import { CbAdf, type CbLabel } from './cb_adf.js';
-import { cbAdfFeatureCount, cbAdfLoss } from './cb_adf_loss.js';
-import { epsilonGreedy, rankActions, squareCb, squareCbGamma } from './explore.js';
+import { Ranking, type Explorer } from './explorer.js';
+import { createExplorer, explorerWidth } from './explorers/index.js';
 import { createFeaturizer, type Featurizer } from './featurizer.js';
 import { ModelFileError, readModel, writeModel } from './model_file.js';
 import { mergeModelOptions, modelOptionsString, parsePolicyArguments } from './policy_args.js';
 
 export type { CbLabel } from './cb_adf.js';
+export { eventLoss } from './explorer.js';
 
 const f = Math.fround;
 
@@ -96,37 +98,16 @@ export class ProgressiveStats {
   }
 }
 
-/**
- * cb_explore_adf's loss for one labeled event (get_cost_estimate × printed probability × example weight, float):
- * pmf(chosen)·cost/p·weight. order/probs: the ranked pmf (probs[i] belongs to action order[i]).
- */
-export function eventLoss(
-  order: ArrayLike<number>,
-  probs: ArrayLike<number>,
-  k: number,
-  label: CbLabel,
-  weight = 1,
-): number {
-  const est = f(f(label.cost) / f(label.probability));
-  let loss = 0;
-  for (let i = 0; i < k; i++) {
-    if (order[i] === label.index) loss = f(loss + f(f(est * probs[i]!) * f(weight)));
-  }
-  return loss;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 
 export class Learner {
   readonly gd: Gd;
   readonly cbAdf: CbAdf;
   readonly stats: ProgressiveStats;
-  /** cb_explore_adf_squarecb _counter: learned events (saved in the model). */
-  squareCbCounter = 0;
+  /** The exploration layer over cb_adf (rebuilt or reconfigured when config.exploration is replaced). */
+  explorer: Explorer;
 
-  private scoreBuf = new Float32Array(8);
-  private orderBuf = new Uint32Array(8);
-  private probBuf = new Float32Array(8);
+  private readonly ranking = new Ranking();
   /** The example and action count of the last rank() call, so learn() can reuse its pmf for the statistics. */
   private rankedEx: MultiExample | null = null;
   private rankedK = 0;
@@ -146,11 +127,12 @@ export class Learner {
         l1: config.l1,
         l2: config.l2,
         bits: config.bits,
-        width: config.cbType === 'dr' ? 2 : 1,
+        width: explorerWidth(config),
       },
       weights,
     );
     this.cbAdf = new CbAdf(this.gd, config.cbType, config.clipP);
+    this.explorer = createExplorer(this, config.exploration);
     this.stats = new ProgressiveStats(options.quiet ?? false);
     this.featurizer = options.featurize ?? createFeaturizer(config, {
         reuse: options.reuseExamples === true,
@@ -174,28 +156,23 @@ export class Learner {
    * The returned arrays are reused by the next call.
    */
   rank(ex: MultiExample): { order: Uint32Array; probs: Float32Array; k: number } {
-    const actions = ex.actions;
-    const k = actions.length;
-    if (this.scoreBuf.length < k) {
-      this.scoreBuf = new Float32Array(k * 2);
-      this.orderBuf = new Uint32Array(k * 2);
-      this.probBuf = new Float32Array(k * 2);
-    }
-    const scores = this.scoreBuf;
-    this.cbAdf.scores(actions, scores);
-    rankActions(scores, k, this.orderBuf);
-    const x = this.config.exploration;
-    if (x.kind === 'epsilon') epsilonGreedy(scores, this.orderBuf, k, x.epsilon, x.firstOnly, this.probBuf);
-    else if (x.kind === 'none') {
-      // cb_adf alone predicts action scores: probs[i] holds the score of order[i], not a probability.
-      for (let i = 0; i < k; i++) this.probBuf[i] = scores[this.orderBuf[i]!]!;
-    } else {
-      const gamma = squareCbGamma(x.gammaScale, x.gammaExponent, this.squareCbCounter);
-      squareCb(scores, this.orderBuf, k, gamma, x.epsilon, this.probBuf);
-    }
+    const r = this.ranking;
+    this.currentExplorer().predict(ex, r);
+    const k = ex.actions.length;
     this.rankedEx = ex;
     this.rankedK = k;
-    return { order: this.orderBuf, probs: this.probBuf, k };
+    return { order: r.order, probs: r.probs, k };
+  }
+
+  /**
+   * The explorer for the current config.exploration: callers replace that object to change the exploration at
+   * run time (the loop's explorationPercentage); the same algorithm keeps its state, another starts afresh.
+   */
+  private currentExplorer(): Explorer {
+    const x = this.config.exploration;
+    const e = this.explorer;
+    if (e.settings !== x && !e.reconfigure(x)) this.explorer = createExplorer(this, x);
+    return this.explorer;
   }
 
   /** The pmf in VW order (best first); never learns. */
@@ -220,28 +197,10 @@ export class Learner {
   learn(ex: MultiExample, label: CbLabel, weight = 1): void {
     const k = ex.actions.length;
     if (this.rankedEx !== ex || this.rankedK !== k) this.rank(ex);
-    const labeled = label.probability > 0;
-    const x = this.config.exploration;
-    const first = this.orderBuf[0]!;
-    let loss = labeled && x.kind !== 'none' ? eventLoss(this.orderBuf, this.probBuf, k, label, weight) : 0;
     this.rankedEx = null;
-    if (x.kind === 'none') {
-      this.cbAdf.learn(ex.actions, label, weight);
-      if (labeled) loss = cbAdfLoss(first, label, this.config.cbType === 'dr' ? this.cbAdf.drPredictions : null);
-    } else if (x.kind === 'squarecb') {
-      // cb_explore_adf_squarecb learn: no importance weighting (p = 1) except, as in VW 9.10, when the logged
-      // action is the last one (its loop stops at examples.size() − 1).
-      const p = label.index < k - 1 ? 1 : label.probability;
-      this.cbAdf.learn(ex.actions, { index: label.index, cost: label.cost, probability: p }, weight);
-      this.squareCbCounter++;
-    } else this.cbAdf.learn(ex.actions, label, weight);
-    const features = countFeatures(ex.actions);
-    this.stats.update(
-      labeled,
-      loss,
-      f(weight),
-      x.kind === 'none' ? cbAdfFeatureCount(features, k, ex.sharedFeatures ?? 0, this.config.noConstant) : features,
-    );
+    const explorer = this.explorer;
+    const loss = explorer.learn(ex, label, weight, this.ranking);
+    this.stats.update(label.probability > 0, loss, f(weight), explorer.featureCount(ex, countFeatures(ex.actions)));
   }
 
   /**
@@ -313,7 +272,7 @@ export class Learner {
       resume,
       weights: gd.weights.slice(),
     };
-    if (this.config.exploration.kind === 'squarecb') state.squareCbCounter = BigInt(this.squareCbCounter);
+    this.currentExplorer().save(state);
     return state;
   }
 }
@@ -339,7 +298,7 @@ export interface FromStateOptions extends LearnerOptions {
 /**
  * A learner continuing from a model state, as VW does when it loads a model for training (gd.cc save_load,
  * save_load_online_state_gd): weights with G and N, model 0's normalizer totals, the label range,
- * l1/l2 state, cb_adf counters and the squarecb counter. Only sub-model 0's normalizer totals are in the file, so
+ * l1/l2 state, cb_adf counters and the explorer's state (explorer.ts). Only sub-model 0's normalizer totals are in the file, so
  * a dr reward regressor restarts its totals at 0, as in VW.
  */
 export function learnerFromState(config: PolicyConfig, state: ModelState, options: FromStateOptions = {}): Learner {
@@ -354,7 +313,7 @@ export function learnerFromState(config: PolicyConfig, state: ModelState, option
     learner.cbAdf.eventSum = Number(c.eventSum);
     learner.cbAdf.actionSum = Number(c.actionSum);
   }
-  if (state.squareCbCounter !== undefined) learner.squareCbCounter = Number(state.squareCbCounter);
+  learner.explorer.load(state);
   const r = state.resume;
   if (r) {
     gd.nsnx[0] = r.normalizedSumNormX;

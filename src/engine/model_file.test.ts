@@ -41,7 +41,7 @@ for (const m of MODELS) {
     assert.equal(s.weights.length, 2 ** m.bits * 4);
     assert.equal(s.resume === null, m.predictOnly);
     assert.deepEqual(s.cbAdf, [{ eventSum: m.cbAdf[0], actionSum: m.cbAdf[1] }]);
-    assert.equal(s.squareCbCounter, m.squareCb);
+    assert.equal(s.explorerCounter, m.squareCb);
     assert.equal(nonZeroSlots(s), m.records);
     for (let i = 3; i < s.weights.length; i += 4) assert.equal(s.weights[i], 0);
     assert.deepEqual(writeModel(s), bytes);

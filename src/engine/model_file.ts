@@ -131,6 +131,20 @@ function checkVersion(version: string): void {
 
 const hasOption = (options: string, name: string): boolean => options.split(/\s+/).includes(`--${name}`);
 
+/**
+ * Which exploration reduction of a header's options saves a u64 counter, by the name its save_load prints
+ * ("cb <name> adf storing example counter"): cb_explore_adf_squarecb.cc and cb_explore_adf_regcb.cc (both
+ * "squarecb"), cb_explore_adf_first.cc ("first", the remaining tau), cb_explore_adf_cover.cc ("cover"); null for
+ * the others.
+ */
+export function explorerCounterName(options: string): 'squarecb' | 'first' | 'cover' | null {
+  const names = options.split(/\s+/);
+  if (names.includes('--squarecb') || names.includes('--regcb') || names.includes('--regcbopt')) return 'squarecb';
+  if (names.includes('--first')) return 'first';
+  if (names.includes('--cover')) return 'cover';
+  return null;
+}
+
 function readResume(r: Reader): GdResumeState {
   // gd.cc save_load_online_state_gd, in file order.
   return {
@@ -227,7 +241,8 @@ export function readModel(bytes: Uint8Array): ModelState {
     if (flag > 1) throw new ModelFileError(`bad ccb has_seen_multi_slot_example flag ${flag} at offset ${r.offset - 1}`);
     ccbHasSeenMultiSlot = flag === 1;
   }
-  const squareCbCounter = hasOption(options, 'squarecb') ? r.u64('squarecb counter') : undefined;
+  const counterName = explorerCounterName(options);
+  const explorerCounter = counterName !== null ? r.u64(`${counterName} counter`) : undefined;
   const cbAdf = hasOption(options, 'cb_adf') ? [{ eventSum: r.u64('cb_adf event_sum'), actionSum: r.u64('cb_adf action_sum') }] : [];
   const resumeFlag = r.u8('gd resume flag');
   if (resumeFlag > 1) throw new ModelFileError(`bad gd resume flag ${resumeFlag} at offset ${r.offset - 1}`);
@@ -250,7 +265,7 @@ export function readModel(bytes: Uint8Array): ModelState {
   }
 
   const state: ModelState = { version, id, minLabel, maxLabel, bits, options, cbAdf, resume, weights };
-  if (squareCbCounter !== undefined) state.squareCbCounter = squareCbCounter;
+  if (explorerCounter !== undefined) state.explorerCounter = explorerCounter;
   if (ccbHasSeenMultiSlot !== undefined) state.ccbHasSeenMultiSlot = ccbHasSeenMultiSlot;
   return state;
 }
@@ -288,7 +303,7 @@ export function writeModel(state: ModelState, options: { predictOnly?: boolean }
   w.u32(checksum);
 
   if (hasOption(headerOptions, 'ccb_explore_adf')) w.u8(state.ccbHasSeenMultiSlot === true ? 1 : 0);
-  if (hasOption(headerOptions, 'squarecb')) w.u64(state.squareCbCounter ?? 0n);
+  if (explorerCounterName(headerOptions) !== null) w.u64(state.explorerCounter ?? 0n);
   if (hasOption(headerOptions, 'cb_adf')) {
     const c = state.cbAdf[0] ?? { eventSum: 0n, actionSum: 0n };
     w.u64(c.eventSum);

@@ -292,6 +292,28 @@ test('an option given at its default value is recorded and written in the header
   assert.deepEqual(parsePolicyArguments('--cb_explore_adf --squarecb --epsilon 0.05').explicitDefaults, []);
 });
 
+test("mergeModelOptions: a model's options and a command line's are compared by value, as VW 9.10 compares them (float32, integers)", () => {
+  // What VW stores for `--squarecb --gamma_scale 2.3 --clip_p 0.1 --hash_seed 7` (15-digit floats).
+  const model =
+    ' --cb_adf --cb_explore_adf --cb_type mtr --clip_p 0.100000001490116 --csoaa_ldf multiline --csoaa_rank' +
+    ' --gamma_scale 2.29999995231628 --hash_seed 7 --quadratic :: --squarecb -b 18';
+  const c = parsePolicyArguments(mergeModelOptions(model, '--cb_explore_adf --squarecb --gamma_scale 2.3 --clip_p 0.1 --hash_seed 07 -q ::'));
+  // The command line's value is kept (VW keeps the first token, the command line's); the learner reads it as float.
+  assert.equal(Math.fround(c.clipP), Math.fround(0.1));
+  assert.equal(c.exploration.kind, 'squarecb');
+  assert.equal(Math.fround((c.exploration as { gammaScale: number }).gammaScale), Math.fround(2.3));
+  assert.equal(c.hashSeed, 7);
+  // Other spellings of the same float32: 1e-1, .1, 0.10000000149.
+  for (const v of ['1e-1', '.1', '0.10000000149', '0.100000001490116']) {
+    assert.equal(Math.fround(parsePolicyArguments(mergeModelOptions(model, `--clip_p ${v}`)).clipP), Math.fround(0.1), v);
+  }
+  // Really different values are still refused, as VW refuses them: the nearest float32 differs.
+  assert.throws(() => parsePolicyArguments(mergeModelOptions(model, '--clip_p 0.1000001')), /--clip_p: given twice with different values \('0.100000001490116', '0.1000001'\); VW refuses it too/);
+  assert.throws(() => parsePolicyArguments(mergeModelOptions(model, '--gamma_scale 2.4')), /--gamma_scale: given twice/);
+  assert.throws(() => parsePolicyArguments(mergeModelOptions(model, '--hash_seed 8')), /--hash_seed: given twice/);
+  assert.throws(() => parsePolicyArguments(mergeModelOptions(model, '--cb_type ips')), /--cb_type: given twice/);
+});
+
 test('--ccb_explore_adf: implies cb_explore_adf, formats back, and is kept in the header as VW 9.10 writes it', () => {
   const c = parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS);
   assert.equal(c.ccb, true);

@@ -112,8 +112,9 @@ const VW_KEEPS_FIRST = new Set(['learning_rate', 'power_t', 'epsilon']);
 /**
  * A loaded model's options with the command line's merged in as VW merges them (parse_args.cc
  * merge_options_from_header_strings, then options_cli.cc: command-line values first): the command line's
- * learning_rate, power_t and epsilon replace the model's; any other option the two give differently is still
- * refused by parsePolicyArguments.
+ * learning_rate, power_t and epsilon replace the model's; any other option the two give is compared by value by
+ * parsePolicyArguments (sameValue: `--clip_p 0.1` agrees with a model's `--clip_p 0.100000001490116`), and
+ * refused when the values differ, as VW refuses them.
  */
 export function mergeModelOptions(modelOptions: string, commandLine: string): string {
   const given = new Set(tokenize(commandLine).map((t) => t.spec.name));
@@ -169,6 +170,21 @@ function tokenize(args: string): { spec: OptionSpec; arg: string; value?: string
   return out;
 }
 
+/**
+ * Whether two values of one option are the same value, as VW 9.10 compares them (config/src/options_cli.cc,
+ * cli_typed_option_handler::handle_typed_option: every token is converted to the option's type, then
+ * check_disagreeing_option_values compares the converted values). So a model's `--clip_p 0.100000001490116` (the
+ * float 0.1 printed with 15 digits, parse_regressor.cc save_load_header) and a command line's `--clip_p 0.1` agree,
+ * while 0.1 and 0.2 do not. Floats compare as float32 (VW's `float` options); a value that is not a number of the
+ * option's kind compares as text, and parsing it reports it.
+ */
+function sameValue(spec: OptionSpec, a: string, b: string): boolean {
+  if (a === b) return true;
+  if (spec.kind === 'float' && FLOAT_RE.test(a) && FLOAT_RE.test(b)) return Math.fround(Number(a)) === Math.fround(Number(b));
+  if (spec.kind === 'int' && INT_RE.test(a) && INT_RE.test(b)) return Number(a) === Number(b);
+  return false;
+}
+
 /** The largest finite float32 (FLT_MAX). */
 const FLT_MAX = 3.4028234663852886e38;
 
@@ -220,7 +236,7 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
       lists.set(spec.name, list);
     } else {
       const prev = scalars.get(spec.name);
-      if (prev && prev.value !== value) {
+      if (prev && !sameValue(spec, prev.value, value as string)) {
         // A policy that says two things is refused, saying what VW 9.10 would have done (config/src/options_cli.cc:
         // an option marked allow_override keeps its first value silently, any other stops VW with "Disagreeing
         // option values").

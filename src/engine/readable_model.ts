@@ -2,7 +2,7 @@
 // (parse_regressor.cc save_load_header, conditional_contextual_bandit.cc, cb_adf.cc / cb_explore_adf_squarecb.cc save_load, gd.cc
 // save_load_online_state_gd and save_load_online_state_weights / save_load_regressor).
 
-import { murmur3Chain } from './model_file.js';
+import { explorerCounterName, murmur3Chain } from './model_file.js';
 import { formatCppFloat } from './policy_args.js';
 import type { ModelState } from './types.js';
 
@@ -37,8 +37,9 @@ export function formatReadableModel(state: ModelState, options: { predictOnly?: 
   if (state.ccbHasSeenMultiSlot !== undefined) {
     out.push(`CCB: has_seen_multi_slot_example = ${state.ccbHasSeenMultiSlot}\n`);
   }
-  if (state.squareCbCounter !== undefined) {
-    out.push(`cb squarecb adf storing example counter:  = ${state.squareCbCounter}\n`);
+  const counterName = explorerCounterName(state.options);
+  if (counterName !== null && state.explorerCounter !== undefined) {
+    out.push(`cb ${counterName} adf storing example counter:  = ${state.explorerCounter}\n`);
   }
   for (const c of state.cbAdf) out.push(`event_sum ${c.eventSum}\n`, `action_sum ${c.actionSum}\n`);
   out.push(`:${predictOnly ? 0 : 1}\n`);

@@ -100,8 +100,12 @@ export interface ModelState {
   /** null in a --predict_only_model file. */
   resume: GdResumeState | null;
   weights: Float32Array;
-  /** --squarecb's example counter (u64, cb_explore_adf_squarecb.cc save_load); absent for other explorations. */
-  squareCbCounter?: bigint;
+  /**
+   * The exploration reduction's counter (u64, its save_load, written after the header and before cb_adf's counters):
+   * learned events for --squarecb, --regcb/--regcbopt and --cover, the remaining tau for --first; absent for the
+   * others (model_file.ts explorerCounterName).
+   */
+  explorerCounter?: bigint;
   /** --ccb_explore_adf's has_seen_multi_slot_example (a bool before cb_adf's counters); absent for other policies. */
   ccbHasSeenMultiSlot?: boolean;
 }

@@ -1,27 +1,30 @@
 // Requests a follower hands to the trainer leader through the store (docs/scale-out.md): DELETE /model (reset the
-// model) and flush (learn everything joined and export it) need the trainer, which runs only in the leader's
-// process. The request is a settings key holding {id, at}; the leader, on its maintenance turn, finds a request
+// model), PUT /model (import one: the request carries the model) and flush (learn everything joined and export
+// it) need the trainer, which runs only in the leader's process. The request is a settings key holding {id, at}; the leader, on its maintenance turn, finds a request
 // whose id differs from the last one it acknowledged, carries it out, and stores that id as done. A later request
 // of the same kind supersedes an earlier one that is still waiting: it covers it (one reset, one flush, is as good
 // as two).
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/index.js';
 
-export type LeaderOp = 'reset' | 'flush';
+export type LeaderOp = 'reset' | 'flush' | 'import';
 
 export interface LeaderRequest {
   id: string;
   /** The requester's clock (ms since epoch): a reset model's creation time. */
   at: number;
+  /** import: the model file to make live, base64 (already checked by the requester against the policy). */
+  model?: string;
 }
 
 const requestKey = (op: LeaderOp): string => `leaderRequest.${op}`;
 const doneKey = (op: LeaderOp): string => `leaderRequest.${op}.done`;
 
 /** Stores a request; returns its id. */
-export async function postRequest(store: Store, op: LeaderOp, at: number): Promise<string> {
+export async function postRequest(store: Store, op: LeaderOp, at: number, model?: Uint8Array): Promise<string> {
   const id = randomUUID();
-  await store.putSetting(requestKey(op), { id, at } satisfies LeaderRequest);
+  const request: LeaderRequest = model === undefined ? { id, at } : { id, at, model: Buffer.from(model).toString('base64') };
+  await store.putSetting(requestKey(op), request);
   return id;
 }
 

@@ -14,7 +14,7 @@
 // the trainer leader (leadership.ts) runs the trainer, the join sweep, retention, auto-optimization and
 // evaluation jobs. Every process follows the models and settings the others write (store_watch.ts); a model reset
 // or a flush asked of a follower is carried out by the leader (leader_requests.ts). A lone process is the leader.
-import { createLearner, DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
+import { createLearner, DEFAULT_POLICY_ARGUMENTS, loadCcbLearner, loadLearner } from '../engine/index.js';
 import { openStore, StaleSettingsError, StoreFullError, StoreUnavailableError, type LeaseGrant, type ModelRecord, type Store } from '../store/index.js';
 import { buildContext } from './context.js';
 import { DAY } from './duration.js';
@@ -34,6 +34,9 @@ import {
   type LoopSettings,
 } from './service_config.js';
 import { Ranker } from './ranker.js';
+import { checkModelFits, modelFromBody, type ImportRules } from './model_import.js';
+import { signedArchive, type SigningIdentity } from './model_signing.js';
+import { signingIdentity } from './model_identity.js';
 import type { RankerModel } from './ranker_protocol.js';
 import { TrainerHandle } from './trainer.js';
 import type { PublishedModel } from './trainer_protocol.js';
@@ -68,6 +71,8 @@ import { azureRanking } from './rank_order.js';
  * is ~50 ms of work and 700× a typical request (10 actions × 20 features: ~2,800).
  */
 const MAX_RANK_FEATURES = 2_000_000;
+/** PUT /model's default model size limit (the ModelSizeLimit setting's default). */
+const DEFAULT_MODEL_BYTES = 64 * 1024 * 1024;
 const MAINTAIN_MS = 500;
 const JOIN_BATCH = 1000;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -137,6 +142,8 @@ class PersonalizerLoop implements LearningLoop {
   /** The store's settings revision the in-memory service and policy were read at (compare-and-set on writes). */
   private settingsRevision = 0;
   private fullReportedAt = 0;
+  /** The model-signing identity and import rules, made (or read from the store) at the first need. */
+  private importSetup: Promise<{ identity: SigningIdentity; rules: ImportRules }> | null = null;
 
   private constructor(
     private readonly options: LoopOptions,
@@ -479,6 +486,50 @@ class PersonalizerLoop implements LearningLoop {
     return this.model.bytes;
   }
 
+  private modelImportSetup(): Promise<{ identity: SigningIdentity; rules: ImportRules }> {
+    const o = this.options.models ?? {};
+    this.importSetup ??= signingIdentity(this.store, o.signingIdentity, this.now()).then((identity) => ({
+      identity,
+      rules: {
+        trusted: [identity.certificate, ...(o.trusted ?? [])],
+        allowUnsigned: o.allowUnsigned !== false,
+        maxBytes: o.maxBytes ?? DEFAULT_MODEL_BYTES,
+      },
+    }));
+    // A failed attempt (the store unreachable) is tried again at the next request.
+    this.importSetup.catch(() => (this.importSetup = null));
+    return this.importSetup;
+  }
+
+  async getSignedModel(): Promise<Uint8Array> {
+    const { identity } = await this.modelImportSetup();
+    return signedArchive(this.model.bytes, identity);
+  }
+
+  async importModel(body: Uint8Array): Promise<void> {
+    const { rules } = await this.modelImportSetup();
+    const model = modelFromBody(body, rules);
+    if (model.length > rules.maxBytes) throw new LoopError('PayloadSizeExceeded', `The model is larger than the limit of ${rules.maxBytes} bytes.`, 413);
+    const live = parsePolicy(this.policy.arguments);
+    checkModelFits(model, live);
+    // What the ranker will do with it: a model that passed the checks above but still does not load is refused
+    // here rather than left for the trainer and the ranker to fail on.
+    try {
+      if (live.ccb) loadCcbLearner(model, '', { maxFeatures: MAX_RANK_FEATURES });
+      else loadLearner(model, '', { maxFeatures: MAX_RANK_FEATURES });
+    } catch (e) {
+      throw new LoopError('InvalidModelMetadata', `The model does not load: ${(e as Error).message}`);
+    }
+    const at = this.now();
+    if (this.trainer) {
+      await this.trainer.request({ op: 'import', bytes: model, at });
+      return;
+    }
+    const id = await postRequest(this.store, 'import', at, model);
+    if (await awaitDone(this.store, 'import', id, RESET_WAIT_MS)) await this.watch.poll();
+    else this.options.logger?.warn(`no trainer leader imported the model within ${RESET_WAIT_MS} ms; the import stays requested until one does`);
+  }
+
   async resetModel(): Promise<void> {
     if (this.trainer) {
       await this.trainer.request({ op: 'reset', at: this.now() });
@@ -624,10 +675,17 @@ class PersonalizerLoop implements LearningLoop {
 
   /** Carries out the resets and flushes that followers asked for (leader_requests.ts). */
   private async serveRequests(): Promise<void> {
-    for (const op of ['reset', 'flush'] as LeaderOp[]) {
+    for (const op of ['reset', 'import', 'flush'] as LeaderOp[]) {
       const request = await pendingRequest(this.store, op);
       if (!request || !this.trainer) continue;
-      await this.trainer.request(op === 'reset' ? { op: 'reset', at: request.at } : { op: 'flush' });
+      if (op === 'import') {
+        // Checked by the follower that took it; one the trainer still cannot take is dropped, not retried forever.
+        await this.trainer
+          .request({ op: 'import', bytes: new Uint8Array(Buffer.from(request.model ?? '', 'base64')), at: request.at })
+          .catch((e: unknown) => this.options.logger?.error({ err: e }, 'a model import asked by another process failed'));
+      } else {
+        await this.trainer.request(op === 'reset' ? { op: 'reset', at: request.at } : { op: 'flush' });
+      }
       await acknowledge(this.store, op, request.id);
     }
   }

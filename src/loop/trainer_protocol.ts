@@ -24,6 +24,8 @@ export type TrainerRequest =
   | { op: 'flush' }
   | { op: 'policy'; policyArguments: string }
   | { op: 'reset'; at: number }
+  /** PUT /model: continue from these model bytes (already checked against the policy), exported as they are. */
+  | { op: 'import'; bytes: Uint8Array; at: number }
   | { op: 'stop'; flush: boolean };
 
 export type TrainerNotice =

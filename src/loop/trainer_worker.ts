@@ -174,10 +174,11 @@ async function learnSome(max: number): Promise<boolean> {
   return learned >= max;
 }
 
-async function exportModel(): Promise<void> {
+/** `given`: bytes to export as they are (an imported model, byte for byte what the client sent). */
+async function exportModel(given?: Uint8Array): Promise<void> {
   if (state.retrainUntil !== null) return;
-  let bytes = state.learner.saveModel();
-  const problem = modelProblem(bytes);
+  let bytes = given ?? state.learner.saveModel();
+  const problem = given ? null : modelProblem(bytes);
   if (problem !== null) {
     await recover(problem);
     bytes = state.learner.saveModel();
@@ -302,6 +303,27 @@ async function handle(r: TrainerRequest): Promise<void> {
       // A fresh model that learns only what is joined from now on; the logs stay.
       state = fresh(state.config, await store.headJoinSeq(), r.at, null);
       await exportModel();
+      return;
+    }
+    case 'import': {
+      // The imported model replaces the learning one at once. It includes none of the events joined so far (they
+      // belonged to the model it replaces), so learning continues from the head: nothing is learned twice, and
+      // what is joined from now on is learned on top of it, with the live policy's settings.
+      const learner = resume(r.bytes, state.config, LEARNER_OPTIONS);
+      const cursor = await store.headJoinSeq();
+      state = {
+        learner,
+        config: state.config,
+        checkpoint: { bytes: r.bytes.slice(), cursor, eventsLearned: 0 },
+        signature: state.signature,
+        cursor,
+        eventsLearned: 0,
+        createdAt: r.at,
+        retrainUntil: null,
+        exportedCursor: -1,
+        exportedAt: 0,
+      };
+      await exportModel(r.bytes.slice());
       return;
     }
     case 'stop':

@@ -1,5 +1,6 @@
 // The learning loop's public contract, in Azure's wire names (azure-api.md §3). api/ calls only this;
 // nothing here knows HTTP. Errors carry Azure's error code and the HTTP status api/ should answer with.
+import type { X509Certificate } from 'node:crypto';
 import type { FeatureScore, PolicyResult } from '../evaluation/index.js';
 import type { Counters } from '../store/index.js';
 import type { ApprenticeReport } from './apprentice_report.js';
@@ -218,6 +219,13 @@ export interface Loop {
 
   /** The current model as a VW binary model file. */
   getModel(): Promise<Uint8Array>;
+  /** The current model as a signed archive (model_signing.ts): model.vw, signer.der, sha512_signature.bin. */
+  getSignedModel(): Promise<Uint8Array>;
+  /**
+   * PUT /model: a signed archive or a plain VW model file, checked (signature, format, fit with the live policy:
+   * LoopError 400 otherwise) and made live at once: the next Rank uses it, the trainer continues from it.
+   */
+  importModel(body: Uint8Array): Promise<void>;
   resetModel(): Promise<void>;
   getModelProperties(): Promise<ModelProperties>;
 
@@ -260,4 +268,17 @@ export interface LoopOptions {
   logger?: { info(o: object | string, m?: string): void; warn(o: object | string, m?: string): void; error(o: object | string, m?: string): void };
   /** For tests: overrides the clock (ms since epoch). */
   now?: () => number;
+  /** Model export and import (docs/model-import.md); each field has a default. */
+  models?: ModelImportOptions;
+}
+
+export interface ModelImportOptions {
+  /** The identity that signs exports (ModelSigning:Key/Certificate); default: the store's own, made once. */
+  signingIdentity?: { key: string; certificate: string };
+  /** Certificates whose signed archives PUT /model accepts besides the signing identity's. */
+  trusted?: X509Certificate[];
+  /** Plain VW model files are accepted (default true). */
+  allowUnsigned?: boolean;
+  /** Largest model file in bytes (default 64 MiB). */
+  maxBytes?: number;
 }

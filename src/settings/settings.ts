@@ -1,6 +1,7 @@
 // The container's settings: one typed, validated object built once at start-up (architecture.md,
 // "Where each concern lives"). Names and semantics follow Microsoft's Cognitive Services containers
 // (azure-api.md §7); anything that would make the container misbehave later is refused here instead.
+import { FILE_NAMES, parseFileSettings, type FileSettings } from './files.js';
 import { LIMIT_NAMES, parseHttpLimits, type HttpLimits } from './limits.js';
 import { METRICS_NAMES, parseMetricsSettings, type MetricsSettings } from './metrics.js';
 import { collectRawSettings, SettingsError } from './sources.js';
@@ -8,7 +9,7 @@ import { parseWorkers, WORKERS_NAMES } from './workers.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
-export interface Settings extends HttpLimits, MetricsSettings {
+export interface Settings extends HttpLimits, MetricsSettings, FileSettings {
   /** `Eula=accept` is required to start. */
   eula: 'accept';
   /** The key every `/personalizer/...` request must carry in `Ocp-Apim-Subscription-Key`. Never log it. */
@@ -60,6 +61,7 @@ export const SETTING_NAMES = [
   ...LIMIT_NAMES,
   ...METRICS_NAMES,
   ...WORKERS_NAMES,
+  ...FILE_NAMES,
 ] as const;
 
 export const DEFAULTS = {
@@ -180,6 +182,7 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
     ...limits,
     ...parseMetricsSettings(get),
     workers: parseWorkers(get('Workers')),
+    ...parseFileSettings(get),
     unknownArguments: raw.unknownArguments,
   };
 }

@@ -15,7 +15,10 @@ import { apprenticeRoutes } from './apprentice.js';
 export const V1_PREFIX = '/personalizer/v1.0';
 export const PREVIEW_PREFIXES = ['/personalizer/v1.1-preview.1', '/personalizer/v1.1-preview.2', '/personalizer/v1.1-preview.3'];
 
-export async function v1Routes(app: FastifyInstance, { loop, hidden }: V1Options & { hidden?: boolean }): Promise<void> {
+export async function v1Routes(
+  app: FastifyInstance,
+  { loop, hidden, modelBodyLimit }: V1Options & { hidden?: boolean; modelBodyLimit?: number },
+): Promise<void> {
   if (hidden) {
     app.addHook('onRoute', (route) => {
       route.schema = { ...route.schema, hide: true };
@@ -27,7 +30,7 @@ export async function v1Routes(app: FastifyInstance, { loop, hidden }: V1Options
   await app.register(eventRoutes, options);
   await app.register(configurationRoutes, options);
   await app.register(logRoutes, options);
-  await app.register(modelRoutes, options);
+  await app.register(modelRoutes, { ...options, ...(modelBodyLimit === undefined ? {} : { modelBodyLimit }) });
   await app.register(evaluationRoutes, options);
   await app.register(apprenticeRoutes, options);
 }
