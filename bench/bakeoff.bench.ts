@@ -28,6 +28,12 @@ function stats(xs: number[]): { mean: number; sd: number; min: number; max: numb
   return { mean, sd, min: Math.min(...xs), max: Math.max(...xs) };
 }
 
+/** (our mean − VW's mean) / √(sd² + sd²): how far apart the two spreads' centres are. */
+function meansZ(c: Cell, ref: { mean: number; sd: number }): number {
+  const sd = Math.sqrt(c.sd ** 2 + ref.sd ** 2);
+  return sd > 0 ? (c.mean - ref.mean) / sd : 0;
+}
+
 function measure(data: Dataset, args: string, order: Uint32Array): Cell {
   const first = runPolicy(data, args, { order });
   const losses = [first.loss];
@@ -60,6 +66,7 @@ export async function run(): Promise<BenchResult[]> {
       if (spec.run === 'a') base = c;
       cells.set(`${spec.run}/${name}`, c);
       const verdict = inSpread(c.loss, ref) ? 'in VW spread' : 'OUTSIDE VW spread';
+      const z = meansZ(c, ref);
       rows.push({
         name: `bakeoff ${name} ${spec.run}`,
         value: c.loss,
@@ -67,7 +74,7 @@ export async function run(): Promise<BenchResult[]> {
         reference: ref.loss,
         ratio: c.loss / ref.loss,
         ...(base ? { baseline: base.loss, baselineRatio: c.loss / base.loss } : {}),
-        note: `${verdict} ${ref.mean}±${ref.sd} [${ref.min}, ${ref.max}]; ours over ${SHIFTS} shifts ${c.mean.toFixed(3)}±${c.sd.toFixed(3)} [${c.min.toFixed(3)}, ${c.max.toFixed(3)}]`,
+        note: `${verdict} ${ref.mean}±${ref.sd} [${ref.min}, ${ref.max}]; ours over ${SHIFTS} shifts ${c.mean.toFixed(3)}±${c.sd.toFixed(3)} [${c.min.toFixed(3)}, ${c.max.toFixed(3)}]${SHIFTS > 1 ? `, means differ by z = ${z.toFixed(2)}` : ''}`,
       });
       rows.push({
         name: `bakeoff ${name} ${spec.run} wall`,
@@ -95,7 +102,10 @@ export async function run(): Promise<BenchResult[]> {
   return rows;
 }
 
-/** docs/bakeoff.md's table: run × dataset, ours (wall) over VW's (spread). */
+/**
+ * docs/bakeoff.md's table: run × dataset, our loss on the order (its wall time), our spread over the phase shifts,
+ * then VW's loss and spread. "!" marks a loss outside VW's spread.
+ */
 function matrix(cells: Map<string, Cell | string>): string {
   const head = ['run', ...DATASETS];
   const body = RUNS.map((spec) => [
@@ -103,12 +113,13 @@ function matrix(cells: Map<string, Cell | string>): string {
     ...DATASETS.map((d: DatasetName) => {
       const c = cells.get(`${spec.run}/${d}`);
       const ref = reference(spec.run, d)!;
-      if (c === undefined || typeof c === 'string') return `pending | VW ${ref.loss.toFixed(4)}`;
+      const vw = `VW ${ref.loss.toFixed(4)}, ${ref.mean.toFixed(3)} ± ${ref.sd.toFixed(3)}`;
+      if (c === undefined || typeof c === 'string') return `pending; ${vw}`;
       const mark = inSpread(c.loss, ref) ? '' : ' !';
-      return `${c.loss.toFixed(4)} (${c.wall.toFixed(2)} s)${mark} | VW ${ref.loss.toFixed(4)} [${ref.min.toFixed(3)}, ${ref.max.toFixed(3)}]`;
+      return `${c.loss.toFixed(4)}${mark} (${c.wall.toFixed(2)} s), ${c.mean.toFixed(3)} ± ${c.sd.toFixed(3)}; ${vw}`;
     }),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
-  return ['', `bake-off, shuffle seed ${SEED}, ${SHIFTS} shift(s) ("!" = outside VW's spread)`, line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', ''].join('\n');
+  return ['', `bake-off, shuffle seed ${SEED}, ${SHIFTS} phase shift(s) ("!" = outside VW's spread)`, line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', ''].join('\n');
 }
