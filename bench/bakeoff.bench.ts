@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BakeoffPolicyError, decodeDataset, parseCbifyPolicy, runPolicy, shuffledOrder, type Dataset } from '../src/bakeoff/index.js';
 import { sharedDir } from '../src/testing/fixtures.js';
-import { BEST_CONSTANT, DATASETS, NUMERIC_NAMES_B, RUNS, inSpread, reference, type DatasetName } from './bakeoff_reference.js';
+import { BEST_CONSTANT, DATASETS, NUMERIC_NAMES_B, RUNS, inSpread, reference, type DatasetName } from '../src/bakeoff/vw_reference.js';
 import type { BenchResult } from './types.js';
 
 const SEED = BigInt(process.env['BAKEOFF_SHUFFLE_SEED'] ?? '1');

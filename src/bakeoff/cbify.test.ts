@@ -14,6 +14,7 @@ import { fileOrder, shuffledOrder } from './order.js';
 import { BakeoffPolicyError, parseCbifyPolicy } from './policy.js';
 import { runPolicy } from './runner.js';
 import { CBIFY_APP_SEED, sampleAfterNormalizing } from './sample.js';
+import { inSpread, reference, RUNS } from './vw_reference.js';
 
 const RUN_A = '--cbify K --cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr';
 const RUN_E = '--cbify K --cb_explore_adf --squarecb --cb_type mtr';
@@ -137,5 +138,21 @@ test('short bake-off runs a and e on every dataset: pinned losses and sampled cl
       const a = PINNED.find((p) => p[0] === name && p[2] === 'a')!;
       assert.ok(mistakes < a[3], `${name}: squarecb ${mistakes} < run a ${a[3]}`);
     }
+  }
+});
+
+test("against VW 9.10's table: segmentation's runs a, b, d, e, g land in VW's spread, and so does our spread's mean", { skip }, () => {
+  const d = load('segmentation');
+  const order = shuffledOrder(d.labels.length, 1n);
+  for (const spec of RUNS.filter((r) => ['a', 'b', 'd', 'e', 'g'].includes(r.run))) {
+    const ref = reference(spec.run, 'segmentation')!;
+    const policy = `--cbify 7 --cb_explore_adf ${spec.args}`;
+    // The 10 phase shifts VW's spread was measured with (M label-less rows before the data, M = 0, 1000, …).
+    const losses = Array.from({ length: 10 }, (_, m) => runPolicy(d, policy, { order, seedOffset: 1000 * m }).loss);
+    const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
+    assert.ok(inSpread(losses[0]!, ref), `run ${spec.run}: ${losses[0]} outside VW's ${ref.mean} ± ${ref.sd} [${ref.min}, ${ref.max}]`);
+    assert.ok(mean >= ref.min && mean <= ref.max, `run ${spec.run}: our mean ${mean} outside VW's [${ref.min}, ${ref.max}]`);
+    // Every shift learns: below the best constant (0.8571) and, for the learning runs, far below chance (6/7).
+    for (const l of losses) assert.ok(l < 0.86, `run ${spec.run}: ${l}`);
   }
 });

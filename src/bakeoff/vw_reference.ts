@@ -1,7 +1,7 @@
 // VW 9.10.0's progressive losses on the bake-off datasets (`vw --cbify K --cb_explore_adf <run args>` on one fixed
 // random order of each dataset), the wall time of that run, and the run-to-run spread over 10 phase shifts of
 // cbify's sampling stream (M = 0, 1000, …, 9000 label-less rows before the data). docs/bakeoff.md describes how
-// they were measured; these are the figures the benchmark prints next to ours.
+// they were measured; the benchmark prints them next to ours and the tests check short runs against them.
 export const DATASETS = ['letter', 'pendigits', 'optdigits', 'satimage', 'segmentation'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
