@@ -18,6 +18,8 @@ import { inSpread, reference, RUNS } from './vw_reference.js';
 
 const RUN_A = '--cbify K --cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr';
 const RUN_E = '--cbify K --cb_explore_adf --squarecb --cb_type mtr';
+const RUN_AQ = `${RUN_A} -q ::`;
+const RUN_ARGS: Record<string, string> = { a: RUN_A, e: RUN_E, a_q: RUN_AQ };
 const multiclass = (): string | undefined => {
   const s = sharedDir();
   return s === undefined ? undefined : join(s, 'data', 'multiclass');
@@ -107,7 +109,7 @@ test('row 0 is uniform: the first sampled class is ⌊K·u_0⌋ + 1 (letter 12, 
   }
 });
 
-// Short runs (a prefix of the order shuffled with seed 1) of runs a and e of docs/bakeoff.md: the mistakes and a
+// Short runs (a prefix of the order shuffled with seed 1) of runs a, e and a_q of docs/bakeoff.md: the mistakes and a
 // digest of the sampled classes, as the engine gives them on the full run's order (the full runs are in the
 // benchmark). Any change in featurization, learning or sampling moves these.
 const PINNED: [string, number, string, number, string][] = [
@@ -122,14 +124,17 @@ const PINNED: [string, number, string, number, string][] = [
   ['satimage', 1000, 'e', 685, 'd7bb6edb49772566'],
   ['segmentation', 2310, 'a', 1759, 'f69b472b3c03e662'],
   ['segmentation', 2310, 'e', 1461, '17658fb948d16d16'],
+  // -q ::, the interactions hashed from the per-action indices
+  ['optdigits', 1000, 'a_q', 869, '75ab6d0b35f5061b'],
+  ['segmentation', 1000, 'a_q', 830, '011e55a6245665c2'],
 ];
 
-test('short bake-off runs a and e on every dataset: pinned losses and sampled classes', { skip }, () => {
+test('short bake-off runs a and e on every dataset (a_q on two): pinned losses and sampled classes', { skip }, () => {
   const cache = new Map<string, Dataset>();
   for (const [name, rows, run, mistakes, digest] of PINNED) {
     const d = cache.get(name) ?? load(name);
     cache.set(name, d);
-    const r = runPolicy(d, withK(run === 'a' ? RUN_A : RUN_E, d), { order: shuffledOrder(d.labels.length, 1n), limit: rows, keepSampled: true });
+    const r = runPolicy(d, withK(RUN_ARGS[run]!, d), { order: shuffledOrder(d.labels.length, 1n), limit: rows, keepSampled: true });
     assert.equal(r.rows, rows);
     assert.equal(r.mistakes, mistakes, `${name} run ${run}: loss ${r.loss}`);
     assert.equal(createHash('sha256').update(r.sampled!).digest('hex').slice(0, 16), digest, `${name} run ${run}: sampled classes`);

@@ -82,13 +82,15 @@ export function createCbifyFeaturizer(config: CbifyConfig, options: CbifyFeaturi
   for (let a = 0; a < k; a++) actions.push({ index: new Uint32Array(capacity), value: new Float32Array(capacity), count: 0 });
   const ex: MultiExample = { actions, tags: new Array<undefined>(k).fill(undefined) };
 
+  const constant = (CONSTANT_INDEX & clear) >>> 0;
   return (values: Float32Array, row: number): MultiExample => {
+    // rowIndex holds the hashes with their low s bits cleared: action a's index is that + a.
     let n = 0;
     if (!letterIgnored) {
       for (let j = 0; j < d; j++) {
         const v = values[row * d + j]!;
         if (v === 0) continue; // VW's parser drops zero-valued features
-        rowIndex[n] = hashes[j]!;
+        rowIndex[n] = hashes[j]! & clear;
         rowValue[n] = v;
         n++;
       }
@@ -100,15 +102,31 @@ export function createCbifyFeaturizer(config: CbifyConfig, options: CbifyFeaturi
       let o = 0;
       if (!linearIgnored) {
         for (let i = 0; i < n; i++, o++) {
-          oi[o] = offsetIndex(rowIndex[i]!, a);
+          oi[o] = rowIndex[i]! + a;
           ov[o] = rowValue[i]!;
         }
       }
       if (!config.noConstant) {
-        oi[o] = offsetIndex(CONSTANT_INDEX, a);
+        oi[o] = constant + a;
         ov[o++] = 1;
       }
-      for (const r of arities) o = interact(rowIndex, rowValue, n, r, a, oi, ov, o, offsetIndex);
+      const lin = o;
+      for (const r of arities) {
+        if (r !== 2) {
+          o = interact(rowIndex, rowValue, n, r, a, oi, ov, o, offsetIndex);
+          continue;
+        }
+        // The common -q :: case, inlined: values are the same for every action, only the indices move.
+        for (let i = 0; i < n; i++) {
+          const h = Math.imul(FNV_PRIME, rowIndex[i]! + a);
+          if (a === 0) {
+            const v = rowValue[i]!;
+            for (let j = i, q = o; j < n; j++, q++) ov[q] = v * rowValue[j]!;
+          }
+          for (let j = i; j < n; j++, o++) oi[o] = h ^ (rowIndex[j]! + a);
+        }
+      }
+      if (a > 0 && o > lin) ov.set(actions[0]!.value.subarray(lin, o), lin);
       fv.count = o;
     }
     return ex;
