@@ -3,12 +3,15 @@
 // Our order: the dataset shuffled with BAKEOFF_SHUFFLE_SEED (default 1); our spread: the same phase shifts VW's
 // was measured with (seed offsets M = 0, 1000, …; BAKEOFF_SHIFTS of them, default 10). Wall time is the learning
 // loop in this process (VW's includes its start-up). Baseline: run a (Azure's policy without -q) in the same run.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BakeoffPolicyError, decodeDataset, parseCbifyPolicy, runPolicy, shuffledOrder, type Dataset } from '../src/bakeoff/index.js';
+import { BakeoffPolicyError, decodeDataset, parseCbifyPolicy, runPolicy, shuffledOrder, vwLines, type Dataset } from '../src/bakeoff/index.js';
 import { sharedDir } from '../src/testing/fixtures.js';
 import { BEST_CONSTANT, DATASETS, NUMERIC_NAMES_B, RUNS, inSpread, reference, type DatasetName } from '../src/bakeoff/vw_reference.js';
 import type { BenchResult } from './types.js';
+import { findVw } from './vw_binary.js';
 
 const SEED = BigInt(process.env['BAKEOFF_SHUFFLE_SEED'] ?? '1');
 const SHIFTS = Math.max(1, Number(process.env['BAKEOFF_SHIFTS'] ?? 10));
@@ -34,6 +37,23 @@ function meansZ(c: Cell, ref: { mean: number; sd: number }): number {
   return sd > 0 ? (c.mean - ref.mean) / sd : 0;
 }
 
+/**
+ * With a VW 9.10 binary (VW_BIN): VW on the very rows and order we played, its -p (the sampled class per row)
+ * against ours, line by line. Returns the fraction of rows with the same class, or a reason it was not run.
+ */
+function compareWithVw(vw: string, data: Dataset, policy: string, order: Uint32Array, dir: string): number | string {
+  const input = join(dir, 'rows.vw');
+  const preds = join(dir, 'rows.pred');
+  writeFileSync(input, vwLines(data, order));
+  const r = spawnSync(vw, [...policy.split(/\s+/), '-d', input, '-p', preds, '--quiet'], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) return `vw failed: ${(r.stderr ?? '').slice(-300)}`;
+  const theirs = readFileSync(preds, 'utf8').trim().split('\n').map((l) => Number(l.trim().split(/\s+/)[0]));
+  const ours = runPolicy(data, policy, { order, keepSampled: true }).sampled!;
+  let same = 0;
+  for (let t = 0; t < ours.length; t++) if (theirs[t] === ours[t]! + 1) same++;
+  return same / ours.length;
+}
+
 function measure(data: Dataset, args: string, order: Uint32Array): Cell {
   const first = runPolicy(data, args, { order });
   const losses = [first.loss];
@@ -46,6 +66,9 @@ export async function run(): Promise<BenchResult[]> {
   if (shared === undefined) throw new Error('the bake-off datasets (../shared/data/multiclass) are absent');
   const rows: BenchResult[] = [];
   const cells = new Map<string, Cell | string>();
+  const vw = findVw();
+  const tmp = mkdtempSync(join(tmpdir(), 'bakeoff-bench-'));
+  if ('missing' in vw) process.stderr.write(`bakeoff: ${vw.missing}; the line-by-line comparison with VW's -p is skipped\n`);
   for (const name of DATASETS) {
     const data = decodeDataset(readFileSync(join(shared, 'data', 'multiclass', name, `${name}.tsv.gz`)), name);
     const order = shuffledOrder(data.labels.length, SEED);
@@ -85,6 +108,15 @@ export async function run(): Promise<BenchResult[]> {
         ...(base ? { baseline: base.wall, baselineRatio: c.wall / base.wall } : {}),
         note: `${Math.round(data.labels.length / c.wall)} rows/s; VW's wall includes its start-up`,
       });
+      if ('path' in vw) {
+        const same = compareWithVw(vw.path, data, policy(spec.args), order, tmp);
+        rows.push({
+          name: `bakeoff ${name} ${spec.run} same class as VW`,
+          value: typeof same === 'number' ? same : NaN,
+          unit: 'fraction',
+          note: typeof same === 'number' ? `VW ${vw.version.split(' ')[0]} on the same rows and order` : same,
+        });
+      }
     }
     // The numeric-feature-name pitfall: run b with `| 0:v 1:v …` names.
     const b = RUNS.find((r) => r.run === 'b')!;
@@ -98,6 +130,7 @@ export async function run(): Promise<BenchResult[]> {
       note: `x-names run b: ${(cells.get(`b/${name}`) as Cell).loss.toFixed(4)}; best constant ${BEST_CONSTANT[name]}`,
     });
   }
+  rmSync(tmp, { recursive: true, force: true });
   process.stderr.write(matrix(cells));
   return rows;
 }

@@ -15,6 +15,8 @@ export interface Dataset {
   values: Float32Array;
   /** For a TSV with labels other than 0..K-1: the original label of each class (sorted ascending). */
   labelNames?: number[];
+  /** The cells' text, row-major as `values` (kept to write the rows for VW, vw_format.ts). */
+  text: string[];
 }
 
 /** A malformed dataset: the message names the line. */
@@ -55,6 +57,7 @@ function decodeCsv(lines: string[], name: string): Dataset {
   const columns = width - 1;
   const labels = new Int32Array(rows);
   const values = new Float32Array(rows * columns);
+  const text = new Array<string>(rows * columns);
   let maxLabel = 0;
   for (let r = 0; r < rows; r++) {
     const line = start + r + 1;
@@ -66,10 +69,13 @@ function decodeCsv(lines: string[], name: string): Dataset {
     }
     labels[r] = Number(label);
     if (labels[r]! > maxLabel) maxLabel = labels[r]!;
-    for (let j = 0; j < columns; j++) values[r * columns + j] = cellValue(cells[j + 1]!, name, line, j + 2);
+    for (let j = 0; j < columns; j++) {
+      text[r * columns + j] = cells[j + 1]!.trim();
+      values[r * columns + j] = cellValue(cells[j + 1]!, name, line, j + 2);
+    }
   }
   if (maxLabel < 1) throw new DatasetError(`${name}: every row has class 0; a bandit problem needs at least 2 classes`);
-  return { classes: maxLabel + 1, columns, labels, values };
+  return { classes: maxLabel + 1, columns, labels, values, text };
 }
 
 /** PMLB TSV: a header line, the label in column `target` (else the last), labels mapped sorted → 0..K-1. */
@@ -83,6 +89,7 @@ function decodeTsv(lines: string[], name: string): Dataset {
   const columns = header.length - 1;
   const raw = new Float64Array(rows);
   const values = new Float32Array(rows * columns);
+  const text = new Array<string>(rows * columns);
   for (let r = 0; r < rows; r++) {
     const line = r + 2;
     const cells = lines[r + 1]!.split('\t');
@@ -92,6 +99,7 @@ function decodeTsv(lines: string[], name: string): Dataset {
     raw[r] = label;
     for (let j = 0, c = 0; c < cells.length; c++) {
       if (c === target) continue;
+      text[r * columns + j] = cells[c]!.trim();
       values[r * columns + j] = cellValue(cells[c]!, name, line, c + 1);
       j++;
     }
@@ -100,5 +108,5 @@ function decodeTsv(lines: string[], name: string): Dataset {
   if (names.length < 2) throw new DatasetError(`${name}: only one distinct label; a bandit problem needs at least 2 classes`);
   const index = new Map(names.map((v, i) => [v, i]));
   const labels = Int32Array.from(raw, (v) => index.get(v)!);
-  return { classes: names.length, columns, labels, values, labelNames: names };
+  return { classes: names.length, columns, labels, values, labelNames: names, text };
 }

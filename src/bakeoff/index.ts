@@ -7,3 +7,4 @@ export * from './sample.js';
 export * from './cbify_features.js';
 export * from './policy.js';
 export * from './runner.js';
+export * from './vw_format.js';

@@ -72,6 +72,16 @@ test('the table, --limit and -p: one sampled class (1-based) per row', async () 
   const lib = runPolicy(decodeDataset(readFileSync(file), 'x'), '--epsilon 0.1', { limit: 200, keepSampled: true });
   assert.match(row, new RegExp(`^--epsilon 0\\.1\\s+200\\s+${lib.loss.toFixed(4)}\\s`));
   assert.deepEqual(readFileSync(preds, 'utf8'), Array.from(lib.sampled!, (a) => `${a + 1}\n`).join(''));
+  // --write-vw: the rows as played, VW's input format, the cells' own text, zeros left out.
+  const vw = join(dir, 'rows.vw');
+  assert.equal((await cli(['--multiclass', file, '--shuffle-seed', '3', '--limit', '4', '--write-vw', vw])).code, 0);
+  const csvRows = readFileSync(file, 'utf8').trim().split('\n').slice(1);
+  const order = shuffledOrder(500, 3n);
+  const expected = [...order.subarray(0, 4)].map((r) => {
+    const [c, ...v] = csvRows[r]!.split(',');
+    return `${Number(c) + 1} |f ${v.map((x, j) => (Number(x) === 0 ? '' : `x${j}:${x}`)).filter((x) => x).join(' ')}`.trimEnd();
+  });
+  assert.deepEqual(readFileSync(vw, 'utf8').trimEnd().split('\n'), expected);
   // Row 0 is uniform over 3 classes: ⌊3·u_0⌋ + 1 = 2.
   assert.equal(readFileSync(preds, 'utf8').split('\n')[0], '2');
 });

@@ -2,7 +2,7 @@
 // each policy in turn on the same order, prints a table (or JSON). Exit codes: 0 done, 1 the dataset cannot be
 // read, 2 usage (including a policy the engine refuses).
 import { readFile, writeFile } from 'node:fs/promises';
-import { BakeoffPolicyError, DatasetError, decodeDataset, fileOrder, runPolicy, shuffledOrder, type Dataset, type RunResult } from '../bakeoff/index.js';
+import { BakeoffPolicyError, DatasetError, decodeDataset, fileOrder, runPolicy, shuffledOrder, vwLines, type Dataset, type RunResult } from '../bakeoff/index.js';
 import { BAKEOFF_USAGE, parseBakeoffArgs, type BakeoffCliOptions } from './bakeoff_args.js';
 import { UsageError } from './replay_args.js';
 import { checkInput, checkOutput, ioError, ReplayIoError } from './replay_io.js';
@@ -29,6 +29,7 @@ export async function runBakeoff(argv: string[]): Promise<number> {
   try {
     await checkInput(opts.multiclass, what);
     if (opts.predictions !== undefined) await checkOutput(opts.predictions, `--predictions ${opts.predictions}`);
+    if (opts.writeVw !== undefined) await checkOutput(opts.writeVw, `--write-vw ${opts.writeVw}`);
     data = decodeDataset(await readFile(opts.multiclass), opts.multiclass);
   } catch (e) {
     if (e instanceof ReplayIoError || e instanceof DatasetError) return fail(e.message, 1);
@@ -37,6 +38,13 @@ export async function runBakeoff(argv: string[]): Promise<number> {
   }
   const n = data.labels.length;
   const order = opts.shuffleSeed !== undefined ? shuffledOrder(n, opts.shuffleSeed) : fileOrder(n);
+  if (opts.writeVw !== undefined) {
+    try {
+      await writeFile(opts.writeVw, vwLines(data, order, opts.limit ?? n, opts.names));
+    } catch (e) {
+      return fail(ioError(`--write-vw ${opts.writeVw}`, e).message, 1);
+    }
+  }
   const results: (RunResult & { name: string })[] = [];
   for (const p of opts.policies) {
     try {

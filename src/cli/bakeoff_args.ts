@@ -28,6 +28,8 @@ Options:
   --feature-names <x|numeric>  column j is feature \`xj\` in namespace \`f\` (default), or \`j\` in VW's default
                           namespace (the bake-off's oml_to_vw.py naming, see docs/bakeoff.md)
   -p, --predictions <file>  write the sampled class (1-based, as VW's -p) of every row; one --policy only
+  --write-vw <file>       also write the rows as played, in VW's input format (\`<class+1> |f x0:v …\`), to
+                          run \`vw --cbify K\` on the same order and compare its -p with ours
   --json                  print the results as JSON
   -h, --help              show this help
 `;
@@ -40,6 +42,7 @@ export interface BakeoffCliOptions {
   limit?: number;
   names: FeatureNames;
   predictions?: string;
+  writeVw?: string;
   json: boolean;
   help: boolean;
 }
@@ -54,6 +57,7 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--feature-names': 'feature-names',
   '-p': 'predictions',
   '--predictions': 'predictions',
+  '--write-vw': 'write-vw',
 };
 
 function wholeNumber(option: string, text: string, max: bigint): bigint {
@@ -79,6 +83,7 @@ export function parseBakeoffArgs(argv: string[]): BakeoffCliOptions {
         limit: { type: 'string' },
         'feature-names': { type: 'string' },
         predictions: { type: 'string', short: 'p' },
+        'write-vw': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -122,5 +127,6 @@ export function parseBakeoffArgs(argv: string[]): BakeoffCliOptions {
     if (out.limit === 0) throw new UsageError('--limit must be at least 1');
   }
   if (values.predictions !== undefined) out.predictions = values.predictions;
+  if (values['write-vw'] !== undefined) out.writeVw = values['write-vw'];
   return out;
 }
