@@ -38,6 +38,8 @@ test('malformed files are refused, naming the line and the problem', () => {
     ['1\n0\n', /at least one feature/],
     ['h1,h2\n', /no data rows/],
     ['1,1e39\n0,1\n', /x\.csv:1: column 2 is not a finite number/],
+    ['1,2\n4096,1\n', /x\.csv:2: class 4096: at most 4096 classes \(0\.\.4095\)/],
+    ['1,2\n\n0,1\n', /x\.csv:2: 1 columns, expected 2/],
   ];
   for (const [text, re] of bad) assert.throws(() => decodeDataset(enc(text), 'x.csv'), (e: unknown) => e instanceof DatasetError && re.test((e as Error).message), text);
   assert.throws(() => decodeDataset(Uint8Array.of(0x1f, 0x8b, 1, 2, 3), 'z.gz'), /z\.gz: not a readable gzip file/);

@@ -19,6 +19,12 @@ export interface Dataset {
   text: string[];
 }
 
+/**
+ * The most classes (actions) a dataset may have: every row is copied once per class, so K bounds the memory and
+ * time of each row (VW's bake-off sets have 2 to 26).
+ */
+export const MAX_CLASSES = 4096;
+
 /** A malformed dataset: the message names the line. */
 export class DatasetError extends Error {}
 
@@ -64,9 +70,8 @@ function decodeCsv(lines: string[], name: string): Dataset {
     const cells = lines[start + r]!.split(',');
     if (cells.length !== width) throw new DatasetError(`${name}:${line}: ${cells.length} columns, expected ${width}`);
     const label = cells[0]!.trim();
-    if (!/^\d+$/.test(label) || Number(label) > 1_000_000) {
-      throw new DatasetError(`${name}:${line}: the class '${label.slice(0, 40)}' is not a 0-based integer class`);
-    }
+    if (!/^\d+$/.test(label)) throw new DatasetError(`${name}:${line}: the class '${label.slice(0, 40)}' is not a 0-based integer class`);
+    if (Number(label) >= MAX_CLASSES) throw new DatasetError(`${name}:${line}: class ${label.slice(0, 40)}: at most ${MAX_CLASSES} classes (0..${MAX_CLASSES - 1})`);
     labels[r] = Number(label);
     if (labels[r]! > maxLabel) maxLabel = labels[r]!;
     for (let j = 0; j < columns; j++) {
@@ -106,6 +111,7 @@ function decodeTsv(lines: string[], name: string): Dataset {
   }
   const names = [...new Set(raw)].sort((a, b) => a - b);
   if (names.length < 2) throw new DatasetError(`${name}: only one distinct label; a bandit problem needs at least 2 classes`);
+  if (names.length > MAX_CLASSES) throw new DatasetError(`${name}: ${names.length} distinct labels; at most ${MAX_CLASSES} classes`);
   const index = new Map(names.map((v, i) => [v, i]));
   const labels = Int32Array.from(raw, (v) => index.get(v)!);
   return { classes: names.length, columns, labels, values, labelNames: names, text };
