@@ -15,6 +15,8 @@ import { findVw } from './vw_binary.js';
 
 const SEED = BigInt(process.env['BAKEOFF_SHUFFLE_SEED'] ?? '1');
 const SHIFTS = Math.max(1, Number(process.env['BAKEOFF_SHIFTS'] ?? 10));
+/** BAKEOFF_RUNS=e,f: only these runs (default all). */
+const ONLY = (process.env['BAKEOFF_RUNS'] ?? '').split(',').filter((r) => r !== '');
 
 interface Cell {
   loss: number;
@@ -76,6 +78,7 @@ export async function run(): Promise<BenchResult[]> {
     const policy = (args: string) => `--cbify ${data.classes} --cb_explore_adf ${args}`;
     let base: Cell | undefined;
     for (const spec of RUNS) {
+      if (ONLY.length > 0 && !ONLY.includes(spec.run)) continue;
       const ref = reference(spec.run, name)!;
       try {
         parseCbifyPolicy(policy(spec.args), data.classes);
@@ -121,6 +124,7 @@ export async function run(): Promise<BenchResult[]> {
     }
     // The numeric-feature-name pitfall: run b with `| 0:v 1:v …` names.
     const b = RUNS.find((r) => r.run === 'b')!;
+    if (ONLY.length > 0 && !ONLY.includes('b')) continue;
     const numeric = runPolicy(data, policy(b.args), { order, names: 'numeric' });
     rows.push({
       name: `bakeoff ${name} b numeric-names`,
