@@ -12,6 +12,7 @@ import {
   FNV_PRIME,
   compileInteractions,
   featureHasher,
+  uniformHash,
   parseInteractionArgs,
   type FeatureVector,
   type MultiExample,
@@ -52,10 +53,11 @@ export function createCbifyFeaturizer(config: CbifyConfig, options: CbifyFeaturi
   const bitsMask = config.bits >= 32 ? 0xffffffff : 2 ** config.bits - 1;
   const hasher = featureHasher(config.hashAll);
   const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
-  // Namespace hash: `f` hashes its name; the default namespace's is 0 (text parser, hash_seed 0).
+  // Namespace hash (text parser, parse_example.cc): `f` hashes its name with the hash seed; the default
+  // namespace's is 0, or uniform_hash("", hash_seed) with a seed.
   const seed = config.hashSeed >>> 0;
   const nsBytes = encode('f');
-  const channel = names === 'x' ? hasher(nsBytes, 0, nsBytes.length, seed) : seed === 0 ? 0 : hasher(new Uint8Array(0), 0, 0, seed);
+  const channel = names === 'x' ? hasher(nsBytes, 0, nsBytes.length, seed) : seed === 0 ? 0 : uniformHash('', seed);
   const hashes = new Uint32Array(d);
   for (let j = 0; j < d; j++) {
     const b = encode(names === 'x' ? `x${j}` : String(j));
