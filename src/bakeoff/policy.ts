@@ -27,7 +27,7 @@ function float32Option(name: string, text: string | undefined): number {
 
 /**
  * cbify's options are taken out (`--cbify K` must agree with the dataset's K, when `classes` is given), `--cb_explore_adf` is added when
- * absent (VW 9.10 builds the same stack without it), and for --regcb/--squarecb cbify's
+ * absent (VW 9.10 builds the same stack without it), and for --regcb/--regcbopt/--squarecb --elim cbify's
  * `--cb_min_cost <loss0> --cb_max_cost <loss1>` (cbify.cc cbify_setup) when the engine knows those options.
  * `--random_seed` is dropped when no engine explorer reads it (cbify itself never uses it).
  */
@@ -55,7 +55,9 @@ export function parseCbifyPolicy(args: string, classes?: number): CbifyPolicy {
   }
   const has = (n: string): boolean => rest.some((t) => t === `--${n}` || t.startsWith(`--${n}=`));
   if (!has('cb_explore_adf')) rest.unshift('--cb_explore_adf');
-  if ((has('regcb') || has('regcbopt') || has('squarecb')) && known('cb_min_cost')) {
+  // cbify inserts them for --squarecb too, where only --elim reads them (cb_explore_adf_squarecb.cc): the engine
+  // refuses them on vanilla SquareCB, so they are added only where they change something.
+  if ((has('regcb') || has('regcbopt') || (has('squarecb') && has('elim'))) && known('cb_min_cost')) {
     if (!has('cb_min_cost')) rest.push('--cb_min_cost', String(loss0));
     if (!has('cb_max_cost')) rest.push('--cb_max_cost', String(loss1));
   }
