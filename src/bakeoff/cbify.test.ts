@@ -146,10 +146,21 @@ test('short bake-off runs a and e on every dataset (a_q on two): pinned losses a
   }
 });
 
-test("against VW 9.10's table: segmentation's runs a, b, d, e, g land in VW's spread, and so does our spread's mean", { skip }, () => {
+/** Run f (--regcb) once the engine parses it. */
+const regcb = (() => {
+  try {
+    parseCbifyPolicy('--regcb --mellowness 0.001 --cb_type mtr', 7);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+test("against VW 9.10's table: segmentation's runs a, b, d, e, f, g land in VW's spread, and so does our spread's mean", { skip }, (t) => {
   const d = load('segmentation');
   const order = shuffledOrder(d.labels.length, 1n);
-  for (const spec of RUNS.filter((r) => ['a', 'b', 'd', 'e', 'g'].includes(r.run))) {
+  if (!regcb) t.diagnostic('run f left out: the engine does not parse --regcb yet');
+  for (const spec of RUNS.filter((r) => ['a', 'b', 'd', 'e', 'g', ...(regcb ? ['f'] : [])].includes(r.run))) {
     const ref = reference(spec.run, 'segmentation')!;
     const policy = `--cbify 7 --cb_explore_adf ${spec.args}`;
     // The 10 phase shifts VW's spread was measured with (M label-less rows before the data, M = 0, 1000, …).
