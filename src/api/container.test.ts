@@ -62,7 +62,7 @@ test('/swagger serves Swagger UI from local assets', async () => {
   }
 });
 
-test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation) and the key as apiKey security scheme', async () => {
+test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation, the apprentice report) and the key as apiKey security scheme', async () => {
   const doc = (await call(server, 'GET', '/swagger/json', { key: null })).json;
   assert.equal(doc.openapi, '3.0.3');
   assert.deepEqual(doc.components.securitySchemes.apim_key, { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key' });
@@ -93,6 +93,8 @@ test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation) a
     Evaluations_Get: `GET ${V1}/evaluations/{evaluationId}`,
     Evaluations_Delete: `DELETE ${V1}/evaluations/{evaluationId}`,
     ServiceConfiguration_ApplyFromEvaluation: `POST ${V1}/configurations/applyFromEvaluation`,
+    // Beyond Azure: the apprentice report (docs/learning-modes.md).
+    Apprentice_GetReport: `GET ${V1}/apprentice`,
   });
   for (const name of ['RankRequest', 'RankResponse', 'RewardRequest', 'ServiceConfiguration', 'PolicyContract', 'ErrorResponse', 'EvaluationContract', 'Evaluation', 'PolicyResult', 'PolicyResultSummary', 'PolicyReferenceContract']) {
     assert.ok(doc.components.schemas[name], name);

@@ -85,6 +85,8 @@ const NEEDS_DATA: Record<string, string> = {
   'GET /personalizer/v1.0/evaluations/{evaluationId}': 'EvaluationNotFound',
   'DELETE /personalizer/v1.0/evaluations/{evaluationId}': 'EvaluationNotFound',
   'POST /personalizer/v1.0/configurations/applyFromEvaluation': 'EvaluationNotFound',
+  // A new loop was never in Apprentice mode.
+  'GET /personalizer/v1.0/apprentice': 'ApprenticeModeNeverTurnedOn',
 };
 
 describe('every example of the generated OpenAPI document succeeds when sent as is', { skip }, () => {

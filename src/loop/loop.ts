@@ -340,7 +340,7 @@ class PersonalizerLoop implements LearningLoop {
       ? baselineRanking(r.index.length)
       : r.index.map((index, i) => ({ index, probability: shortestFloat32(r.probability[i]!) }));
     const first = ranking[0]!;
-    const explanation = this.service.isInferenceExplainabilityEnabled === true ? this.explain(v, v.included[first.index]!, source) : undefined;
+    const explanation = this.service.isInferenceExplainabilityEnabled === true ? this.explain(v, v.included[first.index]!) : undefined;
     const inserted = await this.store.insertEvent({
       eventId,
       timestamp: this.now(),
@@ -362,9 +362,9 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   /** inferenceExplanation for request position `position` (explain.ts); omitted, and logged, should it fail. */
-  private explain(v: ValidRank, position: number, source: string | undefined): InferenceExplanation[] | undefined {
+  private explain(v: ValidRank, position: number): InferenceExplanation[] | undefined {
     try {
-      return inferenceExplanation(v, position, this.ranker.explain(explainContext(v, position, source)).terms);
+      return inferenceExplanation(v, position, this.ranker.explain(explainContext(v, position), v, position));
     } catch (e) {
       this.options.logger?.warn({ err: e }, 'inference explanation failed; the Rank is answered without it');
       return undefined;

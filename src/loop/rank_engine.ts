@@ -1,7 +1,9 @@
 // Featurize → score → explore → sample for one Rank, with a model snapshot: what the ranker worker runs for heavy
 // Ranks, and the main thread for the others and while the worker is down (ranker.ts). Both load the same bytes
 // and seed sampling with the same eventId, so they answer alike.
-import { FeatureLimitError, learnerProblem, loadLearner, sampleAction, type FeatureContribution, type Learner } from '../engine/index.js';
+import { FeatureLimitError, learnerProblem, loadLearner, sampleAction, type Learner } from '../engine/index.js';
+import { explainTerms, type NamedTerms } from './explain_terms.js';
+import type { ValidRank } from './validate_rank.js';
 import type { RankFailure, RankJob, RankResult, RankerModel } from './ranker_protocol.js';
 
 const NON_FINITE_PMF =
@@ -64,12 +66,9 @@ export class RankEngine {
     return { id: job.id, modelId: this.modelId, index, probability };
   }
 
-  /**
-   * Every term of the score of the first action of `context` (a context of one action: explain.ts), with names,
-   * and the id of the model that scored it.
-   */
-  explain(context: string): { modelId: number; terms: FeatureContribution[] } {
-    return { modelId: this.modelId, terms: this.learner.explain(context, 0, Number.POSITIVE_INFINITY) };
+  /** Every term of the score of the one action of `context` (explain.ts), named (explain_terms.ts). */
+  explain(context: string, v: Pick<ValidRank, 'contextFeatures' | 'actions'>, position: number): NamedTerms {
+    return explainTerms(this.learner, context, v, position);
   }
 
   private load(model: RankerModel): Learner {

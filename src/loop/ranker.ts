@@ -14,7 +14,8 @@
 // and ranks everything while the worker is down (a crash answers the jobs it held here, and the worker is
 // restarted), so a Rank never fails because of the worker.
 import { Worker } from 'node:worker_threads';
-import type { FeatureContribution } from '../engine/index.js';
+import type { NamedTerms } from './explain_terms.js';
+import type { ValidRank } from './validate_rank.js';
 import { RankEngine } from './rank_engine.js';
 import type { FromRanker, RankFailure, RankJob, RankResult, RankerInit, RankerModel, ToRanker } from './ranker_protocol.js';
 
@@ -90,8 +91,8 @@ export class Ranker {
    * The score terms of the one action of `context` (explain.ts), on the main thread: a single action's terms are a
    * fraction of a Rank's work. The main thread's model is the worker's (it is installed here first).
    */
-  explain(context: string): { modelId: number; terms: FeatureContribution[] } {
-    return this.local.explain(context);
+  explain(context: string, v: Pick<ValidRank, 'contextFeatures' | 'actions'>, position: number): NamedTerms {
+    return this.local.explain(context, v, position);
   }
 
   /** Throws when the model cannot be loaded; the current one stays then, here and in the worker. */
