@@ -62,7 +62,7 @@ test('/swagger serves Swagger UI from local assets', async () => {
   }
 });
 
-test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation, the apprentice report) and the key as apiKey security scheme', async () => {
+test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation, the apprentice report), the preview and 2022-09-01-preview ones once, and the key as apiKey security scheme', async () => {
   const doc = (await call(server, 'GET', '/swagger/json', { key: null })).json;
   assert.equal(doc.openapi, '3.0.3');
   assert.deepEqual(doc.components.securitySchemes.apim_key, { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key' });
@@ -74,6 +74,7 @@ test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation, t
     }
   }
   const V1 = '/personalizer/v1.0';
+  const P3 = '/personalizer/v1.1-preview.3';
   assert.deepEqual(ops, {
     Rank: `POST ${V1}/rank`,
     Events_Reward: `POST ${V1}/events/{eventId}/reward`,
@@ -95,7 +96,25 @@ test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation, t
     ServiceConfiguration_ApplyFromEvaluation: `POST ${V1}/configurations/applyFromEvaluation`,
     // Beyond Azure: the apprentice report (docs/learning-modes.md).
     Apprentice_GetReport: `GET ${V1}/apprentice`,
+    // The preview operations, listed under v1.1-preview.3 (routes.ts).
+    Log_Interactions: `POST ${P3}/logs/interactions`,
+    Log_Observations: `POST ${P3}/logs/observations`,
+    // 2022-09-01-preview's own, under /personalizer (with ?api-version).
+    Evaluations_Create_2022_09_01_preview: 'PUT /personalizer/evaluations/{evaluationId}',
+    Evaluations_Get_2022_09_01_preview: 'GET /personalizer/evaluations/{evaluationId}',
+    Evaluations_List_2022_09_01_preview: 'GET /personalizer/evaluations',
+    Evaluations_Delete_2022_09_01_preview: 'DELETE /personalizer/evaluations/{evaluationId}',
+    FeatureImportances_Create: 'PUT /personalizer/featureImportances/{featureImportanceId}',
+    FeatureImportances_Get: 'GET /personalizer/featureImportances/{featureImportanceId}',
+    FeatureImportances_List: 'GET /personalizer/featureImportances',
+    FeatureImportances_Delete: 'DELETE /personalizer/featureImportances/{featureImportanceId}',
+    // The multi-slot operations, listed under v1.1-preview.3 only (v1_1/index.ts).
+    MultiSlot_Rank: `POST ${P3}/multislot/rank`,
+    MultiSlotEvents_Reward: `POST ${P3}/multislot/events/{eventId}/reward`,
+    MultiSlotEvents_Activate: `POST ${P3}/multislot/events/{eventId}/activate`,
   });
+  const api2022 = doc.paths['/personalizer/evaluations/{evaluationId}'].get.parameters.find((p: any) => p.name === 'api-version');
+  assert.deepEqual([api2022.in, api2022.schema.default], ['query', '2022-09-01-preview']);
   for (const name of ['RankRequest', 'RankResponse', 'RewardRequest', 'ServiceConfiguration', 'PolicyContract', 'ErrorResponse', 'EvaluationContract', 'Evaluation', 'PolicyResult', 'PolicyResultSummary', 'PolicyReferenceContract']) {
     assert.ok(doc.components.schemas[name], name);
   }

@@ -24,6 +24,8 @@ function assertError(r: HttpAnswer, status: number, code: string, messageInclude
   assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
   assert.deepEqual(Object.keys(r.json), ['error']);
   assert.equal(r.json.error.code, code);
+  // 2022-09-01-preview's header, on every error of every version (errors.ts).
+  assert.equal(r.headers.get('x-ms-error-code'), code);
   assert.equal(typeof r.json.error.message, 'string');
   if (messageIncludes) assert.ok(r.json.error.message.includes(messageIncludes), r.json.error.message);
 }
@@ -59,7 +61,8 @@ test('401 on every /personalizer route without a key and with a wrong one', asyn
 
 test('404 ResourceNotFound for unknown paths with the key; 401 without it (no route is public by default)', async () => {
   assertError(await call(server, 'GET', `${V1}/no-such-route`), 404, 'ResourceNotFound');
-  assertError(await call(server, 'GET', '/personalizer/v9.9/rank'), 404, 'ResourceNotFound');
+  // A version this server does not have (versions.ts): still 404, with a code that names the cause.
+  assertError(await call(server, 'GET', '/personalizer/v9.9/rank'), 404, 'UnsupportedApiVersionValue');
   assertError(await call(server, 'GET', '/nothing-here'), 404, 'ResourceNotFound');
   assertError(await call(server, 'GET', '/nothing-here', { key: null }), 401, '401', 'missing subscription key');
   assertError(await call(server, 'GET', `${V1}/rank`), 404, 'ResourceNotFound');

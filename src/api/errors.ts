@@ -1,6 +1,9 @@
 // Every error leaves in Azure's shape {"error":{"code","message"}} (ErrorResponse, azure-api.md §3-§4), and no
 // bad input may cause a 5xx: fastify's own errors (body parsing, size, media type, schema validation) are
 // mapped to 4xx codes here; only a genuine fault becomes 500, and then without internals.
+// Every error also carries the code in an `x-ms-error-code` header: 2022-09-01-preview declares it on every error
+// response (Personalizer.json 2022-09-01-preview, each operation's `default` response), and one rule for every
+// version costs nothing on the success path.
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,6 +11,7 @@ import { LoopError, StoreFullError, StoreUnavailableError } from '../loop/types.
 import { setResponseHeaders } from './headers.js';
 import { lingerAfterTooLarge } from './linger.js';
 import { codeForStatus } from './status_codes.js';
+import { versionMismatch } from './versions.js';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -18,7 +22,7 @@ export function errorBody(code: string, message: string): ErrorBody {
 }
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
+  return reply.code(status).header('x-ms-error-code', code).type('application/json; charset=utf-8').send(errorBody(code, message));
 }
 
 declare module 'fastify' {
@@ -64,7 +68,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) => {
     // The path only: the query may carry a key (redact.ts).
-    sendError(reply, 404, 'ResourceNotFound', `No resource at ${request.method} ${request.url.split('?')[0]}.`);
+    const path = request.url.split('?')[0]!;
+    const mismatch = versionMismatch(path);
+    if (mismatch) return sendError(reply, mismatch.status, mismatch.code, mismatch.message);
+    return sendError(reply, 404, 'ResourceNotFound', `No resource at ${request.method} ${path}.`);
   });
 }
 
@@ -93,14 +100,15 @@ export function clientError(error: NodeJS.ErrnoException, socket: Duplex): void 
       : error.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
         : [400, 'Bad Request', 'The request is not valid HTTP.'];
-  const body = JSON.stringify(errorBody(codeForStatus(status), message));
+  const code = codeForStatus(status);
+  const body = JSON.stringify(errorBody(code, message));
   // No request reached fastify, so there is no request id yet: a fresh one, so that this answer carries the
   // header as every other does (headers.ts).
   // An answer already under way (its headers sent) cannot be replaced without corrupting it.
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && inFlight?.headersSent !== true) {
     socket.write(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nApim-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-ms-error-code: ${code}\r\nApim-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();

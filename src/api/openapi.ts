@@ -20,8 +20,9 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         title: 'Personalizer',
         version,
         description:
-          'Self-hosted, Azure AI Personalizer–compatible API (v1.0). Send the container key in Ocp-Apim-Subscription-Key. ' +
-          'The same operations answer under /personalizer/v1.1-preview.1, .2 and .3, the base paths of the preview SDKs.',
+          'Self-hosted, Azure AI Personalizer–compatible API. Send the container key in Ocp-Apim-Subscription-Key. ' +
+          'The v1.0 operations also answer under /personalizer/v1.1-preview.1, .2 and .3 (with the preview operations, listed once under .3) ' +
+          'and under /personalizer with ?api-version=2022-09-01-preview (its own evaluations and feature importances are listed there).',
       },
       components: {
         securitySchemes: { apim_key: { type: 'apiKey', in: 'header', name: 'Ocp-Apim-Subscription-Key' } },
@@ -33,6 +34,8 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Logs', description: 'Manages reinforcement learning logs.' },
         { name: 'Model', description: 'Manages reinforcement learning configuration operations.' },
         { name: 'Evaluations', description: 'Offline evaluations of learning settings over the logged events.' },
+        { name: 'Evaluations20220901Preview', description: '2022-09-01-preview: evaluations with client ids, time series and paged lists.' },
+        { name: 'FeatureImportances20220901Preview', description: '2022-09-01-preview: feature importance jobs.' },
         { name: 'Container', description: 'Container status and probes.' },
       ],
     },

@@ -112,6 +112,8 @@ export const ServiceConfiguration = Type.Object(
     isAutoOptimizationEnabled: Type.Optional(Type.Boolean({ description: 'Whether Personalizer periodically runs an Auto evaluation and applies a clearly better policy.' })),
     autoOptimizationFrequency: Type.Optional(Type.String({ format: 'duration', description: 'Frequency of automatic optimization, PT1H to P365D (default P7D).' })),
     autoOptimizationStartDate: Type.Optional(Type.String({ format: 'date-time', description: 'When the first automatic optimization runs (default: now).' })),
+    // 2022-09-01-preview's (api/v2022/service_config.ts): sent under that version only.
+    modelRetrainDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647, format: 'int32', description: '2022-09-01-preview: days of log a retrain reads; 0 (the whole retained log) is the only value supported.' })),
     // Microsoft Learn "how-to-inference-explainability" (not in the specs).
     isInferenceExplainabilityEnabled: Type.Optional(Type.Boolean({ description: 'Rank responses carry inferenceExplanation: the score of each feature sent.' })),
   },
@@ -177,6 +179,79 @@ export const ContainerStatus = Type.Object(
   { $id: 'ContainerStatus', description: 'Status of the container (GET /status).' },
 );
 
+// Multi-slot (v1.1-preview.3 definitions; azure-api.md §3 "Multi-slot"). The schemas check types; the spec's
+// rules in prose (50 slots, baselineAction unique and one of the actions…) are the loop's (validate_multislot.ts).
+export const SlotRequest = Type.Object(
+  {
+    id: Type.String({ maxLength: 256, description: 'Slot ID' }),
+    features: Type.Optional(Type.Array(FeatureObject, { description: 'List of dictionaries containing slot features.' })),
+    excludedActions: Type.Optional(Type.Array(Type.String(), { description: 'List of excluded action Ids.' })),
+    baselineAction: Type.String({
+      maxLength: 256,
+      description: "The 'baseline action' ID for the slot: one of the actions, unique per slot, never in the slot's excludedActions.",
+    }),
+  },
+  { $id: 'SlotRequest', description: "A slot with it's associated features and list of excluded actions" },
+);
+
+export const MultiSlotRankRequest = Type.Object(
+  {
+    contextFeatures: Type.Optional(Type.Array(FeatureObject, { description: 'Features of the context.' })),
+    actions: Type.Array(ref(RankableAction), { minItems: 1, description: 'The set of actions the Personalizer service can pick from (at most 50).' }),
+    slots: Type.Array(ref(SlotRequest), { minItems: 1, description: 'The slots to be filled by Personalizer (at most 50).' }),
+    eventId: Type.Optional(Type.String({ maxLength: 256, description: 'Optionally pass an eventId that uniquely identifies this Rank event.' })),
+    deferActivation: Type.Optional(Type.Boolean({ default: false, description: 'Send true if the user might not see the rewardActionIds.' })),
+  },
+  {
+    $id: 'MultiSlotRankRequest',
+    description: 'Request a set of actions to be ranked by the Personalizer service for each slot.',
+    examples: [
+      {
+        contextFeatures: [{ user: { tier: 'gold' } }, { timeOfDay: 'morning' }],
+        actions: [
+          { id: 'NewsArticle', features: [{ type: 'News' }] },
+          { id: 'SportsArticle', features: [{ type: 'Sports' }] },
+          { id: 'EntertainmentArticle', features: [{ type: 'Entertainment' }] },
+        ],
+        slots: [
+          { id: 'Main Article', baselineAction: 'NewsArticle', features: [{ size: 'Large', position: 'Top Middle' }], excludedActions: ['SportsArticle'] },
+          { id: 'Side Bar', baselineAction: 'SportsArticle', features: [{ size: 'Small', position: 'Bottom Right' }] },
+        ],
+        deferActivation: false,
+      },
+    ],
+  },
+);
+
+export const SlotResponse = Type.Object(
+  {
+    id: Type.String({ maxLength: 256, description: 'Id is the slot ID.' }),
+    rewardActionId: Type.Optional(Type.String({ maxLength: 256, description: 'RewardActionID is the action ID recommended by Personalizer.' })),
+  },
+  { $id: 'SlotResponse' },
+);
+
+export const MultiSlotRankResponse = Type.Object(
+  {
+    slots: Type.Array(ref(SlotResponse), { description: 'Each slot has a corresponding rewardActionID which is the action ID recommended by Personalizer.' }),
+    eventId: Type.String({ maxLength: 256, description: 'The eventId for the round trip from request to response.' }),
+  },
+  { $id: 'MultiSlotRankResponse' },
+);
+
+export const SlotReward = Type.Object(
+  {
+    slotId: Type.String({ minLength: 1, maxLength: 256, description: 'Slot id for which we are sending the reward.' }),
+    value: Type.Number({ format: 'float', description: 'Reward to be assigned to slotId. Value should be between -1 and 1 inclusive.' }),
+  },
+  { $id: 'SlotReward' },
+);
+
+export const MultiSlotRewardRequest = Type.Object(
+  { reward: Type.Array(ref(SlotReward), { description: 'List of SlotRewards' }) },
+  { $id: 'MultiSlotRewardRequest', description: 'Reward given to a list of slots.', examples: [{ reward: [{ slotId: 'Main Article', value: 1 }] }] },
+);
+
 /** Registered with fastify.addSchema, in dependency order. */
 export const SHARED_SCHEMAS: TSchema[] = [
   RankableAction,
@@ -194,6 +269,12 @@ export const SHARED_SCHEMAS: TSchema[] = [
   PersonalizerError,
   ErrorResponse,
   ContainerStatus,
+  SlotRequest,
+  MultiSlotRankRequest,
+  SlotResponse,
+  MultiSlotRankResponse,
+  SlotReward,
+  MultiSlotRewardRequest,
 ];
 
 export const EventIdParams = Type.Object({
@@ -203,6 +284,8 @@ export const EventIdParams = Type.Object({
 });
 
 export type RankRequestBody = Static<typeof RankRequest>;
+export type MultiSlotRankRequestBody = Static<typeof MultiSlotRankRequest>;
+export type MultiSlotRewardRequestBody = Static<typeof MultiSlotRewardRequest>;
 export type RewardRequestBody = Static<typeof RewardRequest>;
 export type ServiceConfigurationBody = Static<typeof ServiceConfiguration>;
 export type PolicyContractBody = Static<typeof PolicyContract>;

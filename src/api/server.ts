@@ -13,7 +13,8 @@ import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { EVALUATION_SCHEMAS } from './evaluation_schemas.js';
 import { SHARED_SCHEMAS } from './schemas.js';
-import { PREVIEW_PREFIXES, v1Routes, V1_PREFIX } from './v1_0/index.js';
+import { V2022_SCHEMAS } from './v2022/schemas.js';
+import { apiRoutes } from './routes.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -98,7 +99,7 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   app.addHook('onRoute', (route) => {
     routes.push(route);
   });
-  for (const schema of [...SHARED_SCHEMAS, ...EVALUATION_SCHEMAS]) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, ...EVALUATION_SCHEMAS, ...V2022_SCHEMAS]) app.addSchema(schema);
   installErrorHandlers(app);
   installBodyParsers(app);
   // During a graceful stop, requests arriving on still-open keep-alive connections are shed with 503 (the
@@ -143,8 +144,6 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   installMetrics(app, { loop, requireKey: settings.metricsRequireKey });
   await installOpenApi(app);
   await app.register(containerRoutes, { loop, checkKey });
-  const modelBodyLimit = settings.modelSizeLimit;
-  await app.register(v1Routes, { prefix: V1_PREFIX, loop, modelBodyLimit });
-  for (const prefix of PREVIEW_PREFIXES) await app.register(v1Routes, { prefix, loop, hidden: true, modelBodyLimit });
+  await apiRoutes(app, { loop, settings });
   return app;
 }

@@ -196,7 +196,7 @@ describe('bad input never yields a 5xx and leaves the server healthy', { skip },
   test('unknown routes and methods → 404/405 in Azure shape', async () => {
     rejects('GET /rank', await api.get('/rank'), [404, 405], ['ResourceNotFound', 'BadRequest']);
     rejects('POST /nothing', await api.post('/nothing', {}), 404, ['ResourceNotFound']);
-    rejects('v9.9 path', await new Api(server.url + '/personalizer/v9.9', server.key).rank(ok), 404, ['ResourceNotFound']);
+    rejects('v9.9 path', await new Api(server.url + '/personalizer/v9.9', server.key).rank(ok), 404, ['UnsupportedApiVersionValue']);
   });
 
   test('huge and odd feature values neither crash the server nor poison the model', async () => {

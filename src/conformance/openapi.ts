@@ -23,6 +23,8 @@ export interface SpecOperation {
   pathParams: string[];
   /** status code ('200', '204', 'default') → JSON schema of the body, or null when the body is empty, 'file' for binary. */
   responses: Map<string, Json | null | 'file'>;
+  /** status code → the response headers it declares (x-ms-error-code on 2022-09-01-preview's errors, Location…). */
+  headers: Map<string, string[]>;
   produces: string[];
   examples: Record<string, string>;
 }
@@ -53,7 +55,11 @@ function translate(node: Json): Json {
 }
 
 export function loadSpec(dir: string): LoadedSpec {
-  const doc = JSON.parse(readFileSync(join(dir, 'Personalizer.json'), 'utf8'));
+  return specFromDocument(JSON.parse(readFileSync(join(dir, 'Personalizer.json'), 'utf8')), dir);
+}
+
+/** The same checks for a document held in memory (openapi_2022.ts); `dir` is where its examples would be. */
+export function specFromDocument(doc: Json, dir = ''): LoadedSpec {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addSchema({ $id: 'personalizer-v1.0', definitions: translate(doc.definitions) });
@@ -64,7 +70,9 @@ export function loadSpec(dir: string): LoadedSpec {
       if (method === 'parameters') continue;
       const params: Json[] = [...(item.parameters ?? []), ...(op.parameters ?? [])];
       const responses = new Map<string, Json | null | 'file'>();
+      const headers = new Map<string, string[]>();
       for (const [code, resp] of Object.entries<Json>(op.responses)) {
+        headers.set(code, Object.keys(resp.headers ?? {}));
         const schema = resp.schema;
         if (!schema) responses.set(code, null);
         else if (schema.type === 'file') responses.set(code, 'file');
@@ -79,6 +87,7 @@ export function loadSpec(dir: string): LoadedSpec {
         bodyParam: params.find((p) => p.in === 'body')?.name,
         pathParams: params.filter((p) => p.in === 'path' && p.name !== 'Endpoint').map((p) => p.name),
         responses,
+        headers,
         produces: op.produces ?? [],
         examples,
       });
@@ -110,6 +119,9 @@ export function loadSpec(dir: string): LoadedSpec {
       return [`${operationId}: status ${code} is not among the declared responses ${[...op.responses.keys()].join(', ')}; body ${r.text.slice(0, 300)}`];
     }
     const schema = op.responses.get(declared);
+    for (const h of op.headers.get(declared) ?? []) {
+      if (!r.headers.has(h)) problems.push(`${operationId} ${code}: the declared header ${h} is missing`);
+    }
     const ct = r.headers.get('content-type') ?? '';
     if (schema === null) {
       if (r.bytes.length !== 0) problems.push(`${operationId} ${code}: expected an empty body, got ${r.bytes.length} bytes: ${r.text.slice(0, 200)}`);

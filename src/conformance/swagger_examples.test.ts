@@ -87,6 +87,20 @@ const NEEDS_DATA: Record<string, string> = {
   'POST /personalizer/v1.0/configurations/applyFromEvaluation': 'EvaluationNotFound',
   // A new loop was never in Apprentice mode.
   'GET /personalizer/v1.0/apprentice': 'ApprenticeModeNeverTurnedOn',
+  // 2022-09-01-preview's own operations.
+  'PUT /personalizer/evaluations/{evaluationId}': 'NoLogsExistInDateRange',
+  'GET /personalizer/evaluations/{evaluationId}': 'EvaluationNotFound',
+  'DELETE /personalizer/evaluations/{evaluationId}': 'EvaluationNotFound',
+  'PUT /personalizer/featureImportances/{featureImportanceId}': 'NoLogsExistInDateRange',
+  'GET /personalizer/featureImportances/{featureImportanceId}': 'FeatureImportanceNotFound',
+  'DELETE /personalizer/featureImportances/{featureImportanceId}': 'FeatureImportanceNotFound',
+  // Multi-slot operations on a loop that is not multi-slot.
+  'POST /personalizer/v1.1-preview.3/multislot/rank': 'InvalidMultiSlotApiAccess',
+  'POST /personalizer/v1.1-preview.3/multislot/events/{eventId}/reward': 'InvalidMultiSlotApiAccess',
+  'POST /personalizer/v1.1-preview.3/multislot/events/{eventId}/activate': 'InvalidMultiSlotApiAccess',
+  // The local-inference SDK's binary batches: the page has no JSON body to pre-fill.
+  'POST /personalizer/v1.1-preview.3/logs/interactions': 'InvalidRequest',
+  'POST /personalizer/v1.1-preview.3/logs/observations': 'InvalidRequest',
 };
 
 describe('every example of the generated OpenAPI document succeeds when sent as is', { skip }, () => {
@@ -129,6 +143,15 @@ describe('every example of the generated OpenAPI document succeeds when sent as 
           assert.ok(values.length > 0, `${method.toUpperCase()} ${path}: path parameter ${p.name} has no example to pre-fill`);
           url = url.replace(`{${p.name}}`, encodeURIComponent(String(values[0])));
         }
+        // Query parameters the page pre-fills (2022-09-01-preview's api-version, an evaluation's time range).
+        const query = new URLSearchParams();
+        for (const p of (op.parameters ?? []) as Json[]) {
+          if (p.in !== 'query') continue;
+          const values = parameterValues(p);
+          if (values.length > 0) query.set(p.name, String(values[0]));
+          else assert.ok(!p.required, `${method.toUpperCase()} ${path}: required query parameter ${p.name} has no example to pre-fill`);
+        }
+        if ([...query.keys()].length > 0) url += `?${query}`;
         for (const body of bodies(op, doc)) {
           const headers: Record<string, string> = { 'Ocp-Apim-Subscription-Key': server.key };
           if (body !== undefined) headers['Content-Type'] = 'application/json';

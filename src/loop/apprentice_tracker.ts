@@ -22,6 +22,26 @@ export class ApprenticeTracker {
     if (record(this.report, e.joinSeq, { agreed, estimatedReward, baselineReward: e.reward ?? 0 }, at)) this.dirty = true;
   }
 
+  /**
+   * A multi-slot Apprentice event (docs/multi-slot.md): each slot's candidate costs as the model scores them before
+   * learning the event, and its baseline's position among them. The event agrees when every slot's greedy choice is
+   * its baseline; the estimated and baseline rewards are the slots' means, on the single-slot scale.
+   */
+  observeSlots(slots: { costs: ArrayLike<number>; baseline: number; reward: number }[], e: JoinedEvent, at: number): void {
+    if (slots.length === 0) return;
+    let agreed = true;
+    let estimatedReward = 0;
+    let baselineReward = 0;
+    for (const s of slots) {
+      const scored = scoreEvent(s.costs, s.baseline);
+      agreed &&= scored.agreed;
+      estimatedReward += scored.estimatedReward / slots.length;
+      baselineReward += s.reward / slots.length;
+    }
+    this.report ??= emptyReport(at, 0);
+    if (record(this.report, e.joinSeq, { agreed, estimatedReward, baselineReward }, at)) this.dirty = true;
+  }
+
   /** Stores the report when it changed (after a model export). */
   async save(store: Pick<Store, 'putSetting'>): Promise<void> {
     if (!this.dirty || this.report === null) return;

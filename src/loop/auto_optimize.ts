@@ -10,6 +10,7 @@
 // skips a run nor repeats one; after a long stop one run is made, and the next is due a whole period later. A
 // run over a range without logs stores no evaluation and only moves the due time on. Changing the start date or
 // the frequency starts the schedule again from the start date.
+import { isMultiSlotArguments } from './model_kind.js';
 import { ONLINE } from '../evaluation/index.js';
 import type { EvaluationRecord, Store } from '../store/index.js';
 import { parseDateTime, isoTime } from './date_time.js';
@@ -136,6 +137,8 @@ export class AutoOptimizer {
   }
 
   private async doTick(): Promise<void> {
+    // Not for multi-slot loops (Azure: auto-optimization is unavailable there; docs/multi-slot.md).
+    if (isMultiSlotArguments(this.o.policy().arguments)) return;
     const b = scheduleBasis(this.o.service());
     if (!b) return;
     if (this.schedule === undefined) this.schedule = (await this.o.store.getSetting<AutoSchedule>(SETTING)) ?? null;

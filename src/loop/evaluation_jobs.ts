@@ -94,9 +94,9 @@ export class EvaluationJobs {
 
   /**
    * Checks the range against the store (NoLogsExistInDateRange, LogsSizeExceedAllowedLimit), stores the
-   * evaluation as pending and queues it.
+   * evaluation as pending and queues it. `id`: the client's (2022-09-01-preview creates with PUT), else a new UUID.
    */
-  async create(contract: AcceptedContract, kind: EvaluationKind): Promise<EvaluationRecord> {
+  async create(contract: AcceptedContract, kind: EvaluationKind, id: string = randomUUID()): Promise<EvaluationRecord> {
     const range = `[${isoTime(contract.startTime)}, ${isoTime(contract.endTime)})`;
     const estimate = await this.o.store.estimateEvaluationEvents(contract.startTime, contract.endTime);
     if (estimate === null) {
@@ -111,7 +111,6 @@ export class EvaluationJobs {
         `the events of ${range} hold about ${(estimate.contextBytes / 2 ** 20).toFixed(1)} MiB of logged features; an evaluation takes at most ${(this.maxContextBytes / 2 ** 20).toFixed(1)} MiB: evaluate a shorter range`,
       );
     }
-    const id = randomUUID();
     const createdAt = this.o.now();
     const record = { id, name: contract.name, kind, status: 'pending', contract: JSON.stringify(contract), createdAt };
     await this.o.store.insertEvaluation(record);

@@ -8,7 +8,7 @@
 // InvalidPolicyConfiguration. Policy names match exactly, else case-insensitively when that is unambiguous (the
 // spec's own example applies "online"). Applying Online changes nothing.
 import { ONLINE } from '../evaluation/index.js';
-import type { Store } from '../store/index.js';
+import type { EvaluationRecord, Store } from '../store/index.js';
 import { AutoOptimizer } from './auto_optimize.js';
 import { validateEvaluationContract, type AcceptedContract } from './evaluation_contract.js';
 import { EvaluationJobs } from './evaluation_jobs.js';
@@ -16,6 +16,15 @@ import { evaluationView, FINISHED_WITH_RESULT, type ResultSummary } from './eval
 import { LoopError, type Evaluation, type EvaluationContract, type LoopOptions, type PolicyContract, type PolicyReference, type ServiceConfiguration } from './types.js';
 
 const MAX_ID = 256;
+/**
+ * Feature importances (feature_importances.ts) are evaluation jobs stored under this prefix: they share the
+ * evaluations' queue and table, and never show among the evaluations. No evaluation id may take it.
+ */
+export const FEATURE_IMPORTANCE_ID_PREFIX = '~featureImportance:';
+
+function isFeatureImportance(id: string): boolean {
+  return id.startsWith(FEATURE_IMPORTANCE_ID_PREFIX);
+}
 
 export interface EvaluationsOptions {
   store: Store;
@@ -83,25 +92,47 @@ export class Evaluations {
     return this.jobs.close();
   }
 
-  async create(body: EvaluationContract): Promise<Evaluation> {
+  /** `id`: the client's, for 2022-09-01-preview's PUT (409 EvaluationAlreadyExists when taken); else a new one. */
+  async create(body: EvaluationContract, id?: string): Promise<Evaluation> {
+    if (id !== undefined) {
+      checkId(id);
+      if (isFeatureImportance(id)) throw new LoopError('BadRequest', `evaluationId: may not start with '${FEATURE_IMPORTANCE_ID_PREFIX}'`);
+    }
     const contract = validateEvaluationContract(body, this.o.policy().arguments);
-    return evaluationView(await this.jobs.create(contract, 'Manual'));
+    return evaluationView(await this.createJob(contract, id, 'EvaluationAlreadyExists', 'evaluation'));
+  }
+
+  /**
+   * Stores and queues a job, under `id` when given: taken → 409 `conflictCode`. The id is checked first and the
+   * insert's own failure read again, so that two PUTs racing for one id get one 200 and one 409, never a 500.
+   */
+  async createJob(contract: AcceptedContract, id: string | undefined, conflictCode: string, what: string): Promise<EvaluationRecord> {
+    if (id === undefined) return this.jobs.create(contract, 'Manual');
+    const taken = (): LoopError => new LoopError(conflictCode, `${what} with id '${id.replace(FEATURE_IMPORTANCE_ID_PREFIX, '')}' already exists: DELETE it first, or choose another id`, 409);
+    if (await this.o.store.getEvaluation(id)) throw taken();
+    try {
+      return await this.jobs.create(contract, 'Manual', id);
+    } catch (e) {
+      if (!(e instanceof LoopError) && (await this.o.store.getEvaluation(id))) throw taken();
+      throw e;
+    }
   }
 
   async get(evaluationId: string): Promise<Evaluation> {
     checkId(evaluationId);
+    if (isFeatureImportance(evaluationId)) throw notFound(evaluationId);
     const record = await this.o.store.getEvaluation(evaluationId, { result: true });
     if (!record) throw notFound(evaluationId);
     return evaluationView(record, this.jobs.live(evaluationId));
   }
 
   async list(): Promise<Evaluation[]> {
-    return (await this.o.store.listEvaluations()).map((r) => evaluationView(r, this.jobs.live(r.id)));
+    return (await this.o.store.listEvaluations()).filter((r) => !isFeatureImportance(r.id)).map((r) => evaluationView(r, this.jobs.live(r.id)));
   }
 
   async delete(evaluationId: string): Promise<void> {
     checkId(evaluationId);
-    if (!(await this.jobs.delete(evaluationId))) throw notFound(evaluationId);
+    if (isFeatureImportance(evaluationId) || !(await this.jobs.delete(evaluationId))) throw notFound(evaluationId);
   }
 
   async apply(reference: PolicyReference): Promise<void> {
@@ -109,7 +140,7 @@ export class Evaluations {
     const { evaluationId, policyName } = reference;
     checkId(evaluationId);
     checkId(policyName, 'policyName');
-    const record = await this.o.store.getEvaluation(evaluationId);
+    const record = isFeatureImportance(evaluationId) ? undefined : await this.o.store.getEvaluation(evaluationId);
     if (!record) throw notFound(evaluationId);
     if (!FINISHED_WITH_RESULT.includes(record.status) || record.summary === null) {
       throw new LoopError('OperationNotAllowed', `evaluation '${evaluationId}' is ${record.status}: only the policies of a completed evaluation can be applied`);

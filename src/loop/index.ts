@@ -4,3 +4,5 @@ export * from './types.js';
 export { openLoop, type LearningLoop } from './loop.js';
 export { DEFAULT_SERVICE_CONFIGURATION } from './service_config.js';
 export { parseDuration } from './duration.js';
+export { evaluationSeries, checkSeriesQuery, INTERVALS, type SeriesQuery, type SeriesWindow, type EvaluationSeries } from './evaluation_series.js';
+export { jobStatus } from './feature_importances.js';

@@ -60,7 +60,7 @@ test('an imported model ranks at once, and the trainer learns on top of it exact
     const after = await traffic(loop, 'after', 120, rng);
     await loop.flush();
     assert.equal(loop.status().eventsLearned, 120);
-    const reference = resume(imported, parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS), {});
+    const reference = resume(imported, parsePolicyArguments(DEFAULT_POLICY_ARGUMENTS), {}).inner;
     for (const id of after) {
       const line = parseLine(await loop.exportDsjson(id));
       reference.learn(reference.featurize(JSON.stringify(line.c)), {

@@ -14,7 +14,8 @@
 // the trainer leader (leadership.ts) runs the trainer, the join sweep, retention, auto-optimization and
 // evaluation jobs. Every process follows the models and settings the others write (store_watch.ts); a model reset
 // or a flush asked of a follower is carried out by the leader (leader_requests.ts). A lone process is the leader.
-import { createLearner, DEFAULT_POLICY_ARGUMENTS, loadCcbLearner, loadLearner } from '../engine/index.js';
+import { DEFAULT_POLICY_ARGUMENTS, loadCcbLearner, loadLearner } from '../engine/index.js';
+import { freshModelBytes, isMultiSlotArguments } from './model_kind.js';
 import { openStore, StaleSettingsError, StoreFullError, StoreUnavailableError, type LeaseGrant, type ModelRecord, type Store } from '../store/index.js';
 import { buildContext } from './context.js';
 import { DAY } from './duration.js';
@@ -23,6 +24,7 @@ import { shortestFloat32 } from './float32.js';
 import { JoinStats } from './loop_stats.js';
 import { eventToDsjson } from './dsjson_export.js';
 import { Evaluations } from './evaluations.js';
+import { FeatureImportances } from './feature_importances.js';
 import { acknowledge, awaitDone, pendingRequest, postRequest, type LeaderOp } from './leader_requests.js';
 import { Leadership } from './leadership.js';
 import { StoreWatch } from './store_watch.js';
@@ -34,6 +36,7 @@ import {
   type LoopSettings,
 } from './service_config.js';
 import { Ranker } from './ranker.js';
+import { MultiSlotEvents, singleSlotRefused } from './multislot.js';
 import { checkModelFits, modelFromBody, type ImportRules } from './model_import.js';
 import { signedArchive, type SigningIdentity } from './model_signing.js';
 import { signingIdentity } from './model_identity.js';
@@ -44,6 +47,8 @@ import {
   LoopError,
   type Evaluation,
   type EvaluationContract,
+  type FeatureImportance,
+  type FeatureImportanceContract,
   type ApprenticeReport,
   type InferenceExplanation,
   type LogsProperties,
@@ -52,6 +57,9 @@ import {
   type LoopStats,
   type LoopStatus,
   type ModelProperties,
+  type MultiSlotRankRequest,
+  type MultiSlotRankResponse,
+  type MultiSlotRewardRequest,
   type PolicyContract,
   type PolicyReference,
   type RankRequest,
@@ -124,6 +132,7 @@ class PersonalizerLoop implements LearningLoop {
   /** Only while this process is the trainer leader. */
   private trainer: TrainerHandle | null = null;
   private evaluations!: Evaluations;
+  private featureImportances!: FeatureImportances;
   private leadership!: Leadership;
   private watch!: StoreWatch;
   private timer: NodeJS.Timeout | undefined;
@@ -139,6 +148,9 @@ class PersonalizerLoop implements LearningLoop {
   /** The highest joinSeq the trainer has learned (its progress reports), for the trainer lag. */
   private trainerCursor = 0;
   private settings: LoopSettings;
+  /** The policy has --ccb_explore_adf (model_kind.ts): the multislot API serves, single-slot Rank and Reward refuse. */
+  private multiSlot: boolean;
+  private readonly multi: MultiSlotEvents;
   /** The store's settings revision the in-memory service and policy were read at (compare-and-set on writes). */
   private settingsRevision = 0;
   private fullReportedAt = 0;
@@ -153,6 +165,18 @@ class PersonalizerLoop implements LearningLoop {
     private policy: PolicyContract,
   ) {
     this.settings = loopSettings(service);
+    this.multiSlot = isMultiSlotArguments(policy.arguments);
+    this.multi = new MultiSlotEvents({
+      store,
+      ranker: () => this.ranker,
+      now,
+      joinStats: this.joinStats,
+      settings: () => this.settings,
+      learningMode: () => learningModeOf(this.service),
+      multiSlot: () => this.multiSlot,
+      counts: () => this.counts,
+      wakeTrainer: () => this.wakeTrainer(),
+    });
   }
 
   static async open(options: LoopOptions): Promise<PersonalizerLoop> {
@@ -186,7 +210,7 @@ class PersonalizerLoop implements LearningLoop {
       const config = parsePolicy(this.policy.arguments);
       const t = this.now();
       model = await this.store.saveModel({
-        bytes: createLearner(config).saveModel(),
+        bytes: freshModelBytes(config),
         policy: learningSignature(config),
         createdAt: t,
         modifiedAt: t,
@@ -214,6 +238,7 @@ class PersonalizerLoop implements LearningLoop {
       policy: () => this.policy,
       updatePolicy: (policy) => this.updatePolicy(policy),
     });
+    this.featureImportances = new FeatureImportances(this.store, this.evaluations, () => this.policy.arguments);
     const logTo = (component: string) => (level: 'info' | 'warn' | 'error', message: string): void =>
       this.options.logger?.[level]({ component }, message);
     this.watch = new StoreWatch({
@@ -306,7 +331,7 @@ class PersonalizerLoop implements LearningLoop {
 
   /** Exploration is the service's explorationPercentage, whatever the model file says (policy.ts). */
   private rankerModel(model: ModelRecord): RankerModel {
-    return { id: model.id, bytes: model.bytes, epsilon: this.service.explorationPercentage };
+    return { id: model.id, bytes: model.bytes, epsilon: this.service.explorationPercentage, ccb: isMultiSlotArguments(model.policy) };
   }
 
   private onModel(m: PublishedModel): void {
@@ -325,12 +350,14 @@ class PersonalizerLoop implements LearningLoop {
   // ---------------------------------------------------------------------------------------------- rank & events
 
   async rank(request: RankRequest, source?: string): Promise<RankResponse> {
+    if (this.multiSlot) throw singleSlotRefused('POST /rank');
     const v = validateRankRequest(request);
     const eventId = v.eventId ?? generateEventId();
     const context = buildContext(v, source);
     const r = await this.ranker.rank(context, eventId);
     if (!('modelId' in r)) {
       if (r.invalid !== undefined) throw new LoopError('InvalidRankRequest', `features: ${r.invalid}`);
+      if (r.wrongKind) throw new LoopError('ModelRankingError', 'the single-slot model is not loaded yet (the loop was just switched to single-slot); retry shortly', 503);
       throw new Error(`rank failed: ${r.failed}`);
     }
     // Apprentice and LoggingOnly answer and log the baseline (learning_mode.ts); the model still ranked it, which
@@ -372,6 +399,7 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   async reward(eventId: string, value: number): Promise<void> {
+    if (this.multiSlot) throw singleSlotRefused('POST /events/{eventId}/reward');
     checkEventId(eventId, 'InvalidRewardRequest');
     if (typeof value !== 'number' || !Number.isFinite(value) || value < -1 || value > 1) {
       throw new LoopError('InvalidRewardRequest', 'value: must be a number between -1 and 1');
@@ -394,6 +422,18 @@ class PersonalizerLoop implements LearningLoop {
     if (outcome === 'joined') this.wakeTrainer();
   }
 
+  rankMultiSlot(request: MultiSlotRankRequest, source?: string): Promise<MultiSlotRankResponse> {
+    return this.multi.rank(request, source);
+  }
+
+  rewardMultiSlot(eventId: string, request: MultiSlotRewardRequest): Promise<void> {
+    return this.multi.reward(eventId, request);
+  }
+
+  activateMultiSlot(eventId: string): Promise<void> {
+    return this.multi.activate(eventId);
+  }
+
   // ---------------------------------------------------------------------------------------------- configuration
 
   async getServiceConfiguration(): Promise<ServiceConfiguration> {
@@ -403,6 +443,13 @@ class PersonalizerLoop implements LearningLoop {
   async updateServiceConfiguration(config: ServiceConfiguration): Promise<ServiceConfiguration> {
     const { service } = await this.writeSettings(() => {
       const service = validateServiceConfiguration(config, this.now(), this.service);
+      if (this.multiSlot && service.isAutoOptimizationEnabled === true) {
+        // Azure: auto-optimization is unavailable for multi-slot loops (Microsoft Learn, concept-auto-optimization).
+        throw new LoopError(
+          'ProblemTypeIncompatibleWithAutoOptimization',
+          'isAutoOptimizationEnabled: auto-optimization is not available on a multi-slot loop (its policy has --ccb_explore_adf)',
+        );
+      }
       const policy =
         service.explorationPercentage === this.service.explorationPercentage
           ? this.policy
@@ -419,10 +466,14 @@ class PersonalizerLoop implements LearningLoop {
   async updatePolicy(body: PolicyContract): Promise<PolicyContract> {
     const { policy } = await this.writeSettings(() => {
       const { policy, explorationPercentage } = validatePolicy(body, this.service.explorationPercentage);
-      const service =
+      let service =
         explorationPercentage === this.service.explorationPercentage
           ? this.service
           : { ...this.service, explorationPercentage, lastConfigurationEditDate: iso(this.now()) };
+      // Switching to multi-slot turns auto-optimization off, as Azure's conversion did (docs/multi-slot.md).
+      if (isMultiSlotArguments(policy.arguments) && service.isAutoOptimizationEnabled === true) {
+        service = { ...service, isAutoOptimizationEnabled: false, lastConfigurationEditDate: iso(this.now()) };
+      }
       return { service, policy };
     });
     return { ...policy };
@@ -474,10 +525,21 @@ class PersonalizerLoop implements LearningLoop {
     this.service = service;
     this.policy = policy;
     this.settings = loopSettings(service);
+    this.multiSlot = isMultiSlotArguments(policy.arguments);
     this.ranker.setEpsilon(service.explorationPercentage);
     // A follower has no trainer: the leader retrains when its watch brings it the new policy.
     this.trainer?.notify({ op: 'settings', modelExportMs: this.settings.modelExportMs });
-    if (policyChanged && this.trainer) await this.trainer.request({ op: 'policy', policyArguments: policy.arguments });
+    if (policyChanged && this.trainer) {
+      const trainer = this.trainer;
+      try {
+        await trainer.request({ op: 'policy', policyArguments: policy.arguments });
+      } catch (e) {
+        // The new policy is stored already, so the request succeeds: a trainer that could not take it (exiting,
+        // restarting) is restarted, and a new trainer starts from the stored policy (spawnTrainer).
+        this.options.logger?.error({ err: e, component: 'trainer' }, 'the trainer did not take the new policy; restarting it');
+        if (this.trainer === trainer && trainer.running) void trainer.kill();
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- model & logs
@@ -556,8 +618,8 @@ class PersonalizerLoop implements LearningLoop {
 
   // ---------------------------------------------------------------------------------------------- evaluations
 
-  createEvaluation(contract: EvaluationContract): Promise<Evaluation> {
-    return this.evaluations.create(contract);
+  createEvaluation(contract: EvaluationContract, evaluationId?: string): Promise<Evaluation> {
+    return this.evaluations.create(contract, evaluationId);
   }
 
   getEvaluation(evaluationId: string): Promise<Evaluation> {
@@ -574,6 +636,24 @@ class PersonalizerLoop implements LearningLoop {
 
   applyFromEvaluation(reference: PolicyReference): Promise<void> {
     return this.evaluations.apply(reference);
+  }
+
+  // ------------------------------------------------------------------------ feature importances (2022-09-01-preview)
+
+  createFeatureImportance(id: string, contract: FeatureImportanceContract): Promise<FeatureImportance> {
+    return this.featureImportances.create(id, contract);
+  }
+
+  getFeatureImportance(id: string): Promise<FeatureImportance> {
+    return this.featureImportances.get(id);
+  }
+
+  listFeatureImportances(): Promise<FeatureImportance[]> {
+    return this.featureImportances.list();
+  }
+
+  deleteFeatureImportance(id: string): Promise<void> {
+    return this.featureImportances.delete(id);
   }
 
   /** Auto-optimization's next due time (null when off): what the schedule stored. */

@@ -1,17 +1,20 @@
 // Featurize → score → explore → sample for one Rank, with a model snapshot: what the ranker worker runs for heavy
 // Ranks, and the main thread for the others and while the worker is down (ranker.ts). Both load the same bytes
 // and seed sampling with the same eventId, so they answer alike.
-import { FeatureLimitError, learnerProblem, loadLearner, sampleAction, type Learner } from '../engine/index.js';
+import { FeatureLimitError, learnerProblem, loadCcbLearner, loadLearner, sampleAction, type CcbLearner, type Learner } from '../engine/index.js';
 import { explainTerms, type NamedTerms } from './explain_terms.js';
 import type { ValidRank } from './validate_rank.js';
-import type { RankFailure, RankJob, RankResult, RankerModel } from './ranker_protocol.js';
+import type { RankFailure, RankJob, RankResult, RankerModel, SlotRanking } from './ranker_protocol.js';
 
 const NON_FINITE_PMF =
   "the model's scores for these features are not finite: a feature value, or the product of two in an interaction, " +
   'is too large for a 32-bit float. Scale large numeric features down (timestamps, prices in cents) or send them as strings';
 
 export class RankEngine {
-  private learner: Learner;
+  /** The single-slot learner, or a multi-slot model's inner one. */
+  private learner!: Learner;
+  /** A multi-slot model's learner (multi-slot jobs only); null for a single-slot model. */
+  private ccb: CcbLearner | null = null;
   private modelId: number;
 
   constructor(
@@ -19,26 +22,53 @@ export class RankEngine {
     private readonly appId: string,
     private readonly maxFeatures: number,
   ) {
-    this.learner = this.load(model);
+    this.load(model);
     this.modelId = model.id;
   }
 
   /** Throws when the bytes are not a model this engine can rank with; the previous model stays then. */
   install(model: RankerModel): void {
-    this.learner = this.load(model);
+    this.load(model);
     this.modelId = model.id;
   }
 
   /** Exploration is the service's explorationPercentage, whatever the model file says (policy.ts). */
   setEpsilon(epsilon: number): void {
-    const x = this.learner.config.exploration;
-    if (x.kind !== 'none') this.learner.config.exploration = { ...x, epsilon };
+    for (const config of new Set([this.learner.config, ...(this.ccb ? [this.ccb.config] : [])])) {
+      const x = config.exploration;
+      if (x.kind !== 'none') config.exploration = { ...x, epsilon };
+    }
+  }
+
+  /**
+   * A multi-slot Rank: every slot in order, each sampled with the seed eventId + slotId as the RL client does
+   * (seed=<eventId><slotId> tags, docs/multi-slot-engine.md), its chosen action excluded from the slots after it.
+   */
+  private rankSlots(job: RankJob, slotIds: string[], within: number | undefined): RankResult | RankFailure | null {
+    const ccb = this.ccb;
+    if (ccb === null) return { id: job.id, wrongKind: true };
+    let ex;
+    try {
+      ex = ccb.featurize(job.context, undefined, undefined, within);
+    } catch (e) {
+      if (within !== undefined && e instanceof FeatureLimitError && e.limit === within) return null;
+      return { id: job.id, invalid: (e as Error).message };
+    }
+    const decisions = ccb.predict(ex, slotIds.map((s) => job.eventId + s));
+    const slots: SlotRanking[] = decisions.map((d) => ({ index: d.actions, probability: d.probabilities }));
+    for (const s of slots) {
+      for (const p of s.probability) if (!(p >= 0 && p <= 1)) return { id: job.id, invalid: NON_FINITE_PMF };
+    }
+    const first = slots[0] ?? { index: [], probability: [] };
+    return { id: job.id, modelId: this.modelId, index: first.index, probability: first.probability, slots };
   }
 
   rank(job: RankJob): RankResult | RankFailure;
   /** `within`: null when the event expands to more features than that (found before building them). */
   rank(job: RankJob, within: number): RankResult | RankFailure | null;
   rank(job: RankJob, within?: number): RankResult | RankFailure | null {
+    if (job.slots !== undefined) return this.rankSlots(job, job.slots, within);
+    if (this.ccb !== null) return { id: job.id, wrongKind: true };
     let ex;
     try {
       ex = this.learner.featurize(job.context, undefined, undefined, within);
@@ -71,15 +101,17 @@ export class RankEngine {
     return explainTerms(this.learner, context, v, position);
   }
 
-  private load(model: RankerModel): Learner {
+  private load(model: RankerModel): void {
     // Each example is ranked as soon as it is built, so the featurizer may reuse its buffers (no garbage per Rank).
-    const learner = loadLearner(model.bytes, '', { maxFeatures: this.maxFeatures, reuseExamples: true });
+    const options = { maxFeatures: this.maxFeatures, reuseExamples: true };
+    const ccb = model.ccb === true ? loadCcbLearner(model.bytes, '', options) : null;
+    const learner = ccb ? ccb.inner : loadLearner(model.bytes, '', options);
     // A model with a non-finite weight would rank with NaN scores: refused, the current one stays (the trainer
     // never publishes one; this guards against one found in the store).
     const problem = learnerProblem(learner);
     if (problem !== null) throw new Error(`model ${model.id} cannot be used: ${problem}`);
-    const x = learner.config.exploration;
-    if (x.kind !== 'none') learner.config.exploration = { ...x, epsilon: model.epsilon };
-    return learner;
+    this.learner = learner;
+    this.ccb = ccb;
+    this.setEpsilon(model.epsilon);
   }
 }

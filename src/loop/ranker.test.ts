@@ -161,3 +161,38 @@ test('typical Ranks are ranked on the main thread, heavy ones in the worker, all
     await ranker.stop();
   }
 });
+
+test('multi-slot Ranks: the worker and the main thread answer what the CCB learner predicts, per slot; kinds never mix', async () => {
+  const { createCcbLearner, DEFAULT_CCB_POLICY_ARGUMENTS } = await import('../engine/index.js');
+  const learner = createCcbLearner(parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS));
+  const rand = prng(5);
+  const ccbContext = (): string => {
+    const base = JSON.parse(context(rand, 6)) as Record<string, unknown>;
+    return JSON.stringify({ ...base, _slots: [{ _id: 'a', sj: [{ pos: 'top' }] }, { _id: 'b', sj: [{ pos: 'side' }, { _inc: [0, 2, 4] }] }] });
+  };
+  for (let n = 0; n < 100; n++) learner.learn(learner.featurize(ccbContext()), [{ action: n % 6, cost: -(n % 2), probability: 0.5 }, null]);
+  const bytes = learner.saveModel();
+  const model = { id: 9, bytes, epsilon: 0.2, ccb: true };
+  const inWorker = new Ranker({ appId: '', maxFeatures: MAX_FEATURES, model }, noLog, WORKER_ONLY);
+  const inline = new Ranker({ appId: '', maxFeatures: MAX_FEATURES, model }, noLog);
+  try {
+    const jobs = Array.from({ length: 40 }, (_, n) => ({ text: ccbContext(), eventId: `m-${n}` }));
+    const a = (await Promise.all(jobs.map((j) => inWorker.rank(j.text, j.eventId, ['a', 'b'])))).map(ok);
+    const b = (await Promise.all(jobs.map((j) => inline.rank(j.text, j.eventId, ['a', 'b'])))).map(ok);
+    assert.equal(inWorker.rankedByWorker, 40);
+    assert.equal(inline.rankedByWorker, 0);
+    for (const [n, j] of jobs.entries()) {
+      const expected = learner.predict(learner.featurize(j.text), [`${j.eventId}a`, `${j.eventId}b`]);
+      const slots = expected.map((d) => ({ index: d.actions, probability: d.probabilities }));
+      assert.deepEqual(a[n]!.slots, slots);
+      assert.deepEqual(b[n]!.slots, slots);
+      assert.ok([0, 2, 4].includes(slots[1]!.index[0]!), 'the side slot shows only what its _inc allows');
+      assert.notEqual(slots[0]!.index[0], slots[1]!.index[0]);
+    }
+    // A single-slot job on a multi-slot model (and the reverse) is refused, never ranked with the wrong learner.
+    assert.deepEqual(await inline.rank(jobs[0]!.text, 'x'), { id: (await inline.rank(jobs[0]!.text, 'y')).id - 1, wrongKind: true });
+  } finally {
+    await inWorker.stop();
+    await inline.stop();
+  }
+});

@@ -69,9 +69,12 @@ export class Ranker {
     return this.worker !== null;
   }
 
-  rank(context: string, eventId: string): Promise<RankOutcome> {
-    const job: RankJob = { id: this.nextId++, context, eventId };
+  /** `slots`: a multi-slot Rank's slot ids (docs/multi-slot.md). */
+  rank(context: string, eventId: string, slots?: string[]): Promise<RankOutcome> {
+    const job: RankJob = slots === undefined ? { id: this.nextId++, context, eventId } : { id: this.nextId++, context, eventId, slots };
     if (this.worker === null) return Promise.resolve(this.local.rank(job));
+    // A multi-slot Rank is bounded the same way: all its slots' terms together (3 slots × 10 actions × 10
+    // features: ~8,000 terms) against the same limit.
     if (context.length <= INLINE_MAX_CHARS && this.inlineMaxFeatures > 0) {
       const r = this.local.rank(job, this.inlineMaxFeatures);
       if (r !== null) return Promise.resolve(r);

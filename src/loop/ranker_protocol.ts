@@ -18,6 +18,8 @@ export interface RankerModel {
   bytes: Uint8Array;
   /** The service's explorationPercentage, which overrides the model file's epsilon (policy.ts). */
   epsilon: number;
+  /** A multi-slot (--ccb_explore_adf) model: it ranks multi-slot jobs only (model_kind.ts). Default false. */
+  ccb?: boolean;
 }
 
 export interface RankJob {
@@ -25,6 +27,14 @@ export interface RankJob {
   /** The DSJSON context text (buildContext). */
   context: string;
   eventId: string;
+  /** A multi-slot Rank: its slot ids in order (each slot is sampled with the seed eventId + slotId). */
+  slots?: string[];
+}
+
+/** One slot's decision: its candidates (`_multi` indices), the chosen one first, and their probabilities. */
+export interface SlotRanking {
+  index: number[];
+  probability: number[];
 }
 
 /** The sampled ranking, chosen action first: `_multi` indices and their float32 probabilities. */
@@ -33,6 +43,8 @@ export interface RankResult {
   modelId: number;
   index: number[];
   probability: number[];
+  /** A multi-slot Rank: each slot's decision, in slot order (index/probability then repeat the first slot's). */
+  slots?: SlotRanking[];
 }
 
 /** `invalid`: the features could not be featurized (a 400); `failed`: anything else. */
@@ -40,6 +52,8 @@ export interface RankFailure {
   id: number;
   invalid?: string;
   failed?: string;
+  /** The job's kind (single-slot or multi-slot) is not the model's: the loop switched and the model follows. */
+  wrongKind?: boolean;
 }
 
 export type ToRanker =

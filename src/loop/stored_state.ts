@@ -3,7 +3,8 @@
 // or a model that cannot be loaded is set aside in the store (kept for inspection, never deleted), reported in
 // an error line naming what replaced it, and the loop starts on the default configuration / default policy /
 // the previous or a fresh model.
-import { loadLearner, modelProblem } from '../engine/index.js';
+import { modelProblem } from '../engine/index.js';
+import { loadForCheck } from './model_kind.js';
 import type { ModelRecord, Store } from '../store/index.js';
 import { defaultPolicy, validatePolicy } from './policy.js';
 import { DEFAULT_SERVICE_CONFIGURATION, validateServiceConfiguration } from './service_config.js';
@@ -82,7 +83,7 @@ export async function loadSettings(
 
 /** Why these bytes cannot be ranked or learned from (not a readable model, a non-finite weight…), or null. */
 function modelLoadProblem(bytes: Uint8Array): string | null {
-  return modelProblem(bytes) ?? problemOf(() => loadLearner(bytes));
+  return modelProblem(bytes) ?? problemOf(() => loadForCheck(bytes));
 }
 
 /** The newest stored model that loads, setting aside each newer one that does not; null when none is left. */

@@ -78,7 +78,7 @@ export class TrainerHandle {
     await exited;
   }
 
-  /** Ends the worker at once, as a crash would (tests). */
+  /** Ends the worker at once, as a crash would (tests; and a trainer that failed a request, which is restarted). */
   async kill(): Promise<void> {
     if (!this.exited) await this.worker.terminate();
   }

@@ -2,8 +2,10 @@
 // stored nor published (it would rank with NaN scores, and might not load back). The learner goes back to its
 // last finite checkpoint and learns the events since then again, checking each one; an event whose update makes
 // a weight non-finite is skipped (and counted), the others are learned as before.
-import { createLearner, learnedFinite, learnerFromState, modelProblem, readModel, type Learner, type LearnerOptions, type PolicyConfig } from '../engine/index.js';
+import { modelProblem, type LearnerOptions, type PolicyConfig } from '../engine/index.js';
 import type { JoinedEvent } from '../store/index.js';
+import { createTrainingLearner, resumeTrainingLearner, type TrainingLearner } from './model_kind.js';
+import { eventLearningMode, learnsFrom } from './learning_mode.js';
 
 const BATCH = 256;
 
@@ -19,7 +21,7 @@ export interface Checkpoint {
 
 /** The part of the trainer's state that learning changes. */
 export interface Learning {
-  learner: Learner;
+  learner: TrainingLearner;
   config: PolicyConfig;
   checkpoint: Checkpoint;
   cursor: number;
@@ -33,36 +35,30 @@ export interface RecoveryDeps {
   options: LearnerOptions;
 }
 
-/**
- * A learner continuing from model bytes with the policy's own settings. The model header does not hold them all
- * (--l1, --l2, --initial_t are never in it: policy_args.ts modelOptionsString), so a learner built from the
- * header alone would learn with other settings than the policy's, as VW does when they are not given again.
- */
-export function resume(bytes: Uint8Array, config: PolicyConfig, options: LearnerOptions): Learner {
-  // As Azure's trainer (vw-learner.md §1: --save_resume --preserve_performance_counters): the resumed model
-  // continues the saved statistics, so it is the model an uninterrupted run would have produced.
-  return learnerFromState({ ...config }, readModel(bytes), { ...options, preservePerformanceCounters: true });
+/** A learner continuing from model bytes with the policy's own settings (model_kind.ts). */
+export function resume(bytes: Uint8Array, config: PolicyConfig, options: LearnerOptions): TrainingLearner {
+  return resumeTrainingLearner(bytes, config, options);
 }
 
 function restore(s: Learning, options: LearnerOptions): void {
   const cp = s.checkpoint;
-  s.learner = cp.bytes ? resume(cp.bytes, s.config, options) : createLearner(s.config, options);
+  s.learner = cp.bytes ? resume(cp.bytes, s.config, options) : createTrainingLearner(s.config, options);
   s.cursor = cp.cursor;
   s.eventsLearned = cp.eventsLearned;
 }
 
 /** Learns one event; false when its update left a weight non-finite (the learner must then be restored). */
 function learnChecked(s: Learning, e: JoinedEvent): boolean {
-  if (e.skipLearn || e.reward === null) return true;
-  let ex;
+  if (e.skipLearn || e.reward === null || !learnsFrom(eventLearningMode(e.modelVersion))) return true;
+  let outcome;
   try {
-    ex = s.learner.featurize(e.context);
+    outcome = s.learner.learn(e, true);
   } catch {
     return true; // learnOne reported it the first time
   }
-  s.learner.learn(ex, { index: e.chosenIndex, cost: -e.reward, probability: e.chosenProbability });
+  if (outcome === 'other') return true;
   s.eventsLearned++;
-  return learnedFinite(s.learner, ex);
+  return outcome === 'learned';
 }
 
 /** Learns the joined events in (after, until] without checks (they passed them once already). */

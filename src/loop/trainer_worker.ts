@@ -6,10 +6,11 @@
 // over (trainer_checkpoint.ts goes back to the last good one), and a stored model it cannot resume from is
 // retrained from the log instead of failing the worker at every restart.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLearner, DEFAULT_POLICY_ARGUMENTS, modelProblem, type Learner, type PolicyConfig } from '../engine/index.js';
+import { DEFAULT_POLICY_ARGUMENTS, modelProblem, type PolicyConfig } from '../engine/index.js';
 import { LeaseLostError, openStore, StoreFullError, StoreUnavailableError, type JoinedEvent } from '../store/index.js';
 import { learningSignature, parsePolicy } from './policy.js';
 import { recoverFinite, resume, type Learning } from './trainer_checkpoint.js';
+import { createTrainingLearner, isMultiSlotArguments, type TrainingLearner } from './model_kind.js';
 import type { FromWorker, ToWorker, TrainerInit, TrainerRequest } from './trainer_protocol.js';
 import { ApprenticeTracker } from './apprentice_tracker.js';
 import { eventLearningMode, learnsFrom } from './learning_mode.js';
@@ -48,7 +49,7 @@ let state: State;
 
 function fresh(config: PolicyConfig, cursor: number, createdAt: number, retrainUntil: number | null): State {
   return {
-    learner: createLearner(config, LEARNER_OPTIONS),
+    learner: createTrainingLearner(config, LEARNER_OPTIONS),
     config,
     checkpoint: { bytes: null, cursor, eventsLearned: 0 },
     signature: learningSignature(config),
@@ -79,7 +80,7 @@ async function boot(): Promise<void> {
     // The loop set aside, at start, any stored model that could not be loaded; one that fails here anyway is
     // not resumed from: the model is retrained from the log instead of the worker failing at every restart.
     const problem = modelProblem(latest.bytes);
-    let learner: Learner | undefined;
+    let learner: TrainingLearner | undefined;
     try {
       if (problem === null) learner = resume(latest.bytes, config, LEARNER_OPTIONS);
     } catch {
@@ -102,6 +103,13 @@ async function boot(): Promise<void> {
     }
     log('error', `trainer: model ${latest.id} cannot be resumed (${problem ?? 'it does not load'}); retraining from the log`);
   }
+  if (latest && isMultiSlotArguments(latest.policy) !== config.ccb) {
+    // The loop was switched between single-slot and multi-slot and stopped before the new kind's first model was
+    // stored: a fresh one from now on, published at once (the 'policy' request does the same).
+    state = fresh(config, await store.headJoinSeq(), Date.now(), null);
+    await exportModel();
+    return;
+  }
   // The policy changed and the process stopped before the new model caught up: retrain from the log.
   state = fresh(config, 0, Date.now(), await store.headJoinSeq());
   log('info', `retraining from the log for policy ${signature}`);
@@ -116,18 +124,25 @@ function learnOne(e: JoinedEvent): void {
   const mode = eventLearningMode(e.modelVersion);
   if (!learnsFrom(mode)) return;
   const { learner } = state;
-  let ex;
+  const nan = learner.inner.gd.nanUpdates;
+  let outcome;
   try {
-    ex = learner.featurize(e.context);
+    // Apprentice events are scored by the model as it is before learning them (single-slot: apprentice_report.ts).
+    outcome = learner.learn(
+      e,
+      false,
+      mode === 'Apprentice'
+        ? { single: (ex) => apprentice.observe(learner.inner, ex, e, Date.now()), multi: (slots) => apprentice.observeSlots(slots, e, Date.now()) }
+        : undefined,
+    );
   } catch (err) {
     log('warn', `event ${e.eventId} not learned: ${(err as Error).message}`);
     return;
   }
-  if (mode === 'Apprentice') apprentice.observe(learner, ex, e, Date.now());
-  const nan = learner.gd.nanUpdates;
-  learner.learn(ex, { index: e.chosenIndex, cost: -e.reward, probability: e.chosenProbability });
+  // An event of the other kind (logged before the loop switched between single-slot and multi-slot).
+  if (outcome === 'other') return;
   state.eventsLearned++;
-  if (learner.gd.nanUpdates !== nan) reportNanUpdate(e.eventId);
+  if (learner.inner.gd.nanUpdates !== nan) reportNanUpdate(e.eventId);
 }
 
 let nanEvents = 0;
@@ -291,8 +306,15 @@ async function handle(r: TrainerRequest): Promise<void> {
       const config = parsePolicy(r.policyArguments);
       const signature = learningSignature(config);
       if (signature === state.signature && state.retrainUntil === null) {
-        state.learner.config.exploration = config.exploration;
+        state.learner.inner.config.exploration = config.exploration;
         state.config = config;
+        return;
+      }
+      if (config.ccb !== state.config.ccb) {
+        // Single-slot ⇄ multi-slot is another problem, not other settings: a fresh model from the events joined
+        // from now on (the log is kept), published at once so that the new kind of Rank finds its model.
+        state = fresh(config, await store.headJoinSeq(), Date.now(), null);
+        await exportModel();
         return;
       }
       state = fresh(config, 0, Date.now(), await store.headJoinSeq());

@@ -48,6 +48,44 @@ export interface RankResponse {
   inferenceExplanation?: InferenceExplanation[];
 }
 
+/** SlotRequest (v1.1-preview.3): a slot to fill, its own features, the actions it may not show, its baseline. */
+export interface SlotRequest {
+  id: string;
+  features?: FeatureObject[];
+  excludedActions?: string[];
+  baselineAction: string;
+}
+
+/** MultiSlotRankRequest (v1.1-preview.3, POST /multislot/rank). */
+export interface MultiSlotRankRequest {
+  contextFeatures?: FeatureObject[];
+  actions: RankableAction[];
+  slots: SlotRequest[];
+  eventId?: string;
+  deferActivation?: boolean;
+}
+
+/** SlotResponse: the action a slot shows (absent when earlier slots took every action the slot may show). */
+export interface SlotResponse {
+  id: string;
+  rewardActionId?: string;
+}
+
+export interface MultiSlotRankResponse {
+  slots: SlotResponse[];
+  eventId: string;
+}
+
+/** SlotReward and MultiSlotRewardRequest (v1.1-preview.3, POST /multislot/events/{eventId}/reward). */
+export interface SlotReward {
+  slotId: string;
+  value: number;
+}
+
+export interface MultiSlotRewardRequest {
+  reward: SlotReward[];
+}
+
 export type RewardAggregation = 'earliest' | 'sum' | 'average';
 export type LearningMode = 'Online' | 'Apprentice' | 'LoggingOnly';
 
@@ -117,6 +155,30 @@ export interface Evaluation {
   featureScores?: FeatureScore[];
   /** Beyond Azure: how many logged events were evaluated. */
   eventCount?: number;
+}
+
+/** FeatureImportanceContract (2022-09-01-preview, PUT /featureImportances/{id}). */
+export interface FeatureImportanceContract {
+  name: string;
+  startTime: string;
+  endTime: string;
+}
+
+/** 2022-09-01-preview's job status (EvaluationJobStatus; FeatureImportanceStatus is its first six values). */
+export type JobStatus = 'NotSubmitted' | 'Running' | 'Succeeded' | 'Failed' | 'Timeout' | 'Canceled' | 'OptimalPolicyApplied' | 'OnlinePolicyRetained';
+
+/** FeatureImportance (2022-09-01-preview). */
+export interface FeatureImportance {
+  id: string;
+  name: string;
+  startTime: string;
+  endTime: string;
+  creationTime: string;
+  status: JobStatus;
+  /** 0 … 1, most important first; empty until Succeeded. */
+  featureScores: { namespace: string; featureName?: string; score: number }[];
+  /** Progress while it runs; why it failed. */
+  description?: string;
 }
 
 /** PolicyReferenceContract (POST /configurations/applyFromEvaluation). */
@@ -210,6 +272,14 @@ export interface Loop {
   reward(eventId: string, value: number): Promise<void>;
   activate(eventId: string): Promise<void>;
 
+  /**
+   * Multi-slot (docs/multi-slot.md): only on a loop whose policy has --ccb_explore_adf (LoopError
+   * InvalidMultiSlotApiAccess otherwise); on such a loop rank and reward refuse with InvalidSingleSlotApiAccess.
+   */
+  rankMultiSlot(request: MultiSlotRankRequest, source?: string): Promise<MultiSlotRankResponse>;
+  rewardMultiSlot(eventId: string, request: MultiSlotRewardRequest): Promise<void>;
+  activateMultiSlot(eventId: string): Promise<void>;
+
   getServiceConfiguration(): Promise<ServiceConfiguration>;
   updateServiceConfiguration(config: ServiceConfiguration): Promise<ServiceConfiguration>;
 
@@ -232,8 +302,11 @@ export interface Loop {
   deleteLogs(): Promise<void>;
   getLogsProperties(): Promise<LogsProperties>;
 
-  /** Validates and queues an evaluation; it runs off the request path (GET it to follow it). */
-  createEvaluation(contract: EvaluationContract): Promise<Evaluation>;
+  /**
+   * Validates and queues an evaluation; it runs off the request path (GET it to follow it). `evaluationId`: the
+   * client's (2022-09-01-preview's PUT): LoopError EvaluationAlreadyExists (409) when taken.
+   */
+  createEvaluation(contract: EvaluationContract, evaluationId?: string): Promise<Evaluation>;
   /** LoopError EvaluationNotFound (404) when there is none with this id. */
   getEvaluation(evaluationId: string): Promise<Evaluation>;
   /** Newest first, each policy's totals without the per-bin summaries. */
@@ -243,6 +316,14 @@ export interface Loop {
   /** Makes an evaluated policy the live one (`Online`: nothing changes). */
   applyFromEvaluation(reference: PolicyReference): Promise<void>;
 
+  /** 2022-09-01-preview: a feature importance job with the client's id (409 FeatureImportanceAlreadyExists). */
+  createFeatureImportance(id: string, contract: FeatureImportanceContract): Promise<FeatureImportance>;
+  /** LoopError FeatureImportanceNotFound (404) when there is none with this id. */
+  getFeatureImportance(id: string): Promise<FeatureImportance>;
+  /** Newest first. */
+  listFeatureImportances(): Promise<FeatureImportance[]>;
+  /** Deletes it, stopping its job if it runs; 404 FeatureImportanceNotFound when there is none. */
+  deleteFeatureImportance(id: string): Promise<void>;
   /**
    * Beyond Azure: how the learner compares with the baseline in Apprentice mode (apprentice_report.ts), as of the
    * last model export. LoopError ApprenticeModeNeverTurnedOn (404) when no Apprentice event was ever learned and

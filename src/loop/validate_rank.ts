@@ -28,11 +28,11 @@ export interface ValidRank {
   deferActivation: boolean;
 }
 
-function fail(path: string, message: string): never {
+export function fail(path: string, message: string): never {
   throw new LoopError('InvalidRankRequest', `${path}: ${message}`);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -86,7 +86,7 @@ function checkObject(o: Record<string, unknown>, depth: number): void {
   }
 }
 
-function checkFeatureList(v: unknown, path: string): FeatureObject[] {
+export function checkFeatureList(v: unknown, path: string): FeatureObject[] {
   if (!Array.isArray(v)) fail(path, 'must be an array of feature objects');
   for (let i = 0; i < v.length; i++) {
     const f: unknown = v[i];
@@ -101,7 +101,7 @@ function checkFeatureList(v: unknown, path: string): FeatureObject[] {
   return v as FeatureObject[];
 }
 
-function checkId(v: unknown, path: string): string {
+export function checkId(v: unknown, path: string): string {
   if (typeof v !== 'string' || v.length === 0) fail(path, 'must be a non-empty string');
   if (v.length > MAX_ID_LENGTH) fail(path, `must be at most ${MAX_ID_LENGTH} characters`);
   return v;

@@ -37,7 +37,7 @@ test('four stores migrate one empty database at once: one schema, every store wo
   } finally {
     await Promise.all(stores.map((s) => s.close()));
   }
-  await sql(url, 'UPDATE personalizer_schema SET version = 99');
+  await sql(url, 'INSERT INTO personalizer_schema (version) VALUES (99)');
   await assert.rejects(() => openStore(url), (e: unknown) => e instanceof StoreOpenError && /schema version 99, newer than this build/.test(e.message));
 });
 

@@ -8,7 +8,7 @@
 // this process nor a crash of the database server loses it.
 import { isMainThread } from 'node:worker_threads';
 import { StoreOpenError } from './errors.js';
-import { activate, eventBatcher, finishGroup, PgEventReads, rewardBatcher, sweepStep } from './postgres_events.js';
+import { activate, addSlotRewards, eventBatcher, finishGroup, PgEventReads, rewardBatcher, sweepStep } from './postgres_events.js';
 import { PgEvaluations } from './postgres_evaluations.js';
 import { PgGroupCommit, WriteEffects } from './postgres_group.js';
 import { isUnavailable, PgConnection } from './postgres_pool.js';
@@ -32,6 +32,8 @@ import type {
   NewModel,
   RewardOutcome,
   RewardRecord,
+  SlotRewardInput,
+  SlotRewardOutcome,
   Store,
   StoreHealth,
 } from './types.js';
@@ -101,6 +103,10 @@ export class PostgresStore implements Store {
 
   addReward(eventId: string, value: number, at: number, decide: Decide): Promise<RewardOutcome> {
     return this.joins.add(rewardBatcher, { eventId, value, at, decide }) as Promise<RewardOutcome>;
+  }
+
+  addSlotRewards(eventId: string, rewards: SlotRewardInput[], at: number, decide: Decide): Promise<SlotRewardOutcome> {
+    return this.joins.write(addSlotRewards(eventId, rewards, at, decide));
   }
 
   activate(eventId: string, at: number, decide: Decide): Promise<ActivateOutcome> {

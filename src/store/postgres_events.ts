@@ -18,11 +18,16 @@ import type {
   Decide,
   EventRecord,
   JoinedEvent,
+  JoinCandidate,
+  JoinDecision,
   JoinEvent,
   NewEvent,
   RewardOutcome,
   RewardRecord,
+  SlotRewardInput,
+  SlotRewardOutcome,
 } from './types.js';
+import { joinedSlots, parseSlots, slotIds, slotRewardsText, slotsText } from './slots.js';
 import type { GroupWrite } from './postgres_group.js';
 
 const COUNTER_SHARDS = 16;
@@ -51,15 +56,15 @@ function compactArray(xs: number[]): string {
 
 const INSERT_EVENTS = `
   WITH ins AS (
-    INSERT INTO events (event_id, ts, context, actions, probabilities, chosen_index, chosen_prob, model_version, defer_activation)
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::float8[], $8::text[], $9::boolean[])
+    INSERT INTO events (event_id, ts, context, actions, probabilities, chosen_index, chosen_prob, model_version, defer_activation, slots)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::float8[], $8::text[], $9::boolean[], $10::text[])
     ON CONFLICT (event_id) DO NOTHING
     RETURNING seq, event_id),
   u AS (INSERT INTO unjoined (seq) SELECT seq FROM ins)
   SELECT event_id FROM ins`;
 
-/** The rewards of an event so far, in arrival order, as a JSON array of [value, ts]. */
-const REWARDS_OF = `(SELECT coalesce(json_agg(json_build_array(r.value, r.ts) ORDER BY r.id), '[]'::json)
+/** The rewards of an event so far, in arrival order, as a JSON array of [value, ts, slot_id]. */
+const REWARDS_OF = `(SELECT coalesce(json_agg(json_build_array(r.value, r.ts, r.slot_id) ORDER BY r.id), '[]'::json)
   FROM rewards r WHERE r.event_seq = e.seq)`;
 
 // One round trip for all the rewards of a group: finds their events, stores the rewards (in request order), takes
@@ -67,25 +72,25 @@ const REWARDS_OF = `(SELECT coalesce(json_agg(json_build_array(r.value, r.ts) OR
 // and reads the rewards each had before (the statement's snapshot does not see its own inserts).
 const ADD_REWARDS = `
   WITH input AS (SELECT * FROM unnest($1::text[], $2::float8[], $3::bigint[]) WITH ORDINALITY AS i(event_id, value, ts, o)),
-  e AS (SELECT i.o, ev.seq, ev.ts, ev.defer_activation, ev.activated_at FROM input i JOIN events ev ON ev.event_id = i.event_id),
+  e AS (SELECT i.o, ev.seq, ev.ts, ev.defer_activation, ev.activated_at, ev.slots FROM input i JOIN events ev ON ev.event_id = i.event_id),
   r AS (INSERT INTO rewards (event_seq, value, ts) SELECT e.seq, i.value, i.ts FROM e JOIN input i ON i.o = e.o ORDER BY e.o RETURNING id),
   u AS (SELECT seq FROM unjoined WHERE seq IN (SELECT seq FROM e) ORDER BY seq FOR UPDATE)
-  SELECT e.o, e.seq, e.ts, e.defer_activation, e.activated_at, (SELECT count(*) FROM r) AS stored,
+  SELECT e.o, e.seq, e.ts, e.defer_activation, e.activated_at, e.slots, (SELECT count(*) FROM r) AS stored,
     e.seq IN (SELECT seq FROM u) AS unjoined,
     CASE WHEN e.seq IN (SELECT seq FROM u) THEN ${REWARDS_OF} END AS rewards
   FROM e ORDER BY e.o`;
 
 // The UPDATE decides "first activation" race-free: a concurrent one waits for this row and then finds it set.
 const ACTIVATE = `
-  WITH e AS (SELECT seq, ts, defer_activation FROM events WHERE event_id = $1),
+  WITH e AS (SELECT seq, ts, defer_activation, slots FROM events WHERE event_id = $1),
   a AS (UPDATE events SET activated_at = $2 WHERE seq = (SELECT seq FROM e) AND activated_at IS NULL RETURNING seq),
   u AS (SELECT seq FROM unjoined WHERE seq = (SELECT seq FROM a) FOR UPDATE)
-  SELECT e.seq, e.ts, e.defer_activation, EXISTS (SELECT 1 FROM a) AS activated, EXISTS (SELECT 1 FROM u) AS unjoined,
+  SELECT e.seq, e.ts, e.defer_activation, e.slots, EXISTS (SELECT 1 FROM a) AS activated, EXISTS (SELECT 1 FROM u) AS unjoined,
     CASE WHEN EXISTS (SELECT 1 FROM u) THEN ${REWARDS_OF} END AS rewards
   FROM e`;
 
 const SWEEP = `
-  SELECT u.seq, e.ts, e.defer_activation, e.activated_at FROM unjoined u JOIN events e ON e.seq = u.seq
+  SELECT u.seq, e.ts, e.defer_activation, e.activated_at, e.slots FROM unjoined u JOIN events e ON e.seq = u.seq
   ORDER BY u.seq LIMIT $1 FOR UPDATE OF u SKIP LOCKED`;
 
 interface EventRow {
@@ -104,10 +109,12 @@ interface EventRow {
   joined_at: number | null;
   join_reward: number | null;
   skip_learn: boolean | null;
+  slots: string | null;
+  slot_rewards: string | null;
 }
 
 function toEvent(r: EventRow): EventRecord {
-  return {
+  const event: EventRecord = {
     seq: r.seq,
     eventId: decodeId(r.event_id),
     timestamp: r.ts,
@@ -124,24 +131,37 @@ function toEvent(r: EventRow): EventRecord {
         ? null
         : { joinSeq: r.join_seq, reward: r.join_reward, skipLearn: r.skip_learn === true, joinedAt: r.joined_at ?? 0 },
   };
+  if (r.slots !== null) event.slots = parseSlots(r.slots);
+  if (event.join && r.slot_rewards !== null) event.join.slotRewards = JSON.parse(r.slot_rewards) as number[];
+  return event;
 }
 
-function rewardList(json: [number, number][] | null): RewardRecord[] {
-  return (json ?? []).map(([value, timestamp]) => ({ value, timestamp }));
+function reward(value: number, timestamp: number, slotId: string | null | undefined): RewardRecord {
+  return slotId === null || slotId === undefined ? { value, timestamp } : { value, timestamp, slotId };
+}
+
+function rewardList(json: [number, number, string | null][] | null): RewardRecord[] {
+  return (json ?? []).map(([value, timestamp, slotId]) => reward(value, timestamp, slotId));
+}
+
+/** A join candidate: a multi-slot event's carries its slot ids. */
+function candidate(event: JoinEvent, rewards: RewardRecord[], slots: string | null): JoinCandidate {
+  return slots === null ? { event, rewards } : { event, rewards, slots: slotIds(slots) };
 }
 
 /** Runs `decide` on an unjoined event whose row the caller holds; on a decision, deletes the row and adds the join. */
-async function tryJoin(client: Client, fx: WriteEffects, seq: number, candidate: { event: JoinEvent; rewards: RewardRecord[] }, decide: Decide, at: number): Promise<boolean> {
+async function tryJoin(client: Client, fx: WriteEffects, seq: number, candidate: JoinCandidate, decide: Decide, at: number): Promise<boolean> {
   const decision = decide(candidate);
   if (decision === null) return false;
   await client.query('DELETE FROM unjoined WHERE seq = $1', [seq]);
-  join(fx, seq, at, decision.reward, decision.skipLearn);
+  join(fx, seq, at, decision);
   return true;
 }
 
-function join(fx: WriteEffects, seq: number, at: number, reward: number | null, skipLearn: boolean): void {
-  fx.joins.push({ seq, joinedAt: at, reward, skipLearn });
-  fx.count(skipLearn ? 'events_skipped' : 'events_joined');
+function join(fx: WriteEffects, seq: number, at: number, decision: NonNullable<JoinDecision>): void {
+  const slotRewards = decision.skipLearn ? null : slotRewardsText(decision.slotRewards);
+  fx.joins.push({ seq, joinedAt: at, reward: decision.reward, skipLearn: decision.skipLearn, slotRewards });
+  fx.count(decision.skipLearn ? 'events_skipped' : 'events_joined');
 }
 
 /** Ranked events, many per statement. A second event with an eventId already in the group is refused at once. */
@@ -165,6 +185,7 @@ export const eventBatcher: Batcher<NewEvent> = {
       rows.map((e) => e.chosenProbability),
       rows.map((e) => e.modelVersion),
       rows.map((e) => e.deferActivation),
+      rows.map((e) => (e.slots === undefined ? null : slotsText(e.slots))),
     ]);
     const inserted = new Set(r.rows.map((row) => decodeId(row.event_id)));
     return items.map((e, i) => {
@@ -191,8 +212,9 @@ interface RewardRow {
   ts: number;
   defer_activation: boolean;
   activated_at: number | null;
+  slots: string | null;
   unjoined: boolean;
-  rewards: [number, number][] | null;
+  rewards: [number, number, string | null][] | null;
 }
 
 /** Rewards, a group's in one statement; a later reward of the group for the same event sees the earlier ones. */
@@ -216,11 +238,11 @@ export const rewardBatcher: Batcher<RewardInput> = {
       if (!rewards) return 'recorded';
       rewards.push({ value: x.value, timestamp: x.at });
       const event = { timestamp: row.ts, deferActivation: row.defer_activation, activatedAt: row.activated_at };
-      const decision = x.decide({ event, rewards: [...rewards] });
+      const decision = x.decide(candidate(event, [...rewards], row.slots));
       if (decision === null) return 'recorded';
       seen.set(row.seq, null);
       joined.push(row.seq);
-      join(fx, row.seq, x.at, decision.reward, decision.skipLearn);
+      join(fx, row.seq, x.at, decision);
       return 'joined';
     });
     if (joined.length > 0) await client.query('DELETE FROM unjoined WHERE seq = ANY($1::bigint[])', [joined]);
@@ -243,7 +265,42 @@ export function activate(eventId: string, at: number, decide: Decide): GroupWrit
     fx.count('activations');
     if (!row.unjoined) return 'recorded';
     const event = { timestamp: row.ts, deferActivation: row.defer_activation, activatedAt: at };
-    return (await tryJoin(client, fx, row.seq, { event, rewards: rewardList(row.rewards) }, decide, at)) ? 'joined' : 'recorded';
+    return (await tryJoin(client, fx, row.seq, candidate(event, rewardList(row.rewards), row.slots), decide, at)) ? 'joined' : 'recorded';
+  };
+}
+
+/**
+ * A multi-slot reward call, alone in its statements (they are rare next to Ranks): checks the slot ids against the
+ * event's, stores the rewards, then takes the event's `unjoined` row (FOR UPDATE) and reads the activation and the
+ * rewards under that lock, so that a concurrent activation or reward is seen whole.
+ */
+export function addSlotRewards(eventId: string, rewards: SlotRewardInput[], at: number, decide: Decide): GroupWrite<SlotRewardOutcome> {
+  return async (client, fx) => {
+    const head = await client.query<{ seq: number; slots: string | null }>('SELECT seq, slots FROM events WHERE event_id = $1', [encodeId(eventId)]);
+    const row = head.rows[0];
+    if (row === undefined) {
+      fx.count('rewards_unknown_event', rewards.length);
+      return { outcome: 'unknown' };
+    }
+    if (row.slots === null) return { outcome: 'notMultiSlot' };
+    const ids = new Set(slotIds(row.slots));
+    const unknown = rewards.find((r) => !ids.has(r.slotId));
+    if (unknown) return { outcome: 'unknownSlot', slotId: unknown.slotId };
+    await client.query(
+      `INSERT INTO rewards (event_seq, value, ts, slot_id)
+       SELECT $1, v, $2, s FROM unnest($3::float8[], $4::text[]) WITH ORDINALITY AS t(v, s, o) ORDER BY o`,
+      [row.seq, at, rewards.map((r) => r.value), rewards.map((r) => r.slotId)],
+    );
+    fx.count('rewards_received', rewards.length);
+    const locked = await client.query('SELECT seq FROM unjoined WHERE seq = $1 FOR UPDATE', [row.seq]);
+    if (locked.rows.length === 0) return { outcome: 'recorded' };
+    const ev = await client.query<{ ts: number; defer_activation: boolean; activated_at: number | null; rewards: [number, number, string | null][] }>(
+      `SELECT e.ts, e.defer_activation, e.activated_at, ${REWARDS_OF} AS rewards FROM events e WHERE e.seq = $1`,
+      [row.seq],
+    );
+    const e = ev.rows[0]!;
+    const event = { timestamp: e.ts, deferActivation: e.defer_activation, activatedAt: e.activated_at };
+    return { outcome: (await tryJoin(client, fx, row.seq, candidate(event, rewardList(e.rewards), row.slots), decide, at)) ? 'joined' : 'recorded' };
   };
 }
 
@@ -252,7 +309,7 @@ export function activate(eventId: string, at: number, decide: Decide): GroupWrit
  * first ranked after `rankedBefore` or left undecided (it holds back those after it), at most `limit` joined.
  */
 export async function sweepStep(client: Client, fx: WriteEffects, rankedBefore: number, at: number, decide: Decide, limit: number): Promise<{ joined: number; done: boolean }> {
-  const r = await client.query<{ seq: number; ts: number; defer_activation: boolean; activated_at: number | null }>(SWEEP, [SWEEP_STEP]);
+  const r = await client.query<{ seq: number; ts: number; defer_activation: boolean; activated_at: number | null; slots: string | null }>(SWEEP, [SWEEP_STEP]);
   const due = [];
   for (const row of r.rows) {
     if (row.ts > rankedBefore) break;
@@ -261,14 +318,14 @@ export async function sweepStep(client: Client, fx: WriteEffects, rankedBefore: 
   let stopped = due.length < r.rows.length;
   const rewards = new Map<number, RewardRecord[]>();
   if (due.length > 0) {
-    const rr = await client.query<{ event_seq: number; value: number; ts: number }>(
-      'SELECT event_seq, value, ts FROM rewards WHERE event_seq = ANY($1::bigint[]) ORDER BY event_seq, id',
+    const rr = await client.query<{ event_seq: number; value: number; ts: number; slot_id: string | null }>(
+      'SELECT event_seq, value, ts, slot_id FROM rewards WHERE event_seq = ANY($1::bigint[]) ORDER BY event_seq, id',
       [due.map((d) => d.seq)],
     );
     for (const x of rr.rows) {
       let list = rewards.get(x.event_seq);
       if (!list) rewards.set(x.event_seq, (list = []));
-      list.push({ value: x.value, timestamp: x.ts });
+      list.push(reward(x.value, x.ts, x.slot_id));
     }
   }
   const joined: number[] = [];
@@ -278,12 +335,12 @@ export async function sweepStep(client: Client, fx: WriteEffects, rankedBefore: 
       break;
     }
     const event = { timestamp: row.ts, deferActivation: row.defer_activation, activatedAt: row.activated_at };
-    const decision = decide({ event, rewards: rewards.get(row.seq) ?? [] });
+    const decision = decide(candidate(event, rewards.get(row.seq) ?? [], row.slots));
     if (decision === null) {
       stopped = true;
       break;
     }
-    join(fx, row.seq, at, decision.reward, decision.skipLearn);
+    join(fx, row.seq, at, decision);
     joined.push(row.seq);
   }
   if (joined.length > 0) await client.query('DELETE FROM unjoined WHERE seq = ANY($1::bigint[])', [joined]);
@@ -313,10 +370,10 @@ export async function finishGroup(client: Client, effects: WriteEffects[]): Prom
   if (joins.length > 0) {
     await client.query(
       `WITH h AS (UPDATE state SET value = value + $1 WHERE name = 'join_seq' RETURNING value)
-       INSERT INTO joins (join_seq, seq, joined_at, reward, skip_learn)
-       SELECT h.value - $1 + j.o, j.seq, j.at, j.reward, j.skip
-       FROM h, unnest($2::bigint[], $3::bigint[], $4::float8[], $5::boolean[]) WITH ORDINALITY AS j(seq, at, reward, skip, o)`,
-      [joins.length, joins.map((j) => j.seq), joins.map((j) => j.joinedAt), joins.map((j) => j.reward), joins.map((j) => j.skipLearn)],
+       INSERT INTO joins (join_seq, seq, joined_at, reward, skip_learn, slot_rewards)
+       SELECT h.value - $1 + j.o, j.seq, j.at, j.reward, j.skip, j.slot_rewards
+       FROM h, unnest($2::bigint[], $3::bigint[], $4::float8[], $5::boolean[], $6::text[]) WITH ORDINALITY AS j(seq, at, reward, skip, slot_rewards, o)`,
+      [joins.length, joins.map((j) => j.seq), joins.map((j) => j.joinedAt), joins.map((j) => j.reward), joins.map((j) => j.skipLearn), joins.map((j) => j.slotRewards)],
     );
   }
 }
@@ -326,7 +383,7 @@ export class PgEventReads {
 
   async getEvent(eventId: string): Promise<EventRecord | null> {
     const r = await this.conn.query<EventRow>(
-      `SELECT e.*, j.join_seq, j.joined_at, j.reward AS join_reward, j.skip_learn
+      `SELECT e.*, j.join_seq, j.joined_at, j.reward AS join_reward, j.skip_learn, j.slot_rewards
        FROM events e LEFT JOIN joins j ON j.seq = e.seq WHERE e.event_id = $1`,
       [encodeId(eventId)],
     );
@@ -334,29 +391,33 @@ export class PgEventReads {
   }
 
   async getRewards(eventId: string): Promise<RewardRecord[]> {
-    const r = await this.conn.query<{ value: number; ts: number }>(
-      'SELECT r.value, r.ts FROM rewards r JOIN events e ON e.seq = r.event_seq WHERE e.event_id = $1 ORDER BY r.id',
+    const r = await this.conn.query<{ value: number; ts: number; slot_id: string | null }>(
+      'SELECT r.value, r.ts, r.slot_id FROM rewards r JOIN events e ON e.seq = r.event_seq WHERE e.event_id = $1 ORDER BY r.id',
       [encodeId(eventId)],
     );
-    return r.rows.map((x) => ({ value: x.value, timestamp: x.ts }));
+    return r.rows.map((x) => reward(x.value, x.ts, x.slot_id));
   }
 
   async readJoined(after: number, limit: number): Promise<JoinedEvent[]> {
-    const r = await this.conn.query<{ join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: boolean; model_version: string }>(
-      `SELECT j.join_seq, e.event_id, e.context, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn, e.model_version
+    const r = await this.conn.query<{ join_seq: number; event_id: string; context: string; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: boolean; model_version: string; slots: string | null; slot_rewards: string | null }>(
+      `SELECT j.join_seq, e.event_id, e.context, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn, e.model_version, e.slots, j.slot_rewards
        FROM joins j JOIN events e ON e.seq = j.seq WHERE j.join_seq > $1 ORDER BY j.join_seq LIMIT $2`,
       [after, limit],
     );
-    return r.rows.map((x) => ({
-      joinSeq: x.join_seq,
-      eventId: decodeId(x.event_id),
-      context: x.context,
-      chosenIndex: x.chosen_index,
-      chosenProbability: x.chosen_prob,
-      reward: x.reward,
-      skipLearn: x.skip_learn,
-      modelVersion: x.model_version,
-    }));
+    return r.rows.map((x) => {
+      const joined: JoinedEvent = {
+        joinSeq: x.join_seq,
+        eventId: decodeId(x.event_id),
+        context: x.context,
+        chosenIndex: x.chosen_index,
+        chosenProbability: x.chosen_prob,
+        reward: x.reward,
+        skipLearn: x.skip_learn,
+        modelVersion: x.model_version,
+      };
+      if (x.slots !== null) joined.slots = joinedSlots(x.slots, x.slot_rewards);
+      return joined;
+    });
   }
 
   async headJoinSeq(): Promise<number> {

@@ -22,6 +22,8 @@ export interface PendingJoin {
   joinedAt: number;
   reward: number | null;
   skipLearn: boolean;
+  /** A multi-slot join's rewards per slot, JSON (slots.ts); null otherwise. */
+  slotRewards: string | null;
 }
 
 /** What one write adds to its group besides its statements. */

@@ -117,6 +117,13 @@ export const PG_MIGRATIONS: readonly string[] = [
     expires_at bigint NOT NULL                    -- ms since epoch, on the database server's clock
   );
   `,
+  // 2: multi-slot events (docs/multi-slot.md), as the SQLite store's migration 10: an event's per-slot decisions,
+  // a reward's slot, a join's reward per slot. NULL on single-slot rows (adding a nullable column rewrites nothing).
+  `
+  ALTER TABLE events ADD COLUMN slots text;         -- JSON [{"id","a","p","b"}…] (slots.ts); NULL: single-slot
+  ALTER TABLE rewards ADD COLUMN slot_id text;      -- SlotReward.slotId; NULL: a single-slot reward
+  ALTER TABLE joins ADD COLUMN slot_rewards text;   -- JSON [reward per slot]; NULL: single-slot or skip_learn
+  `,
 ];
 
 /** Applies the missing migrations; returns the schema version. Throws StoreOpenError for a newer database. */

@@ -60,8 +60,11 @@ import type {
   NewModel,
   RewardOutcome,
   RewardRecord,
+  SlotRewardInput,
+  SlotRewardOutcome,
   Store,
 } from './types.js';
+import { joinedSlots, parseSlots, slotIds, slotRewardsText, slotsText } from './slots.js';
 
 /** Group commits before the checkpointer thread starts (until then the WAL just grows; close checkpoints it). */
 const CHECKPOINTER_AFTER_COMMITS = 200;
@@ -103,6 +106,8 @@ interface EventRow {
   joined_at: number | null;
   join_reward: number | null;
   skip_learn: number | null;
+  slots: string | null;
+  slot_rewards: string | null;
 }
 
 /** The columns a join decision and a join need (JoinEvent): no context, no arrays to parse. join_seq: null while
@@ -113,6 +118,8 @@ interface JoinRow {
   defer_activation: number;
   activated_at: number | null;
   join_seq: number | null;
+  /** A multi-slot event's slots (slots.ts); null: single-slot. */
+  slots: string | null;
 }
 
 interface ModelRow {
@@ -131,7 +138,7 @@ interface ModelRow {
 const LATEST_TRIES = MODELS_KEPT + 1;
 
 function toEvent(r: EventRow, context: string): EventRecord {
-  return {
+  const event: EventRecord = {
     seq: r.seq,
     eventId: r.event_id,
     timestamp: r.ts,
@@ -148,6 +155,13 @@ function toEvent(r: EventRow, context: string): EventRecord {
         ? null
         : { joinSeq: r.join_seq, reward: r.join_reward, skipLearn: r.skip_learn === 1, joinedAt: r.joined_at ?? 0 },
   };
+  if (r.slots !== null) event.slots = parseSlots(r.slots);
+  if (event.join && r.slot_rewards !== null) event.join.slotRewards = JSON.parse(r.slot_rewards) as number[];
+  return event;
+}
+
+function toReward(r: { value: number; ts: number; slot_id: string | null }): RewardRecord {
+  return r.slot_id === null ? { value: r.value, timestamp: r.ts } : { value: r.value, timestamp: r.ts, slotId: r.slot_id };
 }
 
 /** DSJSON `a`/`p` as compact JSON text: `[3,1,2]`, the numbers as JavaScript prints them. */
@@ -211,9 +225,9 @@ export class SqliteStore implements Store {
     const db = this.db;
     if (owner) expireAllLeases(db);
     this.q = {
-      insertEvent: db.prepare<[string, number, string, string, string, string, number, number, string, number]>(
+      insertEvent: db.prepare<[string, number, string, string, string, string, number, number, string, number, string | null]>(
         `INSERT INTO events (event_id, ts, context, context_refs, actions, probabilities, chosen_index, chosen_prob,
-           model_version, defer_activation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           model_version, defer_activation, slots) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event_id) DO NOTHING`,
       ),
       insertPart: db.prepare<[number, string]>(`INSERT INTO context_parts (epoch, text) VALUES (?, ?)`),
@@ -222,34 +236,36 @@ export class SqliteStore implements Store {
       pruneParts: db.prepare(`DELETE FROM context_parts WHERE epoch < ?`),
       oldestRefs: db.prepare<[], { context_refs: string | null }>(`SELECT context_refs FROM events ORDER BY seq LIMIT 1`),
       eventById: db.prepare<[string], EventRow>(
-        `SELECT e.*, j.join_seq, j.joined_at, j.reward AS join_reward, j.skip_learn
+        `SELECT e.*, j.join_seq, j.joined_at, j.reward AS join_reward, j.skip_learn, j.slot_rewards
          FROM events e LEFT JOIN joins j ON j.seq = e.seq WHERE e.event_id = ?`,
       ),
       // What a reward or an activation needs: never the context, which is kilobytes (JoinRow).
       joinHead: db.prepare<[string], JoinRow>(
-        `SELECT e.seq, e.ts, e.defer_activation, e.activated_at, j.join_seq
+        `SELECT e.seq, e.ts, e.defer_activation, e.activated_at, j.join_seq, e.slots
          FROM events e LEFT JOIN joins j ON j.seq = e.seq WHERE e.event_id = ?`,
       ),
-      rewardsOf: db.prepare<[number], { value: number; ts: number }>(
-        `SELECT value, ts FROM rewards WHERE event_seq = ? ORDER BY id`,
+      rewardsOf: db.prepare<[number], { value: number; ts: number; slot_id: string | null }>(
+        `SELECT value, ts, slot_id FROM rewards WHERE event_seq = ? ORDER BY id`,
       ),
       insertReward: db.prepare(`INSERT INTO rewards (event_seq, value, ts) VALUES (?, ?, ?)`),
+      insertSlotReward: db.prepare(`INSERT INTO rewards (event_seq, value, ts, slot_id) VALUES (?, ?, ?, ?)`),
       activate: db.prepare(`UPDATE events SET activated_at = ? WHERE seq = ? AND activated_at IS NULL`),
       bump: db.prepare(`UPDATE counters SET value = value + ? WHERE name = ?`),
       setCounter: db.prepare(`UPDATE counters SET value = ? WHERE name = ?`),
       counter: db.prepare<[string], { value: number }>(`SELECT value FROM counters WHERE name = ?`),
       allCounters: db.prepare<[], { name: string; value: number }>(`SELECT name, value FROM counters`),
       // A new row: joining never rewrites the event's row (schema migration 4).
-      join: db.prepare(`INSERT INTO joins (join_seq, seq, joined_at, reward, skip_learn) VALUES (?, ?, ?, ?, ?)`),
+      join: db.prepare(`INSERT INTO joins (join_seq, seq, joined_at, reward, skip_learn, slot_rewards) VALUES (?, ?, ?, ?, ?, ?)`),
       // The sweep's step (joinDue): which events of seq (from, to] are joined, from the joins index alone (the
       // events' pages, kilobytes each, are read only for the unjoined ones), and what a decision needs of those.
       joinedIn: db.prepare<[number, number], number>(`SELECT seq FROM joins WHERE seq > ? AND seq <= ? ORDER BY seq`).pluck(),
       eventAt: db.prepare<[number], JoinRow>(
-        `SELECT seq, ts, defer_activation, activated_at, NULL AS join_seq FROM events WHERE seq = ?`,
+        `SELECT seq, ts, defer_activation, activated_at, NULL AS join_seq, slots FROM events WHERE seq = ?`,
       ),
       lastSeq: db.prepare<[], { seq: number | null }>(`SELECT MAX(seq) AS seq FROM events`),
-      readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; context_refs: string | null; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: number; model_version: string }>(
-        `SELECT j.join_seq, e.event_id, e.context, e.context_refs, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn, e.model_version
+      readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; context_refs: string | null; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: number; model_version: string; slots: string | null; slot_rewards: string | null }>(
+        `SELECT j.join_seq, e.event_id, e.context, e.context_refs, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn, e.model_version,
+           e.slots, j.slot_rewards
          FROM joins j JOIN events e ON e.seq = j.seq WHERE j.join_seq > ? ORDER BY j.join_seq LIMIT ?`,
       ),
       insertModel: db.prepare(
@@ -291,16 +307,20 @@ export class SqliteStore implements Store {
     // A context and its parts are read in one snapshot: the retention purge may delete parts meanwhile, on the
     // writing connection, and a reader must see either the event with its parts or neither.
     this.readJoinedTx = db.transaction((after: number, limit: number) =>
-      this.q.readJoined.all(after, limit).map((r) => ({
-        joinSeq: r.join_seq,
-        eventId: r.event_id,
-        context: this.unpacker.unpack(r.context, r.context_refs),
-        chosenIndex: r.chosen_index,
-        chosenProbability: r.chosen_prob,
-        reward: r.reward,
-        skipLearn: r.skip_learn === 1,
-        modelVersion: r.model_version,
-      })),
+      this.q.readJoined.all(after, limit).map((r) => {
+        const joined: JoinedEvent = {
+          joinSeq: r.join_seq,
+          eventId: r.event_id,
+          context: this.unpacker.unpack(r.context, r.context_refs),
+          chosenIndex: r.chosen_index,
+          chosenProbability: r.chosen_prob,
+          reward: r.reward,
+          skipLearn: r.skip_learn === 1,
+          modelVersion: r.model_version,
+        };
+        if (r.slots !== null) joined.slots = joinedSlots(r.slots, r.slot_rewards);
+        return joined;
+      }),
     );
     this.eventByIdTx = db.transaction((eventId: string) => {
       const row = this.q.eventById.get(eventId);
@@ -438,12 +458,13 @@ export class SqliteStore implements Store {
   // The join_seq counter is written with the group's other counters (join_seq is always counted with
   // events_joined or events_skipped, so `pending` is never empty when it moved).
   private tryJoin(row: JoinRow, decide: Decide, at: number): JoinDecision {
-    const rewards: RewardRecord[] = this.q.rewardsOf.all(row.seq).map((r) => ({ value: r.value, timestamp: r.ts }));
+    const rewards: RewardRecord[] = this.q.rewardsOf.all(row.seq).map(toReward);
     const event = { timestamp: row.ts, deferActivation: row.defer_activation === 1, activatedAt: row.activated_at };
-    const decision = decide({ event, rewards });
+    const decision = decide(row.slots === null ? { event, rewards } : { event, rewards, slots: slotIds(row.slots) });
     if (decision === null) return null;
     const seq = (this.joinSeq ?? this.q.counter.get('join_seq')!.value) + 1;
-    this.q.join.run(seq, row.seq, at, decision.reward, decision.skipLearn ? 1 : 0);
+    const slotRewards = decision.skipLearn ? null : slotRewardsText(decision.slotRewards);
+    this.q.join.run(seq, row.seq, at, decision.reward, decision.skipLearn ? 1 : 0, slotRewards);
     this.joinSeq = seq;
     this.count(decision.skipLearn ? 'events_skipped' : 'events_joined');
     return decision;
@@ -452,6 +473,7 @@ export class SqliteStore implements Store {
   async insertEvent(e: NewEvent): Promise<boolean> {
     const actions = compactArray(e.actions);
     const probabilities = compactArray(e.probabilities);
+    const slots = e.slots === undefined ? null : slotsText(e.slots);
     // No savepoint (group_commit.ts): the event is one statement; parts stored before it fails stay behind
     // unreferenced, harmless, and go with their epoch (purgeEventsBefore).
     return this.group.write(() => {
@@ -469,6 +491,7 @@ export class SqliteStore implements Store {
           e.chosenProbability,
           e.modelVersion,
           e.deferActivation ? 1 : 0,
+          slots,
         );
       } catch (error) {
         // The statement may have taken the whole transaction with it, parts included (SQLITE_FULL).
@@ -488,7 +511,7 @@ export class SqliteStore implements Store {
   async getRewards(eventId: string): Promise<RewardRecord[]> {
     const row = this.q.eventById.get(eventId);
     if (!row) return [];
-    return this.q.rewardsOf.all(row.seq).map((r) => ({ value: r.value, timestamp: r.ts }));
+    return this.q.rewardsOf.all(row.seq).map(toReward);
   }
 
   async addReward(eventId: string, value: number, at: number, decide: Decide): Promise<RewardOutcome> {
@@ -502,6 +525,25 @@ export class SqliteStore implements Store {
       const outcome = head.join_seq === null && this.tryJoin(head, decide, at) ? 'joined' : 'recorded';
       this.count('rewards_received');
       return outcome;
+    }));
+  }
+
+  async addSlotRewards(eventId: string, rewards: SlotRewardInput[], at: number, decide: Decide): Promise<SlotRewardOutcome> {
+    return this.group.write(this.undoable((): SlotRewardOutcome => {
+      const head = this.q.joinHead.get(eventId);
+      if (!head) {
+        for (let i = 0; i < rewards.length; i++) this.count('rewards_unknown_event');
+        return { outcome: 'unknown' };
+      }
+      if (head.slots === null) return { outcome: 'notMultiSlot' };
+      const ids = new Set(slotIds(head.slots));
+      const unknown = rewards.find((r) => !ids.has(r.slotId));
+      if (unknown) return { outcome: 'unknownSlot', slotId: unknown.slotId };
+      for (const r of rewards) {
+        this.q.insertSlotReward.run(head.seq, r.value, at, r.slotId);
+        this.count('rewards_received');
+      }
+      return { outcome: head.join_seq === null && this.tryJoin(head, decide, at) ? 'joined' : 'recorded' };
     }));
   }
 

@@ -204,6 +204,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE models ADD COLUMN bytes_id INTEGER;
   `,
+  // 10: multi-slot events (docs/multi-slot.md). Their per-slot decisions are one JSON text on the event, a
+  // reward names its slot, a join keeps each slot's reward. Single-slot rows keep NULL there: nothing rewritten.
+  `
+  ALTER TABLE events ADD COLUMN slots TEXT;        -- JSON [{"id","a","p","b"}…] (slots.ts); NULL: single-slot
+  ALTER TABLE rewards ADD COLUMN slot_id TEXT;     -- SlotReward.slotId; NULL: a single-slot reward
+  ALTER TABLE joins ADD COLUMN slot_rewards TEXT;  -- JSON [reward per slot]; NULL: single-slot or skip_learn
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LeaseLostError, openStore, StaleSettingsError, type Decide, type NewEvent, type Store } from './index.js';
 import { freshPostgres } from '../testing/postgres.js';
 import { firstReward, never, storeEvent } from './store.fixtures.js';
+import { joinRule } from '../loop/joiner.js';
 
 interface Kind {
   name: string;
@@ -303,4 +304,60 @@ contract('leases: one holder at a time, a new epoch per new holder, renew and re
   let taken = null;
   while (taken === null && Date.now() < deadline) taken = await s.acquireLease('other', 'B', 60_000);
   assert.equal(taken?.epoch, c!.epoch + 1);
+});
+
+// Multi-slot events (docs/multi-slot.md): slots round-trip, rewards name their slot, a join keeps each slot's reward.
+const slotsOf = (ids: string[]) => ids.map((id, k) => ({ id, actions: [k, (k + 1) % 3, (k + 2) % 3], probabilities: [0.8666667, 0.06666667, 0.06666667], baseline: k }));
+const multi = (eventId: string, ids: string[], timestamp = 1000, deferActivation = false): NewEvent =>
+  storeEvent(eventId, { timestamp, deferActivation, slots: slotsOf(ids), actions: [1, 2, 3], probabilities: [0.8666667, 0.06666667, 0.06666667], chosenIndex: 0, chosenProbability: 0.8666667 });
+/** The loop's rules (joiner.ts), window 1000 ms, default reward -0.5. */
+const rulesAt = (now: number, rewardAggregation: 'earliest' | 'sum' | 'average' = 'earliest'): Decide =>
+  joinRule({ rewardWaitMs: 1000, defaultReward: -0.5, rewardAggregation }, now);
+
+contract('multi-slot: slots round-trip; rewards per slot, unknown slot and single-slot events refused whole; joined per slot', async (s) => {
+  assert.equal(await s.insertEvent(multi('m1', ['top', 'side', 'foot'])), true);
+  assert.equal(await s.insertEvent(event('single')), true);
+  const m1 = (await s.getEvent('m1'))!;
+  assert.deepEqual(m1.slots, slotsOf(['top', 'side', 'foot']));
+  assert.equal((await s.getEvent('single'))!.slots, undefined, 'a single-slot event has no slots');
+  // An unknown slot refuses the whole call: nothing stored, nothing counted.
+  const before = await s.counters();
+  assert.deepEqual(await s.addSlotRewards('m1', [{ slotId: 'top', value: 1 }, { slotId: 'nope', value: 1 }], 1100, rulesAt(1100)), { outcome: 'unknownSlot', slotId: 'nope' });
+  assert.deepEqual(await s.addSlotRewards('single', [{ slotId: 'top', value: 1 }], 1100, rulesAt(1100)), { outcome: 'notMultiSlot' });
+  assert.deepEqual(await s.getRewards('m1'), []);
+  assert.deepEqual(await s.addSlotRewards('ghost', [{ slotId: 'a', value: 1 }, { slotId: 'b', value: 0 }], 1100, rulesAt(1100)), { outcome: 'unknown' });
+  const after = await s.counters();
+  assert.equal(after.rewardsReceived, before.rewardsReceived);
+  assert.equal(after.rewardsUnknownEvent, before.rewardsUnknownEvent + 2);
+  // earliest: joined once every slot has its first reward, spread over calls.
+  assert.deepEqual(await s.addSlotRewards('m1', [{ slotId: 'top', value: 1 }, { slotId: 'top', value: 0.25 }], 1100, rulesAt(1100)), { outcome: 'recorded' });
+  assert.deepEqual(await s.addSlotRewards('m1', [{ slotId: 'side', value: 0 }], 1200, rulesAt(1200)), { outcome: 'recorded' });
+  assert.deepEqual(await s.addSlotRewards('m1', [{ slotId: 'foot', value: -1 }], 1300, rulesAt(1300)), { outcome: 'joined' });
+  assert.deepEqual(await s.addSlotRewards('m1', [{ slotId: 'side', value: 1 }], 1400, rulesAt(1400)), { outcome: 'recorded' }, 'after the join: kept, not learned');
+  assert.equal((await s.counters()).rewardsReceived, after.rewardsReceived + 5);
+  assert.deepEqual((await s.getRewards('m1')).map((r) => [r.slotId, r.value, r.timestamp]), [
+    ['top', 1, 1100], ['top', 0.25, 1100], ['side', 0, 1200], ['foot', -1, 1300], ['side', 1, 1400],
+  ]);
+  const joined = (await s.getEvent('m1'))!.join!;
+  assert.deepEqual([joined.reward, joined.slotRewards, joined.skipLearn], [1, [1, 0, -1], false]);
+  // Window close: a slot without reward gets the default reward; sum aggregates per slot; deferred and never
+  // activated is skipped; activated inside the window is learned.
+  await s.insertEvent(multi('m2', ['a', 'b'], 2000));
+  await s.insertEvent(multi('m3', ['a', 'b'], 2001, true));
+  await s.insertEvent(multi('m4', ['a', 'b'], 2002, true));
+  await s.addSlotRewards('m2', [{ slotId: 'b', value: 0.5 }, { slotId: 'b', value: 0.25 }], 2100, rulesAt(2100, 'sum'));
+  // After m2's window: stored, not aggregated; the call finds the window closed and joins m2.
+  assert.deepEqual(await s.addSlotRewards('m2', [{ slotId: 'b', value: 1 }], 3500, rulesAt(3500, 'sum')), { outcome: 'joined' });
+  await s.addSlotRewards('m3', [{ slotId: 'a', value: 1 }, { slotId: 'b', value: 1 }], 2100, rulesAt(2100, 'sum'));
+  assert.equal(await s.activate('m4', 2500, rulesAt(2500, 'sum')), 'recorded');
+  assert.equal(await s.joinDue(2002, 4000, rulesAt(4000, 'sum')), 3, 'single, m3, m4');
+  assert.deepEqual((await s.getEvent('m2'))!.join!.slotRewards, [-0.5, 0.75]);
+  assert.deepEqual([(await s.getEvent('m3'))!.join!.skipLearn, (await s.getEvent('m3'))!.join!.slotRewards], [true, undefined]);
+  assert.deepEqual((await s.getEvent('m4'))!.join!.slotRewards, [-0.5, -0.5]);
+  // The trainer reads each slot's decision with its reward.
+  const read = (await s.readJoined(0, 10)).filter((r) => r.eventId !== 'single');
+  assert.deepEqual(read.map((r) => r.eventId), ['m1', 'm2', 'm3', 'm4'], 'learning order = join order');
+  assert.deepEqual(read[0]!.slots, slotsOf(['top', 'side', 'foot']).map((x, k) => ({ ...x, reward: [1, 0, -1][k] })));
+  assert.deepEqual(read[2]!.slots!.map((x) => x.reward), [null, null]);
+  assert.equal(read[0]!.chosenIndex, 0);
 });

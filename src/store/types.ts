@@ -23,6 +23,29 @@ export interface NewEvent {
   chosenProbability: number;
   modelVersion: string;
   deferActivation: boolean;
+  /**
+   * A multi-slot Rank (docs/multi-slot.md): each slot's decision, in request order. `context` is then the DSJSON
+   * CCB `c` (with `_slots`), and actions/probabilities/chosenIndex/chosenProbability repeat the first slot's
+   * decision in the single-slot form (1-based `a`). Absent for a single-slot Rank.
+   */
+  slots?: LoggedSlot[];
+}
+
+/** One slot of a multi-slot Rank as logged: a DSJSON CCB `_outcomes` entry without its label (vw-learner.md §7.3). */
+export interface LoggedSlot {
+  /** The request's slot id (`_id`). */
+  id: string;
+  /** `_a`: 0-based `_multi` indices of the slot's candidates, the chosen one first. */
+  actions: number[];
+  /** `_p`, aligned with `actions`. */
+  probabilities: number[];
+  /** `_ba`: 0-based `_multi` index of the slot's baselineAction. */
+  baseline: number;
+}
+
+/** A joined slot: its decision and the reward it was joined with (null when the event is skipLearn). */
+export interface JoinedSlot extends LoggedSlot {
+  reward: number | null;
 }
 
 export interface JoinRecord {
@@ -33,6 +56,8 @@ export interface JoinRecord {
   /** DSJSON `_skipLearn`: a deferred event never activated inside its window. */
   skipLearn: boolean;
   joinedAt: number;
+  /** A multi-slot event's reward per slot (slot order); `reward` is then the first slot's. */
+  slotRewards?: number[];
 }
 
 export interface EventRecord extends NewEvent {
@@ -45,7 +70,24 @@ export interface RewardRecord {
   value: number;
   /** Arrival time, ms since epoch. */
   timestamp: number;
+  /** A multi-slot reward: the slot it rewards (SlotReward.slotId). Absent for a single-slot reward. */
+  slotId?: string;
 }
+
+/** One SlotReward of a multi-slot reward call. */
+export interface SlotRewardInput {
+  slotId: string;
+  value: number;
+}
+
+/**
+ * What addSlotRewards did. `notMultiSlot`: the event was ranked by a single-slot Rank; `unknownSlot`: `slotId`
+ * names no slot of the event. Both write nothing.
+ */
+export type SlotRewardOutcome =
+  | { outcome: RewardOutcome }
+  | { outcome: 'notMultiSlot' }
+  | { outcome: 'unknownSlot'; slotId: string };
 
 /** What a join decision needs of an event: its window and its activation (never its kilobytes of context). */
 export type JoinEvent = Pick<EventRecord, 'timestamp' | 'deferActivation' | 'activatedAt'>;
@@ -54,10 +96,15 @@ export type JoinEvent = Pick<EventRecord, 'timestamp' | 'deferActivation' | 'act
 export interface JoinCandidate {
   event: JoinEvent;
   rewards: RewardRecord[];
+  /** A multi-slot event's slot ids, in slot order (its rewards then carry a slotId). */
+  slots?: string[];
 }
 
-/** null = not decidable yet (window open, no early rule fired). */
-export type JoinDecision = { skipLearn: false; reward: number } | { skipLearn: true; reward: null } | null;
+/**
+ * null = not decidable yet (window open, no early rule fired). A multi-slot event's decision carries the reward of
+ * each slot (`slotRewards`, slot order), and `reward` is the first slot's.
+ */
+export type JoinDecision = { skipLearn: false; reward: number; slotRewards?: number[] } | { skipLearn: true; reward: null } | null;
 export type Decide = (candidate: JoinCandidate) => JoinDecision;
 
 /** A joined event as the trainer reads it, in joinSeq order. */
@@ -71,6 +118,8 @@ export interface JoinedEvent {
   skipLearn: boolean;
   /** The event's logged modelVersion (it carries the learning mode it was ranked in: loop/learning_mode.ts). */
   modelVersion?: string;
+  /** A multi-slot event: each slot's decision and reward (context is then the DSJSON CCB `c`). */
+  slots?: JoinedSlot[];
 }
 
 export interface NewModel {
@@ -191,6 +240,12 @@ export interface Store {
   getRewards(eventId: string): Promise<RewardRecord[]>;
   /** Stores the reward (or counts it as unknown) and, if the event is still unjoined, asks `decide`. */
   addReward(eventId: string, value: number, at: number, decide: Decide): Promise<RewardOutcome>;
+  /**
+   * A multi-slot reward call: stores every SlotReward (in one transaction, or none of them when the event is not
+   * multi-slot or a slotId names none of its slots) and, if the event is still unjoined, asks `decide` once.
+   * Unknown events are counted as addReward counts them (each SlotReward a reward).
+   */
+  addSlotRewards(eventId: string, rewards: SlotRewardInput[], at: number, decide: Decide): Promise<SlotRewardOutcome>;
   /** Records the first activation and, if the event is still unjoined, asks `decide`. */
   activate(eventId: string, at: number, decide: Decide): Promise<ActivateOutcome>;
   /**

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Evaluation, EvaluationContract, EvaluationIdParams, type EvaluationContractBody } from '../evaluation_schemas.js';
 import { ref } from '../schemas.js';
+import { LoopError } from '../../loop/types.js';
 import { ERROR_RESPONSE, NO_CONTENT, SECURITY, type V1Options } from './common.js';
 
 interface IdParams {
@@ -42,6 +43,10 @@ export async function evaluationRoutes(app: FastifyInstance, { loop }: V1Options
       },
     },
   }, async (request, reply) => {
+    // 2022-09-01-preview's name for the same switch, sent to a path-style version: refused rather than ignored.
+    if ('enablePolicyOptimization' in request.body) {
+      throw new LoopError('InvalidEvaluationContract', 'enablePolicyOptimization is the 2022-09-01-preview name; under this version it is enableOfflineExperimentation');
+    }
     const created = await loop.createEvaluation(request.body);
     reply.header('location', `${request.protocol}://${request.host}${base}/evaluations/${encodeURIComponent(created.id)}`);
     return reply.code(201).send(created);
