@@ -6,7 +6,7 @@
 //
 // Records, in line order, in 32-bit words:
 //   EVENT:        kind, line, flags, nActions, labelIndex, sharedFeatures, (pad to 8 bytes), weight f64, cost f64, probability f64,
-//                 count[nActions], index u32[Σcount], value f32[Σcount]
+//                 count[nActions], linear[nActions] (FeatureVector.linear), index u32[Σcount], value f32[Σcount]
 //   SKIP_LEARN:   kind, line                       (`_skipLearn`: a valid event, neither predicted nor counted)
 //   LINE_ERROR:   kind, line, message#, flags      (message# indexes Batch.messages; flags: 1 a valid event all the
 //                                                  same, 2 a line replay must stop at, DsjsonError.unsupported)
@@ -82,7 +82,7 @@ export class BatchWriter {
     const k = actions.length;
     let total = 0;
     for (let a = 0; a < k; a++) total += actions[a]!.count;
-    this.ensure(14 + k + 2 * total);
+    this.ensure(14 + 2 * k + 2 * total);
     const u = this.u32;
     let w = this.words;
     u[w] = EVENT;
@@ -99,6 +99,7 @@ export class BatchWriter {
     d[(w >> 1) + 2] = label ? label.probability : 0;
     w += 6;
     for (let a = 0; a < k; a++) u[w++] = actions[a]!.count;
+    for (let a = 0; a < k; a++) u[w++] = actions[a]!.linear ?? actions[a]!.count;
     // TypedArray.set copies a block at once (a memcpy); element loops cost several times more here.
     const f = this.f32;
     let v = w + total;
@@ -211,7 +212,7 @@ export class BatchReader {
     const actions = ex.actions;
     actions.length = k;
     ex.tags.length = k;
-    let at = w + k;
+    let at = w + 2 * k;
     let total = 0;
     for (let a = 0; a < k; a++) total += u[w + a]!;
     // Views into the batch, not copies: creating two typed arrays costs less than copying out of shared memory
@@ -227,6 +228,7 @@ export class BatchReader {
       fv.index = new Uint32Array(buf, at * 4, n);
       fv.value = new Float32Array(buf, (at + total) * 4, n);
       fv.count = n;
+      fv.linear = u[w + k + a]!;
       actions[a] = fv;
       at += n;
     }

@@ -298,7 +298,8 @@ describe('@azure-rest/ai-personalizer: every operation against a real server, ch
       // The reverse mismatch: single-slot Rank on a multi-slot loop.
       const single = rest(await c.path('/rank').post({ body: { contextFeatures: context, actions: actions(2) } }));
       assert.equal(single.status, 400, show(single));
-      assert.match(single.json.error.code, /MultiSlot/);
+      // Our code of InvalidMultiSlotApiAccess's family for the reverse mismatch (docs/multi-slot.md).
+      assert.equal(single.json.error.code, 'InvalidSingleSlotApiAccess');
     } finally {
       await ms.stop();
       await ms.cleanup();

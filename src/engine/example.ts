@@ -13,6 +13,11 @@ export interface FeatureVector {
   value: Float32Array;
   /** Number of valid entries in index/value (the arrays may be longer, reused buffers). */
   count: number;
+  /**
+   * How many of the first entries are linear terms (the interactions follow), when the featurizer says so. RegCB's
+   * sensitivity reads it: VW computes that one without its wildcard interactions (explorers/cost_ranges.ts).
+   */
+  linear?: number;
   /** Audit-style names ("User^tierbronze", "Action^ida1*User^age", "Constant"), only when asked for. */
   names?: string[];
 }

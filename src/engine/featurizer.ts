@@ -520,6 +520,7 @@ export function createExampleBuilder(
         }
       }
       out.n = p;
+      const linear = p - begin;
       if (hasInteractions) interact(a, sh);
       let fv: FeatureVector;
       if (reuse) {
@@ -534,6 +535,7 @@ export function createExampleBuilder(
         starts[k] = begin;
         total += out.n - begin;
       }
+      fv.linear = linear;
       if (names) fv.names = out.names.length === out.n ? out.names : out.names.slice(0, out.n);
       actions.push(fv);
       tags.push(a.tag);

@@ -346,6 +346,52 @@ export class Gd {
     return f(ppu * this.updateMultiplier);
   }
 
+  /**
+   * gd.cc sensitivity (stateless get_pred_per_update, times get_scale with weight 1): how much the prediction of
+   * sub-model m would move per unit of update for a hypothetical example (label, pred, example weight), computed
+   * on shadow copies of G and N so that nothing changes; over the first `count` features of fv. RegCB's cost intervals use it
+   * (cb_explore_adf_regcb.cc get_cost_ranges).
+   */
+  sensitivity(fv: FeatureVector, m: number, label: number, pred: number, weight: number, count = fv.count): number {
+    const d = f(pred - f(label));
+    const g2 = f(f(weight) * f(f(f(4 * d) * d)));
+    const w = this.weights;
+    const idx = fv.index;
+    const val = fv.value;
+    const n = count;
+    const width = this.width;
+    const mask = this.mask;
+    let ppu = 0;
+    let normX = 0;
+    for (let i = 0; i < n; i++) {
+      const s = ((Math.imul(idx[i]!, width) + m) & mask) * STRIDE;
+      let x = val[i]!;
+      let x2 = f(x * x);
+      if (x2 < X2_MIN) {
+        x = x > 0 ? X_MIN : -X_MIN;
+        x2 = X2_MIN;
+      }
+      const g = f(w[s + 1]! + f(g2 * x2));
+      const ax = Math.abs(x);
+      const stored = w[s + 2]!;
+      const nn = ax > stored ? ax : stored;
+      const n2 = f(nn * nn);
+      normX = f(normX + (x2 > FLT_MAX ? 1 : f(x2 / n2)));
+      let rate: number;
+      // power_t 0: the rate is a function of N alone, and the last update of this slot left powf(N², −1) in its
+      // rate cell (predPerUpdate): reuse it while N is unchanged (0 = never computed here, e.g. a loaded model).
+      if (this.powerT === 0) rate = n2 === 1 ? 1 : nn === stored && w[s + 3] !== 0 ? w[s + 3]! : powf(n2, -1);
+      else if (this.sqrtRate) rate = f(this.invSqrt(g) * f(1 / nn));
+      else rate = f(powf(g, this.negPowerT) * powf(n2, this.negNormPower));
+      ppu = f(ppu + f(x2 * rate));
+    }
+    // Stateless: the totals as they would be after this example, as floats, not stored.
+    const nsF = f(f(this.nsnx[m]!) + f(f(weight) * normX));
+    const twF = f(f(this.tw[m]!) + f(weight));
+    const multiplier = this.sqrtRate ? f(Math.sqrt(f(twF / nsF))) : powf(f(nsF / twF), this.negNormPower);
+    return f(this.eta * f(ppu * multiplier));
+  }
+
   /** gd.cc train/update_feature: w += update × update_multiplier × x × rate for every (finite) feature. */
   private train(fv: FeatureVector, m: number, update: number): void {
     const u = f(update * this.updateMultiplier);

@@ -134,8 +134,19 @@ function expectError(args: string, argument: string, problem: RegExp): void {
 test('unsupported or malformed arguments fail naming the argument and the supported ones', () => {
   expectError('--cb_explore_adf --bag 4', '--bag', /unsupported argument/);
   expectError('--cb_explore_adf --cover 3', '--cover', /unsupported argument/);
-  expectError('--cb_explore_adf --softmax --lambda 10', '--softmax', /unsupported argument/);
-  expectError('--cb_explore_adf --regcb', '--regcb', /unsupported argument/);
+  expectError('--cb_explore_adf --rnd 3', '--rnd', /unsupported argument/);
+  expectError('--cb_explore_adf --softmax --regcb', '--regcb', /cannot be combined with --softmax: choose one explorer/);
+  expectError('--cb_explore_adf --squarecb --first 5', '--first', /cannot be combined with --squarecb/);
+  expectError('--cb_explore_adf --lambda 3', '--lambda', /applies to --softmax only, not epsilon-greedy/);
+  expectError('--cb_explore_adf --squarecb --mellowness 0.1', '--mellowness', /applies to --regcb and --squarecb --elim only, not --squarecb \(without --elim\)/);
+  expectError('--cb_explore_adf --elim', '--elim', /applies to --squarecb only/);
+  expectError('--cb_explore_adf --regcb --cb_type ips', '--cb_type', /regcb supports only --cb_type mtr/);
+  expectError('--cb_explore_adf --regcb --cb_min_cost 0 --cb_max_cost 0', '--cb_max_cost', /must be greater than --cb_min_cost/);
+  expectError('--cb_explore_adf --regcb --mellowness -1', '--mellowness', /must be >= 0/);
+  expectError('--cb_explore_adf --first -1', '--first', /not an integer/);
+  expectError('--cb_explore_adf --first 2.5', '--first', /not an integer/);
+  expectError('--cb_explore_adf --softmax --first_only', '--first_only', /applies to epsilon-greedy and --regcb --regcbopt only, not --softmax/);
+  expectError('--cb_adf --softmax', '--cb_explore_adf', /is required/);
   expectError('--cb_explore_adf --cb_sample', '--cb_sample', /only supported with --ccb_explore_adf/);
   expectError('--cb_explore_adf -k', '-k', /unsupported argument/);
   expectError('--cb_explore_adf --epsilon', '--epsilon', /missing value/);
@@ -329,4 +340,30 @@ test('--ccb_explore_adf: implies cb_explore_adf, formats back, and is kept in th
   );
   // The header parses back to the same policy (a loaded model's options).
   assert.equal(parsePolicyArguments(modelOptionsString(c)).ccb, true);
+});
+
+test('the explorers beyond epsilon-greedy parse with VW 9.10 defaults and format back to the same policy', () => {
+  const cases: [string, unknown][] = [
+    ['--cb_explore_adf --softmax', { kind: 'softmax', lambda: 1, epsilon: 0 }],
+    ['--cb_explore_adf --softmax --lambda -3 --epsilon 0.1', { kind: 'softmax', lambda: -3, epsilon: 0.1 }],
+    ['--cb_explore_adf --first 100', { kind: 'first', tau: 100, epsilon: 0 }],
+    [
+      '--cb_explore_adf --regcb',
+      { kind: 'regcb', optimistic: false, legacyOptimistic: false, firstOnly: false, epsilon: 0, mellowness: 0.1, cbMinCost: 0, cbMaxCost: 1 },
+    ],
+    [
+      '--cb_explore_adf --regcbopt --first_only',
+      { kind: 'regcb', optimistic: true, legacyOptimistic: true, firstOnly: true, epsilon: 0, mellowness: 0.1, cbMinCost: 0, cbMaxCost: 1 },
+    ],
+    [
+      '--cb_explore_adf --squarecb --elim --cb_min_cost -1 --cb_max_cost 0',
+      { kind: 'squarecb', gammaScale: 10, gammaExponent: 0.5, epsilon: 0, elim: { mellowness: 0.001, cbMinCost: -1, cbMaxCost: 0 } },
+    ],
+  ];
+  for (const [args, exploration] of cases) {
+    const c = parsePolicyArguments(args);
+    assert.deepEqual(c.exploration, exploration, args);
+    const again = parsePolicyArguments(formatPolicyArguments(c));
+    assert.deepEqual(again.exploration, c.exploration, formatPolicyArguments(c));
+  }
 });

@@ -1,10 +1,10 @@
-// VW command-line parsing for the policies the engine supports (`--cb_explore_adf` with epsilon-greedy or
-// squarecb on top of cb_adf/gd), with VW 9.10's defaults, plus the options string VW stores in a model header.
+// VW command-line parsing for the policies the engine supports (`--cb_explore_adf` with one of its explorers on
+// top of cb_adf/gd), with VW 9.10's defaults, plus the options string VW stores in a model header.
 // Option names, defaults and `.keep()` flags come from core/src/parse_args.cc (parse_feature_tweaks,
-// parse_example_tweaks, parse_update_options, parse_source), core/src/reductions/cb/cb_adf.cc,
-// cb_explore_adf_greedy.cc and cb_explore_adf_squarecb.cc.
+// parse_example_tweaks, parse_update_options, parse_source), core/src/reductions/cb/cb_adf.cc and the
+// cb_explore_adf_{greedy,squarecb,softmax,first,regcb}.cc setup functions.
 
-import type { CbType, PolicyConfig } from './types.js';
+import type { CbType, CostRange, PolicyConfig } from './types.js';
 
 export const DEFAULT_POLICY_ARGUMENTS = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::';
 /** The multi-slot policy of Personalizer's learning loop (microsoft/learning-loop): the single-slot one under CCB. */
@@ -30,6 +30,15 @@ export const POLICY_OPTIONS: readonly OptionSpec[] = [
   { name: 'squarecb', kind: 'flag' },
   { name: 'gamma_scale', kind: 'float' },
   { name: 'gamma_exponent', kind: 'float' },
+  { name: 'elim', kind: 'flag' },
+  { name: 'softmax', kind: 'flag' },
+  { name: 'lambda', kind: 'float' },
+  { name: 'first', kind: 'int' },
+  { name: 'regcb', kind: 'flag' },
+  { name: 'regcbopt', kind: 'flag' },
+  { name: 'mellowness', kind: 'float' },
+  { name: 'cb_min_cost', kind: 'float' },
+  { name: 'cb_max_cost', kind: 'float' },
   { name: 'learning_rate', kind: 'float', short: 'l' },
   { name: 'power_t', kind: 'float' },
   { name: 'initial_t', kind: 'float' },
@@ -90,13 +99,19 @@ export class PolicyArgumentError extends Error {
   }
 }
 
-// VW's defaults (parse_args.cc, cb_explore_adf_greedy.cc epsilon 0.05, cb_explore_adf_squarecb.cc epsilon 0 and
-// gamma 10 / 0.5).
+// VW's defaults (parse_args.cc, cb_explore_adf_greedy.cc epsilon 0.05, cb_explore_adf_squarecb.cc epsilon 0,
+// gamma 10 / 0.5 and --elim's mellowness 0.001, cb_explore_adf_regcb.cc mellowness 0.1, both cost ranges [0, 1],
+// cb_explore_adf_softmax.cc lambda 1 and epsilon 0, cb_explore_adf_first.cc epsilon 0).
 const VW_DEFAULT = {
   epsilon: 0.05,
   squareCbEpsilon: 0,
   gammaScale: 10,
   gammaExponent: 0.5,
+  elimMellowness: 0.001,
+  regcbMellowness: 0.1,
+  cbMinCost: 0,
+  cbMaxCost: 1,
+  lambda: 1,
   learningRate: 0.5,
   powerT: 0.5,
   bits: 18,
@@ -104,10 +119,10 @@ const VW_DEFAULT = {
 
 /**
  * The options VW declares `.allow_override()` (parse_args.cc learning_rate, power_t; cb_explore_adf_greedy.cc and
- * cb_explore_adf_squarecb.cc epsilon): given twice, VW keeps the first value, so a command line overrides a
+ * cb_explore_adf_squarecb.cc epsilon, cb_explore_adf_softmax.cc lambda): given twice, VW keeps the first value, so a command line overrides a
  * loaded model's. Any other option given twice with two values stops VW.
  */
-const VW_KEEPS_FIRST = new Set(['learning_rate', 'power_t', 'epsilon']);
+const VW_KEEPS_FIRST = new Set(['learning_rate', 'power_t', 'epsilon', 'lambda']);
 
 /**
  * A loaded model's options with the command line's merged in as VW merges them (parse_args.cc
@@ -220,6 +235,134 @@ export interface ParseOptions {
   allowNoExploration?: boolean;
 }
 
+/** The options only an exploring policy reads (each cb_explore_adf_<algo>.cc registers its own). */
+const EXPLORER_SCALARS = ['epsilon', 'gamma_scale', 'gamma_exponent', 'lambda', 'first', 'mellowness', 'cb_min_cost', 'cb_max_cost'];
+const EXPLORER_FLAGS = ['squarecb', 'first_only', 'elim', 'softmax', 'regcb', 'regcbopt'];
+/** Which explorers read each of their options (for the message when one is given to another explorer). */
+const OPTION_OWNERS: Record<string, string> = {
+  gamma_scale: '--squarecb',
+  gamma_exponent: '--squarecb',
+  elim: '--squarecb',
+  lambda: '--softmax',
+  mellowness: '--regcb and --squarecb --elim',
+  cb_min_cost: '--regcb and --squarecb --elim',
+  cb_max_cost: '--regcb and --squarecb --elim',
+  first_only: 'epsilon-greedy and --regcb --regcbopt',
+};
+
+type Algorithm = PolicyConfig['exploration']['kind'];
+
+/**
+ * Which explorer the options select. VW builds the first of its cb_explore_adf reductions whose necessary
+ * option is given (epsilon-greedy when none is); two of them at once is refused here rather than resolved by
+ * VW's stack order, which nobody means. --regcbopt alone still selects RegCB (deprecated in VW 9.10, same learner).
+ */
+function explorerOf(flags: Set<string>, scalars: Map<string, unknown>): Algorithm {
+  const chosen: [Algorithm, string][] = [];
+  if (flags.has('squarecb')) chosen.push(['squarecb', '--squarecb']);
+  if (flags.has('softmax')) chosen.push(['softmax', '--softmax']);
+  if (scalars.has('first')) chosen.push(['first', '--first']);
+  if (flags.has('regcb') || flags.has('regcbopt')) chosen.push(['regcb', flags.has('regcb') ? '--regcb' : '--regcbopt']);
+  if (chosen.length > 1) {
+    throw new PolicyArgumentError(chosen[1]![1], `cannot be combined with ${chosen[0]![1]}: choose one explorer`);
+  }
+  return chosen[0]?.[0] ?? 'epsilon';
+}
+
+interface ExplorationInputs {
+  flags: Set<string>;
+  scalars: Map<string, { arg: string; value: string }>;
+  float: (name: string, dflt: number) => number;
+  argOf: (name: string) => string;
+  cbType: CbType;
+  epsilon: number;
+}
+
+/** The options of each explorer, validated against their domain; an option of another explorer is refused. */
+function parseExploration(algorithm: Algorithm, o: ExplorationInputs): PolicyConfig['exploration'] {
+  const { flags, scalars, float, argOf, epsilon } = o;
+  const allowed = new Set<string>(algorithm === 'none' ? [] : ['epsilon']);
+  const refuseOthers = (owner: string): void => {
+    const problem = (name: string): string =>
+      OPTION_OWNERS[name] === undefined ? `does not apply to ${owner}` : `applies to ${OPTION_OWNERS[name]} only, not ${owner}`;
+    for (const name of EXPLORER_SCALARS) {
+      if (scalars.has(name) && !allowed.has(name)) throw new PolicyArgumentError(argOf(name), problem(name));
+    }
+    for (const name of EXPLORER_FLAGS) {
+      if (flags.has(name) && !allowed.has(name)) throw new PolicyArgumentError(`--${name}`, problem(name));
+    }
+  };
+  const mtrOnly = (what: string): void => {
+    // cb_explore_adf_squarecb.cc and cb_explore_adf_regcb.cc: cb_type one_of({"mtr"}).
+    if (o.cbType !== 'mtr') throw new PolicyArgumentError(argOf('cb_type'), `${what} supports only --cb_type mtr`);
+  };
+  const costRange = (mellowness: number): CostRange => {
+    const c0 = float('mellowness', mellowness);
+    if (c0 < 0) throw new PolicyArgumentError(argOf('mellowness'), 'must be >= 0');
+    const cbMinCost = float('cb_min_cost', VW_DEFAULT.cbMinCost);
+    const cbMaxCost = float('cb_max_cost', VW_DEFAULT.cbMaxCost);
+    // δ = c0·ln(K·t)·(max − min)²: an empty or reversed range leaves no interval to search.
+    if (!(cbMinCost < cbMaxCost)) {
+      throw new PolicyArgumentError(argOf('cb_max_cost'), `must be greater than --cb_min_cost (${cbMinCost})`);
+    }
+    // The interval search (cb_explore_adf_regcb.cc binary_search) works in float on cmax + 1 − cmin.
+    if (!Number.isFinite(Math.fround(Math.fround(cbMaxCost - cbMinCost) + 1))) {
+      throw new PolicyArgumentError(argOf('cb_max_cost'), 'the cost range must fit a 32-bit float');
+    }
+    return { mellowness: c0, cbMinCost, cbMaxCost };
+  };
+  switch (algorithm) {
+    case 'none':
+      refuseOthers('--cb_adf alone');
+      return { kind: 'none' };
+    case 'epsilon':
+      allowed.add('first_only');
+      refuseOthers('epsilon-greedy');
+      return { kind: 'epsilon', epsilon, firstOnly: flags.has('first_only') };
+    case 'squarecb': {
+      mtrOnly('squarecb');
+      for (const n of ['squarecb', 'gamma_scale', 'gamma_exponent', 'elim']) allowed.add(n);
+      const elim = flags.has('elim');
+      if (elim) for (const n of ['mellowness', 'cb_min_cost', 'cb_max_cost']) allowed.add(n);
+      refuseOthers(elim ? '--squarecb --elim' : '--squarecb (without --elim)');
+      const gammaScale = float('gamma_scale', VW_DEFAULT.gammaScale);
+      const gammaExponent = float('gamma_exponent', VW_DEFAULT.gammaExponent);
+      if (gammaScale < 0) throw new PolicyArgumentError(argOf('gamma_scale'), 'must be >= 0');
+      // γ = gamma_scale · counter^gamma_exponent grows with the events learned; a negative exponent makes it
+      // infinite before the first event (0^−x) and shrinks it afterwards, which SquareCB has no use for.
+      if (gammaExponent < 0) throw new PolicyArgumentError(argOf('gamma_exponent'), 'must be >= 0');
+      const x: PolicyConfig['exploration'] = { kind: 'squarecb', gammaScale, gammaExponent, epsilon };
+      if (elim) x.elim = costRange(VW_DEFAULT.elimMellowness);
+      return x;
+    }
+    case 'softmax':
+      allowed.add('softmax').add('lambda');
+      refuseOthers('--softmax');
+      return { kind: 'softmax', lambda: float('lambda', VW_DEFAULT.lambda), epsilon };
+    case 'first': {
+      allowed.add('first');
+      refuseOthers('--first');
+      const s = scalars.get('first')!;
+      // size_t tau, counted down once per learned event and saved as a u64: any count a double holds exactly.
+      return { kind: 'first', tau: parseIntValue(s.arg, s.value, Number.MAX_SAFE_INTEGER), epsilon };
+    }
+    case 'regcb': {
+      mtrOnly('regcb');
+      for (const n of ['regcb', 'regcbopt', 'mellowness', 'cb_min_cost', 'cb_max_cost', 'first_only']) allowed.add(n);
+      refuseOthers(flags.has('regcbopt') ? '--regcb --regcbopt' : '--regcb');
+      const optimistic = flags.has('regcbopt');
+      return {
+        kind: 'regcb',
+        optimistic,
+        legacyOptimistic: optimistic && !flags.has('regcb'),
+        firstOnly: flags.has('first_only'),
+        epsilon,
+        ...costRange(VW_DEFAULT.regcbMellowness),
+      };
+    }
+  }
+}
+
 /** Parses a VW command line into a PolicyConfig; throws PolicyArgumentError on anything unsupported. */
 export function parsePolicyArguments(args: string, options: ParseOptions = {}): PolicyConfig {
   const scalars = new Map<string, { arg: string; value: string }>();
@@ -269,10 +412,10 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
   }
   // cb_explore_adf_*.cc register these; with cb_adf alone no reduction reads them.
   if (!explore) {
-    for (const name of ['epsilon', 'gamma_scale', 'gamma_exponent']) {
+    for (const name of EXPLORER_SCALARS) {
       if (scalars.has(name)) throw new PolicyArgumentError(argOf(name), 'applies to --cb_explore_adf only (not --cb_adf alone)');
     }
-    for (const name of ['squarecb', 'first_only']) {
+    for (const name of EXPLORER_FLAGS) {
       if (flags.has(name)) throw new PolicyArgumentError(`--${name}`, 'applies to --cb_explore_adf only (not --cb_adf alone)');
     }
   }
@@ -288,29 +431,10 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
     throw new PolicyArgumentError(csoaa.arg, `'${csoaa.value}' is not supported (multiline)`);
   }
 
-  const epsilon = float('epsilon', flags.has('squarecb') ? VW_DEFAULT.squareCbEpsilon : VW_DEFAULT.epsilon);
+  const algorithm = explore ? explorerOf(flags, scalars) : 'none';
+  const epsilon = float('epsilon', algorithm === 'epsilon' ? VW_DEFAULT.epsilon : VW_DEFAULT.squareCbEpsilon);
   if (epsilon < 0 || epsilon > 1) throw new PolicyArgumentError(argOf('epsilon'), 'must be in [0,1]');
-
-  let exploration: PolicyConfig['exploration'];
-  if (!explore) {
-    exploration = { kind: 'none' };
-  } else if (flags.has('squarecb')) {
-    // cb_explore_adf_squarecb.cc: cb_type one_of({"mtr"}).
-    if (cbType !== 'mtr') throw new PolicyArgumentError(argOf('cb_type'), 'squarecb supports only --cb_type mtr');
-    if (flags.has('first_only')) throw new PolicyArgumentError('--first_only', 'applies to epsilon-greedy only, not --squarecb');
-    const gammaScale = float('gamma_scale', VW_DEFAULT.gammaScale);
-    const gammaExponent = float('gamma_exponent', VW_DEFAULT.gammaExponent);
-    if (gammaScale < 0) throw new PolicyArgumentError(argOf('gamma_scale'), 'must be >= 0');
-    // γ = gamma_scale · counter^gamma_exponent grows with the events learned; a negative exponent makes it
-    // infinite before the first event (0^−x) and shrinks it afterwards, which SquareCB has no use for.
-    if (gammaExponent < 0) throw new PolicyArgumentError(argOf('gamma_exponent'), 'must be >= 0');
-    exploration = { kind: 'squarecb', gammaScale, gammaExponent, epsilon };
-  } else {
-    for (const name of ['gamma_scale', 'gamma_exponent']) {
-      if (scalars.has(name)) throw new PolicyArgumentError(argOf(name), 'applies to --squarecb only');
-    }
-    exploration = { kind: 'epsilon', epsilon, firstOnly: flags.has('first_only') };
-  }
+  const exploration = parseExploration(algorithm, { flags, scalars, float, argOf, cbType, epsilon });
 
   const bitsArg = scalars.get('bit_precision');
   const bits = bitsArg ? parseIntValue(bitsArg.arg, bitsArg.value, 2 ** 32 - 1) : VW_DEFAULT.bits;
@@ -361,9 +485,13 @@ export function parsePolicyArguments(args: string, options: ParseOptions = {}): 
   // The kept scalar options given at their default value (VW writes them too: see explicitDefaults). Which
   // epsilon default applies depends on the exploration; cb_type and csoaa_ldf are written whether given or not.
   const defaults: Record<string, number | string> = {
-    epsilon: flags.has('squarecb') ? VW_DEFAULT.squareCbEpsilon : VW_DEFAULT.epsilon,
+    epsilon: algorithm === 'epsilon' ? VW_DEFAULT.epsilon : VW_DEFAULT.squareCbEpsilon,
     gamma_scale: VW_DEFAULT.gammaScale,
     gamma_exponent: VW_DEFAULT.gammaExponent,
+    mellowness: algorithm === 'regcb' ? VW_DEFAULT.regcbMellowness : VW_DEFAULT.elimMellowness,
+    cb_min_cost: VW_DEFAULT.cbMinCost,
+    cb_max_cost: VW_DEFAULT.cbMaxCost,
+    lambda: VW_DEFAULT.lambda,
     learning_rate: VW_DEFAULT.learningRate,
     power_t: VW_DEFAULT.powerT,
     clip_p: 0,
@@ -419,6 +547,19 @@ export function formatPolicyArguments(config: PolicyConfig): string {
     if (x.firstOnly) parts.push('--first_only');
   } else if (x.kind === 'squarecb') {
     parts.push('--squarecb', '--gamma_scale', String(x.gammaScale), '--gamma_exponent', String(x.gammaExponent));
+    if (x.elim) parts.push('--elim', ...costRangeArguments(x.elim));
+    if (x.epsilon !== VW_DEFAULT.squareCbEpsilon) parts.push('--epsilon', String(x.epsilon));
+  } else if (x.kind === 'softmax') {
+    parts.push('--softmax', '--lambda', String(x.lambda));
+    if (x.epsilon !== VW_DEFAULT.squareCbEpsilon) parts.push('--epsilon', String(x.epsilon));
+  } else if (x.kind === 'first') {
+    parts.push('--first', String(x.tau));
+    if (x.epsilon !== VW_DEFAULT.squareCbEpsilon) parts.push('--epsilon', String(x.epsilon));
+  } else if (x.kind === 'regcb') {
+    if (!x.legacyOptimistic) parts.push('--regcb');
+    if (x.optimistic) parts.push('--regcbopt');
+    parts.push(...costRangeArguments(x));
+    if (x.firstOnly) parts.push('--first_only');
     if (x.epsilon !== VW_DEFAULT.squareCbEpsilon) parts.push('--epsilon', String(x.epsilon));
   }
   parts.push('--cb_type', config.cbType);
@@ -439,6 +580,10 @@ export function formatPolicyArguments(config: PolicyConfig): string {
   if (config.clipP !== 0) parts.push('--clip_p', String(config.clipP));
   if (config.id !== '') parts.push('--id', config.id);
   return parts.join(' ');
+}
+
+function costRangeArguments(c: CostRange): string[] {
+  return ['--mellowness', String(c.mellowness), '--cb_min_cost', String(c.cbMinCost), '--cb_max_cost', String(c.cbMaxCost)];
 }
 
 /** VW's cli_options_serializer prints floats with precision 15 after widening the float option to double. */
@@ -473,11 +618,33 @@ export function modelOptionsString(config: PolicyConfig, options: { predictOnly?
   if (x.kind === 'epsilon') {
     if (keep('epsilon', x.epsilon === VW_DEFAULT.epsilon)) kept.push(['epsilon', keptFloat(x.epsilon)]);
     if (x.firstOnly) kept.push(['first_only', null]);
-  } else if (x.kind === 'squarecb') {
-    kept.push(['squarecb', null]);
+  } else if (x.kind !== 'none') {
+    // Every other explorer's epsilon defaults to 0 (RegCB registers none: greedy's, unused, is kept if given).
     if (keep('epsilon', x.epsilon === VW_DEFAULT.squareCbEpsilon)) kept.push(['epsilon', keptFloat(x.epsilon)]);
-    if (keep('gamma_scale', x.gammaScale === VW_DEFAULT.gammaScale)) kept.push(['gamma_scale', keptFloat(x.gammaScale)]);
-    if (keep('gamma_exponent', x.gammaExponent === VW_DEFAULT.gammaExponent)) kept.push(['gamma_exponent', keptFloat(x.gammaExponent)]);
+    const range = (c: CostRange, mellowness: number): void => {
+      if (keep('mellowness', c.mellowness === mellowness)) kept.push(['mellowness', keptFloat(c.mellowness)]);
+      if (keep('cb_min_cost', c.cbMinCost === VW_DEFAULT.cbMinCost)) kept.push(['cb_min_cost', keptFloat(c.cbMinCost)]);
+      if (keep('cb_max_cost', c.cbMaxCost === VW_DEFAULT.cbMaxCost)) kept.push(['cb_max_cost', keptFloat(c.cbMaxCost)]);
+    };
+    if (x.kind === 'squarecb') {
+      kept.push(['squarecb', null]);
+      if (keep('gamma_scale', x.gammaScale === VW_DEFAULT.gammaScale)) kept.push(['gamma_scale', keptFloat(x.gammaScale)]);
+      if (keep('gamma_exponent', x.gammaExponent === VW_DEFAULT.gammaExponent)) kept.push(['gamma_exponent', keptFloat(x.gammaExponent)]);
+      if (x.elim) {
+        kept.push(['elim', null]);
+        range(x.elim, VW_DEFAULT.elimMellowness);
+      }
+    } else if (x.kind === 'softmax') {
+      kept.push(['softmax', null]);
+      if (keep('lambda', x.lambda === VW_DEFAULT.lambda)) kept.push(['lambda', keptFloat(x.lambda)]);
+    } else if (x.kind === 'first') {
+      kept.push(['first', String(x.tau)]);
+    } else {
+      if (!x.legacyOptimistic) kept.push(['regcb', null]);
+      if (x.optimistic) kept.push(['regcbopt', null]);
+      if (x.firstOnly) kept.push(['first_only', null]);
+      range(x, VW_DEFAULT.regcbMellowness);
+    }
   }
   if (!options.predictOnly) {
     if (keep('learning_rate', config.learningRate === VW_DEFAULT.learningRate)) kept.push(['learning_rate', keptFloat(config.learningRate)]);

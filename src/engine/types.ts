@@ -3,10 +3,34 @@
 
 export type CbType = 'mtr' | 'ips' | 'dr';
 
-/** Exploration reduction on top of cb_adf (VW: cb_explore_adf_greedy.cc, cb_explore_adf_squarecb.cc). */
+/**
+ * RegCB's cost-interval settings (cb_explore_adf_regcb.cc; cb_explore_adf_squarecb.cc with --elim): --mellowness
+ * c0 and the cost range [--cb_min_cost, --cb_max_cost].
+ */
+export interface CostRange {
+  mellowness: number;
+  cbMinCost: number;
+  cbMaxCost: number;
+}
+
+/**
+ * Exploration reduction on top of cb_adf (VW: core/src/reductions/cb/cb_explore_adf_<kind>.cc; explorers/).
+ * `epsilon` is in every exploring variant because VW accepts --epsilon with each (cb_explore_adf_greedy.cc registers
+ * it whatever the explorer); RegCB ignores it.
+ */
 export type ExplorationConfig =
   | { kind: 'epsilon'; epsilon: number; firstOnly: boolean }
-  | { kind: 'squarecb'; gammaScale: number; gammaExponent: number; epsilon: number }
+  /** --squarecb; with --elim, `elim` holds the RegCB settings of the plausible-action set. */
+  | { kind: 'squarecb'; gammaScale: number; gammaExponent: number; epsilon: number; elim?: CostRange }
+  /** --softmax --lambda (the sign of lambda is ignored, as VW makes it positive). */
+  | { kind: 'softmax'; lambda: number; epsilon: number }
+  /** --first tau: uniform for the first tau learned events, then greedy. */
+  | { kind: 'first'; tau: number; epsilon: number }
+  /**
+   * --regcb (elimination) or --regcb --regcbopt (optimistic). legacyOptimistic: --regcbopt was given without
+   * --regcb (VW's deprecated form; the same learner, a different model header).
+   */
+  | ({ kind: 'regcb'; optimistic: boolean; legacyOptimistic: boolean; firstOnly: boolean; epsilon: number } & CostRange)
   /** `--cb_adf` alone: the actions ranked by score, no pmf (cb_adf.cc, prediction type action_scores). */
   | { kind: 'none' };
 

@@ -3,8 +3,12 @@
 import type { Explorer, ExplorerBase } from '../explorer.js';
 import type { ExplorationConfig, PolicyConfig } from '../types.js';
 import { EpsilonGreedy } from './epsilon_greedy.js';
+import { ExploreFirst } from './first.js';
 import { NoExploration } from './none.js';
+import { RegCb } from './regcb.js';
+import { Softmax } from './softmax.js';
 import { SquareCb } from './squarecb.js';
+import { SquareCbElim } from './squarecb_elim.js';
 
 export function createExplorer(base: ExplorerBase, x: ExplorationConfig): Explorer {
   switch (x.kind) {
@@ -13,7 +17,13 @@ export function createExplorer(base: ExplorerBase, x: ExplorationConfig): Explor
     case 'epsilon':
       return new EpsilonGreedy(base, x);
     case 'squarecb':
-      return new SquareCb(base, x);
+      return x.elim === undefined ? new SquareCb(base, x) : new SquareCbElim(base, x, x.elim);
+    case 'softmax':
+      return new Softmax(base, x);
+    case 'first':
+      return new ExploreFirst(base, x);
+    case 'regcb':
+      return new RegCb(base, x);
   }
 }
 

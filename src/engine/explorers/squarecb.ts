@@ -27,7 +27,7 @@ export class SquareCb implements Explorer {
   ) {}
 
   reconfigure(x: ExplorationConfig): boolean {
-    if (x.kind !== 'squarecb') return false;
+    if (x.kind !== 'squarecb' || x.elim !== undefined) return false;
     this.settings = x;
     return true;
   }

@@ -1,0 +1,98 @@
+// `--cb_explore_adf --squarecb --elim` (core/src/reductions/cb/cb_explore_adf_squarecb.cc, elimination variant):
+// SquareCB's rule over the actions RegCB finds plausible (cost_ranges.ts), eliminated actions get 0. As in VW
+// 9.10, the count of surviving actions grows only when the scan finds a new minimum (so it is mostly 1) and
+// the greedy action takes 1 − Σ of the others, which can be negative early on; no minimum probability applies.
+import type { CbLabel } from '../cb_adf.js';
+import type { MultiExample } from '../example.js';
+import { scoreAndRank, squareCbGamma } from '../explore.js';
+import { exploreLoss, type Explorer, type ExplorerBase, type Ranking } from '../explorer.js';
+import type { CostRange, ExplorationConfig, ModelState } from '../types.js';
+import { costRanges, regcbDelta, sensitivityIsLinear } from './cost_ranges.js';
+import { unweightedLabel } from './squarecb.js';
+
+const f = Math.fround;
+const FLT_MAX = 3.4028234663852886e38;
+
+type Settings = Extract<ExplorationConfig, { kind: 'squarecb' }>;
+
+export class SquareCbElim implements Explorer {
+  /** _counter: learned events (saved in the model). */
+  counter = 0;
+  private minCosts = new Float32Array(8);
+  private maxCosts = new Float32Array(8);
+  private readonly linearOnly: boolean;
+
+  constructor(
+    private readonly base: ExplorerBase,
+    public settings: Settings,
+    private range: CostRange,
+  ) {
+    this.linearOnly = sensitivityIsLinear(base.config);
+  }
+
+  reconfigure(x: ExplorationConfig): boolean {
+    if (x.kind !== 'squarecb' || x.elim === undefined) return false;
+    this.settings = x;
+    this.range = x.elim;
+    return true;
+  }
+
+  predict(ex: MultiExample, r: Ranking): void {
+    scoreAndRank(this.base.cbAdf, ex, r);
+    const k = r.k;
+    if (this.minCosts.length < k) {
+      this.minCosts = new Float32Array(k * 2);
+      this.maxCosts = new Float32Array(k * 2);
+    }
+    const x = this.settings;
+    const gamma = squareCbGamma(x.gammaScale, x.gammaExponent, this.counter);
+    const lo = this.minCosts;
+    const hi = this.maxCosts;
+    costRanges(this.base.gd, ex, r.scores, this.range, regcbDelta(this.range, k, this.counter), false, lo, hi, this.linearOnly);
+    let minMax = FLT_MAX;
+    for (let a = 0; a < k; a++) if (hi[a]! < minMax) minMax = hi[a]!;
+    const order = r.order;
+    const scores = r.scores;
+    const probs = r.probs;
+    let aMin = 0;
+    let survivors = 0;
+    let minCost = FLT_MAX;
+    for (let i = 0; i < k; i++) {
+      const s = scores[order[i]!]!;
+      if (s < minCost && lo[order[i]!]! <= minMax) {
+        aMin = i;
+        minCost = s;
+        survivors++;
+      }
+    }
+    let total = 0;
+    for (let i = 0; i < k; i++) {
+      if (lo[order[i]!]! > minMax) probs[i] = 0;
+      else if (i !== aMin) {
+        const pa = f(1 / f(survivors + f(gamma * f(scores[order[i]!]! - minCost))));
+        probs[i] = pa;
+        total = f(total + pa);
+      }
+    }
+    probs[aMin] = f(1 - total);
+  }
+
+  learn(ex: MultiExample, label: CbLabel, weight: number, r: Ranking): number {
+    const loss = exploreLoss(r, label, weight);
+    this.base.cbAdf.learn(ex.actions, unweightedLabel(label, ex.actions.length), weight);
+    this.counter++;
+    return loss;
+  }
+
+  featureCount(_ex: MultiExample, features: number): number {
+    return features;
+  }
+
+  save(state: ModelState): void {
+    state.explorerCounter = BigInt(this.counter);
+  }
+
+  load(state: ModelState): void {
+    if (state.explorerCounter !== undefined) this.counter = Number(state.explorerCounter);
+  }
+}
