@@ -12,6 +12,7 @@ Commands:
   serve     Run the Azure AI Personalizer-compatible HTTP service
   replay    Learn over a DSJSON log like \`vw --dsjson\` (see \`personalizer replay --help\`)
   evaluate  Offline evaluation of policies over a DSJSON log (see \`personalizer evaluate --help\`)
+  bakeoff   VW's cbify bake-off of policies on a labelled dataset (see \`personalizer bakeoff --help\`)
 
 Options:
   --help, -h     Show this help
@@ -57,6 +58,10 @@ async function main(argv: string[]): Promise<number> {
     case 'evaluate': {
       const { runEvaluate } = await import('./evaluate.js');
       return runEvaluate(rest);
+    }
+    case 'bakeoff': {
+      const { runBakeoff } = await import('./bakeoff.js');
+      return runBakeoff(rest);
     }
     case '--help':
     case '-h':

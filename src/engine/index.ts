@@ -46,3 +46,6 @@ export * from './finite.js';
 export * from './featurizer.js';
 export { setInvSqrtDefault, invSqrtDefault, type InvSqrtKind } from './gd.js';
 export { libmFlavour } from './libm.js';
+// The bake-off's cbify featurizer (src/bakeoff) builds action examples itself, with VW's interaction expansion.
+export type { FeatureVector, MultiExample } from './example.js';
+export { compileInteractions, parseInteractionArgs } from './interactions.js';
