@@ -85,7 +85,8 @@ test('-q :: interacts the row with itself (i ≤ j) from the offset indices; the
 
 test("the policy: cbify's options are understood, the rest goes to the engine", () => {
   const p = parseCbifyPolicy('--cbify 7 --epsilon 0.05 --loss0 -1 --loss1 0 --random_seed 12345', 7);
-  assert.equal(p.engineArguments, '--cb_explore_adf --epsilon 0.05');
+  // --random_seed goes to the engine, whose bagging draws from it (cbify itself never reads it).
+  assert.equal(p.engineArguments, '--cb_explore_adf --epsilon 0.05 --random_seed 12345');
   assert.deepEqual([p.loss0, p.loss1], [-1, 0]);
   assert.equal(p.config.exploration.kind, 'epsilon');
   assert.throws(() => parseCbifyPolicy('--cbify 6 --epsilon 0.1', 7), /--cbify 6 does not match the dataset's 7 classes/);

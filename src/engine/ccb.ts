@@ -214,17 +214,7 @@ export class CcbLearner {
   /** The model state: the inner learner's weights and counters, with the per-event statistics of CCB. */
   toModelState(options = modelOptionsString(this.config)): ModelState {
     const state = this.inner.toModelState(options);
-    const s = this.stats;
-    const r = state.resume!;
-    r.t = s.t;
-    r.sumLoss = s.sumLoss;
-    r.sumLossSinceLastDump = s.sumLossSinceLastDump;
-    r.dumpInterval = s.dumpInterval;
-    r.weightedLabeledExamples = s.weightedLabeledExamples;
-    r.weightedUnlabeledExamples = s.weightedUnlabeledExamples;
-    r.oldWeightedLabeledExamples = s.oldWeightedLabeledExamples;
-    r.exampleNumber = BigInt(s.exampleNumber);
-    r.totalFeatures = BigInt(s.totalFeatures);
+    this.stats.saveTo(state.resume!);
     state.ccbHasSeenMultiSlot = this.hasSeenMultiSlot;
     return state;
   }
@@ -261,21 +251,7 @@ export function ccbLearnerFromState(config: PolicyConfig, state: ModelState, opt
   const inner = learnerFromState(config, state, { ...options, ...innerOptions(options) });
   const learner = new CcbLearner(config, inner, options);
   learner.hasSeenMultiSlot = state.ccbHasSeenMultiSlot === true;
-  const r = state.resume;
-  const s = learner.stats;
-  if (r) {
-    s.t = r.t;
-    if (options.preservePerformanceCounters) {
-      s.sumLoss = r.sumLoss;
-      s.sumLossSinceLastDump = r.sumLossSinceLastDump;
-      s.dumpInterval = r.dumpInterval;
-      s.weightedLabeledExamples = r.weightedLabeledExamples;
-      s.weightedUnlabeledExamples = r.weightedUnlabeledExamples;
-      s.oldWeightedLabeledExamples = r.oldWeightedLabeledExamples;
-      s.exampleNumber = Number(r.exampleNumber);
-      s.totalFeatures = Number(r.totalFeatures);
-    }
-  }
+  if (state.resume) learner.stats.restore(state.resume, options.preservePerformanceCounters === true);
   return learner;
 }
 

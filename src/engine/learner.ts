@@ -93,6 +93,36 @@ export class ProgressiveStats {
     }
   }
 
+  /** Writes the counters a save-resume model keeps (gd.cc save_load_online_state_gd) into its resume state. */
+  saveTo(r: GdResumeState): void {
+    r.t = this.t;
+    r.sumLoss = this.sumLoss;
+    r.sumLossSinceLastDump = this.sumLossSinceLastDump;
+    r.dumpInterval = this.dumpInterval;
+    r.weightedLabeledExamples = this.weightedLabeledExamples;
+    r.weightedUnlabeledExamples = this.weightedUnlabeledExamples;
+    r.oldWeightedLabeledExamples = this.oldWeightedLabeledExamples;
+    r.exampleNumber = BigInt(this.exampleNumber);
+    r.totalFeatures = BigInt(this.totalFeatures);
+  }
+
+  /**
+   * VW's load: t always (it is not among the counters VW resets), the loss and example counters only with
+   * --preserve_performance_counters.
+   */
+  restore(r: GdResumeState, preserveCounters: boolean): void {
+    this.t = r.t;
+    if (!preserveCounters) return;
+    this.sumLoss = r.sumLoss;
+    this.sumLossSinceLastDump = r.sumLossSinceLastDump;
+    this.dumpInterval = r.dumpInterval;
+    this.weightedLabeledExamples = r.weightedLabeledExamples;
+    this.weightedUnlabeledExamples = r.weightedUnlabeledExamples;
+    this.oldWeightedLabeledExamples = r.oldWeightedLabeledExamples;
+    this.exampleNumber = Number(r.exampleNumber);
+    this.totalFeatures = Number(r.totalFeatures);
+  }
+
   /** VW's final "average loss": sum_loss / weighted labeled examples. */
   get averageLoss(): number {
     return this.weightedLabeledExamples > 0 ? this.sumLoss / this.weightedLabeledExamples : 0;
@@ -336,18 +366,7 @@ export function learnerFromState(config: PolicyConfig, state: ModelState, option
     gd.maxLabel = f(r.maxLabel);
     gd.gravity = r.l1State;
     gd.contraction = r.l2State;
-    const s = learner.stats;
-    s.t = r.t; // not among the counters VW resets on load
-    if (options.preservePerformanceCounters) {
-      s.sumLoss = r.sumLoss;
-      s.sumLossSinceLastDump = r.sumLossSinceLastDump;
-      s.dumpInterval = r.dumpInterval;
-      s.weightedLabeledExamples = r.weightedLabeledExamples;
-      s.weightedUnlabeledExamples = r.weightedUnlabeledExamples;
-      s.oldWeightedLabeledExamples = r.oldWeightedLabeledExamples;
-      s.exampleNumber = Number(r.exampleNumber);
-      s.totalFeatures = Number(r.totalFeatures);
-    }
+    learner.stats.restore(r, options.preservePerformanceCounters === true);
   } else {
     // A --predict_only_model file holds w only; drop whatever G/N/rate the array carries.
     const w = gd.weights;

@@ -2,30 +2,25 @@
 // cost interval (cost_ranges.ts); elimination plays uniformly over the actions whose lowest plausible cost is
 // at most the smallest highest plausible cost; the optimistic variant gives probability 1 to the action(s) with
 // the lowest plausible cost, unnormalised, as VW prints it. cb_adf learns without importance weights (as SquareCB).
-import type { CbLabel } from '../cb_adf.js';
 import type { MultiExample } from '../example.js';
 import { scoreAndRank } from '../explore.js';
-import { exploreLoss, type Explorer, type ExplorerBase, type Ranking } from '../explorer.js';
-import type { ExplorationConfig, ModelState } from '../types.js';
+import type { ExplorerBase, Ranking } from '../explorer.js';
+import { UnweightedExplorer } from './unweighted.js';
+import type { ExplorationConfig } from '../types.js';
 import { costRanges, regcbDelta, sensitivityIsLinear } from './cost_ranges.js';
-import { unweightedLabel } from './squarecb.js';
 
 const f = Math.fround;
 const FLT_MAX = 3.4028234663852886e38;
 
 type Settings = Extract<ExplorationConfig, { kind: 'regcb' }>;
 
-export class RegCb implements Explorer {
-  /** _counter: learned events (saved in the model, printed as squarecb's). */
-  counter = 0;
+export class RegCb extends UnweightedExplorer<Settings> {
   private minCosts = new Float32Array(8);
   private maxCosts = new Float32Array(8);
   private readonly linearOnly: boolean;
 
-  constructor(
-    private readonly base: ExplorerBase,
-    public settings: Settings,
-  ) {
+  constructor(base: ExplorerBase, settings: Settings) {
+    super(base, settings);
     this.linearOnly = sensitivityIsLinear(base.config);
   }
 
@@ -71,24 +66,5 @@ export class RegCb implements Explorer {
     for (let i = 0; i < k; i++) if (lo[order[i]!]! <= minMax) survivors++;
     const p = f(1 / survivors);
     for (let i = 0; i < k; i++) probs[i] = lo[order[i]!]! <= minMax ? p : 0;
-  }
-
-  learn(ex: MultiExample, label: CbLabel, weight: number, r: Ranking): number {
-    const loss = exploreLoss(r, label, weight);
-    this.base.cbAdf.learn(ex.actions, unweightedLabel(label, ex.actions.length), weight);
-    this.counter++;
-    return loss;
-  }
-
-  featureCount(_ex: MultiExample, features: number): number {
-    return features;
-  }
-
-  save(state: ModelState): void {
-    state.explorerCounter = BigInt(this.counter);
-  }
-
-  load(state: ModelState): void {
-    if (state.explorerCounter !== undefined) this.counter = Number(state.explorerCounter);
   }
 }

@@ -2,31 +2,29 @@
 // SquareCB's rule over the actions RegCB finds plausible (cost_ranges.ts), eliminated actions get 0. As in VW
 // 9.10, the count of surviving actions grows only when the scan finds a new minimum (so it is mostly 1) and
 // the greedy action takes 1 − Σ of the others, which can be negative early on; no minimum probability applies.
-import type { CbLabel } from '../cb_adf.js';
 import type { MultiExample } from '../example.js';
 import { scoreAndRank, squareCbGamma } from '../explore.js';
-import { exploreLoss, type Explorer, type ExplorerBase, type Ranking } from '../explorer.js';
-import type { CostRange, ExplorationConfig, ModelState } from '../types.js';
+import type { ExplorerBase, Ranking } from '../explorer.js';
+import { UnweightedExplorer } from './unweighted.js';
+import type { CostRange, ExplorationConfig } from '../types.js';
 import { costRanges, regcbDelta, sensitivityIsLinear } from './cost_ranges.js';
-import { unweightedLabel } from './squarecb.js';
 
 const f = Math.fround;
 const FLT_MAX = 3.4028234663852886e38;
 
 type Settings = Extract<ExplorationConfig, { kind: 'squarecb' }>;
 
-export class SquareCbElim implements Explorer {
-  /** _counter: learned events (saved in the model). */
-  counter = 0;
+export class SquareCbElim extends UnweightedExplorer<Settings> {
   private minCosts = new Float32Array(8);
   private maxCosts = new Float32Array(8);
   private readonly linearOnly: boolean;
 
   constructor(
-    private readonly base: ExplorerBase,
-    public settings: Settings,
+    base: ExplorerBase,
+    settings: Settings,
     private range: CostRange,
   ) {
+    super(base, settings);
     this.linearOnly = sensitivityIsLinear(base.config);
   }
 
@@ -75,24 +73,5 @@ export class SquareCbElim implements Explorer {
       }
     }
     probs[aMin] = f(1 - total);
-  }
-
-  learn(ex: MultiExample, label: CbLabel, weight: number, r: Ranking): number {
-    const loss = exploreLoss(r, label, weight);
-    this.base.cbAdf.learn(ex.actions, unweightedLabel(label, ex.actions.length), weight);
-    this.counter++;
-    return loss;
-  }
-
-  featureCount(_ex: MultiExample, features: number): number {
-    return features;
-  }
-
-  save(state: ModelState): void {
-    state.explorerCounter = BigInt(this.counter);
-  }
-
-  load(state: ModelState): void {
-    if (state.explorerCounter !== undefined) this.counter = Number(state.explorerCounter);
   }
 }
