@@ -81,7 +81,7 @@ function trueReward(events: ReturnType<typeof parseDsjsonLine>[], truth: number[
   return total / events.length;
 }
 
-test('Azure-shaped simulation (az-10k): recommended earns more true reward than the logging policy and Azure’s default', { skip }, () => {
+test("Azure-shaped simulation (az-10k): recommended earns more true reward than the logging policy and Azure's default", { skip }, () => {
   const dir = join(shared!, 'vw-vectors', 'azure-shaped');
   const events = readText(join(dir, 'az-10k.dsjson.gz')).trim().split('\n').map(parseDsjsonLine);
   const truth = readText(join(dir, 'truth-10k-reward-prob.csv.gz'))
