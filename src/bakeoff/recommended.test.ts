@@ -1,8 +1,8 @@
 // The recommended policy's evidence (docs/recommended-policy.md), in short form: on a prefix of every bake-off dataset
 // it makes fewer mistakes than VW's best explorers (runs e and f of docs/bakeoff.md, run by our engine on the same
 // rows, which equals VW) and than Azure's default; on the whole of segmentation it beats VW's own reference losses of
-// runs e and f; on the Azure-shaped simulation its pmf earns more true reward than the logging policy and than
-// Azure's default. The full runs are in bench/bakeoff.bench.ts.
+// runs e and f; on the Azure-shaped simulation and sim-20k its pmf earns more true reward than the logging policy and
+// than Azure's default. The full runs are in bench/bakeoff.bench.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -81,20 +81,35 @@ function trueReward(events: ReturnType<typeof parseDsjsonLine>[], truth: number[
   return total / events.length;
 }
 
-test("Azure-shaped simulation (az-10k): recommended earns more true reward than the logging policy and Azure's default", { skip }, () => {
-  const dir = join(shared!, 'vw-vectors', 'azure-shaped');
-  const events = readText(join(dir, 'az-10k.dsjson.gz')).trim().split('\n').map(parseDsjsonLine);
-  const truth = readText(join(dir, 'truth-10k-reward-prob.csv.gz'))
+/** A simulated log, its hidden truth (one line of P(reward) per event, `#` comment first) and its info file. */
+function readLog(dir: string, log: string, truthFile: string, info: string) {
+  const events = readText(join(dir, log)).trim().split('\n').map(parseDsjsonLine);
+  const truth = readText(join(dir, truthFile))
     .split('\n')
     .filter((l) => l.trim() !== '' && !l.startsWith('#'))
     .map((l) => l.split(',').map(Number));
   assert.equal(truth.length, events.length);
-  const logging = (JSON.parse(readText(join(dir, 'az-10k-info.json'))) as { logging_policy_expected_reward: number }).logging_policy_expected_reward;
+  const logging = (JSON.parse(readText(join(dir, info))) as { logging_policy_expected_reward: number }).logging_policy_expected_reward;
+  return { events, truth, logging };
+}
+
+test("Azure-shaped simulation (az-10k): recommended earns more true reward than the logging policy and Azure's default", { skip }, () => {
+  const { events, truth, logging } = readLog(join(shared!, 'vw-vectors', 'azure-shaped'), 'az-10k.dsjson.gz', 'truth-10k-reward-prob.csv.gz', 'az-10k-info.json');
   const azure = trueReward(events, truth, AZURE_DEFAULT_ARGUMENTS);
   const rec = trueReward(events, truth, RECOMMENDED_ARGUMENTS);
   // Azure's default here is VW 9.10's own run of it (its -p file's pmf earns 0.44645).
   assert.equal(azure.toFixed(5), '0.44645');
   assert.ok(Math.abs(rec - 0.6196) < 1e-4, `recommended ${rec}`);
+  assert.ok(rec > logging, `recommended ${rec} vs logging policy ${logging}`);
+  assert.ok(rec > azure, `recommended ${rec} vs Azure's default ${azure}`);
+});
+
+test("sim-20k: recommended earns more true reward than the logging policy and Azure's default", { skip }, () => {
+  const { events, truth, logging } = readLog(join(shared!, 'vw-vectors'), 'sim-20k.dsjson.gz', 'truth-20k-reward-prob.csv.gz', 'sim-20k-info.json');
+  const azure = trueReward(events, truth, AZURE_DEFAULT_ARGUMENTS);
+  const rec = trueReward(events, truth, RECOMMENDED_ARGUMENTS);
+  assert.ok(Math.abs(azure - 0.5253) < 1e-4, `Azure's default ${azure}`);
+  assert.ok(Math.abs(rec - 0.7112) < 1e-4, `recommended ${rec}`);
   assert.ok(rec > logging, `recommended ${rec} vs logging policy ${logging}`);
   assert.ok(rec > azure, `recommended ${rec} vs Azure's default ${azure}`);
 });
