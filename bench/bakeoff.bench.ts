@@ -3,6 +3,9 @@
 // Our order: the dataset shuffled with BAKEOFF_SHUFFLE_SEED (default 1); our spread: the same phase shifts VW's
 // was measured with (seed offsets M = 0, 1000, …; BAKEOFF_SHIFTS of them, default 10). Wall time is the learning
 // loop in this process, the median over the shifts (VW's includes its start-up). Baseline: run a (Azure's policy without -q) in the same run.
+// Then the policy table of docs/recommended-policy.md: every dataset × {azure-default, squarecb, regcb, cover, bag,
+// recommended}, loss and wall time against azure-default measured in the same run, and against the better of VW's
+// runs e and f (BAKEOFF_POLICIES=0 leaves it out; BAKEOFF_RUNS=none runs only it).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +13,7 @@ import { join } from 'node:path';
 import { BakeoffPolicyError, decodeDataset, parseCbifyPolicy, runPolicy, shuffledOrder, vwLines, type Dataset } from '../src/bakeoff/index.js';
 import { sharedDir } from '../src/testing/fixtures.js';
 import { BEST_CONSTANT, DATASETS, NUMERIC_NAMES_B, RUNS, inSpread, reference, type DatasetName } from '../src/bakeoff/vw_reference.js';
+import { AZURE_DEFAULT_ARGUMENTS, RECOMMENDED_ARGUMENTS, REWARD_COSTS } from '../src/bakeoff/recommended.js';
 import type { BenchResult } from './types.js';
 import { findVw } from './vw_binary.js';
 
@@ -17,6 +21,20 @@ const SEED = BigInt(process.env['BAKEOFF_SHUFFLE_SEED'] ?? '1');
 const SHIFTS = Math.max(1, Number(process.env['BAKEOFF_SHIFTS'] ?? 10));
 /** BAKEOFF_RUNS=e,f: only these runs (default all). */
 const ONLY = (process.env['BAKEOFF_RUNS'] ?? '').split(',').filter((r) => r !== '');
+const WITH_POLICIES = process.env['BAKEOFF_POLICIES'] !== '0';
+
+/**
+ * The policy table. The explorers with their VW defaults and mtr, as runs e and f (cover: Bietti et al.'s ψ = 0.1;
+ * bag: greedified, the bake-off paper's better variant); recommended with Personalizer's cost encoding (REWARD_COSTS).
+ */
+const POLICIES: [string, string][] = [
+  ['azure-default', AZURE_DEFAULT_ARGUMENTS],
+  ['squarecb', '--cb_explore_adf --squarecb --cb_type mtr'],
+  ['regcb', '--cb_explore_adf --regcb --mellowness 0.001 --cb_type mtr'],
+  ['cover', '--cb_explore_adf --cover 4 --psi 0.1 --cb_type mtr'],
+  ['bag', '--cb_explore_adf --bag 4 --greedify --cb_type mtr'],
+  ['recommended', `${RECOMMENDED_ARGUMENTS} ${REWARD_COSTS}`],
+];
 
 interface Cell {
   loss: number;
@@ -136,8 +154,67 @@ export async function run(): Promise<BenchResult[]> {
     });
   }
   rmSync(tmp, { recursive: true, force: true });
-  process.stderr.write(matrix(cells));
+  if (cells.size > 0) process.stderr.write(matrix(cells));
+  if (WITH_POLICIES) rows.push(...policyTable(shared));
   return rows;
+}
+
+/** Every dataset × POLICIES on the same order and shifts, against azure-default and the better of VW's e and f. */
+function policyTable(shared: string): BenchResult[] {
+  const rows: BenchResult[] = [];
+  const cells = new Map<string, Cell>();
+  for (const name of DATASETS) {
+    const data = decodeDataset(readFileSync(join(shared, 'data', 'multiclass', name, `${name}.tsv.gz`)), name);
+    const order = shuffledOrder(data.labels.length, SEED);
+    const [e, f] = [reference('e', name)!, reference('f', name)!];
+    const best = Math.min(e.loss, f.loss);
+    let base: Cell | undefined;
+    for (const [policy, args] of POLICIES) {
+      process.stderr.write(`bakeoff: ${name} ${policy}\n`);
+      const c = measure(data, `--cbify ${data.classes} ${args}`, order);
+      base ??= c;
+      cells.set(`${policy}/${name}`, c);
+      rows.push({
+        name: `bakeoff ${name} ${policy}`,
+        value: c.loss,
+        unit: 'loss',
+        reference: best,
+        ratio: c.loss / best,
+        baseline: base.loss,
+        baselineRatio: c.loss / base.loss,
+        note: `reference: VW's better of e and f at shift 0; ours over ${SHIFTS} shifts ${c.mean.toFixed(3)}±${c.sd.toFixed(3)} [${c.min.toFixed(3)}, ${c.max.toFixed(3)}], VW's e ${e.mean}, f ${f.mean}`,
+      });
+      rows.push({
+        name: `bakeoff ${name} ${policy} wall`,
+        value: c.wall,
+        unit: 's',
+        baseline: base.wall,
+        baselineRatio: c.wall / base.wall,
+        note: `${Math.round(data.labels.length / c.wall)} rows/s`,
+      });
+    }
+  }
+  process.stderr.write(policyMatrix(cells));
+  return rows;
+}
+
+/** docs/recommended-policy.md's table: policy × dataset, loss at shift 0 (wall time), mean over the shifts. */
+function policyMatrix(cells: Map<string, Cell>): string {
+  const head = ['policy', ...DATASETS];
+  const body = POLICIES.map(([policy]) => [
+    policy,
+    ...DATASETS.map((d: DatasetName) => {
+      const c = cells.get(`${policy}/${d}`)!;
+      return `${c.loss.toFixed(4)} (${c.wall.toFixed(2)} s), ${c.mean.toFixed(3)} ± ${c.sd.toFixed(3)}`;
+    }),
+  ]);
+  body.push(['VW min(e, f)', ...DATASETS.map((d) => {
+    const [e, f] = [reference('e', d)!, reference('f', d)!];
+    return `${Math.min(e.loss, f.loss).toFixed(4)}, mean ${Math.min(e.mean, f.mean).toFixed(3)}`;
+  })]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+  return ['', `policies, shuffle seed ${SEED}, ${SHIFTS} phase shift(s)`, line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', ''].join('\n');
 }
 
 /**

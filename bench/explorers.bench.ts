@@ -1,10 +1,12 @@
-// Replay throughput of each single-model explorer: `personalizer replay --quiet --policy "…"` over the 200k
-// simulation (bench/sim.ts), against epsilon-greedy mtr (Azure's default policy) measured in the same run: each
-// explorer run follows a baseline run, the ratio is taken per pair, and the medians over the rounds are reported.
+// Replay throughput of each single-model explorer and of the recommended policy (docs/recommended-policy.md):
+// `personalizer replay --quiet --policy "…"` over the 200k simulation (bench/sim.ts), against epsilon-greedy mtr
+// (Azure's default policy) measured in the same run: each explorer run follows a baseline run, the ratio is taken
+// per pair, and the medians over the rounds are reported.
 // BENCH_EXPLORERS_EVENTS picks a smaller simulation (e.g. 20000) for a quick look.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '../src/testing/fixtures.js';
+import { RECOMMENDED_ARGUMENTS } from '../src/bakeoff/recommended.js';
 import { ensureSimFile } from './sim.js';
 import type { BenchResult } from './types.js';
 
@@ -21,6 +23,8 @@ const EXPLORERS: [string, string][] = [
   ['regcbopt', `--cb_explore_adf --regcb --regcbopt --mellowness 0.001 ${C10} ${BASE}`],
   ['softmax', `--cb_explore_adf --softmax --lambda 10 ${BASE}`],
   ['first', `--cb_explore_adf --first 100 ${BASE}`],
+  // RegCB at VW's default learning rate: the same work per event as regcb above, the learning rate aside.
+  ['recommended', RECOMMENDED_ARGUMENTS],
 ];
 
 function replaySeconds(data: string, policy: string): Promise<number> {
