@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { simLines } from '../testing/sim.js';
 import { createCcbLearner } from './ccb.js';
 import { createLearner, loadLearner } from './learner.js';
-import { DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments } from './policy_args.js';
+import { DEFAULT_CCB_POLICY_ARGUMENTS, DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments } from './policy_args.js';
 import {
   AZURE_DEFAULT_PRESET,
+  multiSlotArguments,
   POLICY_PRESETS,
   policyPreset,
   RECOMMENDED_PRESET,
@@ -73,6 +74,16 @@ test('resolvePolicyArguments: a preset name (white space around it allowed) → 
   }
 });
 
+test("multiSlotArguments: Azure's conversion (--ccb_explore_adf for --cb_explore_adf); multi-slot arguments unchanged", () => {
+  assert.equal(multiSlotArguments(DEFAULT_POLICY_ARGUMENTS), DEFAULT_CCB_POLICY_ARGUMENTS);
+  assert.equal(multiSlotArguments(DEFAULT_CCB_POLICY_ARGUMENTS), DEFAULT_CCB_POLICY_ARGUMENTS);
+  for (const p of POLICY_PRESETS) {
+    const ccb = parsePolicyArguments(multiSlotArguments(p.arguments));
+    assert.equal(ccb.ccb, true, p.name);
+    assert.deepEqual(ccb.exploration, parsePolicyArguments(p.arguments).exploration, p.name);
+  }
+});
+
 test('every preset learns 400 simulated events (single-slot and multi-slot), its pmfs finite, and survives its model file', () => {
   const events = [...simLines(400, 11)].map((l) => JSON.parse(l) as { c: unknown; _labelIndex: number; _label_cost: number; _label_probability: number });
   for (const p of POLICY_PRESETS) {
@@ -94,7 +105,7 @@ test('every preset learns 400 simulated events (single-slot and multi-slot), its
     assert.deepEqual(reloaded.predict(reloaded.featurize(probe)), learner.predict(learner.featurize(probe)), p.name);
     assert.equal(last.length, 5);
 
-    const ccb = createCcbLearner(parsePolicyArguments(p.arguments.replace('--cb_explore_adf', '--ccb_explore_adf')));
+    const ccb = createCcbLearner(parsePolicyArguments(multiSlotArguments(p.arguments)));
     for (const e of events.slice(0, 100)) {
       const c = { ...(e.c as object), _slots: [{ Slot: { position: 'top' } }, { Slot: { position: 'side' } }] };
       const ex = ccb.featurize(JSON.stringify(c));

@@ -45,6 +45,9 @@ export function withExplicitEpsilon(args: string): string {
 // The explorer presets share the recommended preset's learning settings (VW's update defaults, `--cb_type mtr`,
 // every namespace pair): only the exploration differs, so that comparing two of them compares explorers.
 const LEARN = '--cb_type mtr -q ::';
+// RegCB's confidence intervals (and --elim's) are searched in the cost range: a Personalizer reward r in [0, 1] is
+// the cost −r, so [−1, 0]; with VW's default [0, 1] every action stays plausible and RegCB explores uniformly.
+const COSTS = '--cb_min_cost -1 --cb_max_cost 0';
 
 const PRESETS: readonly PolicyPreset[] = [
   {
@@ -74,17 +77,17 @@ const PRESETS: readonly PolicyPreset[] = [
   },
   {
     name: 'squarecb-elim',
-    arguments: `--cb_explore_adf --squarecb --elim --epsilon 0 ${LEARN}`,
+    arguments: `--cb_explore_adf --squarecb --elim ${COSTS} --epsilon 0 ${LEARN}`,
     description: 'SquareCB over the actions whose confidence interval can still be the best (RegCB elimination).',
   },
   {
     name: 'regcb',
-    arguments: `--cb_explore_adf --regcb --epsilon 0 ${LEARN}`,
+    arguments: `--cb_explore_adf --regcb ${COSTS} --epsilon 0 ${LEARN}`,
     description: 'RegCB elimination: uniform over the actions whose confidence interval can still be the best.',
   },
   {
     name: 'regcbopt',
-    arguments: `--cb_explore_adf --regcb --regcbopt --epsilon 0 ${LEARN}`,
+    arguments: `--cb_explore_adf --regcb --regcbopt ${COSTS} --epsilon 0 ${LEARN}`,
     description: 'Optimistic RegCB: the action with the lowest plausible cost (optimism under uncertainty).',
   },
   {
@@ -116,6 +119,15 @@ const BY_NAME = new Map(POLICY_PRESETS.map((p) => [p.name, p]));
 /** The preset of that name (surrounding white space ignored), or undefined. */
 export function policyPreset(name: string): PolicyPreset | undefined {
   return BY_NAME.get(name.trim());
+}
+
+/**
+ * The multi-slot form of single-slot arguments: `--ccb_explore_adf` in place of `--cb_explore_adf`, the conversion
+ * Azure documented for multi-slot loops (VW's ccb_explore_adf stacks cb_explore_adf, with its explorer, under
+ * itself: conditional_contextual_bandit.cc). Arguments already multi-slot are returned unchanged.
+ */
+export function multiSlotArguments(args: string): string {
+  return args.replace(/(^|\s)--cb_explore_adf(?=\s|$)/, '$1--ccb_explore_adf');
 }
 
 /** A preset name → its full arguments; anything else is returned unchanged (it is parsed as VW arguments). */

@@ -14,7 +14,7 @@
 // the trainer leader (leadership.ts) runs the trainer, the join sweep, retention, auto-optimization and
 // evaluation jobs. Every process follows the models and settings the others write (store_watch.ts); a model reset
 // or a flush asked of a follower is carried out by the leader (leader_requests.ts). A lone process is the leader.
-import { loadCcbLearner, loadLearner } from '../engine/index.js';
+import { loadCcbLearner, loadLearner, multiSlotArguments } from '../engine/index.js';
 import { freshModelBytes, isMultiSlotArguments } from './model_kind.js';
 import { openStore, StaleSettingsError, StoreFullError, StoreUnavailableError, type LeaseGrant, type ModelRecord, type Store } from '../store/index.js';
 import { buildContext } from './context.js';
@@ -515,9 +515,14 @@ class PersonalizerLoop implements LearningLoop {
     if (service && policy) await this.apply(service, policy);
   }
 
-  /** DELETE /configurations/policy: back to the configured default policy (DefaultPolicy, docs/policy-presets.md). */
+  /**
+   * DELETE /configurations/policy: back to the configured default policy (DefaultPolicy, docs/policy-presets.md).
+   * A multi-slot loop stays multi-slot, on the default's multi-slot form: its clients call /multislot/*, which a
+   * single-slot policy would refuse (docs/multi-slot.md).
+   */
   async resetPolicy(): Promise<PolicyContract> {
-    return this.updatePolicy(this.options.defaultPolicy ?? AZURE_DEFAULT_POLICY);
+    const base = this.options.defaultPolicy ?? AZURE_DEFAULT_POLICY;
+    return this.updatePolicy(this.multiSlot ? { name: base.name, arguments: multiSlotArguments(base.arguments) } : base);
   }
 
   /** Makes stored settings live: the snapshot's epsilon at once, the trainer's policy (retraining if needed). */
