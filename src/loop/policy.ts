@@ -117,6 +117,7 @@ export function validatePolicy(body: unknown, explorationPercentage: number): { 
   return checkedPolicy(name, resolvePolicyArguments(args), explorationPercentage);
 }
 
+/** validatePolicy's checks and epsilon rule, on full VW arguments (a preset name already resolved). */
 function checkedPolicy(name: string, args: string, explorationPercentage: number): { policy: PolicyContract; explorationPercentage: number } {
   const config = parsePolicy(args);
   if (config.bits > MAX_SERVED_BITS) {
