@@ -96,6 +96,8 @@ test('the OpenAPI document lists the v1.0 operations (and applyFromEvaluation, t
     ServiceConfiguration_ApplyFromEvaluation: `POST ${V1}/configurations/applyFromEvaluation`,
     // Beyond Azure: the apprentice report (docs/learning-modes.md).
     Apprentice_GetReport: `GET ${V1}/apprentice`,
+    // Beyond Azure: the policy presets (docs/policy-presets.md).
+    Policy_ListPresets: `GET ${V1}/configurations/policy/presets`,
     // The preview operations, listed under v1.1-preview.3 (routes.ts).
     Log_Interactions: `POST ${P3}/logs/interactions`,
     Log_Observations: `POST ${P3}/logs/observations`,

@@ -39,6 +39,7 @@ const ROUTES: Array<[string, string]> = [
   ['GET', '/configurations/policy'],
   ['PUT', '/configurations/policy'],
   ['DELETE', '/configurations/policy'],
+  ['GET', '/configurations/policy/presets'],
   ['DELETE', '/logs'],
   ['GET', '/logs/properties'],
   ['GET', '/model'],

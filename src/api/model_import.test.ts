@@ -18,6 +18,8 @@ import { call, startServerProcess, type ServerProcess } from './test_server.js';
 
 const { default: createPersonalizerClient } = personalizerRest;
 const P3 = '/personalizer/v1.1-preview.3';
+/** Models exported from Azure are imported into a loop on Azure's policy, as a migrated loop is (docs/policy-presets.md). */
+const AZURE_DEFAULT = 'DefaultPolicy=azure-default';
 const vectors = vectorsDir();
 const azureDir = vectors === undefined ? undefined : join(vectors, 'azure-shaped');
 
@@ -77,7 +79,7 @@ describe('model import and signed export over HTTP', { skip: azureDir === undefi
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pzr-import-'));
-    server = await startServerProcess({ args: [`Store=sqlite:${join(dir, 'p.db')}`] });
+    server = await startServerProcess({ args: [`Store=sqlite:${join(dir, 'p.db')}`, AZURE_DEFAULT] });
     azureModel = new Uint8Array(readFileSync(join(azureDir!, 'model-mtr-8k.vw')));
     requests = readText(join(azureDir!, 'requests-10k.jsonl.gz')).trim().split('\n').slice(8000).map((l) => JSON.parse(l) as RankBody);
     preds = readText(join(azureDir!, 'preds-test-2k.txt.gz')).split('\n').filter((l) => l.trim() !== '');
@@ -243,7 +245,7 @@ describe('model import and signed export over HTTP', { skip: azureDir === undefi
     const probe = requests[1]!;
     const ranked = await pmf(server, { ...probe, eventId: 'restart-1' });
     await server.stop();
-    server = await startServerProcess({ args: [`Store=sqlite:${join(dir, 'p.db')}`] });
+    server = await startServerProcess({ args: [`Store=sqlite:${join(dir, 'p.db')}`, AZURE_DEFAULT] });
     assert.deepEqual(Buffer.from((await getModel(server)).bytes), Buffer.from(azureModel));
     assert.deepEqual((await call(server, 'GET', `${P3}/model/properties`)).json, properties);
     assert.deepEqual(await pmf(server, { ...probe, eventId: 'restart-2' }), ranked);
@@ -263,7 +265,7 @@ describe('model import settings', () => {
     writeFileSync(join(dir, 'cert.pem'), pem(ours.certificate));
     writeFileSync(join(dir, 'trusted.pem'), pem(friend.certificate));
     const server = await startServerProcess({
-      args: ['ModelImport:AllowUnsigned=false', `ModelSigning:Key=${join(dir, 'key.pem')}`, `ModelSigning:Certificate=${join(dir, 'cert.pem')}`],
+      args: [AZURE_DEFAULT, 'ModelImport:AllowUnsigned=false', `ModelSigning:Key=${join(dir, 'key.pem')}`, `ModelSigning:Certificate=${join(dir, 'cert.pem')}`],
       env: { ModelSigning__TrustedCertificates: join(dir, 'trusted.pem') },
     });
     try {
@@ -296,7 +298,7 @@ describe('model import settings', () => {
 
 describe('model import with Workers=2', { skip: azureDir === undefined ? NO_SHARED : false }, () => {
   test('imports through either worker are live in both; both sign with the store\'s one identity', async () => {
-    const server = await startServerProcess({ args: ['Workers=2'] });
+    const server = await startServerProcess({ args: ['Workers=2', AZURE_DEFAULT] });
     try {
       const model = new Uint8Array(readFileSync(join(azureDir!, 'model-mtr-8k.vw')));
       // Concurrent requests open several connections, which the OS spreads over the two workers: imports reach

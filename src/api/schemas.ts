@@ -137,7 +137,7 @@ export const PolicyContract = Type.Object(
   {
     $id: 'PolicyContract',
     description: 'Learning settings specifying how to train the model.',
-    // The default learning policy (GET /configurations/policy on a new loop).
+    // Azure's default learning policy (a new loop's under DefaultPolicy=azure-default; docs/policy-presets.md).
     examples: [{ name: 'default', arguments: '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::' }],
   },
 );

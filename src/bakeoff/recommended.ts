@@ -1,13 +1,10 @@
 // The `recommended` policy: one argument string chosen by measurement on the bake-off datasets, the Azure-shaped
 // simulation, the 20k simulation and the Open Bandit Dataset. docs/recommended-policy.md gives the method, the
-// candidates tried and the evidence; the tests and benchmarks refer to the policy through this constant.
-//
-// RegCB (Foster et al., ICML 2018; VW core/src/reductions/cb/cb_explore_adf_regcb.cc) with mellowness 0.001, VW's
-// default learning rate (-l 0.5, --power_t 0.5) and -q ::. The cost range is the one Personalizer logs: a reward r in
-// [0, 1] becomes the cost −r (the DSJSON `_label_cost`), so RegCB's confidence bounds are clipped to [−1, 0].
-import { DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
+// candidates tried and the evidence. The arguments are the engine's (engine/presets.ts: the server's `recommended`
+// preset); the tests and benchmarks refer to them through this module.
+import { DEFAULT_POLICY_ARGUMENTS, RECOMMENDED_ARGUMENTS } from '../engine/index.js';
 
-export const RECOMMENDED_ARGUMENTS = '--cb_explore_adf --regcb --mellowness 0.001 --cb_min_cost -1 --cb_max_cost 0 --cb_type mtr -q ::';
+export { RECOMMENDED_ARGUMENTS };
 
 /** Azure Personalizer's default policy, the baseline every comparison is made against. */
 export const AZURE_DEFAULT_ARGUMENTS = DEFAULT_POLICY_ARGUMENTS;

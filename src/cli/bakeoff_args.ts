@@ -1,7 +1,7 @@
 // Command line of `personalizer bakeoff`: a labelled dataset, the policies to run on it as VW's
 // `--cbify K --cb_explore_adf` would, and the row order.
 import { parseArgs } from 'node:util';
-import { DEFAULT_POLICY_ARGUMENTS } from '../engine/index.js';
+import { DEFAULT_POLICY_ARGUMENTS, resolvePolicyArguments } from '../engine/index.js';
 import { BakeoffPolicyError, parseCbifyPolicy, type FeatureNames } from '../bakeoff/index.js';
 import { UsageError } from './replay_args.js';
 import { joinValues } from './option_values.js';
@@ -19,7 +19,7 @@ Options:
                           plain or gzip (detected by content)
   --policy "<vw args>"    a policy, e.g. "--epsilon 0.05 --cb_type mtr" or "--squarecb"; \`--cbify K\`,
                           \`--cb_explore_adf\`, \`--loss0\` and \`--loss1\` are understood (repeat for several;
-                          default "${DEFAULT_POLICY_ARGUMENTS}")
+                          default "${DEFAULT_POLICY_ARGUMENTS}"); or a preset name (\`personalizer presets\`)
   --name <name>           the name of the n-th --policy (default: its arguments)
   --shuffle-seed <S>      play the rows in a shuffled order (Fisher-Yates over VW's merand48 seeded with S,
                           an integer 0..2^64-1) instead of the file's order
@@ -97,7 +97,8 @@ export function parseBakeoffArgs(argv: string[]): BakeoffCliOptions {
   const args = values.policy ?? [DEFAULT_POLICY_ARGUMENTS];
   const names = values.name ?? [];
   if (names.length > args.length) throw new UsageError(`${names.length} --name for ${args.length} --policy: give one --name per policy, in the same order`);
-  const policies = args.map((a, i) => ({ name: names[i] ?? a.trim(), arguments: a.trim() }));
+  // A preset (`--policy recommended`) runs as its arguments, under its own name.
+  const policies = args.map((a, i) => ({ name: names[i] ?? a.trim(), arguments: resolvePolicyArguments(a).trim() }));
   const seen = new Set<string>();
   for (const p of policies) {
     if (p.name.trim() === '') throw new UsageError('--name: a policy name cannot be empty');

@@ -1,7 +1,7 @@
 // Command line of `personalizer evaluate`: the DSJSON log, the policies to compare with the logging loop's, and
 // what else to compute. Every policy is checked by the engine before the log is read, so a typo fails at once.
 import { parseArgs } from 'node:util';
-import { DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments, PolicyArgumentError } from '../engine/index.js';
+import { DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments, policyPreset, PolicyArgumentError, resolvePolicyArguments } from '../engine/index.js';
 import { BASELINE1, BASELINE_RAND, ONLINE } from '../evaluation/index.js';
 import { UsageError } from './replay_args.js';
 import { joinValues } from './option_values.js';
@@ -16,8 +16,9 @@ computed it: the logging loop (Online), the first action of every Rank (Baseline
 Options:
   -d, --dsjson <file>          DSJSON log, plain or gzip (detected by content); events without a label
                                or with _skipLearn are left out, malformed lines reported and skipped
-  --policy "<vw args>"         a policy to compare (repeat for several); --cb_adf alone is scored greedily
-  --name <name>                the name of the n-th --policy (default Policy1, Policy2, …)
+  --policy "<vw args>"         a policy to compare (repeat for several); --cb_adf alone is scored greedily;
+                               or a preset name (\`personalizer presets\`), e.g. --policy squarecb
+  --name <name>                the name of the n-th --policy (default its preset name, else Policy1, Policy2, …)
   --online "<vw args>"         the logging loop's policy: the features of the reward model and the base of
                                --optimize and --feature-importance (default
                                "${DEFAULT_POLICY_ARGUMENTS}")
@@ -75,14 +76,15 @@ export function parseEvaluateArgs(argv: string[]): EvaluateCliOptions {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const online = values.online ?? DEFAULT_POLICY_ARGUMENTS;
+  const online = resolvePolicyArguments(values.online ?? DEFAULT_POLICY_ARGUMENTS);
   const base = { dsjson: '', policies: [], online, optimize: false, featureImportance: false, json: false, help: true };
   if (values.help) return base;
   if (!values.dsjson) throw new UsageError('--dsjson <file> is required');
   const args = values.policy ?? [];
   const names = values.name ?? [];
   if (names.length > args.length) throw new UsageError(`${names.length} --name for ${args.length} --policy: give one --name per policy, in the same order`);
-  const policies = args.map((a, i) => ({ name: names[i] ?? `Policy${i + 1}`, arguments: a.trim() }));
+  // A preset (`--policy squarecb`) is replayed as its arguments and named after itself unless --name says otherwise.
+  const policies = args.map((a, i) => ({ name: names[i] ?? policyPreset(a)?.name ?? `Policy${i + 1}`, arguments: resolvePolicyArguments(a).trim() }));
   const seen = new Set<string>();
   for (const p of policies) {
     if (p.name.trim() === '') throw new UsageError('--name: a policy name cannot be empty');

@@ -13,6 +13,7 @@ Commands:
   replay    Learn over a DSJSON log like \`vw --dsjson\` (see \`personalizer replay --help\`)
   evaluate  Offline evaluation of policies over a DSJSON log (see \`personalizer evaluate --help\`)
   bakeoff   VW's cbify bake-off of policies on a labelled dataset (see \`personalizer bakeoff --help\`)
+  presets   List the policy presets (recommended, azure-default, one per explorer) and their arguments
 
 Options:
   --help, -h     Show this help
@@ -62,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
     case 'bakeoff': {
       const { runBakeoff } = await import('./bakeoff.js');
       return runBakeoff(rest);
+    }
+    case 'presets': {
+      const { runPresets } = await import('./presets.js');
+      return runPresets(rest);
     }
     case '--help':
     case '-h':

@@ -1,6 +1,6 @@
 // Command line of `personalizer replay`: the subset of `vw --dsjson` options that replaying a log needs.
 import { parseArgs } from 'node:util';
-import { PolicyArgumentError } from '../engine/index.js';
+import { PolicyArgumentError, resolvePolicyArguments } from '../engine/index.js';
 import { joinValues } from './option_values.js';
 
 export const REPLAY_USAGE = `Usage: personalizer replay --dsjson <file[.gz]> [options]
@@ -11,7 +11,8 @@ before it is learned from; the summary (VW's wording) goes to stderr.
 Options:
   -d, --dsjson <file>        DSJSON log, plain or gzip (detected by content)
   --policy "<vw args>"       learning policy (default: the model's options with -i, else
-                             "--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::")
+                             "--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::"),
+                             or a preset name (\`personalizer presets\`: recommended, squarecb, ...)
                              --cb_adf alone (no exploration) ranks by score: -p prints the
                              top action, with --rank_all every action's score;
                              --ccb_explore_adf replays a multi-slot (CCB) log: -p prints
@@ -82,7 +83,7 @@ export function parseReplayArgs(argv: string[]): ReplayOptions {
   if (!values.dsjson) throw new UsageError('--dsjson <file> is required');
   return {
     dsjson: values.dsjson,
-    policy: values.policy,
+    policy: values.policy === undefined ? undefined : resolvePolicyArguments(values.policy),
     predictions: values.predictions,
     finalRegressor: values.final_regressor,
     predictOnlyModel: values.predict_only_model ?? false,

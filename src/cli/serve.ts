@@ -73,6 +73,7 @@ async function serve(argv: string[]): Promise<number | void> {
       appId: settings.appId,
       logger: logger.child({ component: 'loop' }),
       models: modelImportOptions(settings),
+      defaultPolicy: settings.defaultPolicy,
     });
   } catch (err) {
     log.flush();

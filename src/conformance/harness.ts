@@ -131,6 +131,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     `Port=${port}`,
     'Host=127.0.0.1',
     `Store=${store}`,
+    // The conformance suite checks Azure's behaviour, so its loops start on Azure's default policy unless a test
+    // names another (docs/policy-presets.md).
+    ...(namesSetting(opts, 'DefaultPolicy') ? [] : ['DefaultPolicy=azure-default']),
     ...(opts.args ?? []),
   ];
   const child = spawn(process.execPath, args, {
@@ -190,6 +193,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     exited,
     cleanup: cleanupStore,
   };
+}
+
+/** Whether the options give the setting, as an argument or in the environment (keys match case-insensitively). */
+function namesSetting(opts: ServerOptions, name: string): boolean {
+  const key = name.toLowerCase();
+  return (
+    (opts.args ?? []).some((a) => a.slice(0, Math.max(0, a.indexOf('='))).replace(/^(--|\/)/, '').toLowerCase() === key) ||
+    Object.keys(opts.env ?? {}).some((k) => k.replace(/__/g, ':').toLowerCase() === key)
+  );
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -4,6 +4,7 @@
 //   parsePolicyArguments(args: string, { allowNoExploration }?): PolicyConfig   throws PolicyArgumentError {argument, supported}
 //   formatPolicyArguments(config: PolicyConfig): string      canonical VW argument string
 //   DEFAULT_POLICY_ARGUMENTS                                 '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::'
+//   POLICY_PRESETS, resolvePolicyArguments(text)             named policies (presets.ts): a preset name → its arguments
 //   createLearner(config: PolicyConfig): Learner             fresh model (all weights 0)
 //   loadLearner(model: Uint8Array, overrides?: string): Learner   VW 9.x model file (save-resume or predict-only)
 //   sampleAction(pmf, eventId, appId = ''): Sampled          RL-client sampling (vw-learner.md §6)
@@ -34,6 +35,7 @@
 //   libmFlavour('fma' | 'plain')                            glibc powf/expf variant (FMA CPUs, the default, or SSE2)
 export * from './types.js';
 export * from './policy_args.js';
+export * from './presets.js';
 export * from './model_file.js';
 export * from './readable_model.js';
 export * from './learner.js';

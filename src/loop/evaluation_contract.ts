@@ -11,7 +11,7 @@
 // - At most MAX_CUSTOM_POLICIES custom policies, each -b ≤ MAX_SERVED_BITS like a served policy, and their
 //   weights (2^b × 16 bytes each: policy.ts) together at most MAX_REPLAY_WEIGHT_BYTES: every custom policy is a
 //   model held in memory during the replay.
-import { parsePolicyArguments, PolicyArgumentError } from '../engine/index.js';
+import { parsePolicyArguments, PolicyArgumentError, resolvePolicyArguments } from '../engine/index.js';
 import { BASELINE1, BASELINE_RAND, ONLINE } from '../evaluation/index.js';
 import { parseDateTime } from './date_time.js';
 import { MAX_SERVED_BITS } from './policy.js';
@@ -72,12 +72,14 @@ export function validateEvaluationContract(body: unknown, onlinePolicy: string):
   policies.forEach((p: unknown, i) => {
     const where = `policies[${i}]`;
     if (!isObject(p)) invalid(`${where}: must be an object {name, arguments}`);
-    const { name: policyName, arguments: args } = p;
+    const { name: policyName, arguments: given } = p;
+    // A preset name (docs/policy-presets.md) is evaluated, stored and applied as its full arguments.
+    const args = typeof given === 'string' ? resolvePolicyArguments(given) : given;
     if (typeof policyName !== 'string' || policyName.length === 0 || policyName.length > MAX_POLICY_NAME) {
       invalid(`${where}.name: must be a non-empty string of at most ${MAX_POLICY_NAME} characters`);
     }
     const label = `${where} '${policyName}'`;
-    if (typeof args !== 'string' || args.trim().length === 0) invalid(`${label}: arguments must be a non-empty VW command line`);
+    if (typeof args !== 'string' || args.trim().length === 0) invalid(`${label}: arguments must be a non-empty VW command line or a policy preset name`);
     if (args.length > MAX_POLICY_ARGUMENTS) invalid(`${label}: arguments must be at most ${MAX_POLICY_ARGUMENTS} characters`);
     if (BUILT_IN.some((b) => b.toLowerCase() === policyName.toLowerCase())) {
       throw new LoopError('DuplicateCustomPolicyNames', `${label}: ${policyName} is the name of a built-in policy of every evaluation; choose another`);

@@ -73,7 +73,7 @@ test('policy: -b past what a served loop can hold is a 400 naming --bit_precisio
     for (const args of ['--cb_explore_adf -b 25 -q ::', '--cb_explore_adf --bit_precision 30 -q ::']) {
       await refused(loop.updatePolicy({ name: 'big', arguments: args }), 'InvalidPolicyConfiguration', /^--bit_precision: at most 24 for a served loop/);
     }
-    assert.equal((await loop.getPolicy()).name, 'default');
+    assert.equal((await loop.getPolicy()).name, 'azure-default');
     // Replay (the engine's own parser) keeps VW's range.
     assert.equal(parsePolicyArguments('--cb_explore_adf -b 30').bits, 30);
   } finally {

@@ -12,7 +12,8 @@ test('configuration, policy and their shared epsilon survive a restart', async (
   const t = await testLoop();
   const c0 = await t.loop.getServiceConfiguration();
   assert.deepEqual(c0, { ...DEFAULT_SERVICE_CONFIGURATION, lastConfigurationEditDate: new Date(T0).toISOString() });
-  assert.deepEqual(await t.loop.getPolicy(), { name: 'default', arguments: DEFAULT_POLICY_ARGUMENTS });
+  // A loop opened without a defaultPolicy runs Azure's (the server passes its DefaultPolicy setting).
+  assert.deepEqual(await t.loop.getPolicy(), { name: 'azure-default', arguments: DEFAULT_POLICY_ARGUMENTS });
 
   t.clock.now += 5000;
   const c1 = await t.loop.updateServiceConfiguration({ ...c0, explorationPercentage: 0.5, rewardWaitTime: 'PT4H', rewardAggregation: 'sum' });
@@ -33,7 +34,7 @@ test('configuration, policy and their shared epsilon survive a restart', async (
     assert.equal(c2.rewardAggregation, 'sum');
     assert.equal(c2.explorationPercentage, 0.3);
     assert.deepEqual(await loop.getPolicy(), { name: 'mine', arguments: '--cb_explore_adf --cb_type ips --epsilon 0.3' });
-    assert.deepEqual(await loop.resetPolicy(), { name: 'default', arguments: DEFAULT_POLICY_ARGUMENTS });
+    assert.deepEqual(await loop.resetPolicy(), { name: 'azure-default', arguments: DEFAULT_POLICY_ARGUMENTS });
     assert.equal((await loop.getServiceConfiguration()).explorationPercentage, 0.2);
   } finally {
     await loop.close();

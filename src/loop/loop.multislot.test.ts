@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runReplay } from '../testing/replay_cli.js';
 import assert from 'node:assert/strict';
-import { createCcbLearner, DEFAULT_CCB_POLICY_ARGUMENTS, parsePolicyArguments, readModel } from '../engine/index.js';
+import { createCcbLearner, DEFAULT_CCB_POLICY_ARGUMENTS, DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments, readModel } from '../engine/index.js';
 import { parseLine, prng, T0, testLoop, type TestLoop } from './loop.fixtures.js';
 import { LoopError, type MultiSlotRankRequest } from './types.js';
 import type { LearningLoop } from './loop.js';
@@ -66,8 +66,13 @@ test('a loop is multi-slot when its policy has --ccb_explore_adf: the refusals e
     // The single-slot event is kept (logs survive the switch) but is not multi-slot.
     await refused(loop.rewardMultiSlot(single.eventId, { reward: [{ slotId: 'top', value: 1 }] }), 'InvalidRewardRequest', /single-slot Rank/);
     assert.notEqual(await loop.exportDsjson('s0'), null);
+    // DELETE keeps a multi-slot loop multi-slot: the default's multi-slot form (here Azure's), the model kept.
+    const modelBefore = await loop.getModel();
+    assert.deepEqual(await loop.resetPolicy(), { name: 'azure-default', arguments: DEFAULT_CCB_POLICY_ARGUMENTS });
+    assert.equal(readModel(await loop.getModel()).options.includes('--ccb_explore_adf'), true);
+    assert.equal(await loop.getModel(), modelBefore, 'no switch of kind, no fresh model');
     // And back: single-slot again, a fresh single-slot model.
-    await loop.resetPolicy();
+    await loop.updatePolicy({ name: 'single', arguments: DEFAULT_POLICY_ARGUMENTS });
     assert.equal(readModel(await loop.getModel()).options.includes('--ccb_explore_adf'), false);
     await loop.rank({ actions: [{ id: 'x', features: [] }], eventId: 's1' });
   } finally {

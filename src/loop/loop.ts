@@ -14,7 +14,7 @@
 // the trainer leader (leadership.ts) runs the trainer, the join sweep, retention, auto-optimization and
 // evaluation jobs. Every process follows the models and settings the others write (store_watch.ts); a model reset
 // or a flush asked of a follower is carried out by the leader (leader_requests.ts). A lone process is the leader.
-import { DEFAULT_POLICY_ARGUMENTS, loadCcbLearner, loadLearner } from '../engine/index.js';
+import { loadCcbLearner, loadLearner, multiSlotArguments } from '../engine/index.js';
 import { freshModelBytes, isMultiSlotArguments } from './model_kind.js';
 import { openStore, StaleSettingsError, StoreFullError, StoreUnavailableError, type LeaseGrant, type ModelRecord, type Store } from '../store/index.js';
 import { buildContext } from './context.js';
@@ -28,7 +28,7 @@ import { FeatureImportances } from './feature_importances.js';
 import { acknowledge, awaitDone, pendingRequest, postRequest, type LeaderOp } from './leader_requests.js';
 import { Leadership } from './leadership.js';
 import { StoreWatch } from './store_watch.js';
-import { DEFAULT_POLICY_NAME, learningSignature, parsePolicy, validatePolicy, withEpsilon } from './policy.js';
+import { AZURE_DEFAULT_POLICY, learningSignature, parsePolicy, validatePolicy, withEpsilon } from './policy.js';
 import { loadModel, loadSettings } from './stored_state.js';
 import {
   loopSettings,
@@ -188,7 +188,7 @@ class PersonalizerLoop implements LearningLoop {
       let revision = await store.settingsRevision();
       // Unusable stored settings are set aside and replaced by the defaults (stored_state.ts); those writes move
       // the revision, so the loop takes the one they left.
-      const { service, policy, wrote } = await loadSettings(store, now(), options.logger);
+      const { service, policy, wrote } = await loadSettings(store, now(), options.logger, options.defaultPolicy);
       if (wrote) revision = await store.settingsRevision();
       loop = new PersonalizerLoop(options, store, now, service, policy);
       loop.settingsRevision = revision;
@@ -515,8 +515,14 @@ class PersonalizerLoop implements LearningLoop {
     if (service && policy) await this.apply(service, policy);
   }
 
+  /**
+   * DELETE /configurations/policy: back to the configured default policy (DefaultPolicy, docs/policy-presets.md).
+   * A multi-slot loop stays multi-slot, on the default's multi-slot form: its clients call /multislot/*, which a
+   * single-slot policy would refuse (docs/multi-slot.md).
+   */
   async resetPolicy(): Promise<PolicyContract> {
-    return this.updatePolicy({ name: DEFAULT_POLICY_NAME, arguments: DEFAULT_POLICY_ARGUMENTS });
+    const base = this.options.defaultPolicy ?? AZURE_DEFAULT_POLICY;
+    return this.updatePolicy(this.multiSlot ? { name: base.name, arguments: multiSlotArguments(base.arguments) } : base);
   }
 
   /** Makes stored settings live: the snapshot's epsilon at once, the trainer's policy (retraining if needed). */

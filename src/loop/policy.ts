@@ -7,16 +7,28 @@
 //   <explorationPercentage>` is appended.
 // Epsilon only shapes the pmf at rank time (the learner trains on logged probabilities), so it is left out of
 // the learning signature: changing it never retrains.
+// A preset name in place of the arguments (`"arguments": "squarecb"`, docs/policy-presets.md) is resolved to the
+// preset's full arguments before any of this; presets state their epsilon, so they are stored as written.
 import {
+  AZURE_DEFAULT_PRESET,
   DEFAULT_POLICY_ARGUMENTS,
   formatPolicyArguments,
   parsePolicyArguments,
+  policyPreset,
   PolicyArgumentError,
+  POLICY_PRESETS,
+  resolvePolicyArguments,
   type PolicyConfig,
+  type PolicyPreset,
 } from '../engine/index.js';
 import { LoopError, type PolicyContract } from './types.js';
 
+/** The name of a default policy given as VW arguments rather than as a preset (DefaultPolicy=<arguments>). */
 export const DEFAULT_POLICY_NAME = 'default';
+/** Azure's own default policy, as a policy contract: what a loop runs when nothing else was configured. */
+export const AZURE_DEFAULT_POLICY: PolicyContract = { name: AZURE_DEFAULT_PRESET, arguments: DEFAULT_POLICY_ARGUMENTS };
+
+export { POLICY_PRESETS, type PolicyPreset };
 const MAX_NAME = 256;
 const MAX_ARGUMENTS = 1024;
 /**
@@ -33,8 +45,20 @@ function memory(bits: number): string {
 
 const EPSILON = /(^|\s)--epsilon(?:\s+|=)(\S+)/;
 
-export function defaultPolicy(explorationPercentage: number): PolicyContract {
-  return { name: DEFAULT_POLICY_NAME, arguments: withEpsilon(DEFAULT_POLICY_ARGUMENTS, explorationPercentage) };
+/** `base` (Azure's default unless given) with `--epsilon` set to the service's explorationPercentage. */
+export function defaultPolicy(explorationPercentage: number, base: PolicyContract = AZURE_DEFAULT_POLICY): PolicyContract {
+  return { name: base.name, arguments: withEpsilon(base.arguments, explorationPercentage) };
+}
+
+/**
+ * The policy contract of a configured default (the DefaultPolicy setting): a preset name gives that preset
+ * under its own name, VW arguments are taken as they are under the name `default`. Checked as a PUT would check
+ * it (validatePolicy): throws LoopError naming the problem.
+ */
+export function configuredDefaultPolicy(text: string, explorationPercentage: number): PolicyContract {
+  const preset = policyPreset(text);
+  const contract = preset ? { name: preset.name, arguments: preset.arguments } : { name: DEFAULT_POLICY_NAME, arguments: text.trim() };
+  return validatePolicy(contract, explorationPercentage).policy;
 }
 
 /** The arguments with `--epsilon` set to `epsilon` (replaced in place, or appended). */
@@ -77,11 +101,24 @@ export function validatePolicy(body: unknown, explorationPercentage: number): { 
     throw new LoopError('InvalidPolicyContract', `name: must be a non-empty string of at most ${MAX_NAME} characters`);
   }
   if (typeof args !== 'string' || args.trim().length === 0) {
-    throw new LoopError('InvalidPolicyConfiguration', 'arguments: must be a non-empty VW command line');
+    throw new LoopError('InvalidPolicyConfiguration', 'arguments: must be a non-empty VW command line or a policy preset name');
   }
   if (args.length > MAX_ARGUMENTS) {
     throw new LoopError('InvalidPolicyConfiguration', `arguments: must be at most ${MAX_ARGUMENTS} characters`);
   }
+  const word = args.trim();
+  // A single word that is no option was meant as a preset name: say which names there are.
+  if (/^[A-Za-z][\w.-]*$/.test(word) && !policyPreset(word)) {
+    throw new LoopError(
+      'InvalidPolicyConfiguration',
+      `arguments: '${word}' is neither VW arguments nor a policy preset (${POLICY_PRESETS.map((p) => p.name).join(', ')})`,
+    );
+  }
+  return checkedPolicy(name, resolvePolicyArguments(args), explorationPercentage);
+}
+
+/** validatePolicy's checks and epsilon rule, on full VW arguments (a preset name already resolved). */
+function checkedPolicy(name: string, args: string, explorationPercentage: number): { policy: PolicyContract; explorationPercentage: number } {
   const config = parsePolicy(args);
   if (config.bits > MAX_SERVED_BITS) {
     throw new LoopError(

@@ -54,7 +54,8 @@ test('a stored policy, service configuration and model that cannot be used are s
     put.run('service', JSON.stringify(badService));
     insertModel(db, corrupt, 'whatever');
   });
-  const server = await startServerProcess({ args: [`Store=sqlite:${file}`] });
+  // Azure's default as the configured one: the replacement policy is the configured default (DefaultPolicy).
+  const server = await startServerProcess({ args: [`Store=sqlite:${file}`, 'DefaultPolicy=azure-default'] });
   try {
     assert.equal((await call(server, 'GET', '/ready', { key: null })).status, 200);
     const policy = await call(server, 'GET', '/personalizer/v1.0/configurations/policy');

@@ -5,8 +5,8 @@
 // the previous or a fresh model.
 import { modelProblem } from '../engine/index.js';
 import { loadForCheck } from './model_kind.js';
-import type { ModelRecord, Store } from '../store/index.js';
-import { defaultPolicy, validatePolicy } from './policy.js';
+import { StaleSettingsError, type ModelRecord, type Store } from '../store/index.js';
+import { AZURE_DEFAULT_POLICY, defaultPolicy, validatePolicy } from './policy.js';
 import { DEFAULT_SERVICE_CONFIGURATION, validateServiceConfiguration } from './service_config.js';
 import type { LoopOptions, PolicyContract, ServiceConfiguration } from './types.js';
 
@@ -31,12 +31,43 @@ function problemOf(fn: () => unknown): string | null {
   }
 }
 
-/** The stored service configuration and policy, each replaced by its default (and set aside) when unusable. */
+/** Settings creations retried when another process on the store created them first. */
+const CREATE_RETRIES = 5;
+
+/**
+ * The stored service configuration and policy, each replaced by its default (and set aside) when unusable.
+ * A store without settings gets them here, written as a compare-and-set so that several processes starting
+ * together on one empty store agree on what the first of them wrote. `configured` is the default policy for a
+ * loop created from scratch (the DefaultPolicy setting, docs/policy-presets.md); a store that already holds
+ * events or a model but no policy (an older build, which always ran Azure's default) keeps Azure's default.
+ */
 export async function loadSettings(
   store: Store,
   now: number,
   logger: Logger,
+  configured: PolicyContract = AZURE_DEFAULT_POLICY,
 ): Promise<{ service: ServiceConfiguration; policy: PolicyContract; wrote: boolean }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await loadSettingsOnce(store, now, logger, configured);
+    } catch (e) {
+      if (!(e instanceof StaleSettingsError) || attempt >= CREATE_RETRIES) throw e;
+    }
+  }
+}
+
+/** Whether the store was used before it had a stored policy: events ranked or a model saved. */
+async function usedBefore(store: Store): Promise<boolean> {
+  return (await store.latestModelId()) !== null || (await store.counters()).eventsRanked > 0;
+}
+
+async function loadSettingsOnce(
+  store: Store,
+  now: number,
+  logger: Logger,
+  configured: PolicyContract,
+): Promise<{ service: ServiceConfiguration; policy: PolicyContract; wrote: boolean }> {
+  const revision = await store.settingsRevision();
   const iso = new Date(now).toISOString();
   const s = await readSetting<ServiceConfiguration>(store, 'service');
   const p = await readSetting<PolicyContract>(store, 'policy');
@@ -63,7 +94,7 @@ export async function loadSettings(
     service = replacement;
   }
   if (policyProblem !== null) {
-    const replacement = defaultPolicy((service ?? DEFAULT_SERVICE_CONFIGURATION).explorationPercentage);
+    const replacement = defaultPolicy((service ?? DEFAULT_SERVICE_CONFIGURATION).explorationPercentage, configured);
     await store.setAsideSetting('policy', replacement, policyProblem, now);
     logger?.error(
       { setAside: 'policy' },
@@ -74,9 +105,27 @@ export async function loadSettings(
   }
   const wrote = serviceProblem !== null || policyProblem !== null || !service || !policy;
   if (!service || !policy) {
+    if (!policy) {
+      const base = (await usedBefore(store)) ? AZURE_DEFAULT_POLICY : configured;
+      if (base !== configured) {
+        logger?.info(
+          { policy: base.name },
+          "this store holds events or a model but no learning policy (written by an older version, which ran Azure's " +
+            `default): it keeps Azure's default '${base.arguments}', whatever DefaultPolicy says`,
+        );
+      }
+      if (service) {
+        policy = defaultPolicy(service.explorationPercentage, base);
+      } else {
+        // The policy's epsilon is the service's explorationPercentage (policy.ts): one setting shown in two places.
+        const chosen = validatePolicy(base, DEFAULT_SERVICE_CONFIGURATION.explorationPercentage);
+        policy = chosen.policy;
+        service = { ...DEFAULT_SERVICE_CONFIGURATION, explorationPercentage: chosen.explorationPercentage, lastConfigurationEditDate: iso };
+      }
+    }
     service ??= { ...DEFAULT_SERVICE_CONFIGURATION, lastConfigurationEditDate: iso };
-    policy ??= defaultPolicy(service.explorationPercentage);
-    await store.putSettings({ service, policy });
+    // Compare-and-set: another process that created the settings first wins, and this one reads them again.
+    await store.putSettings({ service, policy }, serviceProblem !== null || policyProblem !== null ? undefined : revision);
   }
   return { service, policy, wrote };
 }

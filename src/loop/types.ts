@@ -351,6 +351,11 @@ export interface LoopOptions {
   now?: () => number;
   /** Model export and import (docs/model-import.md); each field has a default. */
   models?: ModelImportOptions;
+  /**
+   * The default policy (the DefaultPolicy setting, checked with policy.ts configuredDefaultPolicy): what a store
+   * created from scratch gets, and what DELETE /configurations/policy restores. Azure's default when omitted.
+   */
+  defaultPolicy?: PolicyContract;
 }
 
 export interface ModelImportOptions {

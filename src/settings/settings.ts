@@ -1,6 +1,7 @@
 // The container's settings: one typed, validated object built once at start-up (architecture.md,
 // "Where each concern lives"). Names and semantics follow Microsoft's Cognitive Services containers
 // (azure-api.md §7); anything that would make the container misbehave later is refused here instead.
+import { DEFAULT_POLICY_NAMES, parseDefaultPolicy, type DefaultPolicySettings } from './default_policy.js';
 import { FILE_NAMES, parseFileSettings, type FileSettings } from './files.js';
 import { LIMIT_NAMES, parseHttpLimits, type HttpLimits } from './limits.js';
 import { METRICS_NAMES, parseMetricsSettings, type MetricsSettings } from './metrics.js';
@@ -9,7 +10,7 @@ import { parseWorkers, WORKERS_NAMES } from './workers.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
-export interface Settings extends HttpLimits, MetricsSettings, FileSettings {
+export interface Settings extends HttpLimits, MetricsSettings, FileSettings, DefaultPolicySettings {
   /** `Eula=accept` is required to start. */
   eula: 'accept';
   /** The key every `/personalizer/...` request must carry in `Ocp-Apim-Subscription-Key`. Never log it. */
@@ -62,6 +63,7 @@ export const SETTING_NAMES = [
   ...METRICS_NAMES,
   ...WORKERS_NAMES,
   ...FILE_NAMES,
+  ...DEFAULT_POLICY_NAMES,
 ] as const;
 
 export const DEFAULTS = {
@@ -183,6 +185,7 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
     ...parseMetricsSettings(get),
     workers: parseWorkers(get('Workers')),
     ...parseFileSettings(get),
+    ...parseDefaultPolicy(get),
     unknownArguments: raw.unknownArguments,
   };
 }

@@ -13,6 +13,7 @@ import { modelRoutes } from './model.js';
 import { evaluationRoutes } from './evaluations.js';
 import { basePath, PATH_VERSIONS } from '../versions.js';
 import { apprenticeRoutes } from './apprentice.js';
+import { policyPresetRoutes } from './policy_presets.js';
 
 export const V1_PREFIX = basePath('v1.0');
 export const PREVIEW_PREFIXES = PATH_VERSIONS.filter((v) => v !== 'v1.0').map((v) => basePath(v));
@@ -44,4 +45,5 @@ export async function v1Routes(app: FastifyInstance, { loop, hidden, evaluations
   await app.register(modelRoutes, { ...options, ...(modelBodyLimit === undefined ? {} : { modelBodyLimit }) });
   if (evaluations) await app.register(evaluationRoutes, options);
   await app.register(apprenticeRoutes, options);
+  await app.register(policyPresetRoutes, options);
 }
