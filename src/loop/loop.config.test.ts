@@ -137,3 +137,31 @@ test('settings stored by another writer meanwhile are never overwritten with the
     await t.loop.close();
   }
 });
+
+test('retention past the batch size of 1,000: all 2,100 learned events go; -1 keeps them; a new rank is kept', async () => {
+  const t = await testLoop();
+  const { loop, clock } = t;
+  try {
+    const actions = [{ id: 'a', features: [{ f: 1 }] }, { id: 'b', features: [{ f: 2 }] }];
+    for (let chunk = 0; chunk < 21; chunk++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => loop.rank({ actions, eventId: `e${chunk * 100 + i}` })));
+    }
+    // 91 days on: all are joined (default reward) and learned, and older than the default 90 days.
+    clock.now = T0 + 91 * DAY;
+    await loop.updateServiceConfiguration({ ...(await loop.getServiceConfiguration()), logRetentionDays: -1 });
+    await loop.flush();
+    await loop.maintain();
+    assert.equal((await loop.stats()).eventsPurged, 0, '-1 keeps everything');
+    assert.equal((await loop.getLogsProperties()).dateRange?.from, new Date(T0).toISOString());
+    await loop.updateServiceConfiguration({ ...(await loop.getServiceConfiguration()), logRetentionDays: 90 });
+    await loop.rank({ actions, eventId: 'fresh' });
+    await loop.maintain();
+    assert.equal((await loop.stats()).eventsPurged, 2100);
+    assert.equal(await loop.exportDsjson('e0'), null);
+    assert.equal(await loop.exportDsjson('e2099'), null);
+    const now = new Date(T0 + 91 * DAY).toISOString();
+    assert.deepEqual(await loop.getLogsProperties(), { dateRange: { from: now, to: now } });
+  } finally {
+    await loop.close();
+  }
+});
