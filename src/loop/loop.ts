@@ -86,6 +86,8 @@ const JOIN_BATCH = 1000;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 /** Events deleted per retention transaction (applyRetention). */
 const PURGE_BATCH = 1000;
+/** Retention transactions per maintenance turn: a large backlog goes over several turns, joins swept in between. */
+const PURGE_BATCHES_PER_TURN = 20;
 const TRAINER_RESTART_MS = 1000;
 /** Joined events wait at most this long for the trainer (models are exported every second at the most often). */
 const WAKE_MS = 20;
@@ -143,7 +145,7 @@ class PersonalizerLoop implements LearningLoop {
   private lastAdopt = 0;
   private maintaining: Promise<void> | null = null;
   /** Log retention's last run: when, with which logRetentionDays and model cursor, and whether it kept old events. */
-  private retention = { lastRun: -Infinity, days: 0, cursor: 0, heldBack: false };
+  private retention = { lastRun: -Infinity, days: 0, cursor: 0, heldBack: false, unfinished: false };
   private closed = false;
   private wakePending = false;
   private counts = { eventsRanked: 0, rewardsReceived: 0, rewardsUnknownEvent: 0, eventsLearned: 0, eventsPurged: 0 };
@@ -754,24 +756,32 @@ class PersonalizerLoop implements LearningLoop {
     if (days === -1) return;
     const r = this.retention;
     const cursor = this.model.cursor;
-    const due = t - r.lastRun >= PURGE_EVERY_MS || days !== r.days || (r.heldBack && cursor > r.cursor);
+    const due = r.unfinished || t - r.lastRun >= PURGE_EVERY_MS || days !== r.days || (r.heldBack && cursor > r.cursor);
     if (!due) return;
     r.lastRun = t;
     r.days = days;
     r.cursor = cursor;
     const before = t - days * DAY;
     let purged = 0;
-    for (;;) {
+    r.unfinished = false;
+    for (let batch = 0; ; batch++) {
       const n = await this.store.purgeEventsBefore(before, { learnedThrough: cursor, limit: PURGE_BATCH });
       purged += n;
       this.counts.eventsPurged += n;
       if (n < PURGE_BATCH || this.closed) break;
+      // The rest at the next turn (MAINTAIN_MS), after the join sweep.
+      if (batch + 1 >= PURGE_BATCHES_PER_TURN) {
+        r.unfinished = true;
+        break;
+      }
       // Between transactions, the requests that queued behind this one go first.
       await new Promise((resolve) => setImmediate(resolve));
     }
     const range = await this.store.logsDateRange();
     r.heldBack = range !== null && range.from < before;
-    if (purged > 0) this.options.logger?.info({ purged, before: iso(before), heldBack: r.heldBack }, 'log retention: events deleted');
+    if (purged > 0) {
+      this.options.logger?.info({ purged, before: iso(before), heldBack: r.heldBack, more: r.unfinished }, 'log retention: events deleted');
+    }
   }
 
   /** Joins the events whose reward window has closed (store-atomic: safe from any process). */
