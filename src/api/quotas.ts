@@ -3,7 +3,8 @@
 // - MaxRequestsInFlight: beyond that many keyed requests being handled by this process, 503 ServiceUnavailable
 //   with Retry-After at once (RFC 9110 §15.6.4), instead of queueing work whose answer would come too late;
 // - RateLimit: a token bucket per API key; an empty bucket is 429 with Retry-After (RFC 6585 §4), in the shape
-//   Azure's gateway answered a resource's rate limit (code "429", as its 401 is code "401": auth.ts). The Azure SDKs
+//   Azure's gateway answered a resource's rate limit: {"error":{"code":"429","message":"… Please retry after N
+//   seconds."}} as Azure AI services' 429s are quoted on Microsoft Q&A (and as its 401 is code "401": auth.ts). The Azure SDKs
 //   retry a 429 or 503 after the Retry-After they are given (azure-core's default retry policy).
 // Both are per process: with Workers=N the rate and burst are divided by N (connections are spread over the
 // workers), so the machine as a whole allows about RateLimit per key.
