@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { call, startServerProcess, type HttpAnswer } from './test_server.js';
 
 const V1 = '/personalizer/v1.0';
@@ -135,14 +135,29 @@ test('MaxRequestsInFlight: concurrent Ranks beyond it are shed with 503 and Retr
 
 test('RateLimit with Workers=2: each worker allows half the rate and half the burst, so one connection gets half', async () => {
   const server = await startServerProcess({ args: ['Workers=2', 'RateLimit=0.125', 'RateLimit:Burst=4'], timeoutMs: 60_000 });
+  // One socket, kept alive: every request reaches the worker that accepted it.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const get = (): Promise<HttpAnswer> =>
+    new Promise((resolve, reject) => {
+      const req = request(`${server.url}${V1}/configurations/service`, { agent, headers: { 'Ocp-Apim-Subscription-Key': server.key } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+          resolve({ status: res.statusCode!, headers, text, json: JSON.parse(text) as unknown });
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
   try {
-    // One keep-alive connection (fetch's pool, requests one after another) reaches one worker: a burst of 2.
-    assert.equal((await call(server, 'GET', `${V1}/configurations/service`)).status, 200);
-    assert.equal((await call(server, 'GET', `${V1}/configurations/service`)).status, 200);
-    const refused = await call(server, 'GET', `${V1}/configurations/service`);
-    const wait = assertRefused(refused, 429, '429');
+    assert.equal((await get()).status, 200);
+    assert.equal((await get()).status, 200);
+    const wait = assertRefused(await get(), 429, '429');
     assert.ok(wait > 8 && wait <= 16, `Retry-After ${wait}: a token every 16 s in each worker`);
   } finally {
+    agent.destroy();
     await server.stop();
   }
 });
