@@ -17,6 +17,7 @@ const COUNTERS: Array<[name: string, help: string, value: (s: LoopStats) => numb
   ['personalizer_events_joined_total', 'Events joined with their reward as training examples.', (s) => s.eventsJoined],
   ['personalizer_events_skipped_total', 'Deferred events never activated in their window (joined with _skipLearn, not learned).', (s) => s.eventsSkipped],
   ['personalizer_events_defaulted_total', 'Events joined with defaultReward because no reward arrived in their window.', (s) => s.eventsDefaulted],
+  ['personalizer_log_retention_deleted_events_total', 'Events deleted by log retention (logRetentionDays), with their rewards and joins, since the process started.', (s) => s.eventsPurged],
   ['personalizer_events_learned_total', 'Events the trainer has learned into the current model lineage.', (s) => s.eventsLearned],
 ];
 

@@ -15,6 +15,7 @@ import { EVALUATION_SCHEMAS } from './evaluation_schemas.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { V2022_SCHEMAS } from './v2022/schemas.js';
 import { apiRoutes } from './routes.js';
+import { quotas } from './quotas.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -109,6 +110,12 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
     closing = true;
   });
   const checkKey = keyChecker(settings.apiKey, settings.apiKey2);
+  // After the key (a request without it is a 401 and counts against no key), before the body (quotas.ts).
+  const limits = quotas({
+    ...(settings.rateLimit === undefined ? {} : { rateLimit: settings.rateLimit, rateLimitBurst: settings.rateLimitBurst! }),
+    maxRequestsInFlight: settings.maxRequestsInFlight,
+    workers: settings.workers,
+  });
   // One hook for everything a request needs on arrival (response headers, shedding while stopping, the key),
   // callback-style: each hook is a run per request on the hot routes, a promise one more.
   // fastify runs it after routing: the key is decided on the route that will answer (auth.ts), not on the URL.
@@ -126,6 +133,7 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
         sendUnauthorized(reply, result);
         return;
       }
+      if (!limits.admit(request, reply)) return;
     }
     done();
   });
@@ -141,7 +149,7 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
     });
   }
 
-  installMetrics(app, { loop, requireKey: settings.metricsRequireKey });
+  installMetrics(app, { loop, requireKey: settings.metricsRequireKey, quotas: limits });
   await installOpenApi(app);
   await app.register(containerRoutes, { loop, checkKey });
   await apiRoutes(app, { loop, settings });

@@ -88,9 +88,19 @@ test('model properties, logs properties, delete and retention', async () => {
     // logRetentionDays 2: at T0 + 2.5 days the first event is older than 2 days, the second is not.
     await loop.updateServiceConfiguration({ ...(await loop.getServiceConfiguration()), logRetentionDays: 2 });
     clock.now = T0 + 2.5 * DAY;
+    // The sweep joins 'old' (its window closed long ago), but no model has learned it yet: retention keeps it.
+    await loop.maintain();
+    assert.notEqual(await loop.exportDsjson('old'), null);
+    assert.equal((await loop.stats()).eventsPurged, 0);
+    // Once a model has learned it, the next maintenance deletes it, with no hour to wait.
+    await loop.flush();
     await loop.maintain();
     assert.equal(await loop.exportDsjson('old'), null);
     assert.notEqual(await loop.exportDsjson('new'), null);
+    assert.deepEqual(await loop.getLogsProperties(), {
+      dateRange: { from: new Date(T0 + DAY).toISOString(), to: new Date(T0 + DAY).toISOString() },
+    });
+    assert.equal((await loop.stats()).eventsPurged, 1);
     await loop.deleteLogs();
     assert.deepEqual(await loop.getLogsProperties(), {});
     assert.equal(loop.status().eventsRanked, 2);
@@ -126,5 +136,33 @@ test('settings stored by another writer meanwhile are never overwritten with the
   } finally {
     await other.close();
     await t.loop.close();
+  }
+});
+
+test('retention past the batch size of 1,000: all 2,100 learned events go; -1 keeps them; a new rank is kept', async () => {
+  const t = await testLoop();
+  const { loop, clock } = t;
+  try {
+    const actions = [{ id: 'a', features: [{ f: 1 }] }, { id: 'b', features: [{ f: 2 }] }];
+    for (let chunk = 0; chunk < 21; chunk++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => loop.rank({ actions, eventId: `e${chunk * 100 + i}` })));
+    }
+    // 91 days on: all are joined (default reward) and learned, and older than the default 90 days.
+    clock.now = T0 + 91 * DAY;
+    await loop.updateServiceConfiguration({ ...(await loop.getServiceConfiguration()), logRetentionDays: -1 });
+    await loop.flush();
+    await loop.maintain();
+    assert.equal((await loop.stats()).eventsPurged, 0, '-1 keeps everything');
+    assert.equal((await loop.getLogsProperties()).dateRange?.from, new Date(T0).toISOString());
+    await loop.updateServiceConfiguration({ ...(await loop.getServiceConfiguration()), logRetentionDays: 90 });
+    await loop.rank({ actions, eventId: 'fresh' });
+    await loop.maintain();
+    assert.equal((await loop.stats()).eventsPurged, 2100);
+    assert.equal(await loop.exportDsjson('e0'), null);
+    assert.equal(await loop.exportDsjson('e2099'), null);
+    const now = new Date(T0 + 91 * DAY).toISOString();
+    assert.deepEqual(await loop.getLogsProperties(), { dateRange: { from: now, to: now } });
+  } finally {
+    await loop.close();
   }
 });

@@ -84,6 +84,10 @@ const DEFAULT_MODEL_BYTES = 64 * 1024 * 1024;
 const MAINTAIN_MS = 500;
 const JOIN_BATCH = 1000;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
+/** Events deleted per retention transaction (applyRetention). */
+const PURGE_BATCH = 1000;
+/** Retention transactions per maintenance turn: a large backlog goes over several turns, joins swept in between. */
+const PURGE_BATCHES_PER_TURN = 20;
 const TRAINER_RESTART_MS = 1000;
 /** Joined events wait at most this long for the trainer (models are exported every second at the most often). */
 const WAKE_MS = 20;
@@ -140,10 +144,11 @@ class PersonalizerLoop implements LearningLoop {
   private writingSettings = 0;
   private lastAdopt = 0;
   private maintaining: Promise<void> | null = null;
-  private lastPurge = 0;
+  /** Log retention's last run: when, with which logRetentionDays and model cursor, and whether it kept old events. */
+  private retention = { lastRun: -Infinity, days: 0, cursor: 0, heldBack: false, unfinished: false };
   private closed = false;
   private wakePending = false;
-  private counts = { eventsRanked: 0, rewardsReceived: 0, rewardsUnknownEvent: 0, eventsLearned: 0 };
+  private counts = { eventsRanked: 0, rewardsReceived: 0, rewardsUnknownEvent: 0, eventsLearned: 0, eventsPurged: 0 };
   private readonly joinStats = new JoinStats();
   /** The highest joinSeq the trainer has learned (its progress reports), for the trainer lag. */
   private trainerCursor = 0;
@@ -228,6 +233,7 @@ class PersonalizerLoop implements LearningLoop {
       rewardsReceived: c.rewardsReceived,
       rewardsUnknownEvent: c.rewardsUnknownEvent,
       eventsLearned: model.eventsLearned,
+      eventsPurged: 0,
     };
     this.evaluations = new Evaluations({
       store: this.store,
@@ -704,6 +710,7 @@ class PersonalizerLoop implements LearningLoop {
     return {
       ...c,
       eventsLearned: this.counts.eventsLearned,
+      eventsPurged: this.counts.eventsPurged,
       eventsDefaulted: this.joinStats.eventsDefaulted,
       rewardsLate: this.joinStats.rewardsLate,
       trainerLagEvents,
@@ -739,10 +746,47 @@ class PersonalizerLoop implements LearningLoop {
     await this.evaluations.auto.tick().catch((e: unknown) => {
       if (!(e instanceof StoreFullError) && !(e instanceof StoreUnavailableError)) this.options.logger?.error({ err: e }, 'auto-optimization failed');
     });
-    if (this.settings.logRetentionDays !== -1 && t - this.lastPurge >= PURGE_EVERY_MS) {
-      this.lastPurge = t;
-      const purged = await this.store.purgeEventsBefore(t - this.settings.logRetentionDays * DAY);
-      if (purged > 0) this.options.logger?.info({ purged }, 'log retention: events deleted');
+    await this.applyRetention(t);
+  }
+
+  /**
+   * Log retention (docs/retention-and-quotas.md): deletes the events ranked more than logRetentionDays ago, in
+   * transactions of PURGE_BATCH events, so that Rank and Reward wait for one short transaction at most. Only events
+   * the model that ranks has learned (joinSeq ≤ its cursor, which is stored with it) go: the trainer never loses an
+   * event it has yet to learn, and an event is joined only after its reward window (shorter than any retention:
+   * service_config.ts). Runs at the leader's first maintenance, every PURGE_EVERY_MS, at once when logRetentionDays
+   * changes, and again as soon as a new model has learned events a run had to keep.
+   */
+  private async applyRetention(t: number): Promise<void> {
+    const days = this.settings.logRetentionDays;
+    if (days === -1) return;
+    const r = this.retention;
+    const cursor = this.model.cursor;
+    const due = r.unfinished || t - r.lastRun >= PURGE_EVERY_MS || days !== r.days || (r.heldBack && cursor > r.cursor);
+    if (!due) return;
+    r.lastRun = t;
+    r.days = days;
+    r.cursor = cursor;
+    const before = t - days * DAY;
+    let purged = 0;
+    r.unfinished = false;
+    for (let batch = 0; ; batch++) {
+      const n = await this.store.purgeEventsBefore(before, { learnedThrough: cursor, limit: PURGE_BATCH });
+      purged += n;
+      this.counts.eventsPurged += n;
+      if (n < PURGE_BATCH || this.closed) break;
+      // The rest at the next turn (MAINTAIN_MS), after the join sweep.
+      if (batch + 1 >= PURGE_BATCHES_PER_TURN) {
+        r.unfinished = true;
+        break;
+      }
+      // Between transactions, the requests that queued behind this one go first.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const range = await this.store.logsDateRange();
+    r.heldBack = range !== null && range.from < before;
+    if (purged > 0) {
+      this.options.logger?.info({ purged, before: iso(before), heldBack: r.heldBack, more: r.unfinished }, 'log retention: events deleted');
     }
   }
 

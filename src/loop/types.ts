@@ -241,6 +241,8 @@ export interface LoopStats extends Counters {
   eventsLearned: number;
   /** Joined with defaultReward because no reward arrived in their window. */
   eventsDefaulted: number;
+  /** Events (with their rewards and joins) deleted by log retention since this process started. */
+  eventsPurged: number;
   /** Rewards for a known event that are never learned: after its window, or after it was joined. */
   rewardsLate: number;
   /** Joins (learnable or skipped) the trainer has not read yet. */

@@ -5,12 +5,13 @@ import { DEFAULT_POLICY_NAMES, parseDefaultPolicy, type DefaultPolicySettings } 
 import { FILE_NAMES, parseFileSettings, type FileSettings } from './files.js';
 import { LIMIT_NAMES, parseHttpLimits, type HttpLimits } from './limits.js';
 import { METRICS_NAMES, parseMetricsSettings, type MetricsSettings } from './metrics.js';
+import { parseQuotaSettings, QUOTA_NAMES, type QuotaSettings } from './quotas.js';
 import { collectRawSettings, SettingsError } from './sources.js';
 import { parseWorkers, WORKERS_NAMES } from './workers.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
-export interface Settings extends HttpLimits, MetricsSettings, FileSettings, DefaultPolicySettings {
+export interface Settings extends HttpLimits, MetricsSettings, FileSettings, DefaultPolicySettings, QuotaSettings {
   /** `Eula=accept` is required to start. */
   eula: 'accept';
   /** The key every `/personalizer/...` request must carry in `Ocp-Apim-Subscription-Key`. Never log it. */
@@ -60,6 +61,7 @@ export const SETTING_NAMES = [
   'AppId',
   'BodyLimit',
   ...LIMIT_NAMES,
+  ...QUOTA_NAMES,
   ...METRICS_NAMES,
   ...WORKERS_NAMES,
   ...FILE_NAMES,
@@ -182,6 +184,7 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
     appId,
     bodyLimit,
     ...limits,
+    ...parseQuotaSettings(get),
     ...parseMetricsSettings(get),
     workers: parseWorkers(get('Workers')),
     ...parseFileSettings(get),

@@ -30,6 +30,7 @@ import type {
   NewEvaluation,
   NewEvent,
   NewModel,
+  PurgeOptions,
   RewardOutcome,
   RewardRecord,
   SlotRewardInput,
@@ -198,9 +199,19 @@ export class PostgresStore implements Store {
     await this.conn.transaction((c) => c.query('TRUNCATE unjoined, rewards, joins, events'));
   }
 
-  // Rewards, joins and unjoined rows go with their events (ON DELETE CASCADE).
-  async purgeEventsBefore(before: number): Promise<number> {
-    const r = await this.conn.transaction((c) => c.query('DELETE FROM events WHERE ts < $1', [before]));
+  // Rewards, joins and unjoined rows go with their events (ON DELETE CASCADE). The oldest first (events_ts);
+  // LIMIT NULL is no limit (PostgreSQL docs, SELECT's LIMIT clause).
+  async purgeEventsBefore(before: number, options: PurgeOptions = {}): Promise<number> {
+    const limit = options.limit ?? null;
+    const r = await this.conn.transaction((c) =>
+      options.learnedThrough === undefined
+        ? c.query('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE ts < $1 ORDER BY ts, seq LIMIT $2)', [before, limit])
+        : c.query(
+            `DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e JOIN joins j ON j.seq = e.seq
+               WHERE e.ts < $1 AND j.join_seq <= $2 ORDER BY e.ts, e.seq LIMIT $3)`,
+            [before, options.learnedThrough, limit],
+          ),
+    );
     return r.rowCount ?? 0;
   }
 

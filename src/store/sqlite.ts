@@ -58,6 +58,7 @@ import type {
   NewEvaluation,
   NewEvent,
   NewModel,
+  PurgeOptions,
   RewardOutcome,
   RewardRecord,
   SlotRewardInput,
@@ -289,9 +290,15 @@ export class SqliteStore implements Store {
       deleteRewards: db.prepare(`DELETE FROM rewards`),
       deleteJoins: db.prepare(`DELETE FROM joins`),
       deleteEvents: db.prepare(`DELETE FROM events`),
-      purgeRewards: db.prepare(`DELETE FROM rewards WHERE event_seq IN (SELECT seq FROM events WHERE ts < ?)`),
-      purgeJoins: db.prepare(`DELETE FROM joins WHERE seq IN (SELECT seq FROM events WHERE ts < ?)`),
-      purgeEvents: db.prepare(`DELETE FROM events WHERE ts < ?`),
+      // A purge's events, oldest first (events_ts), then deleted by seq: the same set from each table. LIMIT -1 is
+      // no limit (SQLite's LIMIT clause).
+      purgeAny: db.prepare<[number, number], number>(`SELECT seq FROM events WHERE ts < ? ORDER BY ts LIMIT ?`).pluck(),
+      purgeLearned: db.prepare<[number, number, number], number>(
+        `SELECT e.seq FROM events e JOIN joins j ON j.seq = e.seq WHERE e.ts < ? AND j.join_seq <= ? ORDER BY e.ts LIMIT ?`,
+      ).pluck(),
+      purgeRewards: db.prepare(`DELETE FROM rewards WHERE event_seq IN (SELECT value FROM json_each(?))`),
+      purgeJoins: db.prepare(`DELETE FROM joins WHERE seq IN (SELECT value FROM json_each(?))`),
+      purgeEvents: db.prepare(`DELETE FROM events WHERE seq IN (SELECT value FROM json_each(?))`),
       range: db.prepare<[], { from: number | null; to: number | null }>(
         // Two subqueries: SQLite answers a lone MIN or MAX from the index's ends, both in one SELECT by a scan.
         `SELECT (SELECT MIN(ts) FROM events) AS "from", (SELECT MAX(ts) FROM events) AS "to"`,
@@ -773,11 +780,18 @@ export class SqliteStore implements Store {
     });
   }
 
-  async purgeEventsBefore(before: number): Promise<number> {
+  async purgeEventsBefore(before: number, options: PurgeOptions = {}): Promise<number> {
+    const limit = options.limit ?? -1;
     return this.group.write(() => {
-      this.q.purgeRewards.run(before);
-      this.q.purgeJoins.run(before);
-      const purged = this.q.purgeEvents.run(before).changes;
+      const seqs =
+        options.learnedThrough === undefined
+          ? this.q.purgeAny.all(before, limit)
+          : this.q.purgeLearned.all(before, options.learnedThrough, limit);
+      if (seqs.length === 0) return 0;
+      const list = JSON.stringify(seqs);
+      this.q.purgeRewards.run(list);
+      this.q.purgeJoins.run(list);
+      const purged = this.q.purgeEvents.run(list).changes;
       // Emptied, the table numbers from 1 again; otherwise the newest events (the highest seqs) were kept.
       const oldest = this.q.oldestRefs.get();
       if (oldest === undefined) {

@@ -361,3 +361,46 @@ contract('multi-slot: slots round-trip; rewards per slot, unknown slot and singl
   assert.deepEqual(read[2]!.slots!.map((x) => x.reward), [null, null]);
   assert.equal(read[0]!.chosenIndex, 0);
 });
+
+contract('retention: a purge in batches of `limit`, oldest first, keeps what no model has learned, whatever its age', async (s) => {
+  // 12 events ranked at 1000..12000; a multi-slot one among them (its slot rewards go with it).
+  for (let i = 0; i < 12; i++) {
+    await s.insertEvent(i === 3 ? multi('p3', ['top', 'side'], 1000 * (i + 1)) : event(`p${i}`, 1000 * (i + 1)));
+  }
+  // Joined in this order (joinSeq 1..): p1, p0, p3 (multi-slot), p4, p5 … p9; p2 is never rewarded (unjoined).
+  await s.addReward('p1', 1, 20_000, firstReward);
+  await s.addReward('p0', 0.5, 20_000, firstReward);
+  const slotRule: Decide = ({ rewards }) => (rewards.length ? { skipLearn: false, reward: rewards[0]!.value, slotRewards: [rewards[0]!.value, 0] } : null);
+  assert.deepEqual(await s.addSlotRewards('p3', [{ slotId: 'top', value: 1 }], 20_000, slotRule), { outcome: 'joined' });
+  for (let i = 4; i < 10; i++) await s.addReward(`p${i}`, 1, 20_000, firstReward);
+  assert.equal(await s.headJoinSeq(), 9);
+
+  // A model that has learned joinSeq 1..3 (p1, p0, p3): of the events ranked before 9500, only those go, in
+  // batches of 2 (the oldest first), never p2 (unjoined) nor p4…p8 (joined, not learned).
+  assert.equal(await s.purgeEventsBefore(9500, { learnedThrough: 3, limit: 2 }), 2);
+  assert.equal(await s.getEvent('p0'), null);
+  assert.equal(await s.getEvent('p1'), null);
+  assert.notEqual(await s.getEvent('p3'), null, 'the third waits for the next batch');
+  assert.equal(await s.purgeEventsBefore(9500, { learnedThrough: 3, limit: 2 }), 1);
+  assert.equal(await s.getEvent('p3'), null);
+  assert.deepEqual(await s.getRewards('p3'), []);
+  assert.equal(await s.purgeEventsBefore(9500, { learnedThrough: 3, limit: 2 }), 0);
+  assert.deepEqual(await s.logsDateRange(), { from: 3000, to: 12_000 });
+  assert.notEqual(await s.getEvent('p2'), null, 'unjoined: kept');
+  // The trainer reads on from its cursor as before; the joins of deleted events are gone from the learning order.
+  assert.deepEqual((await s.readJoined(0, 20)).map((j) => j.eventId), ['p4', 'p5', 'p6', 'p7', 'p8', 'p9']);
+
+  // The model learns up to joinSeq 7 (p4..p7): those ranked before 9500 go, p8 (9000, joinSeq 8) stays.
+  assert.equal(await s.purgeEventsBefore(9500, { learnedThrough: 7, limit: 1000 }), 4);
+  assert.deepEqual((await s.readJoined(0, 20)).map((j) => j.eventId), ['p8', 'p9']);
+  assert.equal(await s.getEvent('p8') !== null && (await s.getEvent('p2')) !== null, true);
+  // The events ranked after the cutoff stay whatever was learned; the range reports what is left.
+  assert.equal(await s.purgeEventsBefore(9500, { learnedThrough: 1_000_000 }), 1);
+  assert.deepEqual(await s.logsDateRange(), { from: 3000, to: 12_000 });
+  // Without learnedThrough (DELETE-like, what an operator's tool may ask), the unjoined one goes too.
+  assert.equal(await s.purgeEventsBefore(9500), 1);
+  assert.deepEqual(await s.logsDateRange(), { from: 10_000, to: 12_000 });
+  // An unjoined event still joins after the purge, and the join sequence goes on.
+  assert.equal(await s.addReward('p11', 1, 20_000, firstReward), 'joined');
+  assert.deepEqual((await s.readJoined(9, 20)).map((j) => [j.joinSeq, j.eventId]), [[10, 'p11']]);
+});

@@ -230,6 +230,14 @@ export interface LeaseGrant {
   expiresAt: number;
 }
 
+/** Log retention's bounds on one purge (Store.purgeEventsBefore). */
+export interface PurgeOptions {
+  /** Only events joined with joinSeq ≤ this (a model's cursor) are deleted. */
+  learnedThrough?: number;
+  /** At most this many events (the oldest). */
+  limit?: number;
+}
+
 export type RewardOutcome = 'unknown' | 'recorded' | 'joined';
 export type ActivateOutcome = 'unknown' | 'recorded' | 'already' | 'joined';
 
@@ -302,8 +310,14 @@ export interface Store {
 
   counters(): Promise<Counters>;
   deleteLogs(): Promise<void>;
-  /** Deletes events (and their rewards) ranked before `before`; returns how many. */
-  purgeEventsBefore(before: number): Promise<number>;
+  /**
+   * Deletes events ranked before `before`, with everything keyed by them (rewards, joins, slot rewards, the
+   * context parts no remaining event uses); returns how many events. Oldest first, in one transaction: `limit`
+   * bounds the events of one call, so that a large purge is many short transactions, each letting other writes
+   * in. With `learnedThrough`, only events joined at or below that joinSeq (the trainer has learned them) go; an
+   * event not yet joined or learned stays whatever its age.
+   */
+  purgeEventsBefore(before: number, options?: PurgeOptions): Promise<number>;
   /** Rank-time range of the retained events, null when there are none. */
   logsDateRange(): Promise<{ from: number; to: number } | null>;
 
