@@ -27,7 +27,7 @@ Options:
   --rate <r>              events per second (default 50; 0: as fast as the server answers)
   --seed <s>              the world's seed, a whole number from 0 to 4294967295 (default 1)
   --concurrency <c>       requests in flight (default 4)
-  --window <w>            events in the rolling reward (default 500)
+  --window <w>            events in the rolling reward (default 1000)
   --sync-every <n>        rank and reward n events, then wait until the model has learned them: runs on a
                           fresh store repeat exactly for a seed and run id (default 0: free running)
   --run-id <id>           part of every eventId, sim-<id>-<n> (default: the seed and the start time)
@@ -109,7 +109,7 @@ export function parseSimulateArgs(argv: string[], now = Date.now()): SimulateOpt
     rate,
     seed,
     concurrency: integer('concurrency', values.concurrency, 4, 1, 256),
-    window: integer('window', values.window, 500, 1, 1_000_000),
+    window: integer('window', values.window, 1000, 1, 1_000_000),
     syncEvery: integer('sync-every', values['sync-every'], 0, 0, 100_000),
     runId: values['run-id'] ?? `${seed}-${now.toString(36)}`,
     port: integer('port', values.port, 0, 0, 65535),
