@@ -10,7 +10,9 @@ import { drive, SyncTimeoutError } from '../simulate/driver.js';
 import { parseScenario, ScenarioError, validateScenario, type Scenario } from '../simulate/scenario.js';
 import { SimulationStats } from '../simulate/stats.js';
 import { World } from '../simulate/world.js';
+import { listenRefusal } from './listen_error.js';
 import { UsageError } from './replay_args.js';
+import type { EmbeddedServer } from './simulate_embedded.js';
 import { parseSimulateArgs, SIMULATE_USAGE, type SimulateOptions } from './simulate_args.js';
 import { createProgress, formatSummary, type SimulationReport } from './simulate_format.js';
 
@@ -93,7 +95,14 @@ export async function runSimulate(argv: string[]): Promise<number> {
     throw e;
   }
 
-  const embedded = o.url === undefined ? await (await import('./simulate_embedded.js')).startEmbeddedServer(o.port) : undefined;
+  let embedded: EmbeddedServer | undefined;
+  if (o.url === undefined) {
+    try {
+      embedded = await (await import('./simulate_embedded.js')).startEmbeddedServer(o.port);
+    } catch (e) {
+      return failure(`the embedded server could not start: ${listenRefusal(e, '127.0.0.1', o.port)}`);
+    }
+  }
   const url = o.url ?? embedded!.url;
   const client = new PersonalizerClient(url, o.key ?? embedded!.key);
   const aborter = new AbortController();

@@ -77,17 +77,27 @@ export async function drive(client: PersonalizerClient, world: World, stats: Sim
   }
 
   let next = 0;
+  // The first failure stops the other workers too: none keeps sending once the run has failed.
+  let failed = false;
+  const stopped = (): boolean => failed || o.signal?.aborted === true;
   const worker = async (): Promise<void> => {
-    while (!o.signal?.aborted) {
-      const i = next++;
-      if (i >= o.events) return;
-      await pace(i);
-      if (o.signal?.aborted) return;
-      const e = world.event(i);
-      await finish(e, await rank(e));
+    try {
+      while (!stopped()) {
+        const i = next++;
+        if (i >= o.events) return;
+        await pace(i);
+        if (stopped()) return;
+        const e = world.event(i);
+        await finish(e, await rank(e));
+      }
+    } catch (err) {
+      failed = true;
+      throw err;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, o.events) }, worker));
+  const results = await Promise.allSettled(Array.from({ length: Math.min(o.concurrency, o.events) }, worker));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
 }
 
 /** Waits until the model that ranks has learned `want` events (observable state, polled). */
