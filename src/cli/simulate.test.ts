@@ -60,7 +60,8 @@ function assertLearned(r: SimulationReport): void {
 describe('personalizer simulate against a running server', () => {
   let server: ServerProcess;
   before(async () => {
-    server = await startServerProcess();
+    // A loaded machine can take longer than the helper's 20 s to start a server.
+    server = await startServerProcess({ timeoutMs: 60_000 });
   });
   after(async () => {
     await server?.stop();
