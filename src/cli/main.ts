@@ -14,6 +14,7 @@ Commands:
   evaluate  Offline evaluation of policies over a DSJSON log (see \`personalizer evaluate --help\`)
   bakeoff   VW's cbify bake-off of policies on a labelled dataset (see \`personalizer bakeoff --help\`)
   presets   List the policy presets (recommended, azure-default, one per explorer) and their arguments
+  simulate  Drive a loop with a simulated application and watch it learn (see \`personalizer simulate --help\`)
 
 Options:
   --help, -h     Show this help
@@ -67,6 +68,10 @@ async function main(argv: string[]): Promise<number> {
     case 'presets': {
       const { runPresets } = await import('./presets.js');
       return runPresets(rest);
+    }
+    case 'simulate': {
+      const { runSimulate } = await import('./simulate.js');
+      return runSimulate(rest);
     }
     case '--help':
     case '-h':

@@ -41,7 +41,7 @@ const skip = npm.error || npm.code !== 0 ? 'npm is not on PATH' : false;
 
 test('every `npx personalizer … --help` line of the README runs as written in the checkout', { skip }, () => {
   const lines = runnable('npx personalizer');
-  assert.deepEqual(lines, ['npx personalizer --help', 'npx personalizer replay --help', 'npx personalizer evaluate --help', 'npx personalizer bakeoff --help']);
+  assert.deepEqual(lines, ['npx personalizer --help', 'npx personalizer replay --help', 'npx personalizer evaluate --help', 'npx personalizer bakeoff --help', 'npx personalizer simulate --help']);
   for (const line of lines) {
     const [cmd, ...args] = line.split(' ');
     const r = sh(cmd!, args, userEnv());
