@@ -120,7 +120,7 @@ test(`fuzz: ${PER_ROUTE} generated requests per route, every version's paths; no
     const rng = new Rng(SEED);
 
     // Warm-up (JIT, caches, the store's first pages), then the two halves with RSS after each.
-    await pass(server.port, server.key, ops, new Rng(SEED ^ 0x5eed), 100, [], new Map());
+    await pass(server.port, server.key, ops, new Rng(SEED ^ 0x5eed), 100, failures, new Map());
     await new Promise((r) => setTimeout(r, 2000));
     const rss0 = await rssBytes(pid);
     const started = Date.now();
