@@ -2,7 +2,8 @@
 // `npm test`'s runner: hands node's test runner the compiled test files by name. `node --test dist/` finds them on
 // Node 20 only: from Node 21 a positional argument is a glob pattern, and a bare directory matches no test file.
 // Naming the files works the same on Node 20, 22 and 24. Extra arguments go to `node --test` (e.g. a file filter
-// is better done with `node --test dist/src/<path>.test.js` directly).
+// is better done with `node --test dist/src/<path>.test.js` directly). The reliability suites
+// (src/reliability/*.reliability.ts) are not `.test.js` files, so they stay out: `npm run test:reliability` runs them.
 // Then the end-to-end conformance suite runs a second time with TEST_STORE=postgres, every server it starts on a
 // fresh PostgreSQL database (conformance/harness.ts), so that the suite shows the PostgreSQL store passing it as
 // the SQLite one does. Where no PostgreSQL server answers, that run is skipped with one line saying why, except

@@ -185,3 +185,17 @@ test('the server is still healthy after all of the above', async () => {
   assert.equal(server.child.exitCode, null);
   assert.ok(!/"statusCode":5\d\d/.test(server.stdout()), 'no 5xx was logged');
 });
+
+// Found by the fuzz suite (src/reliability): Node answered an unknown expectation with an empty 417 itself.
+test('an Expect header other than 100-continue is a 417 in Azure\'s shape, on any route; 100-continue still works', async () => {
+  for (const target of [`${V1}/rank`, '/status', `${V1}/no-such-route`]) {
+    const r = await rawRequest(server.port, 'POST', target, { body: { a: 1 }, headers: { 'ocp-apim-subscription-key': server.key, expect: '200-ok' } });
+    assert.equal(r.status, 417, r.raw);
+    assert.deepEqual(r.json, { error: { code: 'ExpectationFailed', message: 'Only the expectation 100-continue is supported.' } });
+    assert.equal(r.headers['x-ms-error-code'], 'ExpectationFailed');
+    assert.equal(r.headers['connection'], 'close');
+  }
+  const ok = await rawRequest(server.port, 'GET', `${V1}/configurations/service`, { headers: { 'ocp-apim-subscription-key': server.key, expect: '100-continue' } });
+  assert.match(ok.raw, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/, ok.raw);
+  assert.equal((await call(server, 'GET', '/ready')).status, 200);
+});

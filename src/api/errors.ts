@@ -5,6 +5,7 @@
 // response (Personalizer.json 2022-09-01-preview, each operation's `default` response), and one rule for every
 // version costs nothing on the success path.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoopError, StoreFullError, StoreUnavailableError } from '../loop/types.js';
@@ -112,4 +113,23 @@ export function clientError(error: NodeJS.ErrnoException, socket: Duplex): void 
     );
   }
   socket.destroy();
+}
+
+/**
+ * An `Expect` header other than `100-continue` (RFC 9110 §10.1.1: answer 417): Node answers it itself with an
+ * empty 417 unless a 'checkExpectation' listener is there, so this one answers in Azure's shape instead, and
+ * closes the connection, whose body (if any) is never read.
+ */
+export function expectationFailed(_request: IncomingMessage, response: ServerResponse): void {
+  const code = codeForStatus(417);
+  const body = JSON.stringify(errorBody(code, 'Only the expectation 100-continue is supported.'));
+  response.writeHead(417, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-ms-error-code': code,
+    'apim-request-id': randomUUID(),
+    'x-content-type-options': 'nosniff',
+    connection: 'close',
+  });
+  response.end(body);
 }

@@ -6,7 +6,7 @@ import type { Settings } from '../settings/index.js';
 import { isPublicRoute, keyChecker, sendUnauthorized } from './auth.js';
 import { installBodyParsers } from './body_parsers.js';
 import { containerRoutes } from './container.js';
-import { clientError, frameworkError, installErrorHandlers, sendError } from './errors.js';
+import { clientError, expectationFailed, frameworkError, installErrorHandlers, sendError } from './errors.js';
 import { setResponseHeaders } from './headers.js';
 import { httpsOptions } from './tls.js';
 import { installMetrics } from './metrics.js';
@@ -83,6 +83,7 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   // Connections beyond the cap are closed by Node as soon as they are accepted ('drop' event); those already open
   // are served. Logged at most once a minute, so that a flood does not flood the log too.
   app.server.maxConnections = settings.maxConnections;
+  app.server.on('checkExpectation', expectationFailed);
   let lastDropLog = 0;
   let dropped = 0;
   app.server.on('drop', () => {

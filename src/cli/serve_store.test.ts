@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { call, cliEntry, startServerProcess } from '../api/test_server.js';
+import Database from 'better-sqlite3';
 import { openStore } from '../store/index.js';
 
 const RANK = { actions: [{ id: 'a', features: [{ x: 1 }] }, { id: 'b', features: [{ x: 2 }] }] };
@@ -148,4 +149,24 @@ test('a postgres:// store that cannot be reached is refused in one line, and its
   assert.equal(r.stderr, 'personalizer: refusing to start: Store: cannot reach PostgreSQL at 127.0.0.1:1/personalizer: connection refused (is the server running there?)\n');
   assert.ok(!(r.stdout + r.stderr).includes('S3cretPassw0rd'), r.stdout + r.stderr);
   assert.match(r.stdout, /"store":"postgres:\/\/app:\[redacted\]@127\.0\.0\.1:1\/personalizer\?application_name=loop"/);
+});
+
+// Found by the reliability suite (src/reliability): another application's SQLite database was switched to WAL
+// mode and given the store's tables.
+test("another application's SQLite database is refused at start-up, naming it, and left untouched", () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'app.sqlite');
+  const other = new Database(file);
+  other.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('keep me');");
+  other.close();
+  const before = sha(file);
+  const r = serve(`sqlite:${file}`);
+  assert.equal(r.status, 1, r.stderr + r.stdout);
+  assert.equal(
+    r.stderr,
+    `personalizer: refusing to start: Store: ${file} is a SQLite database of another application (schema version 0, tables: notes), not a personalizer store; it was left untouched\n`,
+  );
+  assert.equal(sha(file), before);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['app.sqlite', 'app.sqlite.lock']);
+  fs.rmSync(dir, { recursive: true, force: true });
 });

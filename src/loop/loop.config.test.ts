@@ -166,3 +166,27 @@ test('retention past the batch size of 1,000: all 2,100 learned events go; -1 ke
     await loop.close();
   }
 });
+
+// Found by the fuzz suite (src/reliability): concurrent changes in one process exhausted the compare-and-set
+// retries and answered 500.
+test('a burst of concurrent policy and configuration changes in one process all succeed, the last one wins', async () => {
+  const t = await testLoop();
+  try {
+    const c0 = await t.loop.getServiceConfiguration();
+    const changes = Array.from({ length: 30 }, (_, i) =>
+      i % 3 === 0
+        ? t.loop.resetPolicy()
+        : i % 3 === 1
+          ? t.loop.updatePolicy({ name: `p${i}`, arguments: `--cb_explore_adf --epsilon 0.${(i % 9) + 1} --cb_type mtr -q ::` })
+          : t.loop.updateServiceConfiguration({ ...c0, rewardWaitTime: `PT${i}M` }),
+    );
+    const settled = await Promise.allSettled(changes);
+    assert.deepEqual(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason)), []);
+    // Queued in call order: the last policy change (i = 28) and the last configuration change (i = 29) stand,
+    // the latter's explorationPercentage (c0's 0.2) setting the policy's --epsilon, as any configuration change does.
+    assert.deepEqual(await t.loop.getPolicy(), { name: 'p28', arguments: '--cb_explore_adf --epsilon 0.2 --cb_type mtr -q ::' });
+    assert.equal((await t.loop.getServiceConfiguration()).rewardWaitTime, 'PT29M');
+  } finally {
+    await t.loop.close();
+  }
+});

@@ -142,6 +142,8 @@ class PersonalizerLoop implements LearningLoop {
   private timer: NodeJS.Timeout | undefined;
   /** Settings writes in flight: the watch leaves the settings alone meanwhile (the write reloads them if stale). */
   private writingSettings = 0;
+  /** Settles when the last settings write queued in this process has ended (writeSettings). */
+  private settingsWrites: Promise<void> = Promise.resolve();
   private lastAdopt = 0;
   private maintaining: Promise<void> | null = null;
   /** Log retention's last run: when, with which logRetentionDays and model cursor, and whether it kept old events. */
@@ -494,7 +496,14 @@ class PersonalizerLoop implements LearningLoop {
     change: () => { service: ServiceConfiguration; policy: PolicyContract },
   ): Promise<{ service: ServiceConfiguration; policy: PolicyContract }> {
     this.writingSettings++;
+    // One write at a time in this process: concurrent requests would otherwise all read the same revision, and
+    // all but one lose each compare-and-set round, until some ran out of retries (a 500 under a burst of policy
+    // changes). The retries remain for other processes' writes.
+    const previous = this.settingsWrites;
+    let done!: () => void;
+    this.settingsWrites = new Promise<void>((resolve) => (done = resolve));
     try {
+      await previous;
       for (let attempt = 0; ; attempt++) {
         const next = change();
         try {
@@ -508,6 +517,7 @@ class PersonalizerLoop implements LearningLoop {
         return next;
       }
     } finally {
+      done();
       this.writingSettings--;
     }
   }

@@ -7,20 +7,25 @@ import { StaleSettingsError, type Store } from '../store/index.js';
 import { generateIdentity, identityFrom, type SigningIdentity, type StoredIdentity } from './model_signing.js';
 
 const SETTING = 'modelSigningIdentity';
-const ATTEMPTS = 5;
+// The revision counts every setting's writes, so a burst of policy or configuration changes meanwhile makes the
+// compare-and-set fail without anyone having stored an identity: the key is generated once and the cheap
+// read-and-write is tried again, after a short random pause, many times (the fuzz suite found 5 too few: a 500).
+const ATTEMPTS = 100;
 
 export async function signingIdentity(store: Store, given: StoredIdentity | undefined, now: number): Promise<SigningIdentity> {
   if (given) return identityFrom(given);
+  let fresh: StoredIdentity | undefined;
   for (let attempt = 0; ; attempt++) {
     const revision = await store.settingsRevision();
     const stored = await store.getSetting<StoredIdentity>(SETTING);
     if (stored) return identityFrom(stored);
-    const fresh = await generateIdentity(now);
+    fresh ??= await generateIdentity(now);
     try {
       await store.putSettings({ [SETTING]: fresh }, revision);
       return identityFrom(fresh);
     } catch (e) {
       if (!(e instanceof StaleSettingsError) || attempt >= ATTEMPTS) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * 20));
     }
   }
 }

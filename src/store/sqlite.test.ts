@@ -338,6 +338,30 @@ test('one owner per file in a process too: a second store on the file is refused
   await withStore(file, async (s) => assert.equal((await s.counters()).eventsRanked, 0));
 });
 
+// Found by the reliability suite (src/reliability): the lock was named after the path as given, so a symlink
+// to the store (or a path spelt otherwise) let a second server run on the same file.
+test('the one-owner lock holds however the file is reached: a symlink, a path with . and .., a symlinked directory', async () => {
+  const file = tempDb();
+  const dir = path.dirname(file);
+  const first = await openStore(`sqlite:${file}`);
+  try {
+    const link = path.join(dir, 'link.db');
+    fs.symlinkSync(file, link);
+    const linkedDir = `${dir}-linked`;
+    fs.symlinkSync(dir, linkedDir);
+    fs.mkdirSync(path.join(dir, 'sub'));
+    try {
+      for (const other of [link, `${dir}/./sub/../${path.basename(file)}`, path.join(linkedDir, path.basename(file))]) {
+        await assert.rejects(() => openStore(`sqlite:${other}`), (e: unknown) => e instanceof StoreOpenError && /is in use by another store of this process/.test(e.message), other);
+      }
+    } finally {
+      fs.rmSync(linkedDir, { force: true });
+    }
+  } finally {
+    await first.close();
+  }
+});
+
 test('sizeBytes adds the database, WAL and shm files', async () => {
   const file = tempDb();
   await withStore(file, async (s) => {

@@ -35,7 +35,7 @@ import { StaleSettingsError } from './errors.js';
 import { GroupCommit, type Durability } from './group_commit.js';
 import { ContextPacker, ContextUnpacker, epochOf } from './context_parts.js';
 import { Checkpointer } from './sqlite_checkpointer.js';
-import { checkIntegrity, checkWritable, checkWriteLock, ensureDirectory } from './sqlite_open.js';
+import { checkIntegrity, checkOwnSchema, checkWritable, checkWriteLock, ensureDirectory } from './sqlite_open.js';
 import { SqliteEvaluations } from './sqlite_evaluations.js';
 import { expireAllLeases, SqliteLeases } from './sqlite_lease.js';
 import { INLINE_MAX_BYTES, ModelBytes } from './sqlite_models.js';
@@ -878,6 +878,7 @@ function openDatabase(file: string, options: SqliteOptions, owner: boolean): Dat
   const db = new Database(file, { readonly: options.readonly ?? false });
   try {
     if (owner) checkIntegrity(db, file, fileSize(file));
+    if (owner) checkOwnSchema(db, file);
     db.pragma('journal_mode = WAL');
     // NORMAL in both modes: with `full`, the store syncs the WAL after each group itself (see the top).
     db.pragma('synchronous = NORMAL');

@@ -95,6 +95,28 @@ export function checkIntegrity(db: Database.Database, file: string, sizeBytes: n
   }
 }
 
+/**
+ * A SQLite database of another application is refused before anything writes to it (switching it to WAL mode
+ * and migrating it would change it): a file at schema version 0 (never migrated by a store) that already holds
+ * tables, or one whose version says migrated but that lacks the store's own tables.
+ */
+export function checkOwnSchema(db: Database.Database, file: string): void {
+  let version: number;
+  let tables: string[];
+  try {
+    version = db.pragma('user_version', { simple: true }) as number;
+    tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).pluck().all() as string[];
+  } catch (e) {
+    throw new StoreOpenError(`${file} is not a usable SQLite database (${(e as Error).message}); it was left untouched`);
+  }
+  if (version === 0 && tables.length === 0) return; // a new store
+  if (version > 0 && tables.includes('events') && tables.includes('settings')) return;
+  const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? `, … (${tables.length} tables)` : '');
+  throw new StoreOpenError(
+    `${file} is a SQLite database of another application (schema version ${version}, tables: ${shown || 'none'}), not a personalizer store; it was left untouched`,
+  );
+}
+
 /** A write transaction, rolled back: SQLite refuses it on a connection it could only open read-only. */
 export function checkWriteLock(db: Database.Database, file: string): void {
   try {

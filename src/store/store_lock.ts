@@ -11,6 +11,7 @@
 // Only the process's main thread locks: its worker threads (trainer, checkpointer) open the store itself, which
 // this lock does not touch.
 import fs from 'node:fs';
+import nodePath from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreOpenError } from './errors.js';
 
@@ -26,7 +27,8 @@ export class StoreLock {
 
   /** Locks `<file>.lock`, or throws a StoreOpenError naming the holder's pid. */
   static acquire(file: string): StoreLock {
-    const path = `${file}.lock`;
+    // Named after the file's real path: a symlink to the store, or a path spelt otherwise, must meet the same lock.
+    const path = `${realPath(file)}.lock`;
     if (held.has(path)) throw new StoreOpenError(`${file} is in use by another store of this process (pid ${process.pid})`);
     let db: Database.Database | undefined;
     try {
@@ -52,6 +54,19 @@ export class StoreLock {
     if (!this.db.open) return;
     this.db.close();
     held.delete(this.path);
+  }
+}
+
+/** The file's canonical path (symlinks, `.`, `..` resolved); for a file not created yet, its directory's. */
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    try {
+      return nodePath.join(fs.realpathSync(nodePath.dirname(nodePath.resolve(file))), nodePath.basename(file));
+    } catch {
+      return nodePath.resolve(file);
+    }
   }
 }
 
