@@ -261,6 +261,8 @@ export interface LoopStats extends Counters {
   trainerLeaseEpoch: number | null;
   /** The apprentice report's figures (last RECENT_EVENTS events), null when there is none. */
   apprentice?: { events: number; agreement: number; averageBaselineReward: number; averageEstimatedReward: number } | null;
+  /** The log mirror's counts since this process started (docs/log-mirror.md); null when it has no directory. */
+  logMirror?: { lines: number; bytes: number; errors: number } | null;
 }
 
 export interface Loop {
@@ -351,6 +353,8 @@ export interface LoopOptions {
   now?: () => number;
   /** Model export and import (docs/model-import.md); each field has a default. */
   models?: ModelImportOptions;
+  /** The log mirror's directory and file size (docs/log-mirror.md); without it logMirrorEnabled=true is refused. */
+  logMirror?: { directory: string; maxFileBytes: number };
 }
 
 export interface ModelImportOptions {

@@ -4,12 +4,13 @@
 import { FILE_NAMES, parseFileSettings, type FileSettings } from './files.js';
 import { LIMIT_NAMES, parseHttpLimits, type HttpLimits } from './limits.js';
 import { METRICS_NAMES, parseMetricsSettings, type MetricsSettings } from './metrics.js';
+import { OUTPUT_FILE_NAMES, parseOutputFileSettings, type OutputFileSettings } from './output_files.js';
 import { collectRawSettings, SettingsError } from './sources.js';
 import { parseWorkers, WORKERS_NAMES } from './workers.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
-export interface Settings extends HttpLimits, MetricsSettings, FileSettings {
+export interface Settings extends HttpLimits, MetricsSettings, FileSettings, OutputFileSettings {
   /** `Eula=accept` is required to start. */
   eula: 'accept';
   /** The key every `/personalizer/...` request must carry in `Ocp-Apim-Subscription-Key`. Never log it. */
@@ -62,6 +63,7 @@ export const SETTING_NAMES = [
   ...METRICS_NAMES,
   ...WORKERS_NAMES,
   ...FILE_NAMES,
+  ...OUTPUT_FILE_NAMES,
 ] as const;
 
 export const DEFAULTS = {
@@ -183,6 +185,7 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
     ...parseMetricsSettings(get),
     workers: parseWorkers(get('Workers')),
     ...parseFileSettings(get),
+    ...parseOutputFileSettings(get, outputMount),
     unknownArguments: raw.unknownArguments,
   };
 }
