@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { call, startServerProcess, type ServerProcess } from '../api/test_server.js';
@@ -186,6 +187,69 @@ test('kill -9 while mirroring, a partial last line, a restart: no joined event m
     const ids = eventIds(mirroredLines(mirror, await listMirrorFiles(mirror)));
     assert.ok(before >= 60 && joined.length > before, `${before} lines before the restart, ${joined.length} joined in all`);
     assert.deepEqual(ids, joined, 'the mirror holds every joined event once, in join order');
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** One request on a connection of its own (the cluster hands out connections, not requests, to its workers). */
+function fresh(server: ServerProcess, method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
+  return new Promise((ok, fail) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      `${server.url}${p}`,
+      {
+        method,
+        agent: false,
+        headers: { 'Ocp-Apim-Subscription-Key': server.key, ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d));
+        res.on('end', () => ok({ status: res.statusCode!, json: text === '' ? undefined : JSON.parse(text) }));
+      },
+    );
+    req.on('error', fail);
+    req.end(payload);
+  });
+}
+
+test('Workers=2: only the trainer leader mirrors, each joined event once; every worker counts into the one usage ledger', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'out');
+  const mirror = path.join(out, 'logmirror');
+  const store = `sqlite:${path.join(dir, 'p.db')}`;
+  const server = await startServerProcess({ args: [`Store=${store}`, `Mounts:Output=${out}`, 'Workers=2', 'Usage:FlushInterval=1'], timeoutMs: 60_000 });
+  try {
+    const current = (await fresh(server, 'GET', `${V}/configurations/service`)).json;
+    const put = await fresh(server, 'PUT', `${V}/configurations/service`, { ...current, rewardWaitTime: 'PT1S', logMirrorEnabled: true });
+    assert.equal(put.status, 200);
+    // The other worker takes the new configuration from the store within its watch interval.
+    await new Promise((r) => setTimeout(r, 1500));
+    for (let i = 0; i < 40; i++) {
+      const r = await fresh(server, 'POST', `${V}/rank`, rankBody(i));
+      assert.equal(r.status, 201);
+      assert.equal((await fresh(server, 'POST', `${V}/events/ev-${i}/reward`, { value: i % 2 })).status, 204);
+    }
+    const ids = eventIds(await waitForLines(mirror, 40));
+    assert.equal(await server.stop(), 0);
+    const s = await openStore(store);
+    const joined = (await s.readJoined(0, 1000)).map((j) => j.eventId);
+    await s.close();
+    assert.equal(joined.length, 40);
+    assert.deepEqual(eventIds(mirroredLines(mirror, await listMirrorFiles(mirror))), joined, 'every joined event once, in join order');
+    assert.deepEqual(ids, joined);
+
+    const usage = fs.readdirSync(path.join(out, 'usage')).flatMap((f) =>
+      fs.readFileSync(path.join(out, 'usage', f), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { operation: string; requests: number; transactions: number; instance: string }),
+    );
+    const sum = (op: string, k: 'requests' | 'transactions') => usage.filter((l) => l.operation === op).reduce((n, l) => n + l[k], 0);
+    assert.equal(sum('POST /rank', 'requests'), 40);
+    assert.equal(sum('POST /rank', 'transactions'), 40);
+    assert.equal(sum('POST /events/{eventId}/reward', 'requests'), 40);
+    assert.equal(sum('PUT /configurations/service', 'requests'), 1);
+    assert.equal(new Set(usage.map((l) => l.instance)).size, 2, 'both workers counted and wrote');
   } finally {
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
