@@ -15,6 +15,8 @@ import { readModel } from '../engine/index.js';
 import { listMirrorFiles } from '../loop/log_mirror_files.js';
 import { openStore } from '../store/index.js';
 import { runReplay } from '../testing/replay_cli.js';
+import { freshPostgres } from '../testing/postgres.js';
+import { findLeader } from '../conformance/scale_out.js';
 
 const V = '/personalizer/v1.0';
 
@@ -252,6 +254,43 @@ test('Workers=2: only the trainer leader mirrors, each joined event once; every 
     assert.equal(new Set(usage.map((l) => l.instance)).size, 2, 'both workers counted and wrote');
   } finally {
     await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('two replicas on PostgreSQL, one mirror directory: the leader writes; killed, its successor goes on with no gap and nothing twice', async (t) => {
+  const url = await freshPostgres(t);
+  if (!url) return;
+  const dir = tempDir();
+  const out = path.join(dir, 'out');
+  const mirror = path.join(out, 'logmirror');
+  const args = [`Store=${url}`, `Mounts:Output=${out}`];
+  const servers = [await startServerProcess({ args }), await startServerProcess({ args })];
+  try {
+    assert.equal((await configure(servers[0]!, { logMirrorEnabled: true })).status, 200);
+    await new Promise((r) => setTimeout(r, 1500));
+    await traffic(servers[0]!, 0, 20);
+    await traffic(servers[1]!, 20, 40);
+    await waitForLines(mirror, 40);
+    const leader = (await findLeader(servers, 10_000)).server;
+    const survivor = servers.find((s) => s !== leader)!;
+    const load = traffic(leader, 100, 400).catch(() => undefined);
+    await waitForLines(mirror, 60);
+    leader.child.kill('SIGKILL');
+    await leader.exited;
+    await load;
+    assert.equal((await findLeader([survivor], 15_000)).server, survivor);
+    await traffic(survivor, 1000, 1030);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(await survivor.stop(), 0);
+    const store = await openStore(url);
+    const joined = (await store.readJoined(0, 100_000)).map((j) => j.eventId);
+    await store.close();
+    const ids = eventIds(mirroredLines(mirror, await listMirrorFiles(mirror)));
+    assert.ok(joined.length >= 100, `${joined.length} joined`);
+    assert.deepEqual(ids, joined, 'every joined event once, in join order, across the change of leader');
+  } finally {
+    for (const s of servers) await s.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
