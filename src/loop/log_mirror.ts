@@ -41,10 +41,19 @@ export interface LogMirrorStats {
 type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 
 const BATCH = 256;
+/**
+ * Events read and formatted between two turns of the event loop. A SQLite store answers on this thread, so a
+ * batch would otherwise hold it (and the requests waiting) for tens of milliseconds; 32 is a few.
+ */
+const SLICE = 32;
 /** Events written per turn at the most, so that a long backlog does not hold up the leader's other duties. */
 const TURN = 4096;
 const ERROR_REPORT_MS = 60_000;
 const CURSOR_FILE = 'cursor.json';
+
+function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 interface OpenFile extends MirrorFile {
   handle: FileHandle;
@@ -139,7 +148,8 @@ export class LogMirror {
       const head = await this.store.headJoinSeq();
       const rows = await this.store.readJoined(this.cursor!, BATCH);
       const lines: string[] = [];
-      for (const r of rows) {
+      for (const [k, r] of rows.entries()) {
+        if (k > 0 && k % SLICE === 0) await yieldTurn();
         const event = await this.store.getEvent(r.eventId);
         // Deleted since it was read (retention, DELETE /logs): nothing to write.
         if (event === null || event.join?.joinSeq !== r.joinSeq) continue;
@@ -153,6 +163,7 @@ export class LogMirror {
         await this.saveCursor(cursor);
       }
       if (rows.length < BATCH) break;
+      await yieldTurn();
     }
   }
 
