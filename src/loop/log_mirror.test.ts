@@ -9,6 +9,8 @@ import path from 'node:path';
 import { openLoop, type LearningLoop } from './loop.js';
 import { tempStoreUrl } from './loop.fixtures.js';
 import { listMirrorFiles, repairTail } from './log_mirror_files.js';
+import { LogMirror } from './log_mirror.js';
+import { openStore } from '../store/index.js';
 
 const RANK = (i: number) => ({
   eventId: `m-${i}`,
@@ -105,6 +107,27 @@ test('repairTail cuts a partial last line and finds the last whole one, also bey
     fs.writeFileSync(file, '{"EventId":"one"}\n');
     assert.deepEqual(await repairTail(file), { line: '{"EventId":"one"}', size: 18 });
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('turns asked at once (the timer, a flush, a close) run one after the other: every event once', async () => {
+  const dir = tempDir();
+  const store = await openStore(tempStoreUrl());
+  try {
+    for (let i = 0; i < 700; i++) {
+      await store.insertEvent({
+        eventId: `c-${i}`, timestamp: i, context: `{"_multi":[{"a":{"x":1}},{"a":{"x":2}}],"n":{"i":${i}}}`, actions: [1, 2],
+        probabilities: [0.5, 0.5], chosenIndex: 0, chosenProbability: 0.5, modelVersion: '1', deferActivation: false,
+      });
+    }
+    await store.joinDue(Number.MAX_SAFE_INTEGER, 1000, () => ({ skipLearn: false, reward: 1 }), 1000);
+    const mirror = new LogMirror({ directory: dir, maxFileBytes: 1024 * 1024 }, store, () => Date.UTC(2026, 0, 2), () => undefined);
+    await Promise.all([mirror.tick(true), mirror.tick(true), mirror.suspend(), mirror.tick(true)]);
+    assert.deepEqual(ids(await listMirrorFiles(dir)), Array.from({ length: 700 }, (_, i) => `c-${i}`));
+    assert.equal(mirror.stats.lines, 700);
+  } finally {
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

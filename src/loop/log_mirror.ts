@@ -81,9 +81,24 @@ export class LogMirror {
     return this.options.directory;
   }
 
+  /** Turns and suspensions run one at a time, in call order (the maintenance timer, flush and close all call). */
+  private queue: Promise<void> = Promise.resolve();
+  private serial(fn: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(fn, fn);
+    return this.queue;
+  }
+
   /** One turn: writes what was joined since the last one while `enabled`; never throws. */
-  async tick(enabled: boolean): Promise<void> {
-    if (!enabled) return this.suspend();
+  tick(enabled: boolean): Promise<void> {
+    return this.serial(() => (enabled ? this.turn() : this.stop()));
+  }
+
+  /** Stops writing until the next enabled turn, which recovers from the files again. */
+  suspend(): Promise<void> {
+    return this.serial(() => this.stop());
+  }
+
+  private async turn(): Promise<void> {
     try {
       const marker = await this.store.getSetting<LogMirrorMarker>(LOG_MIRROR_SETTING);
       const since = marker?.since ?? 0;
@@ -91,7 +106,7 @@ export class LogMirror {
       await this.copy();
     } catch (e) {
       this.stats.errors++;
-      await this.suspend();
+      await this.stop();
       const t = Date.now();
       if (t - this.errorReportedAt >= ERROR_REPORT_MS) {
         this.errorReportedAt = t;
@@ -100,8 +115,7 @@ export class LogMirror {
     }
   }
 
-  /** Stops writing until the next enabled turn, which recovers from the files again. */
-  async suspend(): Promise<void> {
+  private async stop(): Promise<void> {
     this.cursor = null;
     const f = this.file;
     this.file = null;
@@ -109,7 +123,7 @@ export class LogMirror {
   }
 
   private async recover(since: number): Promise<void> {
-    await this.suspend();
+    await this.stop();
     await mkdir(this.options.directory, { recursive: true });
     const files = await listMirrorFiles(this.options.directory);
     this.newest = null;
