@@ -51,6 +51,16 @@ const TURN = 4096;
 const ERROR_REPORT_MS = 60_000;
 const CURSOR_FILE = 'cursor.json';
 
+/** The EventId of a mirrored line; undefined for a line that is not one (edited by hand: the cursor file decides). */
+function lineEventId(line: string): string | undefined {
+  try {
+    const id = (JSON.parse(line) as { EventId?: unknown }).EventId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function yieldTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -76,10 +86,6 @@ export class LogMirror {
     private readonly now: () => number,
     private readonly log: Log,
   ) {}
-
-  get directory(): string {
-    return this.options.directory;
-  }
 
   /** Turns and suspensions run one at a time, in call order (the maintenance timer, flush and close all call). */
   private queue: Promise<void> = Promise.resolve();
@@ -135,8 +141,8 @@ export class LogMirror {
     }
     let cursor = since;
     if (last !== null) {
-      const eventId = (JSON.parse(last) as { EventId?: unknown }).EventId;
-      const event = typeof eventId === 'string' ? await this.store.getEvent(eventId) : null;
+      const eventId = lineEventId(last);
+      const event = eventId === undefined ? null : await this.store.getEvent(eventId);
       const written = event?.join?.joinSeq ?? (await this.savedCursor());
       cursor = Math.max(cursor, written);
     }
