@@ -69,3 +69,26 @@ export function keyChecker(apiKey: string, apiKey2?: string): (request: FastifyR
 export function sendUnauthorized(reply: FastifyReply, result: Exclude<KeyCheck, 'valid'>): FastifyReply {
   return sendError(reply, 401, '401', result === 'missing' ? MISSING : INVALID);
 }
+
+export type KeyName = 'key1' | 'key2';
+
+/**
+ * Which configured key a request that passed the check carried: `key1` (ApiKey) or `key2` (ApiKey2), Azure's
+ * names for a resource's two keys. The usage ledger records these names, never a key. Remembered per key sent
+ * (at most the two valid ones: it is asked only after the check passed).
+ */
+export function keyNamer(apiKey: string, apiKey2?: string): (request: FastifyRequest) => KeyName | undefined {
+  const expected: Array<[KeyName, Buffer]> = [['key1', hash('sha256', apiKey, 'buffer')]];
+  if (apiKey2 !== undefined) expected.push(['key2', hash('sha256', apiKey2, 'buffer')]);
+  const known = new Map<string, KeyName>();
+  return (request) => {
+    const sent = request.headers[KEY_HEADER];
+    if (typeof sent !== 'string') return undefined;
+    const name = known.get(sent);
+    if (name !== undefined) return name;
+    const digest = hash('sha256', sent, 'buffer');
+    const match = expected.find(([, key]) => timingSafeEqual(digest, key))?.[0];
+    if (match !== undefined && known.size < expected.length) known.set(sent, match);
+    return match;
+  };
+}

@@ -35,7 +35,24 @@ const GAUGES: Array<[name: string, help: string, value: (s: LoopStats) => number
   ['personalizer_store_size_bytes', "Bytes the store takes: a SQLite store's files (database, WAL, shared memory, models), a PostgreSQL database's size.", (s) => s.storeBytes],
 ];
 
+/** The log mirror's counts (docs/log-mirror.md): since this process started; absent when it has no directory. */
+const MIRROR_COUNTERS: Array<[name: string, help: string, key: 'lines' | 'bytes' | 'errors']> = [
+  ['personalizer_log_mirror_lines_total', 'Joined events written to the log mirror as DSJSON lines by this process.', 'lines'],
+  ['personalizer_log_mirror_bytes_total', 'Bytes written to the log mirror by this process.', 'bytes'],
+  ['personalizer_log_mirror_errors_total', 'Log mirror turns that failed (a disk error); each is retried at the next turn.', 'errors'],
+];
+
 export function installLoopMetrics(registry: Registry, read: Read): void {
+  for (const [name, help, key] of MIRROR_COUNTERS) {
+    new Counter({
+      name, help, registers: [registry],
+      collect() {
+        const m = read()?.logMirror;
+        this.reset();
+        if (m) this.inc(m[key]);
+      },
+    });
+  }
   for (const [name, help, value] of COUNTERS) {
     new Counter({
       name, help, registers: [registry],

@@ -11,6 +11,7 @@ import { setResponseHeaders } from './headers.js';
 import { httpsOptions } from './tls.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
+import { installUsageLedger } from './usage.js';
 import { EVALUATION_SCHEMAS } from './evaluation_schemas.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { V2022_SCHEMAS } from './v2022/schemas.js';
@@ -151,6 +152,7 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
   }
 
   installMetrics(app, { loop, requireKey: settings.metricsRequireKey, quotas: limits });
+  installUsageLedger(app, settings, (level, message) => app.log[level]({ component: 'usage' }, message));
   await installOpenApi(app);
   await app.register(containerRoutes, { loop, checkKey });
   await apiRoutes(app, { loop, settings });

@@ -5,6 +5,8 @@
 // (containers.md, step 5), which Node ignores unless handled.
 // `Workers=N` (N > 1): this process starts N worker processes that each run the server below on the same port and
 // store, and supervises them (workers.ts); each worker's log lines carry its number and pid.
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.js';
@@ -65,6 +67,13 @@ async function serve(argv: string[]): Promise<number | void> {
     return runPrimary(settings, log, refuse, earlySignal);
   }
 
+  // The log mirror's and the usage ledger's directories are shared by every worker (their files are not rotated
+  // by renaming; docs/log-mirror.md, docs/usage.md): created now, so that one that cannot be written stops the start.
+  for (const [name, dir] of [['LogMirror:Directory', settings.logMirrorDirectory], ['Mounts:Output', settings.usageDirectory]] as const) {
+    const problem = dir === undefined ? null : await writableDirectory(dir);
+    if (problem !== null) return refuse(`${name}: cannot write ${dir} (${problem})`);
+  }
+
   let loop: Loop;
   try {
     loop = await openLoop({
@@ -74,6 +83,9 @@ async function serve(argv: string[]): Promise<number | void> {
       logger: logger.child({ component: 'loop' }),
       models: modelImportOptions(settings),
       defaultPolicy: settings.defaultPolicy,
+      ...(settings.logMirrorDirectory === undefined
+        ? {}
+        : { logMirror: { directory: settings.logMirrorDirectory, maxFileBytes: settings.logMirrorMaxFileBytes } }),
     });
   } catch (err) {
     log.flush();
@@ -135,6 +147,17 @@ async function serve(argv: string[]): Promise<number | void> {
 function refuse(line: string): number {
   process.stderr.write(`personalizer: refusing to start: ${line.replace(/\s+/g, ' ')}\n`);
   return 1;
+}
+
+/** null when `dir` exists (or was created) and this process may write in it; else why not. */
+async function writableDirectory(dir: string): Promise<string | null> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+    return null;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? errorMessage(err);
+  }
 }
 
 function errorMessage(err: unknown): string {

@@ -27,6 +27,7 @@ import { Evaluations } from './evaluations.js';
 import { FeatureImportances } from './feature_importances.js';
 import { acknowledge, awaitDone, pendingRequest, postRequest, type LeaderOp } from './leader_requests.js';
 import { Leadership } from './leadership.js';
+import { LogMirror, LOG_MIRROR_SETTING, type LogMirrorMarker } from './log_mirror.js';
 import { StoreWatch } from './store_watch.js';
 import { AZURE_DEFAULT_POLICY, learningSignature, parsePolicy, validatePolicy, withEpsilon } from './policy.js';
 import { loadModel, loadSettings } from './stored_state.js';
@@ -161,6 +162,8 @@ class PersonalizerLoop implements LearningLoop {
   /** The store's settings revision the in-memory service and policy were read at (compare-and-set on writes). */
   private settingsRevision = 0;
   private fullReportedAt = 0;
+  /** The log mirror (log_mirror.ts), when a directory for it was given; only the leader runs it. */
+  private mirror: LogMirror | null = null;
   /** The model-signing identity and import rules, made (or read from the store) at the first need. */
   private importSetup: Promise<{ identity: SigningIdentity; rules: ImportRules }> | null = null;
 
@@ -246,6 +249,11 @@ class PersonalizerLoop implements LearningLoop {
       policy: () => this.policy,
       updatePolicy: (policy) => this.updatePolicy(policy),
     });
+    if (this.options.logMirror) {
+      this.mirror = new LogMirror(this.options.logMirror, this.store, this.now, (level, message) =>
+        this.options.logger?.[level]({ component: 'logmirror' }, message),
+      );
+    }
     this.featureImportances = new FeatureImportances(this.store, this.evaluations, () => this.policy.arguments);
     const logTo = (component: string) => (level: 'info' | 'warn' | 'error', message: string): void =>
       this.options.logger?.[level]({ component }, message);
@@ -293,6 +301,7 @@ class PersonalizerLoop implements LearningLoop {
     const trainer = this.trainer;
     this.trainer = null;
     await trainer?.kill();
+    await this.mirror?.suspend();
     await this.evaluations.follow();
   }
 
@@ -449,8 +458,10 @@ class PersonalizerLoop implements LearningLoop {
   }
 
   async updateServiceConfiguration(config: ServiceConfiguration): Promise<ServiceConfiguration> {
+    // Turning the log mirror on: it writes the events joined from now on (log_mirror.ts).
+    const head = await this.store.headJoinSeq();
     const { service } = await this.writeSettings(() => {
-      const service = validateServiceConfiguration(config, this.now(), this.service);
+      const service = validateServiceConfiguration(config, this.now(), this.service, { logMirror: this.mirror !== null });
       if (this.multiSlot && service.isAutoOptimizationEnabled === true) {
         // Azure: auto-optimization is unavailable for multi-slot loops (Microsoft Learn, concept-auto-optimization).
         throw new LoopError(
@@ -462,7 +473,9 @@ class PersonalizerLoop implements LearningLoop {
         service.explorationPercentage === this.service.explorationPercentage
           ? this.policy
           : { ...this.policy, arguments: withEpsilon(this.policy.arguments, service.explorationPercentage) };
-      return { service, policy };
+      const marker: LogMirrorMarker = { since: head, at: this.now() };
+      const turnsMirrorOn = service.logMirrorEnabled === true && this.service.logMirrorEnabled !== true;
+      return { service, policy, ...(turnsMirrorOn ? { extra: { [LOG_MIRROR_SETTING]: marker } } : {}) };
     });
     return { ...service };
   }
@@ -493,7 +506,7 @@ class PersonalizerLoop implements LearningLoop {
    * reloaded and `change` runs again on them, so that a stale copy never overwrites a newer one.
    */
   private async writeSettings(
-    change: () => { service: ServiceConfiguration; policy: PolicyContract },
+    change: () => { service: ServiceConfiguration; policy: PolicyContract; extra?: Record<string, unknown> },
   ): Promise<{ service: ServiceConfiguration; policy: PolicyContract }> {
     this.writingSettings++;
     // One write at a time in this process: concurrent requests would otherwise all read the same revision, and
@@ -507,7 +520,7 @@ class PersonalizerLoop implements LearningLoop {
       for (let attempt = 0; ; attempt++) {
         const next = change();
         try {
-          this.settingsRevision = await this.store.putSettings({ service: next.service, policy: next.policy }, this.settingsRevision);
+          this.settingsRevision = await this.store.putSettings({ ...next.extra, service: next.service, policy: next.policy }, this.settingsRevision);
         } catch (e) {
           if (!(e instanceof StaleSettingsError) || attempt >= SETTINGS_RETRIES) throw e;
           await this.reloadSettings();
@@ -733,6 +746,7 @@ class PersonalizerLoop implements LearningLoop {
       trainerLeader: this.leadership.leader,
       trainerLeaseEpoch: this.leadership.lease?.epoch ?? null,
       apprentice: await apprenticeFigures(this.store),
+      logMirror: this.mirror ? { ...this.mirror.stats } : null,
     };
   }
 
@@ -756,6 +770,7 @@ class PersonalizerLoop implements LearningLoop {
     await this.evaluations.auto.tick().catch((e: unknown) => {
       if (!(e instanceof StoreFullError) && !(e instanceof StoreUnavailableError)) this.options.logger?.error({ err: e }, 'auto-optimization failed');
     });
+    await this.mirror?.tick(this.service.logMirrorEnabled === true);
     await this.applyRetention(t);
   }
 
@@ -851,6 +866,8 @@ class PersonalizerLoop implements LearningLoop {
     await this.maintain();
     if (this.trainer) {
       await this.trainer.request({ op: 'flush' });
+      // What was joined by the sweep above is mirrored too (maintain() ran the mirror before it).
+      await this.mirror?.tick(this.service.logMirrorEnabled === true);
       return;
     }
     // A follower: its own writes are committed; the leader joins what is due, learns and exports.
@@ -871,13 +888,16 @@ class PersonalizerLoop implements LearningLoop {
     clearInterval(this.timer);
     await this.watch.stop();
     await this.maintaining;
-    this.closed = true;
     const clean = options.flush !== false;
+    // What was joined since the last turn (requests have finished: serve.ts closes the server first).
+    if (clean && this.trainer) await this.mirror?.tick(this.service.logMirrorEnabled === true);
+    this.closed = true;
     await this.leadership.stop(clean, async () => {
       await this.evaluations.close();
       await this.trainer?.stop(true);
     });
     await this.evaluations.close();
+    await this.mirror?.suspend();
     const trainer = this.trainer;
     this.trainer = null;
     if (clean) await trainer?.stop(true);

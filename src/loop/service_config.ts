@@ -12,7 +12,9 @@
 //   is refused with InvalidLearningModeServiceConfiguration (checked against the live configuration).
 // - isInferenceExplainabilityEnabled (Microsoft Learn "how-to-inference-explainability"; not in the specs): a
 //   boolean, false by default, read back as stored (docs/inference-explanations.md).
-// - logMirrorEnabled: not done, so it reads back false and `true` is refused.
+// - logMirrorEnabled (docs/log-mirror.md): the mirror writes DSJSON files to a local directory; `true` is refused
+//   when the server has none (neither Mounts:Output nor LogMirror:Directory). logMirrorSasUri is stored and read
+//   back, never contacted.
 // - auto-optimization (auto_optimize.ts): isAutoOptimizationEnabled defaults to false (Azure turned it on for new
 //   loops; here a loop changes its own policy only when asked to). autoOptimizationFrequency lies in [PT1H, P365D]
 //   (an Auto evaluation replays up to two weeks of logs with optimization discovery: more often than hourly is
@@ -75,7 +77,12 @@ function number(value: unknown, field: string, min: number, max: number): number
  * Validates a PUT body; returns the configuration to store (server fields filled in). `previous`: the live
  * configuration, for the rules that compare with it (a learningMode change).
  */
-export function validateServiceConfiguration(body: unknown, now: number, previous?: ServiceConfiguration): ServiceConfiguration {
+export function validateServiceConfiguration(
+  body: unknown,
+  now: number,
+  previous?: ServiceConfiguration,
+  server: { logMirror?: boolean } = {},
+): ServiceConfiguration {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) fail('configuration', 'must be a JSON object');
   const c = body as Record<string, unknown>;
   const rewardWaitMs = duration(c.rewardWaitTime, 'rewardWaitTime', 1000, 2 * DAY, 'PT1S and P2D');
@@ -107,7 +114,12 @@ export function validateServiceConfiguration(body: unknown, now: number, previou
   if (typeof explain !== 'boolean') fail('isInferenceExplainabilityEnabled', 'must be true or false');
   const auto = c.isAutoOptimizationEnabled ?? false;
   if (typeof auto !== 'boolean') fail('isAutoOptimizationEnabled', 'must be true or false');
-  if (c.logMirrorEnabled === true) fail('logMirrorEnabled', 'log mirroring is not supported yet');
+  const mirror = c.logMirrorEnabled ?? false;
+  if (typeof mirror !== 'boolean') fail('logMirrorEnabled', 'must be true or false');
+  if (mirror && server.logMirror === false) {
+    fail('logMirrorEnabled', 'this server has no directory for the log mirror: start it with Mounts:Output=<directory> or LogMirror:Directory=<directory>');
+  }
+  if (c.logMirrorSasUri !== undefined && c.logMirrorSasUri !== null && typeof c.logMirrorSasUri !== 'string') fail('logMirrorSasUri', 'must be a string');
 
   const out: ServiceConfiguration = {
     rewardWaitTime: (c.rewardWaitTime as string).trim(),
@@ -115,7 +127,7 @@ export function validateServiceConfiguration(body: unknown, now: number, previou
     rewardAggregation,
     explorationPercentage,
     modelExportFrequency: (c.modelExportFrequency as string).trim(),
-    logMirrorEnabled: false,
+    logMirrorEnabled: mirror,
     logRetentionDays: days,
     lastConfigurationEditDate: new Date(now).toISOString(),
     learningMode: mode as LearningMode,

@@ -263,6 +263,8 @@ export interface LoopStats extends Counters {
   trainerLeaseEpoch: number | null;
   /** The apprentice report's figures (last RECENT_EVENTS events), null when there is none. */
   apprentice?: { events: number; agreement: number; averageBaselineReward: number; averageEstimatedReward: number } | null;
+  /** The log mirror's counts since this process started (docs/log-mirror.md); null when it has no directory. */
+  logMirror?: { lines: number; bytes: number; errors: number } | null;
 }
 
 export interface Loop {
@@ -358,6 +360,8 @@ export interface LoopOptions {
    * created from scratch gets, and what DELETE /configurations/policy restores. Azure's default when omitted.
    */
   defaultPolicy?: PolicyContract;
+  /** The log mirror's directory and file size (docs/log-mirror.md); without it logMirrorEnabled=true is refused. */
+  logMirror?: { directory: string; maxFileBytes: number };
 }
 
 export interface ModelImportOptions {

@@ -6,12 +6,13 @@ import { FILE_NAMES, parseFileSettings, type FileSettings } from './files.js';
 import { LIMIT_NAMES, parseHttpLimits, type HttpLimits } from './limits.js';
 import { METRICS_NAMES, parseMetricsSettings, type MetricsSettings } from './metrics.js';
 import { parseQuotaSettings, QUOTA_NAMES, type QuotaSettings } from './quotas.js';
+import { OUTPUT_FILE_NAMES, parseOutputFileSettings, type OutputFileSettings } from './output_files.js';
 import { collectRawSettings, SettingsError } from './sources.js';
 import { parseWorkers, WORKERS_NAMES } from './workers.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
-export interface Settings extends HttpLimits, MetricsSettings, FileSettings, DefaultPolicySettings, QuotaSettings {
+export interface Settings extends HttpLimits, MetricsSettings, FileSettings, DefaultPolicySettings, QuotaSettings, OutputFileSettings {
   /** `Eula=accept` is required to start. */
   eula: 'accept';
   /** The key every `/personalizer/...` request must carry in `Ocp-Apim-Subscription-Key`. Never log it. */
@@ -66,6 +67,7 @@ export const SETTING_NAMES = [
   ...WORKERS_NAMES,
   ...FILE_NAMES,
   ...DEFAULT_POLICY_NAMES,
+  ...OUTPUT_FILE_NAMES,
 ] as const;
 
 export const DEFAULTS = {
@@ -189,6 +191,7 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
     workers: parseWorkers(get('Workers')),
     ...parseFileSettings(get),
     ...parseDefaultPolicy(get),
+    ...parseOutputFileSettings(get, outputMount),
     unknownArguments: raw.unknownArguments,
   };
 }
