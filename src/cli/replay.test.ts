@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { repoRoot, sharedDir, NO_SHARED } from '../testing/fixtures.js';
+import { repoRoot, sharedDir, NO_SHARED, absent } from '../testing/fixtures.js';
 import { readModel } from '../engine/index.js';
 
 const MAIN = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
@@ -62,7 +62,7 @@ test('usage: unknown command exits 2 with usage on stderr; --version; replay wit
 
 test('tiny-50, default policy: VW predictions, average loss, feature count; -f equals VW\'s model', (t) => {
   const shared = sharedDir();
-  if (!shared) return t.skip(NO_SHARED);
+  if (!shared) return absent(t, NO_SHARED);
   const tiny = join(shared, 'vw-vectors', 'tiny');
   const dir = tmp();
   try {
@@ -93,7 +93,7 @@ test('tiny-50, default policy: VW predictions, average loss, feature count; -f e
 
 test('sim-20k mtr: average loss within 0.5% of VW, predictions byte-identical', (t) => {
   const shared = sharedDir();
-  if (!shared) return t.skip(NO_SHARED);
+  if (!shared) return absent(t, NO_SHARED);
   const v = join(shared, 'vw-vectors');
   const r = cli('replay', '--dsjson', join(v, 'sim-20k.dsjson.gz'), '--quiet');
   assert.equal(r.code, 0, r.stderr);
@@ -115,7 +115,7 @@ test('sim-20k mtr: average loss within 0.5% of VW, predictions byte-identical', 
 
 test('model-ips-15k.vw with -i -t on the last 5,000 events reproduces VW\'s test predictions and loss', (t) => {
   const shared = sharedDir();
-  if (!shared) return t.skip(NO_SHARED);
+  if (!shared) return absent(t, NO_SHARED);
   const v = join(shared, 'vw-vectors');
   const dir = tmp();
   try {
@@ -138,7 +138,7 @@ test('model-ips-15k.vw with -i -t on the last 5,000 events reproduces VW\'s test
 
 test('-f then -i … -t: the saved model predicts without learning; malformed lines are reported and skipped', (t) => {
   const shared = sharedDir();
-  if (!shared) return t.skip(NO_SHARED);
+  if (!shared) return absent(t, NO_SHARED);
   const v = join(shared, 'vw-vectors');
   const dir = tmp();
   try {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { call, startServerProcess, type ServerProcess } from '../api/test_server.js';
+import { needs } from '../testing/fixtures.js';
 
 function tmpfsAvailable(): string | true {
   if (process.platform !== 'linux') return 'tmpfs mounts need Linux';
@@ -27,7 +28,7 @@ function tmpfsAvailable(): string | true {
 }
 
 const available = tmpfsAvailable();
-const skip = available === true || process.env['REQUIRE_SERVICES'] === '1' ? false : available;
+const skip = available === true ? false : needs(false, available);
 
 async function until(what: string, fn: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;

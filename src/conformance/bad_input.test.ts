@@ -6,8 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { Api, parseModelHeader, serverAvailable, serverEntry, show, sleep, startServer, type HttpResult, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 
 const ctx = [{ user: { tier: 'gold' } }];
 const acts = (n: number): object[] => Array.from({ length: n }, (_, i) => ({ id: `a${i}`, features: [{ f: { n: i } }] }));

@@ -6,8 +6,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Api, parseModelHeader, pool, serverAvailable, serverEntry, show, sleep, startServer, tempStore, type RunningServer, type TestStore } from './harness.js';
+import { needs } from '../testing/fixtures.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 
 const N = 200;
 const WARMUP = 30;

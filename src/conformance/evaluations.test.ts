@@ -16,13 +16,14 @@ import { AzureKeyCredential } from '@azure/core-auth';
 import { readModel } from '../engine/index.js';
 import { Api, pool, serverAvailable, serverEntry, sharedDir, show, sleep, startServer, tempStore, type HttpResult, type RunningServer, type TestStore } from './harness.js';
 import { loadSpec, type LoadedSpec } from './openapi.js';
+import { needs, NO_SHARED } from '../testing/fixtures.js';
 
 const { default: createPersonalizerClient } = personalizerRest;
 type RestClient = ReturnType<typeof createPersonalizerClient>;
 
 const shared = sharedDir();
-const built = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
-const skipSpec = built || (shared ? false : 'reference data ../shared is absent: skipping the evaluations conformance tests (they validate against its OpenAPI documents)');
+const built = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
+const skipSpec = built || needs(shared, NO_SHARED);
 
 const PREVIEW = '/personalizer/v1.1-preview.3';
 const TYPES = ['t0', 't1', 't2'];

@@ -8,8 +8,9 @@ import { loadLearner, readModel } from '../engine/index.js';
 import { buildContext } from '../loop/context.js';
 import { validateRankRequest } from '../loop/validate_rank.js';
 import { Api, serverAvailable, serverEntry, show, sleep, startServer, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 const PREVIEW = '/personalizer/v1.1-preview.3';
 const ITEMS = ['alpha', 'bravo', 'charlie', 'delta'];
 

@@ -9,8 +9,9 @@ import personalizerRest from '@azure-rest/ai-personalizer';
 import { AzureKeyCredential } from '@azure/core-auth';
 import { readModel } from '../engine/index.js';
 import { startServer, serverAvailable, serverEntry, sleep, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing): run tsc first`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing): run tsc first`);
 const { default: createPersonalizerClient } = personalizerRest;
 
 const BASE = '--power_t 0 -l 0.001 --cb_type mtr -q ::';

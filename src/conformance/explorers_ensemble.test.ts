@@ -7,9 +7,10 @@ import personalizerRest from '@azure-rest/ai-personalizer';
 import { AzureKeyCredential } from '@azure/core-auth';
 import { readModel } from '../engine/index.js';
 import { Api, serverAvailable, serverEntry, show, sleep, startServer, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
 
 const { default: createPersonalizerClient } = personalizerRest;
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 
 const ACTIONS = ['a0', 'a1', 'a2', 'a3'].map((id, i) => ({ id, features: [{ item: { name: id, group: `g${i % 2}` } }] }));
 const EVENTS = 60;

@@ -15,8 +15,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readModel } from '../engine/index.js';
 import { Api, pool, serverAvailable, serverEntry, show, sleep, startServer, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 
 const TYPES = ['t0', 't1', 't2'];
 const ITEMS = [

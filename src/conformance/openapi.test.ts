@@ -6,14 +6,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Api, parseModelHeader, serverAvailable, serverEntry, sharedDir, show, sleep, startServer, type HttpResult, type RunningServer } from './harness.js';
 import { loadSpec, type LoadedSpec } from './openapi.js';
+import { NO_SHARED, needs } from '../testing/fixtures.js';
 
 const shared = sharedDir();
 const specDir = shared && join(shared, 'reference', 'azure-personalizer-openapi', 'v1.0');
-const skip = !shared
-  ? 'reference data ../shared is absent: skipping the OpenAPI conformance tests'
-  : !serverAvailable()
-    ? `server not built (${serverEntry()} missing)`
-    : false;
+const skip = needs(shared, NO_SHARED) || needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 
 const DEFAULT_POLICY = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::';
 

@@ -14,8 +14,9 @@ import { openStore, type Store } from '../store/index.js';
 import { freshPostgres } from '../testing/postgres.js';
 import { Api, pool, serverAvailable, serverEntry, show, sleep, startServer, tempDir, testOnPostgres, type RunningServer } from './harness.js';
 import { findLeader, leaderView } from './scale_out.js';
+import { needs } from '../testing/fixtures.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 // `npm test` runs the conformance suite twice, the second time with TEST_STORE=postgres (scripts/test.mjs): the
 // PostgreSQL tests here run in that pass only, the SQLite one in the first, so that neither runs twice.
 const inNpmTest = process.env['npm_lifecycle_event'] === 'test';

@@ -22,8 +22,9 @@ import {
   readKubernetes,
   type ServerInvocation,
 } from './manifests.js';
+import { needs } from '../testing/fixtures.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 const KNOWN = new Set(SETTING_NAMES.map((n) => n.toLowerCase()));
 
 /** Every argument and environment variable names one of the server's settings (`__` standing for `:`). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NO_SHARED } from '../testing/fixtures.js';
+import { NO_SHARED, needs } from '../testing/fixtures.js';
 import { ccbDir, ccbLines, readCcb, readCcbBytes, readDecisions, sameDecisions } from './ccb.fixtures.js';
 import { ccbLearnedFinite, ccbLearnerFromState, createCcbLearner, loadCcbLearner, type CcbLearner, type SlotDecision } from './ccb.js';
 import { createLearner, loadLearner } from './learner.js';
@@ -9,7 +9,7 @@ import { formatReadableModel } from './readable_model.js';
 import { FeatureError, FeatureLimitError } from './featurizer.js';
 import { DEFAULT_CCB_POLICY_ARGUMENTS, DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments } from './policy_args.js';
 
-const skip = ccbDir() === undefined ? NO_SHARED : false;
+const skip = needs(ccbDir(), NO_SHARED);
 
 function run(file: string, args = DEFAULT_CCB_POLICY_ARGUMENTS): { decisions: SlotDecision[][]; loss: number; features: number; examples: number; learner: CcbLearner } {
   const learner = createCcbLearner(parsePolicyArguments(args));

@@ -12,6 +12,7 @@ import { STRIDE } from './gd.js';
 import { createFeaturizer } from './featurizer.js';
 import { SKIP_MESSAGE, close, parseDsjsonLine, readPreds, readText, sharedDir } from './learner.fixtures.js';
 import type { SquareCb } from './explorers/squarecb.js';
+import { absent } from '../testing/fixtures.js';
 
 const TINY_ARGS = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q :: -b 18';
 
@@ -90,7 +91,7 @@ function assertWeights(learner: Learner, vw: Map<number, number[]>, label: strin
 
 test('tiny-50 mtr: predictions, weights/G/N, counters and resume state equal VW', (t) => {
   const shared = sharedDir();
-  if (!shared) return t.skip(SKIP_MESSAGE);
+  if (!shared) return absent(t, SKIP_MESSAGE);
   const dir = join(shared, 'vw-vectors', 'tiny');
   const lines = readText(join(dir, 'tiny-50.dsjson')).trim().split('\n');
   const learner = createLearner(parsePolicyArguments(TINY_ARGS));
@@ -144,7 +145,7 @@ test('tiny-50 mtr: predictions, weights/G/N, counters and resume state equal VW'
 
 test('tiny-50 dr: both interleaved sub-models equal VW (tiny-readable-dr.txt)', (t) => {
   const shared = sharedDir();
-  if (!shared) return t.skip(SKIP_MESSAGE);
+  if (!shared) return absent(t, SKIP_MESSAGE);
   const dir = join(shared, 'vw-vectors', 'tiny');
   const lines = readText(join(dir, 'tiny-50.dsjson')).trim().split('\n');
   const learner = createLearner(parsePolicyArguments(TINY_ARGS.replace('mtr', 'dr')), { quiet: true });
@@ -167,7 +168,7 @@ for (const [name, file] of [
 ] as const) {
   test(`VW model-${file}-15k.vw loaded, test-only on the last 5k events`, (t) => {
     const shared = sharedDir();
-    if (!shared) return t.skip(SKIP_MESSAGE);
+    if (!shared) return absent(t, SKIP_MESSAGE);
     const dir = join(shared, 'vw-vectors');
     // squarecb's --epsilon defaults to 0 in VW (cb_explore_adf_squarecb.cc); say so explicitly for the header
     // options, which do not carry it.
@@ -184,7 +185,7 @@ for (const [name, file] of [
 
 test('learnerFromState keeps the model and resets performance counters like VW', (t) => {
   const shared = sharedDir();
-  if (!shared) return t.skip(SKIP_MESSAGE);
+  if (!shared) return absent(t, SKIP_MESSAGE);
   const dir = join(shared, 'vw-vectors', 'tiny');
   const lines = readText(join(dir, 'tiny-50.dsjson')).trim().split('\n');
   const config = parsePolicyArguments(TINY_ARGS);
@@ -201,7 +202,7 @@ test('learnerFromState keeps the model and resets performance counters like VW',
 
 test('explain lists the largest |w·x| terms with names', (t) => {
   const shared = sharedDir();
-  if (!shared) return t.skip(SKIP_MESSAGE);
+  if (!shared) return absent(t, SKIP_MESSAGE);
   const dir = join(shared, 'vw-vectors', 'tiny');
   const lines = readText(join(dir, 'tiny-50.dsjson')).trim().split('\n');
   const learner = createLearner(parsePolicyArguments(TINY_ARGS));

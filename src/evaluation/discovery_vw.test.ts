@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverPolicies } from './discovery.js';
 import { runPassInProcess, type RunPasses } from './evaluate.js';
-import { NO_SHARED, vectorsDir } from '../testing/fixtures.js';
+import { NO_SHARED, vectorsDir, absent } from '../testing/fixtures.js';
 import { loggedEventsFromDsjson } from '../testing/dsjson_events.js';
 import { runReplay } from '../testing/replay_cli.js';
 
@@ -16,7 +16,7 @@ class Stop extends Error {}
 
 test('sim-20k: every candidate of the first search round has VW\'s --cb_adf average loss', async (t) => {
   const vectors = vectorsDir();
-  if (!vectors) return t.skip(NO_SHARED);
+  if (!vectors) return absent(t, NO_SHARED);
   const log = join(vectors, 'sim-20k.dsjson.gz');
   const events = await loggedEventsFromDsjson(log);
   assert.equal(events.length, 20000);
