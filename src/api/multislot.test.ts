@@ -13,6 +13,7 @@ import { DEFAULT_CCB_POLICY_ARGUMENTS } from '../engine/index.js';
 import { openStore } from '../store/index.js';
 import { prng } from '../testing/fixtures.js';
 import { call, startServerProcess, type ServerProcess } from './test_server.js';
+import { waitFor, metric } from '../testing/wait.js';
 
 const { default: createPersonalizerClient } = personalizerRest;
 const P3 = '/personalizer/v1.1-preview.3';
@@ -288,8 +289,9 @@ test('reward window and deferred activation per slot, over HTTP: what the store 
     assert.equal((await call(server, 'POST', `${P3}/multislot/events/activated/activate`)).status, 204);
     await reward('activated', [{ slotId: 'top', value: 1 }]);
     await reward('never', [{ slotId: 'top', value: 1 }, { slotId: 'side', value: 1 }]);
-    // The window closes after 2 s; the leader's sweep (every 500 ms) joins what is due. Then a reward too late.
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    // The window closes after 2 s; the leader's sweep (every 500 ms) joins what is due: three joined, the one never
+    // activated skipped. Then a reward too late.
+    await waitFor('the four events joined or skipped', async () => (await metric(server, 'personalizer_events_joined_total')) === 3 && (await metric(server, 'personalizer_events_skipped_total')) === 1, { pollMs: 100 });
     await reward('one', [{ slotId: 'top', value: 1 }]);
     assert.equal(await server.stop(), 0);
     const s = await openStore(store);

@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Api, parseModelHeader, pool, serverAvailable, serverEntry, show, sleep, startServer, tempStore, type RunningServer, type TestStore } from './harness.js';
 import { needs } from '../testing/fixtures.js';
+import { waitFor } from '../testing/wait.js';
 
 const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 
@@ -32,14 +33,11 @@ describe('durability across kill -9', { skip }, () => {
     return { bytes: m.bytes, learned: parseModelHeader(m.bytes).eventSum ?? -1n };
   };
   /** Poll until the exported model has learned `n` events; returns it. */
-  const waitLearned = async (api: Api, n: number, ms = 10_000): Promise<{ bytes: Uint8Array; learned: bigint }> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
+  const waitLearned = (api: Api, n: number): Promise<{ bytes: Uint8Array; learned: bigint }> =>
+    waitFor(`an exported model that learned ${n} events`, async () => {
       const m = await modelOf(api);
-      if (m.learned >= BigInt(n) || Date.now() > deadline) return m;
-      await sleep(100);
-    }
-  };
+      return m.learned >= BigInt(n) && m;
+    }, { pollMs: 100 });
 
   after(async () => {
     await server?.stop();
@@ -117,7 +115,7 @@ describe('durability across kill -9', { skip }, () => {
     // (the rewards arrived before the crash; nothing was re-sent except the two second rewards, which
     // `earliest` ignores).
     assert.equal((await api.put('/configurations/service', fast)).status, 200);
-    const final = await waitLearned(api, WARMUP + N, 15_000);
+    const final = await waitLearned(api, WARMUP + N);
     assert.equal(final.learned, BigInt(WARMUP + N), `learned events after restart: ${final.learned}, expected ${WARMUP + N}`);
     await sleep(2200);
     assert.equal((await modelOf(api)).learned, BigInt(WARMUP + N), 'no event is learned twice');

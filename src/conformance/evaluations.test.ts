@@ -17,6 +17,7 @@ import { readModel } from '../engine/index.js';
 import { Api, pool, serverAvailable, serverEntry, sharedDir, show, sleep, startServer, tempStore, type HttpResult, type RunningServer, type TestStore } from './harness.js';
 import { loadSpec, type LoadedSpec } from './openapi.js';
 import { needs, NO_SHARED } from '../testing/fixtures.js';
+import { waitFor } from '../testing/wait.js';
 
 const { default: createPersonalizerClient } = personalizerRest;
 type RestClient = ReturnType<typeof createPersonalizerClient>;
@@ -79,11 +80,7 @@ async function simulate(api: Api, n: number, o: { reward?: (type: string, chosen
     });
     logged.push(...batch);
     if (o.learn) {
-      const deadline = Date.now() + 10_000;
-      for (let learned = 0n; learned < BigInt(logged.length) && Date.now() < deadline; ) {
-        await sleep(100);
-        learned = readModel((await api.get('/model')).bytes).resume?.exampleNumber ?? 0n;
-      }
+      await waitFor(`a model that learned ${logged.length} events`, async () => (readModel((await api.get('/model')).bytes).resume?.exampleNumber ?? 0n) >= BigInt(logged.length), { pollMs: 100 });
     }
   }
   return logged;

@@ -9,6 +9,7 @@ import { buildContext } from '../loop/context.js';
 import { validateRankRequest } from '../loop/validate_rank.js';
 import { Api, serverAvailable, serverEntry, show, sleep, startServer, type RunningServer } from './harness.js';
 import { needs } from '../testing/fixtures.js';
+import { waitFor } from '../testing/wait.js';
 
 const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 const PREVIEW = '/personalizer/v1.1-preview.3';
@@ -48,9 +49,7 @@ describe('inference explanations through HTTP', { skip }, () => {
       assert.equal('inferenceExplanation' in r.json, false, 'no explanation unless enabled');
       assert.equal((await api.reward(`train-${i}`, r.json.rewardActionId === (type === 't0' ? 'bravo' : 'delta') ? 1 : 0)).status, 204);
     }
-    for (let t = Date.now(); Date.now() - t < 10_000; await sleep(100)) {
-      if ((readModel((await api.get('/model')).bytes).resume?.exampleNumber ?? 0n) >= 200n) break;
-    }
+    await waitFor('an exported model that learned 200 events', async () => (readModel((await api.get('/model')).bytes).resume?.exampleNumber ?? 0n) >= 200n, { pollMs: 100 });
     await sleep(1200); // no export is pending once everything is learned: this model stays
 
     const on = await api.put('/configurations/service', { ...cfg, modelExportFrequency: 'PT1S', isInferenceExplainabilityEnabled: true });

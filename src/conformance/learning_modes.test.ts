@@ -15,6 +15,7 @@ import { buildContext } from '../loop/context.js';
 import { validateRankRequest } from '../loop/validate_rank.js';
 import { Api, serverAvailable, serverEntry, show, sleep, startServer, type HttpResult, type RunningServer } from './harness.js';
 import { needs } from '../testing/fixtures.js';
+import { metric, waitFor } from '../testing/wait.js';
 
 const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 const PREVIEW = '/personalizer/v1.1-preview.3';
@@ -42,20 +43,6 @@ async function learnedCount(api: Api): Promise<bigint> {
   return readModel(m.bytes).resume?.exampleNumber ?? 0n;
 }
 
-async function metric(server: Server, name: string): Promise<number | null> {
-  const r = await fetch(`${server.url}/metrics`, { headers: { 'Ocp-Apim-Subscription-Key': server.key } });
-  const text = await r.text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line === undefined ? null : Number(line.split(' ')[1]);
-}
-
-async function waitFor(what: string, ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 async function configure(api: Api, patch: Record<string, unknown>): Promise<HttpResult> {
   const cfg = (await api.get('/configurations/service')).json;

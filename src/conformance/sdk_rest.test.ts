@@ -12,6 +12,7 @@ import { Api, parseModelHeader, pool, serverAvailable, serverEntry, sharedDir, s
 import { exampleFiles, loadSpec, type LoadedSpec } from './openapi.js';
 import { fromRest, fromStream, restClient, type RestClient } from './rest_client.js';
 import { NO_SHARED, needs } from '../testing/fixtures.js';
+import { waitFor } from '../testing/wait.js';
 
 const shared = sharedDir();
 const specDir = shared && join(shared, 'reference', 'azure-personalizer-openapi', 'v1.1-preview.3');
@@ -149,14 +150,10 @@ describe('@azure-rest/ai-personalizer: every operation against a real server, ch
   test('/evaluations: POST 201, GET one 200 until completed, GET list 200, applyFromEvaluation 204, DELETE 204; 404 EvaluationNotFound, 400 InvalidEvaluationContract', { timeout: 180_000 }, async () => {
     const contract = { name: 'rest evaluation', startTime: iso(t0), endTime: iso(t1), policies: [{ name: 'ips', arguments: '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.01 --cb_type ips -q ::' }] };
     // The events join once their reward window (1 s) is over.
-    let created: Answer | undefined;
-    for (const deadline = Date.now() + 20_000; ; await sleep(250)) {
+    const created = await waitFor('the events joined (an evaluation accepted)', async () => {
       const c = (await client.path('/evaluations').post({ body: contract })) as Answer;
-      if (c.status === '201' || Date.now() > deadline || (c.body as any)?.error?.code !== 'NoLogsExistInDateRange') {
-        created = c;
-        break;
-      }
-    }
+      return (c.body as any)?.error?.code !== 'NoLogsExistInDateRange' && c;
+    }, { pollMs: 250 });
     conforms('Evaluations_Create', rest(created), 201);
     const id = (created!.body as any).id as string;
     assert.equal(created!.headers['location'], `${server.url}${PREVIEW}/evaluations/${id}`);
