@@ -1,9 +1,9 @@
 // Test-only: waiting on observable state (a metric, a model's learned-event counter, a log line) instead of
-// sleeping a fixed time. A wait polls until its probe holds; its overall bound is generous (WAIT_BOUND_MS, 60 s
+// sleeping a fixed time. A wait polls until its probe holds; its overall bound is generous (WAIT_BOUND_MS, 120 s
 // unless TEST_WAIT_MS says otherwise) so that only a truly broken run reaches it, never a slow or loaded machine.
 
 /** The overall bound of a wait, in ms: what only a broken run reaches. */
-export const WAIT_BOUND_MS = Number(process.env['TEST_WAIT_MS'] ?? 60_000);
+export const WAIT_BOUND_MS = Number(process.env['TEST_WAIT_MS'] ?? 120_000);
 
 export interface WaitOptions {
   /** How often the probe runs (ms; default 50). */
