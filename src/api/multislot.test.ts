@@ -195,7 +195,7 @@ async function learnOverHttp(server: ServerProcess, policy: string): Promise<num
 
 describe('a multi-slot loop learns over HTTP', () => {
   // Random: 1/6 for the top slot, 1/5 for the side one (≈ 0.18: the first block); ε-greedy's ceiling ≈ 0.84.
-  test('a tuned policy (Azure\'s with -l 0.01): rewarded slots rise from random to near the ceiling', { timeout: 240_000 }, async (t) => {
+  test('a tuned policy (Azure\'s with -l 0.01): rewarded slots rise from random to near the ceiling', { timeout: 900_000 }, async (t) => {
     const server = await startServerProcess();
     try {
       const shares = await learnOverHttp(server, DEFAULT_CCB_POLICY_ARGUMENTS.replace('-l 0.001', '-l 0.01'));
@@ -208,7 +208,7 @@ describe('a multi-slot loop learns over HTTP', () => {
     }
   });
 
-  test("Azure's default multi-slot policy: it learns too, more slowly", { timeout: 240_000 }, async (t) => {
+  test("Azure's default multi-slot policy: it learns too, more slowly", { timeout: 900_000 }, async (t) => {
     const server = await startServerProcess();
     try {
       const shares = await learnOverHttp(server, DEFAULT_CCB_POLICY_ARGUMENTS);

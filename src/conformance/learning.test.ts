@@ -127,11 +127,11 @@ describe('learning through HTTP', { skip }, () => {
     assert.ok(bestWindow >= TARGET, `best ${WINDOW}-event share ${bestWindow.toFixed(3)} < ${TARGET} after ${rewarded.length} events`);
   }
 
-  test(`Azure's default policy, stated: reaches ≥ ${TARGET} of the oracle over ${WINDOW} events within ${MAX_EVENTS} events (seed 7)`, { timeout: 300_000 }, async () => {
+  test(`Azure's default policy, stated: reaches ≥ ${TARGET} of the oracle over ${WINDOW} events within ${MAX_EVENTS} events (seed 7)`, { timeout: 900_000 }, async () => {
     await learns('azure-default', AZURE_DEFAULT_POLICY, 7);
   });
 
-  test(`--cb_type ips -l 0.01: reaches ≥ ${TARGET} of the oracle over ${WINDOW} events within ${MAX_EVENTS} events (seed 12345)`, { timeout: 300_000 }, async () => {
+  test(`--cb_type ips -l 0.01: reaches ≥ ${TARGET} of the oracle over ${WINDOW} events within ${MAX_EVENTS} events (seed 12345)`, { timeout: 900_000 }, async () => {
     await learns('ips', TUNED_POLICY, 12345);
   });
 });
