@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { Api, parseModelHeader, serverAvailable, serverEntry, show, sleep, startServer, type HttpResult, type RunningServer } from './harness.js';
+import { Api, parseModelHeader, serverAvailable, serverEntry, show, startServer, type HttpResult, type RunningServer } from './harness.js';
 import { needs } from '../testing/fixtures.js';
 import { waitFor } from '../testing/wait.js';
 

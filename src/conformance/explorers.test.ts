@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import personalizerRest from '@azure-rest/ai-personalizer';
 import { AzureKeyCredential } from '@azure/core-auth';
 import { readModel } from '../engine/index.js';
-import { startServer, serverAvailable, serverEntry, sleep, type RunningServer } from './harness.js';
+import { startServer, serverAvailable, serverEntry, type RunningServer } from './harness.js';
 import { needs } from '../testing/fixtures.js';
 import { waitFor } from '../testing/wait.js';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import personalizerRest from '@azure-rest/ai-personalizer';
 import { AzureKeyCredential } from '@azure/core-auth';
 import { readModel } from '../engine/index.js';
-import { Api, serverAvailable, serverEntry, show, sleep, startServer, type RunningServer } from './harness.js';
+import { Api, serverAvailable, serverEntry, show, startServer, type RunningServer } from './harness.js';
 import { needs } from '../testing/fixtures.js';
 import { waitFor } from '../testing/wait.js';
 
