@@ -222,7 +222,7 @@ describe('a multi-slot loop learns over HTTP', () => {
   });
 });
 
-test('kill -9 after the 2xx: every acknowledged multi-slot event and slot reward is in the store', { timeout: 60_000 }, async () => {
+test('kill -9 after the 2xx: every acknowledged multi-slot event and slot reward is in the store', { timeout: 600_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-multislot-'));
   const store = `sqlite:${path.join(dir, 'loop.db')}`;
   const server = await startServerProcess({ args: [`Store=${store}`] });
@@ -260,7 +260,7 @@ test('kill -9 after the 2xx: every acknowledged multi-slot event and slot reward
   }
 });
 
-test('reward window and deferred activation per slot, over HTTP: what the store joined once the window closed', { timeout: 60_000 }, async () => {
+test('reward window and deferred activation per slot, over HTTP: what the store joined once the window closed', { timeout: 600_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-multislot-window-'));
   const store = `sqlite:${path.join(dir, 'loop.db')}`;
   const server = await startServerProcess({ args: [`Store=${store}`] });

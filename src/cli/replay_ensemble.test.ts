@@ -18,7 +18,7 @@ const RUNS = [
 ];
 
 for (const run of RUNS) {
-  test(`replay --policy "${run.policy}": -p and average loss equal VW 9.10's; save at 10k, resume with -i, same predictions`, { timeout: 180_000 }, async (t) => {
+  test(`replay --policy "${run.policy}": -p and average loss equal VW 9.10's; save at 10k, resume with -i, same predictions`, { timeout: 600_000 }, async (t) => {
     if (!VECTORS) return absent(t, NO_SHARED);
     const dir = mkdtempSync(join(tmpdir(), 'personalizer-ensemble-'));
     try {

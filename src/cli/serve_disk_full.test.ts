@@ -46,7 +46,7 @@ function rankBody(i: number): unknown {
   };
 }
 
-test('disk full: 507 InsufficientStorage, /ready 503, bounded logs; recovery by itself with every acknowledged write kept', { skip, timeout: 120_000 }, async () => {
+test('disk full: 507 InsufficientStorage, /ready 503, bounded logs; recovery by itself with every acknowledged write kept', { skip, timeout: 600_000 }, async () => {
   assert.equal(available, true, `REQUIRE_SERVICES=1 but ${String(available)}`);
   const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-full-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mnt]);

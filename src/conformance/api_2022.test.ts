@@ -134,7 +134,7 @@ describe('2022-09-01-preview against a real server (raw requests, checked agains
     refused('Events_Activate', await api.call('POST', q(`/events/${'x'.repeat(257)}/activate`), { contentType: null }), 400, 'InvalidEventIdToActivate');
   });
 
-  test('evaluations: PUT 200 (409 EvaluationAlreadyExists again), GET until Succeeded with a time series, paged and filtered lists, DELETE 204', { timeout: 240_000 }, async () => {
+  test('evaluations: PUT 200 (409 EvaluationAlreadyExists again), GET until Succeeded with a time series, paged and filtered lists, DELETE 204', { timeout: 600_000 }, async () => {
     const contract = { name: 'first', startTime: iso(t0), endTime: iso(t1), policies: [{ name: 'slow', arguments: '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.0001 --cb_type ips -q ::' }], enablePolicyOptimization: false };
     const created = await waitFor('the events to be joined', 20_000, async () => {
       const r = await api.put(q('/evaluations/e-1'), contract);
@@ -202,7 +202,7 @@ describe('2022-09-01-preview against a real server (raw requests, checked agains
     assert.deepEqual((await api.get(q('/evaluations'))).json, { value: [] });
   });
 
-  test('feature importances: PUT 200 (409 again), GET until Succeeded (the user type matters, the noise does not), list, DELETE 204', { timeout: 240_000 }, async () => {
+  test('feature importances: PUT 200 (409 again), GET until Succeeded (the user type matters, the noise does not), list, DELETE 204', { timeout: 600_000 }, async () => {
     const contract = { name: 'what matters', startTime: iso(t0), endTime: iso(t1) };
     conforms('FeatureImportances_Create', await api.put(q('/featureImportances/fi-1'), contract), 200);
     refused('FeatureImportances_Create', await api.put(q('/featureImportances/fi-1'), contract), 409, 'FeatureImportanceAlreadyExists');

@@ -44,7 +44,7 @@ describe('durability across kill -9', { skip }, () => {
     await store?.cleanup();
   });
 
-  test(`${N} concurrent acknowledged ranks + rewards survive kill -9; the model resumes from its last export`, { timeout: 60_000 }, async () => {
+  test(`${N} concurrent acknowledged ranks + rewards survive kill -9; the model resumes from its last export`, { timeout: 600_000 }, async () => {
     // 1. First life: export every second, learn a warm-up, capture the exported model, then slow exports down
     //    so that nothing is exported between the capture and the kill.
     let api = await start();

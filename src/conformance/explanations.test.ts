@@ -37,7 +37,7 @@ describe('inference explanations through HTTP', { skip }, () => {
     await server?.cleanup();
   });
 
-  test('absent by default; when enabled, the features sent with the model\'s scores for rewardActionId', { timeout: 60_000 }, async () => {
+  test('absent by default; when enabled, the features sent with the model\'s scores for rewardActionId', { timeout: 600_000 }, async () => {
     const cfg = (await api.get('/configurations/service')).json;
     assert.equal(cfg.isInferenceExplainabilityEnabled, false);
     assert.equal((await api.put('/configurations/service', { ...cfg, modelExportFrequency: 'PT1S' })).status, 200);

@@ -43,7 +43,7 @@ describe('explorers through PUT /configurations/policy (REST client, real server
     server?.cleanup();
   });
 
-  test('each explorer is accepted, ranks a distribution, and the exported model is VW 9.10 for it', { timeout: 60_000 }, async () => {
+  test('each explorer is accepted, ranks a distribution, and the exported model is VW 9.10 for it', { timeout: 600_000 }, async () => {
     const svc = await client.path('/configurations/service').get();
     assert.equal(svc.status, '200');
     const put = await client.path('/configurations/service').put({

@@ -56,7 +56,7 @@ describe('bag and cover policies through HTTP', { skip }, () => {
   ];
 
   for (const c of CASES) {
-    test(`${c.name}: PUT policy (REST client), rank, reward, and the exported model learned with it`, { timeout: 60_000 }, async () => {
+    test(`${c.name}: PUT policy (REST client), rank, reward, and the exported model learned with it`, { timeout: 600_000 }, async () => {
       const put = (await client.path('/configurations/policy').put({ body: { name: c.name, arguments: c.args } })) as any;
       assert.equal(put.status, '200', JSON.stringify(put.body));
       assert.equal(put.body.arguments, c.stored);

@@ -64,7 +64,7 @@ describe('learning modes through HTTP', { skip }, () => {
     await server?.cleanup();
   });
 
-  test('Apprentice: the baseline on every Rank, agreement rises as the learner imitates it; Online then keeps the model', { timeout: 180_000 }, async () => {
+  test('Apprentice: the baseline on every Rank, agreement rises as the learner imitates it; Online then keeps the model', { timeout: 600_000 }, async () => {
     const never = await preview.get('/apprentice');
     assert.equal(never.status, 404, show(never));
     assert.equal(never.json.error.code, 'ApprenticeModeNeverTurnedOn');
@@ -195,7 +195,7 @@ describe('LoggingOnly through HTTP', { skip }, () => {
     await server?.cleanup();
   });
 
-  test('the baseline is returned, events are logged and joined, nothing is learned; the logs stay on a switch', { timeout: 60_000 }, async () => {
+  test('the baseline is returned, events are logged and joined, nothing is learned; the logs stay on a switch', { timeout: 600_000 }, async () => {
     const initial = await api.get('/model');
     const put = await configure(api, { learningMode: 'LoggingOnly', modelExportFrequency: 'PT1S' });
     assert.equal(put.status, 200, show(put));

@@ -79,7 +79,7 @@ describe('several server processes, one loop', { skip }, () => {
     }
   });
 
-  test('two servers on one PostgreSQL database: Ranks on one, Rewards on the other; all joined, learned once, to the one-process bar', { timeout: 180_000, skip: postgresSkip }, async (t) => {
+  test('two servers on one PostgreSQL database: Ranks on one, Rewards on the other; all joined, learned once, to the one-process bar', { timeout: 600_000, skip: postgresSkip }, async (t) => {
     const url = await freshPostgres(t);
     if (!url) return;
     const servers: Server[] = [];
@@ -151,7 +151,7 @@ describe('several server processes, one loop', { skip }, () => {
     }
   });
 
-  test('trainer failover: the leader killed under load; the other leads within the lease expiry, nothing lost, nothing learned twice', { timeout: 120_000, skip: postgresSkip }, async (t) => {
+  test('trainer failover: the leader killed under load; the other leads within the lease expiry, nothing lost, nothing learned twice', { timeout: 600_000, skip: postgresSkip }, async (t) => {
     const url = await freshPostgres(t);
     if (!url) return;
     const servers: Server[] = [];

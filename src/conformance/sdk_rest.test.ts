@@ -147,7 +147,7 @@ describe('@azure-rest/ai-personalizer: every operation against a real server, ch
     refused('Events_Activate', rest(longId), 400, 'InvalidEventIdToActivate');
   });
 
-  test('/evaluations: POST 201, GET one 200 until completed, GET list 200, applyFromEvaluation 204, DELETE 204; 404 EvaluationNotFound, 400 InvalidEvaluationContract', { timeout: 180_000 }, async () => {
+  test('/evaluations: POST 201, GET one 200 until completed, GET list 200, applyFromEvaluation 204, DELETE 204; 404 EvaluationNotFound, 400 InvalidEvaluationContract', { timeout: 600_000 }, async () => {
     const contract = { name: 'rest evaluation', startTime: iso(t0), endTime: iso(t1), policies: [{ name: 'ips', arguments: '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.01 --cb_type ips -q ::' }] };
     // The events join once their reward window (1 s) is over.
     const created = await waitFor('the events joined (an evaluation accepted)', async () => {

@@ -152,7 +152,7 @@ describe('deploy/compose.yaml', () => {
     assert.ok(compose.services.lb.volumes.some((v: string) => v.startsWith('./haproxy.cfg:')));
   });
 
-  test('a real server started with these settings answers its probes and the compose health check', { skip, timeout: 60_000 }, async () => {
+  test('a real server started with these settings answers its probes and the compose health check', { skip, timeout: 600_000 }, async () => {
     const hc = server.healthcheck.test as string[];
     assert.equal(hc[0], 'CMD');
     assert.equal(healthcheckUrl(hc).pathname, '/ready');
@@ -202,7 +202,7 @@ describe('deploy/kubernetes', () => {
     assert.deepEqual(settings.unknownArguments, []);
   });
 
-  test('a real server started with these settings answers both probes', { skip, timeout: 60_000 }, async () => {
+  test('a real server started with these settings answers both probes', { skip, timeout: 600_000 }, async () => {
     await serveAs(inv, [container.readinessProbe.httpGet.path, container.livenessProbe.httpGet.path], []);
   });
 });
