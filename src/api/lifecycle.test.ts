@@ -7,12 +7,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, startServerProcess, type ServerProcess } from './test_server.js';
+import { waitFor } from '../testing/wait.js';
 
 const V1 = '/personalizer/v1.0';
 const RANK = { contextFeatures: [{ user: { tier: 'gold' } }], actions: [{ id: 'a', features: [{ f: 1 }] }, { id: 'b', features: [{ f: 2 }] }] };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Sends a rank whose body arrives in two parts; `between` runs after the first part. Resolves with the raw response. */
+/**
+ * Sends a rank whose body arrives in two parts; `between` runs after the server has read the headers (its
+ * `100 Continue` to `Expect: 100-continue` says so) and the first part. Resolves with the raw response.
+ */
 async function splitRequest(server: ServerProcess, between: () => Promise<void>): Promise<string> {
   const body = JSON.stringify(RANK);
   const socket = connect(server.port, '127.0.0.1');
@@ -22,9 +25,10 @@ async function splitRequest(server: ServerProcess, between: () => Promise<void>)
   const ended = new Promise((resolve) => socket.once('close', resolve));
   socket.write(
     `POST ${V1}/rank HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
-      `Ocp-Apim-Subscription-Key: ${server.key}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+      `Ocp-Apim-Subscription-Key: ${server.key}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
   );
-  await sleep(150);
+  await waitFor('100 Continue', () => response.startsWith('HTTP/1.1 100 Continue\r\n\r\n'));
+  socket.write(body.slice(0, 10));
   await between();
   socket.end(body.slice(10));
   await ended;
@@ -37,14 +41,16 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     let refused = false;
     const response = await splitRequest(server, async () => {
       server.child.kill(signal);
-      await sleep(300);
+      await waitFor('the stop to begin', () => new RegExp(`"signal":"${signal}".*stopping`).test(server.stdout()));
       // A new connection is no longer accepted while the old request is still open.
-      refused = await fetch(`${server.url}/ContainerLiveness`).then(
-        () => false,
-        () => true,
-      );
+      refused = await waitFor('a new connection refused', () =>
+        fetch(`${server.url}/ContainerLiveness`, { headers: { connection: 'close' } }).then(
+          () => false,
+          () => true,
+        ),
+      ).catch(() => false);
     });
-    assert.match(response, /^HTTP\/1\.1 201 Created\r\n/);
+    assert.match(response, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 Created\r\n/);
     assert.match(response, /"rewardActionId":"[ab]"/);
     assert.equal(refused, true, 'new connections refused during the stop');
     assert.equal(await server.exited, 0);

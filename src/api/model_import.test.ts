@@ -13,7 +13,7 @@ import { AzureKeyCredential } from '@azure/core-auth';
 import personalizerRest from '@azure-rest/ai-personalizer';
 import { createLearner, parsePolicyArguments, readModel, writeModel } from '../engine/index.js';
 import { generateIdentity, identityFrom } from '../loop/model_signing.js';
-import { NO_SHARED, readText, vectorsDir } from '../testing/fixtures.js';
+import { NO_SHARED, readText, vectorsDir, needs } from '../testing/fixtures.js';
 import { call, startServerProcess, type ServerProcess } from './test_server.js';
 
 const { default: createPersonalizerClient } = personalizerRest;
@@ -70,7 +70,7 @@ const SIMPLE: RankBody = {
   eventId: '',
 };
 
-describe('model import and signed export over HTTP', { skip: azureDir === undefined ? NO_SHARED : false }, () => {
+describe('model import and signed export over HTTP', { skip: needs(azureDir, NO_SHARED) }, () => {
   let dir: string;
   let server: ServerProcess;
   let azureModel: Uint8Array;
@@ -296,7 +296,7 @@ describe('model import settings', () => {
   });
 });
 
-describe('model import with Workers=2', { skip: azureDir === undefined ? NO_SHARED : false }, () => {
+describe('model import with Workers=2', { skip: needs(azureDir, NO_SHARED) }, () => {
   test('imports through either worker are live in both; both sign with the store\'s one identity', async () => {
     const server = await startServerProcess({ args: ['Workers=2', AZURE_DEFAULT] });
     try {

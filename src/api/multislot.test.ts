@@ -13,6 +13,7 @@ import { DEFAULT_CCB_POLICY_ARGUMENTS } from '../engine/index.js';
 import { openStore } from '../store/index.js';
 import { prng } from '../testing/fixtures.js';
 import { call, startServerProcess, type ServerProcess } from './test_server.js';
+import { waitFor, metric } from '../testing/wait.js';
 
 const { default: createPersonalizerClient } = personalizerRest;
 const P3 = '/personalizer/v1.1-preview.3';
@@ -194,7 +195,7 @@ async function learnOverHttp(server: ServerProcess, policy: string): Promise<num
 
 describe('a multi-slot loop learns over HTTP', () => {
   // Random: 1/6 for the top slot, 1/5 for the side one (≈ 0.18: the first block); ε-greedy's ceiling ≈ 0.84.
-  test('a tuned policy (Azure\'s with -l 0.01): rewarded slots rise from random to near the ceiling', { timeout: 240_000 }, async (t) => {
+  test('a tuned policy (Azure\'s with -l 0.01): rewarded slots rise from random to near the ceiling', { timeout: 900_000 }, async (t) => {
     const server = await startServerProcess();
     try {
       const shares = await learnOverHttp(server, DEFAULT_CCB_POLICY_ARGUMENTS.replace('-l 0.001', '-l 0.01'));
@@ -207,7 +208,7 @@ describe('a multi-slot loop learns over HTTP', () => {
     }
   });
 
-  test("Azure's default multi-slot policy: it learns too, more slowly", { timeout: 240_000 }, async (t) => {
+  test("Azure's default multi-slot policy: it learns too, more slowly", { timeout: 900_000 }, async (t) => {
     const server = await startServerProcess();
     try {
       const shares = await learnOverHttp(server, DEFAULT_CCB_POLICY_ARGUMENTS);
@@ -221,7 +222,7 @@ describe('a multi-slot loop learns over HTTP', () => {
   });
 });
 
-test('kill -9 after the 2xx: every acknowledged multi-slot event and slot reward is in the store', { timeout: 60_000 }, async () => {
+test('kill -9 after the 2xx: every acknowledged multi-slot event and slot reward is in the store', { timeout: 600_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-multislot-'));
   const store = `sqlite:${path.join(dir, 'loop.db')}`;
   const server = await startServerProcess({ args: [`Store=${store}`] });
@@ -259,7 +260,7 @@ test('kill -9 after the 2xx: every acknowledged multi-slot event and slot reward
   }
 });
 
-test('reward window and deferred activation per slot, over HTTP: what the store joined once the window closed', { timeout: 60_000 }, async () => {
+test('reward window and deferred activation per slot, over HTTP: what the store joined once the window closed', { timeout: 600_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-multislot-window-'));
   const store = `sqlite:${path.join(dir, 'loop.db')}`;
   const server = await startServerProcess({ args: [`Store=${store}`] });
@@ -288,8 +289,9 @@ test('reward window and deferred activation per slot, over HTTP: what the store 
     assert.equal((await call(server, 'POST', `${P3}/multislot/events/activated/activate`)).status, 204);
     await reward('activated', [{ slotId: 'top', value: 1 }]);
     await reward('never', [{ slotId: 'top', value: 1 }, { slotId: 'side', value: 1 }]);
-    // The window closes after 2 s; the leader's sweep (every 500 ms) joins what is due. Then a reward too late.
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    // The window closes after 2 s; the leader's sweep (every 500 ms) joins what is due: three joined, the one never
+    // activated skipped. Then a reward too late.
+    await waitFor('the four events joined or skipped', async () => (await metric(server, 'personalizer_events_joined_total')) === 3 && (await metric(server, 'personalizer_events_skipped_total')) === 1, { pollMs: 100 });
     await reward('one', [{ slotId: 'top', value: 1 }]);
     assert.equal(await server.stop(), 0);
     const s = await openStore(store);

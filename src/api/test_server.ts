@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '../testing/postgres.js';
+import { WAIT_BOUND_MS } from '../testing/wait.js';
 
 export interface StartServerOptions {
   /** Extra `Key=Value` settings; `Eula`, `ApiKey`, `Host`, `Port`, `Store` given here or in env replace the helper's own. */
@@ -87,7 +88,8 @@ export async function startServerProcess(options: StartServerOptions = {}): Prom
     return code;
   };
 
-  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  // Until it is ready, or a bound only a broken start reaches (testing/wait.ts): a loaded machine starts slowly.
+  const deadline = Date.now() + (options.timeoutMs ?? WAIT_BOUND_MS);
   // A fixed port given by the caller is used as is (the start-up line may be below the log level).
   const fixed = fixedPort(options);
   let url: string | undefined = fixed === undefined ? undefined : `http://127.0.0.1:${fixed}`;

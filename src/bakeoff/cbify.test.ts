@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLearner, FNV_PRIME, merand48NoAdvance, parsePolicyArguments } from '../engine/index.js';
-import { NO_SHARED, sharedDir } from '../testing/fixtures.js';
+import { NO_SHARED, sharedDir, needs } from '../testing/fixtures.js';
 import { createCbifyFeaturizer } from './cbify_features.js';
 import { decodeDataset, type Dataset } from './dataset.js';
 import { fileOrder, shuffledOrder } from './order.js';
@@ -24,7 +24,7 @@ const multiclass = (): string | undefined => {
   const s = sharedDir();
   return s === undefined ? undefined : join(s, 'data', 'multiclass');
 };
-const skip = multiclass() === undefined ? NO_SHARED : false;
+const skip = needs(multiclass(), NO_SHARED);
 const load = (name: string): Dataset => decodeDataset(readFileSync(join(multiclass()!, name, `${name}.tsv.gz`)), name);
 const withK = (args: string, d: Dataset): string => args.replace('--cbify K', `--cbify ${d.classes}`);
 

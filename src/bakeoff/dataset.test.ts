@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { NO_SHARED, sharedDir } from '../testing/fixtures.js';
+import { NO_SHARED, sharedDir, needs } from '../testing/fixtures.js';
 import { DatasetError, decodeDataset } from './dataset.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -55,7 +55,7 @@ test('TSV: the `target` column wherever it is, labels mapped sorted to 0..K-1', 
   assert.deepEqual([...d.values], [1, 2, 3, 4, 5, 6, 0, 1]);
 });
 
-test('the five bake-off datasets read as documented (rows, features, classes)', { skip: multiclass() === undefined ? NO_SHARED : false }, () => {
+test('the five bake-off datasets read as documented (rows, features, classes)', { skip: needs(multiclass(), NO_SHARED) }, () => {
   const expected: Record<string, [number, number, number]> = {
     letter: [20000, 16, 26],
     pendigits: [10992, 16, 10],

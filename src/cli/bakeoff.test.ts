@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { decodeDataset, runPolicy, shuffledOrder } from '../bakeoff/index.js';
 import { CLI_MAIN } from '../testing/replay_cli.js';
-import { NO_SHARED, sharedDir } from '../testing/fixtures.js';
+import { NO_SHARED, sharedDir, needs } from '../testing/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bakeoff-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -114,7 +114,7 @@ test('refusals: usage errors exit 2, an unreadable dataset exits 1, each with a 
 });
 
 const shared = sharedDir();
-test('a PMLB TSV straight from the reference data: letter, 1,000 rows of run b', { skip: shared === undefined ? NO_SHARED : false }, async () => {
+test('a PMLB TSV straight from the reference data: letter, 1,000 rows of run b', { skip: needs(shared, NO_SHARED) }, async () => {
   const tsv = join(shared!, 'data', 'multiclass', 'letter', 'letter.tsv.gz');
   const policy = '--cbify 26 --cb_explore_adf --epsilon 0.05 --cb_type mtr';
   const r = await cli(['--multiclass', tsv, '--policy', policy, '--limit', '1000', '--json']);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { CLI_MAIN } from '../testing/replay_cli.js';
-import { NO_SHARED, vectorsDir } from '../testing/fixtures.js';
+import { NO_SHARED, vectorsDir, absent } from '../testing/fixtures.js';
 import type { EvaluationResult } from '../evaluation/index.js';
 
 const vectors = vectorsDir();
@@ -59,7 +59,7 @@ const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, M
 const IPS_GREEDY = '--cb_adf --cb_type ips -q :: --power_t 0 -l 0.001';
 
 test("--json on sim-20k.dsjson.gz: the greedy ips policy's average loss is VW's −0.626190; Online, Baseline1 and BaselineRand equal their direct computation", async (t) => {
-  if (!vectors) return t.skip(NO_SHARED);
+  if (!vectors) return absent(t, NO_SHARED);
   const r = await evaluate(['--dsjson', join(vectors, 'sim-20k.dsjson.gz'), '--policy', IPS_GREEDY, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as EvaluationResult;
@@ -96,7 +96,7 @@ test("--json on sim-20k.dsjson.gz: the greedy ips policy's average loss is VW's 
 });
 
 test('the table: a row per policy with its estimates, names from --name; the same figures with --threads 0; a plain file with malformed, unlabeled and _skipLearn lines', async (t) => {
-  if (!vectors) return t.skip(NO_SHARED);
+  if (!vectors) return absent(t, NO_SHARED);
   const lines = simLines().slice(0, 3000);
   const unlabeled = JSON.parse(lines[10]!) as Record<string, unknown>;
   for (const k of ['_label_cost', '_label_probability', '_label_Action', '_labelIndex']) delete unlabeled[k];
@@ -164,7 +164,7 @@ test('a log that cannot be evaluated exits 1 with its message: missing, multi-sl
   const none = await evaluate(['--dsjson', empty]);
   assert.equal(none.code, 1);
   assert.match(none.stderr, /no event to evaluate \(no line with a label\)/);
-  if (!vectors) return t.skip(NO_SHARED);
+  if (!vectors) return absent(t, NO_SHARED);
   const ccb = gunzipSync(readFileSync(join(vectors, 'ccb', 'ccb-10k.dsjson.gz'))).toString('utf8').split('\n').slice(0, 3);
   const file = join(dir, 'ccb.json');
   writeFileSync(file, [simLines()[0], ...ccb].join('\n') + '\n');
@@ -181,7 +181,7 @@ test('--help prints the usage and exits 0', async () => {
 });
 
 test('--optimize and --feature-importance: the discovered policies join the table, then the feature scores and the optimal policy', async (t) => {
-  if (!vectors) return t.skip(NO_SHARED);
+  if (!vectors) return absent(t, NO_SHARED);
   const file = join(dir, 'optimize.dsjson');
   writeFileSync(file, simLines().slice(0, 4000).join('\n') + '\n');
   const args = ['--dsjson', file, '--optimize', '--feature-importance'];

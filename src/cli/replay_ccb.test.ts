@@ -6,12 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NO_SHARED, repoRoot, vectorsDir } from '../testing/fixtures.js';
+import { NO_SHARED, repoRoot, vectorsDir, needs } from '../testing/fixtures.js';
 import { DEFAULT_CCB_POLICY_ARGUMENTS } from '../engine/index.js';
 
 const MAIN = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 const vectors = vectorsDir();
-const skip = vectors === undefined ? NO_SHARED : false;
+const skip = needs(vectors, NO_SHARED);
 const ccb = (name: string): string => join(vectors!, 'ccb', name);
 const dir = mkdtempSync(join(tmpdir(), 'replay-ccb-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NO_SHARED, readText, vectorsDir } from '../testing/fixtures.js';
+import { NO_SHARED, readText, vectorsDir, absent } from '../testing/fixtures.js';
 import { runReplay } from '../testing/replay_cli.js';
 
 const VECTORS = vectorsDir();
@@ -18,8 +18,8 @@ const RUNS = [
 ];
 
 for (const run of RUNS) {
-  test(`replay --policy "${run.policy}": -p and average loss equal VW 9.10's; save at 10k, resume with -i, same predictions`, { timeout: 180_000 }, async (t) => {
-    if (!VECTORS) return t.skip(NO_SHARED);
+  test(`replay --policy "${run.policy}": -p and average loss equal VW 9.10's; save at 10k, resume with -i, same predictions`, { timeout: 600_000 }, async (t) => {
+    if (!VECTORS) return absent(t, NO_SHARED);
     const dir = mkdtempSync(join(tmpdir(), 'personalizer-ensemble-'));
     try {
       const data = join(VECTORS, 'sim-20k.dsjson.gz');

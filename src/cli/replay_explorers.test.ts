@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readModel } from '../engine/index.js';
-import { NO_SHARED, readText, vectorsDir } from '../testing/fixtures.js';
+import { NO_SHARED, readText, vectorsDir, absent } from '../testing/fixtures.js';
 import { runReplay } from '../testing/replay_cli.js';
 
 const BASE = '--power_t 0 -l 0.001 --cb_type mtr -q ::';
@@ -23,7 +23,7 @@ const RUNS: [string, string][] = [
 for (const [name, policy] of RUNS) {
   test(`replay --policy "${policy}": -p and average loss are VW 9.10's (${name})`, async (t) => {
     const vectors = vectorsDir();
-    if (vectors === undefined) return t.skip(NO_SHARED);
+    if (vectors === undefined) return absent(t, NO_SHARED);
     const dir = mkdtempSync(join(tmpdir(), 'personalizer-explorers-'));
     try {
       const preds = join(dir, 'preds.txt');

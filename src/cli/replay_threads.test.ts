@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { prng, repoRoot, vectorsDir, NO_SHARED } from '../testing/fixtures.js';
+import { prng, repoRoot, vectorsDir, NO_SHARED, absent } from '../testing/fixtures.js';
 import { BLOCK_BYTES } from './replay_producer.js';
 
 const MAIN = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
@@ -97,7 +97,7 @@ test('replay: 1, 2 and 3 parse workers give the same -f, -p and stderr as parsin
 
 test('replay: VW\'s sim-20k with workers equals the single-thread run (mtr, dr, squarecb)', (t) => {
   const v = vectorsDir();
-  if (!v) return t.skip(NO_SHARED);
+  if (!v) return absent(t, NO_SHARED);
   const dir = mkdtempSync(join(tmpdir(), 'replay-threads-'));
   try {
     const plain = join(dir, 'sim-20k.dsjson');

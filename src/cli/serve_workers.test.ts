@@ -9,7 +9,9 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { freePort, serverAvailable, serverEntry, startServer, tempDir, type RunningServer } from '../conformance/harness.js';
 import { freshPostgres } from '../testing/postgres.js';
+import { needs } from '../testing/fixtures.js';
 
+const NOT_BUILT = `server not built (${serverEntry()} missing)`;
 const KEY = 'workers-test-key';
 
 interface LogLine {
@@ -74,7 +76,7 @@ function answeredBy(out: string, p: string): Map<number, number> {
   return by;
 }
 
-test('Workers=2: two worker processes serve one port, requests spread over both; the lock refuses a second server; SIGTERM stops all with 0', { skip: !serverAvailable(), timeout: 90_000 }, async () => {
+test('Workers=2: two worker processes serve one port, requests spread over both; the lock refuses a second server; SIGTERM stops all with 0', { skip: needs(serverAvailable(), NOT_BUILT), timeout: 600_000 }, async () => {
   const dir = tempDir('pzr-workers-');
   const file = path.join(dir.dir, 'p.db');
   const server = await startServer({ store: `sqlite:${file}`, key: KEY, args: ['Workers=2'] });
@@ -112,7 +114,7 @@ test('Workers=2: two worker processes serve one port, requests spread over both;
   }
 });
 
-test('Workers=2: a worker killed with kill -9 is started again and serves; the other serves meanwhile', { skip: !serverAvailable(), timeout: 90_000 }, async () => {
+test('Workers=2: a worker killed with kill -9 is started again and serves; the other serves meanwhile', { skip: needs(serverAvailable(), NOT_BUILT), timeout: 600_000 }, async () => {
   const dir = tempDir('pzr-workers-');
   const server = await startServer({ store: `sqlite:${path.join(dir.dir, 'p.db')}`, key: KEY, args: ['Workers=2'] });
   try {
@@ -141,7 +143,7 @@ test('Workers=2: a worker killed with kill -9 is started again and serves; the o
   }
 });
 
-test('Workers=2: the primary killed with kill -9 takes its workers with it, and releases the store', { skip: !serverAvailable(), timeout: 90_000 }, async () => {
+test('Workers=2: the primary killed with kill -9 takes its workers with it, and releases the store', { skip: needs(serverAvailable(), NOT_BUILT), timeout: 600_000 }, async () => {
   const dir = tempDir('pzr-workers-');
   const file = path.join(dir.dir, 'p.db');
   const server = await startServer({ store: `sqlite:${file}`, key: KEY, args: ['Workers=2'] });
@@ -157,7 +159,7 @@ test('Workers=2: the primary killed with kill -9 takes its workers with it, and 
   }
 });
 
-test('Workers=2 on a port already taken: exit 1 with the one line a single server gives', { skip: !serverAvailable(), timeout: 90_000 }, async () => {
+test('Workers=2 on a port already taken: exit 1 with the one line a single server gives', { skip: needs(serverAvailable(), NOT_BUILT), timeout: 600_000 }, async () => {
   const dir = tempDir('pzr-workers-');
   const port = await freePort();
   const holder = createServer();
@@ -182,7 +184,7 @@ test('Workers=2 on a port already taken: exit 1 with the one line a single serve
   }
 });
 
-test('a store the primary refuses stops the start before any worker exists', { skip: !serverAvailable(), timeout: 90_000 }, () => {
+test('a store the primary refuses stops the start before any worker exists', { skip: needs(serverAvailable(), NOT_BUILT), timeout: 600_000 }, () => {
   const dir = tempDir('pzr-workers-');
   const file = path.join(dir.dir, 'p.db');
   fs.writeFileSync(file, Buffer.alloc(8192, 0x5a));
@@ -196,7 +198,7 @@ test('a store the primary refuses stops the start before any worker exists', { s
   assert.ok(!r.stdout.includes('starting 3 workers'), r.stdout);
 });
 
-test('Workers=2 on PostgreSQL: both workers serve one port and one database; a Rank answered by one is rewarded through the other', { skip: !serverAvailable(), timeout: 90_000 }, async (t) => {
+test('Workers=2 on PostgreSQL: both workers serve one port and one database; a Rank answered by one is rewarded through the other', { skip: needs(serverAvailable(), NOT_BUILT), timeout: 600_000 }, async (t) => {
   const url = await freshPostgres(t);
   if (!url) return;
   const server = await startServer({ store: url, key: KEY, args: ['Workers=2'] });
@@ -269,7 +271,7 @@ function metric(text: string, name: string): number {
   return Number(text.split('\n').find((l) => l.startsWith(name + ' '))?.split(' ')[1]);
 }
 
-test('Workers=2 on one SQLite file: Ranks and Rewards spread over both are all joined and learned, by exactly one trainer', { skip: !serverAvailable(), timeout: 120_000 }, async () => {
+test('Workers=2 on one SQLite file: Ranks and Rewards spread over both are all joined and learned, by exactly one trainer', { skip: needs(serverAvailable(), NOT_BUILT), timeout: 600_000 }, async () => {
   const dir = tempDir('pzr-workers-');
   const server = await startServer({ store: `sqlite:${path.join(dir.dir, 'p.db')}`, key: KEY, args: ['Workers=2'] });
   try {

@@ -5,9 +5,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { Api, parseModelHeader, serverAvailable, serverEntry, show, sleep, startServer, type HttpResult, type RunningServer } from './harness.js';
+import { Api, parseModelHeader, serverAvailable, serverEntry, show, startServer, type HttpResult, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
+import { waitFor } from '../testing/wait.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 
 const ctx = [{ user: { tier: 'gold' } }];
 const acts = (n: number): object[] => Array.from({ length: n }, (_, i) => ({ id: `a${i}`, features: [{ f: { n: i } }] }));
@@ -225,13 +227,8 @@ describe('bad input never yields a 5xx and leaves the server healthy', { skip },
       }
     }
     // Let the trainer learn the accepted odd events, then check ranking is still a proper distribution.
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      const m = await api.get('/model');
-      if ((parseModelHeader(m.bytes).eventSum ?? 0n) >= BigInt(accepted.length)) break;
-      await sleep(100);
-    }
-    await sleep(1100);
+    // GET /model is the model that ranks (loop.ts getModel): once it has learned them, Ranks use it.
+    await waitFor(`a model that learned the ${accepted.length} accepted events`, async () => (parseModelHeader((await api.get('/model')).bytes).eventSum ?? 0n) >= BigInt(accepted.length), { pollMs: 100 });
     for (let i = 0; i < 5; i++) {
       const r = await api.rank({ contextFeatures: [{ x: { big: 1 } }, { user: { tier: 'gold' } }], actions: acts(4) });
       assert.equal(r.status, 201, show(r));

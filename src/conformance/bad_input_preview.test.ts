@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { rawRequest } from '../api/raw_http.js';
 import { Api, serverAvailable, serverEntry, show, startServer, tempDir, type HttpResult, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing): run tsc first`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing): run tsc first`);
 const V = 'api-version=2022-09-01-preview';
 
 function refused(what: string, r: HttpResult, status: number | number[], codes?: string[]): void {

@@ -6,8 +6,10 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Api, parseModelHeader, pool, serverAvailable, serverEntry, show, sleep, startServer, tempStore, type RunningServer, type TestStore } from './harness.js';
+import { needs } from '../testing/fixtures.js';
+import { waitFor } from '../testing/wait.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 
 const N = 200;
 const WARMUP = 30;
@@ -31,21 +33,18 @@ describe('durability across kill -9', { skip }, () => {
     return { bytes: m.bytes, learned: parseModelHeader(m.bytes).eventSum ?? -1n };
   };
   /** Poll until the exported model has learned `n` events; returns it. */
-  const waitLearned = async (api: Api, n: number, ms = 10_000): Promise<{ bytes: Uint8Array; learned: bigint }> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
+  const waitLearned = (api: Api, n: number): Promise<{ bytes: Uint8Array; learned: bigint }> =>
+    waitFor(`an exported model that learned ${n} events`, async () => {
       const m = await modelOf(api);
-      if (m.learned >= BigInt(n) || Date.now() > deadline) return m;
-      await sleep(100);
-    }
-  };
+      return m.learned >= BigInt(n) && m;
+    }, { pollMs: 100 });
 
   after(async () => {
     await server?.stop();
     await store?.cleanup();
   });
 
-  test(`${N} concurrent acknowledged ranks + rewards survive kill -9; the model resumes from its last export`, { timeout: 60_000 }, async () => {
+  test(`${N} concurrent acknowledged ranks + rewards survive kill -9; the model resumes from its last export`, { timeout: 600_000 }, async () => {
     // 1. First life: export every second, learn a warm-up, capture the exported model, then slow exports down
     //    so that nothing is exported between the capture and the kill.
     let api = await start();
@@ -116,7 +115,7 @@ describe('durability across kill -9', { skip }, () => {
     // (the rewards arrived before the crash; nothing was re-sent except the two second rewards, which
     // `earliest` ignores).
     assert.equal((await api.put('/configurations/service', fast)).status, 200);
-    const final = await waitLearned(api, WARMUP + N, 15_000);
+    const final = await waitLearned(api, WARMUP + N);
     assert.equal(final.learned, BigInt(WARMUP + N), `learned events after restart: ${final.learned}, expected ${WARMUP + N}`);
     await sleep(2200);
     assert.equal((await modelOf(api)).learned, BigInt(WARMUP + N), 'no event is learned twice');

@@ -16,13 +16,15 @@ import { AzureKeyCredential } from '@azure/core-auth';
 import { readModel } from '../engine/index.js';
 import { Api, pool, serverAvailable, serverEntry, sharedDir, show, sleep, startServer, tempStore, type HttpResult, type RunningServer, type TestStore } from './harness.js';
 import { loadSpec, type LoadedSpec } from './openapi.js';
+import { needs, NO_SHARED } from '../testing/fixtures.js';
+import { waitFor } from '../testing/wait.js';
 
 const { default: createPersonalizerClient } = personalizerRest;
 type RestClient = ReturnType<typeof createPersonalizerClient>;
 
 const shared = sharedDir();
-const built = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
-const skipSpec = built || (shared ? false : 'reference data ../shared is absent: skipping the evaluations conformance tests (they validate against its OpenAPI documents)');
+const built = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
+const skipSpec = built || needs(shared, NO_SHARED);
 
 const PREVIEW = '/personalizer/v1.1-preview.3';
 const TYPES = ['t0', 't1', 't2'];
@@ -78,11 +80,7 @@ async function simulate(api: Api, n: number, o: { reward?: (type: string, chosen
     });
     logged.push(...batch);
     if (o.learn) {
-      const deadline = Date.now() + 10_000;
-      for (let learned = 0n; learned < BigInt(logged.length) && Date.now() < deadline; ) {
-        await sleep(100);
-        learned = readModel((await api.get('/model')).bytes).resume?.exampleNumber ?? 0n;
-      }
+      await waitFor(`a model that learned ${logged.length} events`, async () => (readModel((await api.get('/model')).bytes).resume?.exampleNumber ?? 0n) >= BigInt(logged.length), { pollMs: 100 });
     }
   }
   return logged;
@@ -168,7 +166,7 @@ describe('offline evaluations through a real server (REST client on v1.1-preview
     server?.cleanup();
   });
 
-  test('POST (REST client): 201 pending with Location; GET polls through running to completed; every answer conforms', { timeout: 120_000 }, async () => {
+  test('POST (REST client): 201 pending with Location; GET polls through running to completed; every answer conforms', { timeout: 600_000 }, async () => {
     const created = await client.path('/evaluations').post({
       body: { name: 'good vs worse', startTime: iso(t0), endTime: iso(t1), policies: [GOOD, WORSE] },
     });
@@ -297,7 +295,7 @@ describe('offline evaluations through a real server (REST client on v1.1-preview
     assert.deepEqual(viaClient.json, list.json);
   });
 
-  test('applyFromEvaluation: refuses baselines, unknown names and ids and unfinished evaluations; makes the good policy live', { timeout: 60_000 }, async () => {
+  test('applyFromEvaluation: refuses baselines, unknown names and ids and unfinished evaluations; makes the good policy live', { timeout: 600_000 }, async () => {
     const apply = async (body: unknown, raw = false): Promise<HttpResult> =>
       raw ? api.post('/configurations/applyFromEvaluation', body) : fromRest((await client.path('/configurations/applyFromEvaluation').post({ body: body as any })) as any);
     const op = 'ServiceConfiguration_ApplyFromEvaluation';
@@ -394,7 +392,7 @@ describe('kill -9 mid-evaluation, then a restart on the same store', { skip: bui
     await dir?.cleanup();
   });
 
-  test('the evaluation is resumed and completes: never left running', { timeout: 180_000 }, async () => {
+  test('the evaluation is resumed and completes: never left running', { timeout: 600_000 }, async () => {
     const store = dir.url;
     server = await startServer({ store });
     let api = new Api(server.base, server.key);
@@ -468,7 +466,7 @@ describe('auto-optimization end to end', { skip: built }, () => {
     await dir?.cleanup();
   });
 
-  test('with no better policy to find, the run completes as onlinePolicyRetained; a restart does not run it again', { timeout: 180_000 }, async () => {
+  test('with no better policy to find, the run completes as onlinePolicyRetained; a restart does not run it again', { timeout: 600_000 }, async () => {
     const store = dir.url;
     server = await startServer({ store });
     let api = new Api(server.base, server.key);
@@ -521,7 +519,7 @@ describe('optimization discovery and auto-optimization with a clearly better pol
     server?.cleanup();
   });
 
-  test('a Manual evaluation with enableOfflineExperimentation names a discovered policy that beats Online', { timeout: 180_000 }, async () => {
+  test('a Manual evaluation with enableOfflineExperimentation names a discovered policy that beats Online', { timeout: 600_000 }, async () => {
     const created = await api.post('/evaluations', { name: 'discover', startTime: iso(t0), endTime: iso(t1), policies: [], enableOfflineExperimentation: true });
     assert.equal(created.status, 201, show(created));
     const done = await waitUntil('the discovery evaluation', 150_000, async () => {
@@ -541,7 +539,7 @@ describe('optimization discovery and auto-optimization with a clearly better pol
     assert.ok(done.featureImportance.length >= 2, JSON.stringify(done.featureImportance));
   });
 
-  test('auto-optimization applies it: its lower 95% bound clears the online one; the policy becomes live', { timeout: 240_000 }, async () => {
+  test('auto-optimization applies it: its lower 95% bound clears the online one; the policy becomes live', { timeout: 600_000 }, async () => {
     const auto = await firstAutoRun(api, 200_000);
     assert.equal(auto.status, 'optimalPolicyApplied', JSON.stringify(auto.failureReason ?? auto.decisionReason));
     const full = (await api.get(`/evaluations/${auto.id}`)).json;

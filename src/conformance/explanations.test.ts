@@ -8,8 +8,10 @@ import { loadLearner, readModel } from '../engine/index.js';
 import { buildContext } from '../loop/context.js';
 import { validateRankRequest } from '../loop/validate_rank.js';
 import { Api, serverAvailable, serverEntry, show, sleep, startServer, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
+import { waitFor } from '../testing/wait.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 const PREVIEW = '/personalizer/v1.1-preview.3';
 const ITEMS = ['alpha', 'bravo', 'charlie', 'delta'];
 
@@ -35,7 +37,7 @@ describe('inference explanations through HTTP', { skip }, () => {
     await server?.cleanup();
   });
 
-  test('absent by default; when enabled, the features sent with the model\'s scores for rewardActionId', { timeout: 60_000 }, async () => {
+  test('absent by default; when enabled, the features sent with the model\'s scores for rewardActionId', { timeout: 600_000 }, async () => {
     const cfg = (await api.get('/configurations/service')).json;
     assert.equal(cfg.isInferenceExplainabilityEnabled, false);
     assert.equal((await api.put('/configurations/service', { ...cfg, modelExportFrequency: 'PT1S' })).status, 200);
@@ -47,9 +49,7 @@ describe('inference explanations through HTTP', { skip }, () => {
       assert.equal('inferenceExplanation' in r.json, false, 'no explanation unless enabled');
       assert.equal((await api.reward(`train-${i}`, r.json.rewardActionId === (type === 't0' ? 'bravo' : 'delta') ? 1 : 0)).status, 204);
     }
-    for (let t = Date.now(); Date.now() - t < 10_000; await sleep(100)) {
-      if ((readModel((await api.get('/model')).bytes).resume?.exampleNumber ?? 0n) >= 200n) break;
-    }
+    await waitFor('an exported model that learned 200 events', async () => (readModel((await api.get('/model')).bytes).resume?.exampleNumber ?? 0n) >= 200n, { pollMs: 100 });
     await sleep(1200); // no export is pending once everything is learned: this model stays
 
     const on = await api.put('/configurations/service', { ...cfg, modelExportFrequency: 'PT1S', isInferenceExplainabilityEnabled: true });

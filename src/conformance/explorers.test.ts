@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import personalizerRest from '@azure-rest/ai-personalizer';
 import { AzureKeyCredential } from '@azure/core-auth';
 import { readModel } from '../engine/index.js';
-import { startServer, serverAvailable, serverEntry, sleep, type RunningServer } from './harness.js';
+import { startServer, serverAvailable, serverEntry, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
+import { waitFor } from '../testing/wait.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing): run tsc first`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing): run tsc first`);
 const { default: createPersonalizerClient } = personalizerRest;
 
 const BASE = '--power_t 0 -l 0.001 --cb_type mtr -q ::';
@@ -41,7 +43,7 @@ describe('explorers through PUT /configurations/policy (REST client, real server
     server?.cleanup();
   });
 
-  test('each explorer is accepted, ranks a distribution, and the exported model is VW 9.10 for it', { timeout: 60_000 }, async () => {
+  test('each explorer is accepted, ranks a distribution, and the exported model is VW 9.10 for it', { timeout: 600_000 }, async () => {
     const svc = await client.path('/configurations/service').get();
     assert.equal(svc.status, '200');
     const put = await client.path('/configurations/service').put({
@@ -74,22 +76,13 @@ describe('explorers through PUT /configurations/policy (REST client, real server
 
     // A new policy retrains on the logged events: the last one (regcb) learns all 50, and its exported model says
     // so in VW's format (the counter before cb_adf's).
-    const deadline = Date.now() + 20_000;
-    let state: ReturnType<typeof readModel> | undefined;
-    let seen = '';
-    while (Date.now() < deadline) {
+    const state = await waitFor('an exported regcb model with 50 learned events', async () => {
       const m = await client.path('/model').get().asNodeStream();
       const chunks: Buffer[] = [];
       for await (const c of m.body!) chunks.push(c as Buffer);
       const s = readModel(new Uint8Array(Buffer.concat(chunks)));
-      seen = `${s.options} counter ${s.explorerCounter} events ${s.resume?.exampleNumber}`;
-      if (/ --regcb( |$)/.test(s.options) && s.explorerCounter === 50n) {
-        state = s;
-        break;
-      }
-      await sleep(200);
-    }
-    assert.ok(state, `no exported regcb model with 50 learned events within 20 s (last: ${seen})`);
+      return / --regcb( |$)/.test(s.options) && s.explorerCounter === 50n && s;
+    }, { pollMs: 200 });
     assert.match(state.options, / --cb_max_cost 0 --cb_min_cost -1 /);
     assert.match(state.options, / --mellowness 0\.00100000004749745 /);
     assert.equal(state.cbAdf[0]!.eventSum, 50n);

@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import personalizerRest from '@azure-rest/ai-personalizer';
 import { AzureKeyCredential } from '@azure/core-auth';
 import { readModel } from '../engine/index.js';
-import { Api, serverAvailable, serverEntry, show, sleep, startServer, type RunningServer } from './harness.js';
+import { Api, serverAvailable, serverEntry, show, startServer, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
+import { waitFor } from '../testing/wait.js';
 
 const { default: createPersonalizerClient } = personalizerRest;
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 
 const ACTIONS = ['a0', 'a1', 'a2', 'a3'].map((id, i) => ({ id, features: [{ item: { name: id, group: `g${i % 2}` } }] }));
 const EVENTS = 60;
@@ -54,7 +56,7 @@ describe('bag and cover policies through HTTP', { skip }, () => {
   ];
 
   for (const c of CASES) {
-    test(`${c.name}: PUT policy (REST client), rank, reward, and the exported model learned with it`, { timeout: 60_000 }, async () => {
+    test(`${c.name}: PUT policy (REST client), rank, reward, and the exported model learned with it`, { timeout: 600_000 }, async () => {
       const put = (await client.path('/configurations/policy').put({ body: { name: c.name, arguments: c.args } })) as any;
       assert.equal(put.status, '200', JSON.stringify(put.body));
       assert.equal(put.body.arguments, c.stored);
@@ -62,12 +64,7 @@ describe('bag and cover policies through HTTP', { skip }, () => {
       assert.deepEqual(got.body, { name: c.name, arguments: c.stored });
 
       // The new policy starts from a fresh model: wait until the ranker's model is that one.
-      const fresh = Date.now() + 20_000;
-      while (!c.header.test(readModel((await api.get('/model')).bytes).options)) {
-        assert.ok(Date.now() < fresh, `no fresh ${c.name} model exported`);
-        await sleep(100);
-      }
-      await sleep(300);
+      await waitFor(`a fresh ${c.name} model`, async () => c.header.test(readModel((await api.get('/model')).bytes).options), { pollMs: 100 });
       let hits = 0;
       for (let i = 0; i < EVENTS; i++) {
         const eventId = `${c.name}-${i}`;
@@ -83,13 +80,10 @@ describe('bag and cover policies through HTTP', { skip }, () => {
         assert.equal(rw.status, 204, show(rw));
       }
       // The trainer learns the events under this policy and exports a model carrying the explorer's state.
-      const deadline = Date.now() + 20_000;
-      let state = readModel((await api.get('/model')).bytes);
-      while ((state.resume?.exampleNumber ?? 0n) < BigInt(EVENTS) || !c.header.test(state.options)) {
-        assert.ok(Date.now() < deadline, `no model learned with ${c.name} (options '${state.options}', ${state.resume?.exampleNumber} events)`);
-        await sleep(200);
-        state = readModel((await api.get('/model')).bytes);
-      }
+      const state = await waitFor(`a model that learned ${EVENTS} events with ${c.name}`, async () => {
+        const s = readModel((await api.get('/model')).bytes);
+        return (s.resume?.exampleNumber ?? 0n) >= BigInt(EVENTS) && c.header.test(s.options) && s;
+      }, { pollMs: 200 });
       // Every learned event (this test's, and the earlier policy's still in the log) went through the explorer.
       const learned = state.resume!.exampleNumber;
       assert.ok(learned >= BigInt(EVENTS) && learned <= BigInt(2 * EVENTS), `${learned} events learned`);

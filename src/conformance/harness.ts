@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '../testing/postgres.js';
+import { WAIT_BOUND_MS } from '../testing/wait.js';
 
 /** The folder holding package.json, found by walking up from this module (works from src/ and dist/). */
 export function repoRoot(): string {
@@ -154,7 +155,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const url = `http://127.0.0.1:${port}`;
   const base = `${url}/personalizer/v1.0`;
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
+  // Until it answers, or a bound only a broken start reaches (testing/wait.ts): a loaded machine starts slowly.
+  const deadline = Date.now() + (opts.startTimeoutMs ?? WAIT_BOUND_MS);
   for (;;) {
     if (gone) throw new Error(`server exited before answering:\n${out}`);
     try {

@@ -14,8 +14,10 @@ import { loadLearner, readModel } from '../engine/index.js';
 import { buildContext } from '../loop/context.js';
 import { validateRankRequest } from '../loop/validate_rank.js';
 import { Api, serverAvailable, serverEntry, show, sleep, startServer, type HttpResult, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
+import { metric, waitFor } from '../testing/wait.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 const PREVIEW = '/personalizer/v1.1-preview.3';
 
 // Ten user types, each with its own best item among ten: the learner needs a few hundred events to know them all.
@@ -41,20 +43,6 @@ async function learnedCount(api: Api): Promise<bigint> {
   return readModel(m.bytes).resume?.exampleNumber ?? 0n;
 }
 
-async function metric(server: Server, name: string): Promise<number | null> {
-  const r = await fetch(`${server.url}/metrics`, { headers: { 'Ocp-Apim-Subscription-Key': server.key } });
-  const text = await r.text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line === undefined ? null : Number(line.split(' ')[1]);
-}
-
-async function waitFor(what: string, ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 async function configure(api: Api, patch: Record<string, unknown>): Promise<HttpResult> {
   const cfg = (await api.get('/configurations/service')).json;
@@ -76,7 +64,7 @@ describe('learning modes through HTTP', { skip }, () => {
     await server?.cleanup();
   });
 
-  test('Apprentice: the baseline on every Rank, agreement rises as the learner imitates it; Online then keeps the model', { timeout: 180_000 }, async () => {
+  test('Apprentice: the baseline on every Rank, agreement rises as the learner imitates it; Online then keeps the model', { timeout: 600_000 }, async () => {
     const never = await preview.get('/apprentice');
     assert.equal(never.status, 404, show(never));
     assert.equal(never.json.error.code, 'ApprenticeModeNeverTurnedOn');
@@ -207,7 +195,7 @@ describe('LoggingOnly through HTTP', { skip }, () => {
     await server?.cleanup();
   });
 
-  test('the baseline is returned, events are logged and joined, nothing is learned; the logs stay on a switch', { timeout: 60_000 }, async () => {
+  test('the baseline is returned, events are logged and joined, nothing is learned; the logs stay on a switch', { timeout: 600_000 }, async () => {
     const initial = await api.get('/model');
     const put = await configure(api, { learningMode: 'LoggingOnly', modelExportFrequency: 'PT1S' });
     assert.equal(put.status, 200, show(put));

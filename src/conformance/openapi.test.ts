@@ -6,14 +6,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Api, parseModelHeader, serverAvailable, serverEntry, sharedDir, show, sleep, startServer, type HttpResult, type RunningServer } from './harness.js';
 import { loadSpec, type LoadedSpec } from './openapi.js';
+import { NO_SHARED, needs } from '../testing/fixtures.js';
+import { waitFor } from '../testing/wait.js';
 
 const shared = sharedDir();
 const specDir = shared && join(shared, 'reference', 'azure-personalizer-openapi', 'v1.0');
-const skip = !shared
-  ? 'reference data ../shared is absent: skipping the OpenAPI conformance tests'
-  : !serverAvailable()
-    ? `server not built (${serverEntry()} missing)`
-    : false;
+const skip = needs(shared, NO_SHARED) || needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 
 const DEFAULT_POLICY = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::';
 
@@ -152,11 +150,10 @@ describe('v1.0 OpenAPI conformance against a real server', { skip }, () => {
     test('Model_Get: 200 application/octet-stream attachment holding a VW model of the default policy', async () => {
       // The policy tests above reset the policy: its fresh model is retrained in the background and served once
       // it has caught up with the log (until then the previous policy's model is), so wait for it.
-      let r = await api.get('/model');
-      for (let i = 0; i < 50 && !/--cb_type mtr/.test(parseModelHeader(r.bytes).options); i++) {
-        await sleep(100);
-        r = await api.get('/model');
-      }
+      const r = await waitFor('the default policy\'s model', async () => {
+        const m = await api.get('/model');
+        return /--cb_type mtr/.test(parseModelHeader(m.bytes).options) && m;
+      }, { pollMs: 100 });
       conforms('Model_Get', r, 200);
       assert.match(r.headers.get('content-type')!, /^application\/octet-stream/);
       assert.match(r.headers.get('content-disposition') ?? '', /^attachment;\s*filename="?model\.vw"?$/);

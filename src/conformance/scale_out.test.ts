@@ -14,8 +14,9 @@ import { openStore, type Store } from '../store/index.js';
 import { freshPostgres } from '../testing/postgres.js';
 import { Api, pool, serverAvailable, serverEntry, show, sleep, startServer, tempDir, testOnPostgres, type RunningServer } from './harness.js';
 import { findLeader, leaderView } from './scale_out.js';
+import { needs } from '../testing/fixtures.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 // `npm test` runs the conformance suite twice, the second time with TEST_STORE=postgres (scripts/test.mjs): the
 // PostgreSQL tests here run in that pass only, the SQLite one in the first, so that neither runs twice.
 const inNpmTest = process.env['npm_lifecycle_event'] === 'test';
@@ -78,7 +79,7 @@ describe('several server processes, one loop', { skip }, () => {
     }
   });
 
-  test('two servers on one PostgreSQL database: Ranks on one, Rewards on the other; all joined, learned once, to the one-process bar', { timeout: 180_000, skip: postgresSkip }, async (t) => {
+  test('two servers on one PostgreSQL database: Ranks on one, Rewards on the other; all joined, learned once, to the one-process bar', { timeout: 600_000, skip: postgresSkip }, async (t) => {
     const url = await freshPostgres(t);
     if (!url) return;
     const servers: Server[] = [];
@@ -150,7 +151,7 @@ describe('several server processes, one loop', { skip }, () => {
     }
   });
 
-  test('trainer failover: the leader killed under load; the other leads within the lease expiry, nothing lost, nothing learned twice', { timeout: 120_000, skip: postgresSkip }, async (t) => {
+  test('trainer failover: the leader killed under load; the other leads within the lease expiry, nothing lost, nothing learned twice', { timeout: 600_000, skip: postgresSkip }, async (t) => {
     const url = await freshPostgres(t);
     if (!url) return;
     const servers: Server[] = [];

@@ -9,8 +9,9 @@ import { RestError } from '@azure/ms-rest-js';
 import personalizerRest from '@azure-rest/ai-personalizer';
 import { AzureKeyCredential } from '@azure/core-auth';
 import { startServer, serverAvailable, serverEntry, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing): run tsc first`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing): run tsc first`);
 
 const AZURE_EVENT_ID = /^[0-9a-f]{32}-[A-Za-z0-9]{5}$/;
 

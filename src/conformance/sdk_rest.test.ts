@@ -3,9 +3,6 @@
 // status as the client's success map has it (a string), errors with their status and code, and every answer checked
 // against the v1.1-preview.3 OpenAPI document. Then every example request of that document's examples/ folder is
 // sent as is and its answer checked too.
-//
-// Operations another part of the work adds (multi-slot, model import, signed export) are tested here once their
-// routes answer; until then their tests skip, saying so.
 
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,14 +11,12 @@ import { join } from 'node:path';
 import { Api, parseModelHeader, pool, serverAvailable, serverEntry, sharedDir, show, sleep, startServer, tempDir, type HttpResult, type RunningServer } from './harness.js';
 import { exampleFiles, loadSpec, type LoadedSpec } from './openapi.js';
 import { fromRest, fromStream, restClient, type RestClient } from './rest_client.js';
+import { NO_SHARED, needs } from '../testing/fixtures.js';
+import { waitFor } from '../testing/wait.js';
 
 const shared = sharedDir();
 const specDir = shared && join(shared, 'reference', 'azure-personalizer-openapi', 'v1.1-preview.3');
-const skip = !shared
-  ? 'reference data ../shared is absent: skipping the REST client conformance tests (they validate against its v1.1-preview.3 OpenAPI document)'
-  : !serverAvailable()
-    ? `server not built (${serverEntry()} missing): run tsc first`
-    : false;
+const skip = needs(shared, NO_SHARED) || needs(serverAvailable(), `server not built (${serverEntry()} missing): run tsc first`);
 
 const PREVIEW = '/personalizer/v1.1-preview.3';
 const DEFAULT_POLICY = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::';
@@ -55,7 +50,6 @@ describe('@azure-rest/ai-personalizer: every operation against a real server, ch
   };
   const rest = (r: unknown): HttpResult => fromRest(r as Answer);
   /** Whether a route exists on this build: an unknown one is 404 ResourceNotFound (errors.ts). */
-  const routeMissing = (r: HttpResult): boolean => r.status === 404 && r.json?.error?.code === 'ResourceNotFound';
 
   before(async () => {
     spec = loadSpec(specDir!);
@@ -153,17 +147,13 @@ describe('@azure-rest/ai-personalizer: every operation against a real server, ch
     refused('Events_Activate', rest(longId), 400, 'InvalidEventIdToActivate');
   });
 
-  test('/evaluations: POST 201, GET one 200 until completed, GET list 200, applyFromEvaluation 204, DELETE 204; 404 EvaluationNotFound, 400 InvalidEvaluationContract', { timeout: 180_000 }, async () => {
+  test('/evaluations: POST 201, GET one 200 until completed, GET list 200, applyFromEvaluation 204, DELETE 204; 404 EvaluationNotFound, 400 InvalidEvaluationContract', { timeout: 600_000 }, async () => {
     const contract = { name: 'rest evaluation', startTime: iso(t0), endTime: iso(t1), policies: [{ name: 'ips', arguments: '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.01 --cb_type ips -q ::' }] };
     // The events join once their reward window (1 s) is over.
-    let created: Answer | undefined;
-    for (const deadline = Date.now() + 20_000; ; await sleep(250)) {
+    const created = await waitFor('the events joined (an evaluation accepted)', async () => {
       const c = (await client.path('/evaluations').post({ body: contract })) as Answer;
-      if (c.status === '201' || Date.now() > deadline || (c.body as any)?.error?.code !== 'NoLogsExistInDateRange') {
-        created = c;
-        break;
-      }
-    }
+      return (c.body as any)?.error?.code !== 'NoLogsExistInDateRange' && c;
+    }, { pollMs: 250 });
     conforms('Evaluations_Create', rest(created), 201);
     const id = (created!.body as any).id as string;
     assert.equal(created!.headers['location'], `${server.url}${PREVIEW}/evaluations/${id}`);
@@ -237,7 +227,6 @@ describe('@azure-rest/ai-personalizer: every operation against a real server, ch
   test('PUT /model (model import): our own export back 204, plain and signed; a body that is no model 400', async (t: TestContext) => {
     const model = await fromStream((await client.path('/model').get().asNodeStream()) as any);
     const r = rest(await client.path('/model').put({ body: model.bytes, contentType: 'application/octet-stream' }));
-    if (routeMissing(r)) return t.skip('PUT /model (model import) has not landed on this build');
     conforms('Model_Import', r, 204);
     const junk = rest(await client.path('/model').put({ body: new Uint8Array([1, 2, 3, 4]), contentType: 'application/octet-stream' }));
     assert.equal(junk.status, 400, show(junk));
@@ -256,7 +245,6 @@ describe('@azure-rest/ai-personalizer: every operation against a real server, ch
   test('GET /model?signed=true: the signed archive (a zip holding the model and its signature)', async (t: TestContext) => {
     const g = await fromStream((await client.path('/model').get({ queryParameters: { signed: true } }).asNodeStream()) as any);
     conforms('Model_Get', g, 200);
-    if (!/model\.vw\.zip/.test(g.headers.get('content-disposition') ?? '')) return t.skip('signed model export has not landed on this build');
     // A zip's local file header.
     assert.deepEqual([...g.bytes.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04]);
   });
@@ -267,7 +255,6 @@ describe('@azure-rest/ai-personalizer: every operation against a real server, ch
         body: { contextFeatures: context, actions: actions(3), slots: [{ id: 'main', baselineAction: 'a0' }, { id: 'side', baselineAction: 'a1' }], eventId: 'ms-1' },
       }),
     );
-    if (routeMissing(rank)) return t.skip('the multi-slot routes have not landed on this build');
     refused('MultiSlot_Rank', rank, 400, 'InvalidMultiSlotApiAccess');
     refused('MultiSlotEvents_Reward', rest(await client.path('/multislot/events/{eventId}/reward', 'ms-1').post({ body: { reward: [{ slotId: 'main', value: 1 }] } })), 400, 'InvalidMultiSlotApiAccess');
     refused('MultiSlotEvents_Activate', rest(await client.path('/multislot/events/{eventId}/activate', 'ms-1').post()), 400, 'InvalidMultiSlotApiAccess');
@@ -275,7 +262,6 @@ describe('@azure-rest/ai-personalizer: every operation against a real server, ch
 
   test('/multislot/* on a multi-slot loop (--ccb_explore_adf): rank 201 one distinct action per slot, reward 204, activate 204', async (t: TestContext) => {
     const probe = rest(await client.path('/multislot/rank').post({ body: { actions: actions(2), slots: [{ id: 's', baselineAction: 'a0' }] } }));
-    if (routeMissing(probe)) return t.skip('the multi-slot routes have not landed on this build');
     const ms = await startServer();
     try {
       const c = restClient(ms);
@@ -393,7 +379,6 @@ describe("v1.1-preview.3's example requests, sent as they are to a real server",
     const byFile = new Map([...spec.operations.values()].flatMap((op) => Object.values(op.examples).map((ref) => [ref.replace(/^\.\//, ''), op] as const)));
     const files = exampleFiles(specDir!);
     assert.equal(files.length, 20, files.join(', '));
-    const skipped: string[] = [];
     for (const file of files) {
       const op = byFile.get(`examples/${file}`);
       assert.ok(op, `${file}: no operation names it`);
@@ -412,10 +397,6 @@ describe("v1.1-preview.3's example requests, sent as they are to a real server",
         body = rest;
         r = await api.call(op.method, path, { body });
       }
-      if (op.operationId.startsWith('MultiSlot') && r.status === 404 && r.json?.error?.code === 'ResourceNotFound') {
-        skipped.push(file);
-        continue;
-      }
       const need = NEEDS[op.operationId];
       if (need) {
         assert.deepEqual([r.status, r.json?.error?.code], need, `${file}: ${show(r)}`);
@@ -427,7 +408,6 @@ describe("v1.1-preview.3's example requests, sent as they are to a real server",
       if (r.status >= 400 && !op.responses.has('default')) assert.deepEqual([Object.keys(r.json), typeof r.json.error.message], [['error'], 'string'], file);
       else assert.deepEqual(spec.check(op.operationId, r), [], file);
     }
-    if (skipped.length > 0) t.diagnostic(`not yet served on this build (multi-slot has not landed): ${skipped.join(', ')}`);
     // Still healthy.
     assert.equal((await api.rank({ contextFeatures: context, actions: actions(2) })).status, 201);
   });

@@ -6,8 +6,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverAvailable, serverEntry, startServer, type RunningServer } from './harness.js';
+import { needs } from '../testing/fixtures.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing): run tsc first`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing): run tsc first`);
 
 type Json = any;
 

@@ -22,8 +22,9 @@ import {
   readKubernetes,
   type ServerInvocation,
 } from './manifests.js';
+import { needs } from '../testing/fixtures.js';
 
-const skip = serverAvailable() ? false : `server not built (${serverEntry()} missing)`;
+const skip = needs(serverAvailable(), `server not built (${serverEntry()} missing)`);
 const KNOWN = new Set(SETTING_NAMES.map((n) => n.toLowerCase()));
 
 /** Every argument and environment variable names one of the server's settings (`__` standing for `:`). */
@@ -151,7 +152,7 @@ describe('deploy/compose.yaml', () => {
     assert.ok(compose.services.lb.volumes.some((v: string) => v.startsWith('./haproxy.cfg:')));
   });
 
-  test('a real server started with these settings answers its probes and the compose health check', { skip, timeout: 60_000 }, async () => {
+  test('a real server started with these settings answers its probes and the compose health check', { skip, timeout: 600_000 }, async () => {
     const hc = server.healthcheck.test as string[];
     assert.equal(hc[0], 'CMD');
     assert.equal(healthcheckUrl(hc).pathname, '/ready');
@@ -201,7 +202,7 @@ describe('deploy/kubernetes', () => {
     assert.deepEqual(settings.unknownArguments, []);
   });
 
-  test('a real server started with these settings answers both probes', { skip, timeout: 60_000 }, async () => {
+  test('a real server started with these settings answers both probes', { skip, timeout: 600_000 }, async () => {
     await serveAs(inv, [container.readinessProbe.httpGet.path, container.livenessProbe.httpGet.path], []);
   });
 });

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { NO_SHARED, readText, vectorsDir } from '../testing/fixtures.js';
+import { NO_SHARED, readText, vectorsDir, needs } from '../testing/fixtures.js';
 import { formatCcbLine, type CcbLogEvent } from './format_ccb_line.js';
 import { NO_LABELED_SLOT, parseCcbLine } from './parse_ccb_line.js';
 import { DsjsonError, isCcbEvent, type CcbEvent } from './types.js';
 
 const vectors = vectorsDir();
-const skip = vectors === undefined ? NO_SHARED : false;
+const skip = needs(vectors, NO_SHARED);
 const ccb = (name: string): string[] => readText(join(vectors!, 'ccb', name)).split('\n').filter((l) => l !== '');
 
 interface RawLine {

@@ -7,29 +7,15 @@
 // - a line with a single-slot label (`_label_cost`…) and no `_outcomes` is one slot labeled `_label_Action − 1`;
 // - `pdrop` weighs the event 1/(1 − pdrop); `_skipLearn: true` skips it.
 // `c` is skipped here and handed to the featurizer as a span of the same line.
-import { expectLiteral, fail, isScanFailure, readNumber, readString, skipContext, skipValue, skipWs, scanNumber, scanEnd } from './scan.js';
-import { DsjsonError, type CcbEvent, type CcbOutcome, type CcbParseResult, type CcbSlotLabel } from './types.js';
-import { EMPTY_LINE } from './parse_line.js';
+import { fail, readNumber, readString, skipContext, skipValue, skipWs, scanNumber, scanEnd } from './scan.js';
+import type { CcbEvent, CcbOutcome, CcbParseResult, CcbSlotLabel } from './types.js';
+import { pdropWeight, readLine, readSkipLearn, readStringValue, setLabelProperty, type LabelParts } from './line.js';
 
 /** The reason of a line with no labeled slot. */
 export const NO_LABELED_SLOT = 'no labeled slot (no "_outcomes" entry with "_a" and "_p"): VW drops the event';
 
 export function parseCcbLine(line: string, lineNumber: number): CcbParseResult {
-  if (line.length === 0) return { skipped: true, lineNumber, reason: EMPTY_LINE };
-  if (line.charCodeAt(0) !== 123) return { skipped: true, lineNumber, reason: 'not a JSON object (the line does not start with {)' };
-  try {
-    return parseObject(line, lineNumber);
-  } catch (e) {
-    if (isScanFailure(e)) return new DsjsonError(lineNumber, e.reason);
-    throw e;
-  }
-}
-
-interface CbLabelParts {
-  cost?: number;
-  probability?: number;
-  action?: number;
-  index?: number;
+  return readLine(line, lineNumber, parseObject);
 }
 
 function parseObject(s: string, lineNumber: number): CcbParseResult {
@@ -41,7 +27,7 @@ function parseObject(s: string, lineNumber: number): CcbParseResult {
   let skipLearn = false;
   let outcomes: CcbOutcome[] | undefined;
   let baselineActions: number[] | undefined;
-  const cb: CbLabelParts = {};
+  const cb: LabelParts = {};
   let i = objectStart(s, 0);
   if (s.charCodeAt(i) !== 125) {
     for (;;) {
@@ -67,8 +53,7 @@ function parseObject(s: string, lineNumber: number): CcbParseResult {
         }
         case 'EventId':
         case 'Timestamp': {
-          if (s.charCodeAt(i) !== 34) fail(`"${k.key}" must be a string`);
-          const r = readString(s, i);
+          const r = readStringValue(s, i, k.key);
           if (k.key === 'EventId') eventId = r.value;
           else timestamp = r.value;
           i = r.end;
@@ -80,12 +65,12 @@ function parseObject(s: string, lineNumber: number): CcbParseResult {
           i = r.end;
           break;
         }
-        case '_skipLearn':
-          if (s.charCodeAt(i) === 116) {
-            skipLearn = true;
-            i = expectLiteral(s, i, 'true');
-          } else i = expectLiteral(s, i, 'false');
+        case '_skipLearn': {
+          const r = readSkipLearn(s, i);
+          skipLearn = r.value;
+          i = r.end;
           break;
+        }
         case '_labelIndex': {
           const r = readNumber(s, i);
           cb.index = r.value;
@@ -95,11 +80,7 @@ function parseObject(s: string, lineNumber: number): CcbParseResult {
         default:
           if (k.key.length > 7 && k.key.startsWith('_label_')) {
             const r = readNumber(s, i);
-            const name = k.key.slice(7).toLowerCase();
-            if (name === 'cost') cb.cost = r.value;
-            else if (name === 'probability') cb.probability = r.value;
-            else if (name === 'action') cb.action = r.value;
-            else fail(`unknown label property "${k.key.slice(7)}"`);
+            setLabelProperty(cb, k.key.slice(7), r.value);
             i = r.end;
           } else i = skipValue(s, i);
       }
@@ -109,8 +90,7 @@ function parseObject(s: string, lineNumber: number): CcbParseResult {
     }
   }
   if (contextStart < 0) fail('missing "c"');
-  const pdropF = Math.fround(pdrop);
-  if (!(pdrop >= 0 && pdropF < 1)) fail(`pdrop must be in [0, 1) as a 32-bit float, got ${pdrop}`);
+  const weight = pdropWeight(pdrop);
 
   let labels: (CcbSlotLabel | null)[];
   if (outcomes !== undefined) labels = outcomes.map(outcomeLabel);
@@ -125,7 +105,7 @@ function parseObject(s: string, lineNumber: number): CcbParseResult {
     outcomes: outcomes ?? [],
     labels,
     pdrop,
-    weight: Math.fround(1 / Math.fround(1 - pdropF)),
+    weight,
     skipLearn,
   };
   if (baselineActions !== undefined) event.baselineActions = baselineActions;
@@ -269,7 +249,7 @@ function outcomeLabel(o: CcbOutcome, slot: number): CcbSlotLabel | null {
 }
 
 /** A single-slot label on a CCB policy: one slot, labeled with `_label_Action − 1` (or `_labelIndex`). */
-function singleSlotLabel(l: CbLabelParts): CcbSlotLabel {
+function singleSlotLabel(l: LabelParts): CcbSlotLabel {
   if (!Number.isFinite(l.cost)) fail('label cost is not finite');
   if (l.probability === undefined || !(l.probability > 0 && l.probability <= 1)) fail('label probability must be in (0, 1]');
   const action = l.action !== undefined ? l.action - 1 : l.index;

@@ -2,15 +2,11 @@
 // json_parser/src/parse_example_json.cc (DecisionServiceState, LabelObjectState, LabelSinglePropertyState,
 // apply_pdrop) and parse_line_json (line filters). Only the top level is read here; `c` is skipped and
 // handed to the featurizer as a span of the same line.
-import { fail, isScanFailure, readNumber, readNumberArray, readString, skipString, skipValue, skipWs, expectLiteral, skipContext, contextHasSlots } from './scan.js';
+import { fail, readNumber, readNumberArray, readString, skipString, skipValue, skipWs, skipContext, contextHasSlots } from './scan.js';
 import { DsjsonError, type CbEvent, type DsjsonLabel, type DsjsonParseResult } from './types.js';
+import { pdropWeight, readLine, readSkipLearn, readStringValue, setLabelProperty, type LabelParts } from './line.js';
 
-interface LabelParts {
-  cost?: number;
-  probability?: number;
-  action?: number;
-  index?: number;
-}
+export { EMPTY_LINE } from './line.js';
 
 /**
  * Parses one line. Returns the event, a DsjsonSkip for lines VW ignores silently
@@ -19,19 +15,8 @@ interface LabelParts {
 /** The reason given for a CCB or slates line (with what marked it as one). */
 export const MULTI_SLOT_UNSUPPORTED = 'a multi-slot event (CCB or slates)';
 
-/** The reason of an empty line's skip: it carries nothing, so readers need not count it. */
-export const EMPTY_LINE = 'empty line';
-
 export function parseCbLine(line: string, lineNumber: number): DsjsonParseResult {
-  // parse_line_json: "Skip lines that do not start with '{'" (empty lines included).
-  if (line.length === 0) return { skipped: true, lineNumber, reason: EMPTY_LINE };
-  if (line.charCodeAt(0) !== 123) return { skipped: true, lineNumber, reason: 'not a JSON object (the line does not start with {)' };
-  try {
-    return parseObject(line, lineNumber);
-  } catch (e) {
-    if (isScanFailure(e)) return new DsjsonError(lineNumber, e.reason);
-    throw e;
-  }
+  return readLine(line, lineNumber, parseObject);
 }
 
 function parseObject(s: string, lineNumber: number): DsjsonParseResult {
@@ -100,10 +85,9 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
           break;
         }
         case '_skipLearn': {
-          if (s.charCodeAt(i) === 116) {
-            skipLearn = true;
-            i = expectLiteral(s, i, 'true');
-          } else i = expectLiteral(s, i, 'false');
+          const r = readSkipLearn(s, i);
+          skipLearn = r.value;
+          i = r.end;
           break;
         }
         case '_original_label_cost': {
@@ -165,11 +149,7 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
     const what = multiSlotType !== undefined ? `"_type":"${multiSlotType}"` : outcomes !== undefined ? '"_outcomes"' : '"_slots" in "c"';
     return new DsjsonError(lineNumber, `${MULTI_SLOT_UNSUPPORTED}: ${what}, which a single-slot policy does not read`, true);
   }
-  // apply_pdrop (json_parser/src/parse_example_json.cc): pdrop is read as a float and the weight divided by
-  // 1 − pdrop in float (9.999998 for pdrop 0.9); a pdrop that is 1 as a float is rejected (the weight would be
-  // infinite); outside [0, 1) is not a probability.
-  const pdropF = Math.fround(pdrop);
-  if (!(pdrop >= 0 && pdropF < 1)) fail(`pdrop must be in [0, 1) as a 32-bit float, got ${pdrop}`);
+  const weight = pdropWeight(pdrop);
   if (contextStart < 0) fail('missing "c"');
 
   const event: CbEvent = {
@@ -182,7 +162,7 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
     contextStart,
     contextEnd,
     pdrop,
-    weight: Math.fround(1 / Math.fround(1 - pdropF)),
+    weight,
     skipLearn,
     originalLabelCost,
     outcomes,
@@ -216,27 +196,6 @@ function knownKey(s: string, start: number, end: number): string | undefined {
     if (s.startsWith(name, start)) return name;
   }
   return undefined;
-}
-
-function readStringValue(s: string, i: number, key: string): { value: string; end: number } {
-  if (s.charCodeAt(i) !== 34) fail(`"${key}" must be a string`);
-  return readString(s, i);
-}
-
-function setLabelProperty(label: LabelParts, name: string, value: number): void {
-  switch (name.toLowerCase()) {
-    case 'cost':
-      label.cost = value;
-      break;
-    case 'probability':
-      label.probability = value;
-      break;
-    case 'action':
-      label.action = value;
-      break;
-    default:
-      fail(`unknown label property "${name}"`);
-  }
 }
 
 /** `"_label":{"Cost":..,"Probability":..,"Action":..}` (LabelObjectState; property names case-insensitive). */

@@ -132,23 +132,7 @@ export function expectLiteral(s: string, i: number, word: string): number {
 
 /** Skips a balanced {...} or [...] (strings honoured); the inside is validated by whoever parses it. */
 function skipContainer(s: string, i: number): number {
-  const n = s.length;
-  let depth = 0;
-  let j = i;
-  while (j < n) {
-    const c = s.charCodeAt(j);
-    if (c === QUOTE) {
-      j = skipString(s, j);
-      continue;
-    }
-    if (c === 123 || c === 91) depth++;
-    else if (c === 125 || c === 93) {
-      depth--;
-      if (depth === 0) return j + 1;
-    }
-    j++;
-  }
-  return fail('unbalanced brackets');
+  return skipBalanced(s, i, false);
 }
 
 /** Set by skipContext: whether the object just skipped has a top-level `_slots` key (a CCB line). */
@@ -159,17 +143,22 @@ export let contextHasSlots = false;
  * (VW's CCB marker) so the line is not scanned a second time.
  */
 export function skipContext(s: string, i: number): number {
+  contextHasSlots = false;
+  return skipBalanced(s, i, true);
+}
+
+/** The one bracket skipper: past the `{`/`[` at `i` to its match; with `noteSlots`, sets contextHasSlots. */
+function skipBalanced(s: string, i: number, noteSlots: boolean): number {
   const n = s.length;
   let depth = 0;
   let j = i;
-  contextHasSlots = false;
   while (j < n) {
     const c = s.charCodeAt(j);
     if (c === QUOTE) {
       const start = j;
       j = skipString(s, j);
-      // Only depth-1 strings followed by ':' are c's own keys.
-      if (depth === 1 && s.charCodeAt(start + 1) === 95 && s.startsWith('_slots"', start + 1) && s.charCodeAt(skipWs(s, j)) === 58)
+      // Only depth-1 strings followed by ':' are the object's own keys.
+      if (noteSlots && depth === 1 && s.charCodeAt(start + 1) === 95 && s.startsWith('_slots"', start + 1) && s.charCodeAt(skipWs(s, j)) === 58)
         contextHasSlots = true;
       continue;
     }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readText, vectorsDir } from '../testing/fixtures.js';
 import type { SlotDecision, SlotOutcome } from './ccb.js';
+import { printedAs } from './learner.fixtures.js';
 
 export function ccbDir(): string | undefined {
   const v = vectorsDir();
@@ -58,12 +59,12 @@ export function readDecisions(text: string): [number, number][][][] {
   return events;
 }
 
-/** Whether one event's decisions equal VW's: same actions in the same order, probabilities within tol. */
-export function sameDecisions(ours: readonly SlotDecision[], vw: [number, number][][], tol = 1e-4): boolean {
+/** Whether one event's decisions equal VW's: same actions in the same order, probabilities printed as VW did. */
+export function sameDecisions(ours: readonly SlotDecision[], vw: [number, number][][]): boolean {
   if (ours.length !== vw.length) return false;
   return ours.every((d, s) => {
     const ref = vw[s]!;
-    return d.actions.length === ref.length && d.actions.every((a, i) => a === ref[i]![0] && Math.abs(d.probabilities[i]! - ref[i]![1]) <= tol);
+    return d.actions.length === ref.length && d.actions.every((a, i) => a === ref[i]![0] && printedAs(d.probabilities[i]!, ref[i]![1]));
   });
 }
 

@@ -12,6 +12,7 @@ import {
   squareCbGamma,
 } from './explore.js';
 import { SKIP_MESSAGE, readPreds, readText, sharedDir } from './learner.fixtures.js';
+import { absent } from '../testing/fixtures.js';
 
 test('rank by (score, index) and epsilon-greedy with relative ties', () => {
   const scores = Float32Array.of(0.5, -0.2, -0.2, -0.20001, 0.1);
@@ -60,7 +61,7 @@ for (const [name, scale] of [
 ] as const) {
   test(`${name}: pmf from VW's audit scores matches preds-${name} on all 20k events`, (t) => {
     const shared = sharedDir();
-    if (!shared) return t.skip(SKIP_MESSAGE);
+    if (!shared) return absent(t, SKIP_MESSAGE);
     const dir = join(shared, 'vw-vectors', 'explore');
     const scoreLines = readText(join(dir, 'scores-audit-squarecb.csv.gz')).trim().split('\n');
     const preds = readPreds(join(dir, `preds-${name}.txt.gz`));

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { sharedDir as sharedFolder } from '../testing/fixtures.js';
+import { sharedDir as sharedFolder, absent } from '../testing/fixtures.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -114,7 +114,7 @@ function checkAudit(dsjsonLines: string[], audit: AuditBlock[], label: string): 
 
 test('tiny-3: every feature of the --audit, same slots, values, names and order', (t) => {
   const shared = sharedDir();
-  if (shared === null) return t.skip('reference data ../shared is absent');
+  if (shared === null) return absent(t, 'reference data ../shared is absent');
   const dir = join(shared, 'vw-vectors', 'tiny');
   const lines = readFileSync(join(dir, 'tiny-3.dsjson'), 'utf8').split('\n').filter((l) => l.startsWith('{'));
   const audit = parseAudit(readFileSync(join(dir, 'tiny-3-audit.txt'), 'utf8'));
@@ -124,7 +124,7 @@ test('tiny-3: every feature of the --audit, same slots, values, names and order'
 
 test('azure-shaped: every feature of audit-first2 (FromUrl / i / j shapes)', (t) => {
   const shared = sharedDir();
-  if (shared === null) return t.skip('reference data ../shared is absent');
+  if (shared === null) return absent(t, 'reference data ../shared is absent');
   const dir = join(shared, 'vw-vectors', 'azure-shaped');
   const lines = readFileSync(join(dir, 'first2.dsjson'), 'utf8').split('\n').filter((l) => l.startsWith('{'));
   const audit = parseAudit(gunzipSync(readFileSync(join(dir, 'audit-first2.txt.gz'))).toString('utf8'));

@@ -4,6 +4,7 @@
 import { readText, sharedDir as sharedFolder, vectorsDir } from '../testing/fixtures.js';
 import type { FeatureVector } from './example.js';
 import type { CbLabel } from './cb_adf.js';
+import { fmtProbability } from '../cli/replay_format.js';
 
 /** The shared reference folder, when its VW vectors are there (tests skip otherwise). */
 export function sharedDir(): string | undefined {
@@ -13,6 +14,11 @@ export function sharedDir(): string | undefined {
 export const SKIP_MESSAGE = 'reference vectors (../shared/vw-vectors) not found next to the repository';
 
 export { readText };
+
+/** Whether our probability prints as VW printed it in its -p file (6 decimals, VW's rounding). */
+export function printedAs(ours: number | undefined, vw: number): boolean {
+  return ours !== undefined && Number(fmtProbability(ours)) === vw;
+}
 
 /** VW -p output: one pmf per event ("idx:prob,..."), blank separator lines dropped. */
 export function readPreds(path: string): Map<number, number>[] {

@@ -10,8 +10,9 @@ import { parsePolicyArguments } from './policy_args.js';
 import { readModel } from './model_file.js';
 import { STRIDE } from './gd.js';
 import { createFeaturizer } from './featurizer.js';
-import { SKIP_MESSAGE, close, parseDsjsonLine, readPreds, readText, sharedDir } from './learner.fixtures.js';
+import { SKIP_MESSAGE, close, parseDsjsonLine, printedAs, readPreds, readText, sharedDir } from './learner.fixtures.js';
 import type { SquareCb } from './explorers/squarecb.js';
+import { absent } from '../testing/fixtures.js';
 
 const TINY_ARGS = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q :: -b 18';
 
@@ -58,12 +59,13 @@ function replay(learner: Learner, lines: string[], learn = true): Map<number, nu
   return out;
 }
 
-function assertPmfs(ours: Map<number, number>[], vw: Map<number, number>[], tol: number): number {
+/** Share of events whose every probability prints as VW printed it. */
+function printedRate(ours: Map<number, number>[], vw: Map<number, number>[]): number {
   assert.equal(ours.length, vw.length);
   let matched = 0;
   for (let e = 0; e < vw.length; e++) {
-    let ok = true;
-    for (const [a, p] of vw[e]!) if (!(Math.abs((ours[e]!.get(a) ?? NaN) - p) <= tol)) ok = false;
+    let ok = ours[e]!.size === vw[e]!.size;
+    for (const [a, p] of vw[e]!) if (!printedAs(ours[e]!.get(a), p)) ok = false;
     if (ok) matched++;
   }
   return matched / vw.length;
@@ -90,12 +92,12 @@ function assertWeights(learner: Learner, vw: Map<number, number[]>, label: strin
 
 test('tiny-50 mtr: predictions, weights/G/N, counters and resume state equal VW', (t) => {
   const shared = sharedDir();
-  if (!shared) return t.skip(SKIP_MESSAGE);
+  if (!shared) return absent(t, SKIP_MESSAGE);
   const dir = join(shared, 'vw-vectors', 'tiny');
   const lines = readText(join(dir, 'tiny-50.dsjson')).trim().split('\n');
   const learner = createLearner(parsePolicyArguments(TINY_ARGS));
   const pmfs = replay(learner, lines);
-  const rate = assertPmfs(pmfs, readPreds(join(dir, 'tiny-preds.txt')), 1e-6);
+  const rate = printedRate(pmfs, readPreds(join(dir, 'tiny-preds.txt')));
   assert.equal(rate, 1);
 
   const vw = parseReadable(readText(join(dir, 'tiny-readable.txt')));
@@ -144,7 +146,7 @@ test('tiny-50 mtr: predictions, weights/G/N, counters and resume state equal VW'
 
 test('tiny-50 dr: both interleaved sub-models equal VW (tiny-readable-dr.txt)', (t) => {
   const shared = sharedDir();
-  if (!shared) return t.skip(SKIP_MESSAGE);
+  if (!shared) return absent(t, SKIP_MESSAGE);
   const dir = join(shared, 'vw-vectors', 'tiny');
   const lines = readText(join(dir, 'tiny-50.dsjson')).trim().split('\n');
   const learner = createLearner(parsePolicyArguments(TINY_ARGS.replace('mtr', 'dr')), { quiet: true });
@@ -167,7 +169,7 @@ for (const [name, file] of [
 ] as const) {
   test(`VW model-${file}-15k.vw loaded, test-only on the last 5k events`, (t) => {
     const shared = sharedDir();
-    if (!shared) return t.skip(SKIP_MESSAGE);
+    if (!shared) return absent(t, SKIP_MESSAGE);
     const dir = join(shared, 'vw-vectors');
     // squarecb's --epsilon defaults to 0 in VW (cb_explore_adf_squarecb.cc); say so explicitly for the header
     // options, which do not carry it.
@@ -176,15 +178,15 @@ for (const [name, file] of [
     if (name === 'squarecb') assert.equal((learner.explorer as SquareCb).counter, 15000);
     const lines = readText(join(dir, 'sim-20k.dsjson.gz')).trim().split('\n').slice(15000);
     const pmfs = replay(learner, lines, false);
-    const rate = assertPmfs(pmfs, readPreds(join(dir, 'models', `preds-${file}-test.txt.gz`)), 1e-4);
-    console.log(`# model-${file}-15k test-only pmf match rate ${rate}`);
-    assert.ok(rate >= 0.99, `match rate ${rate}`);
+    const rate = printedRate(pmfs, readPreds(join(dir, 'models', `preds-${file}-test.txt.gz`)));
+    assert.equal(rate, 1, `pmf printed as VW's on a share ${rate} of the events`);
+    // The average loss of these runs, as VW printed it: model_predict.test.ts.
   });
 }
 
 test('learnerFromState keeps the model and resets performance counters like VW', (t) => {
   const shared = sharedDir();
-  if (!shared) return t.skip(SKIP_MESSAGE);
+  if (!shared) return absent(t, SKIP_MESSAGE);
   const dir = join(shared, 'vw-vectors', 'tiny');
   const lines = readText(join(dir, 'tiny-50.dsjson')).trim().split('\n');
   const config = parsePolicyArguments(TINY_ARGS);
@@ -201,7 +203,7 @@ test('learnerFromState keeps the model and resets performance counters like VW',
 
 test('explain lists the largest |w·x| terms with names', (t) => {
   const shared = sharedDir();
-  if (!shared) return t.skip(SKIP_MESSAGE);
+  if (!shared) return absent(t, SKIP_MESSAGE);
   const dir = join(shared, 'vw-vectors', 'tiny');
   const lines = readText(join(dir, 'tiny-50.dsjson')).trim().split('\n');
   const learner = createLearner(parsePolicyArguments(TINY_ARGS));

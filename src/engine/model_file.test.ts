@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { vectorsDir } from '../testing/fixtures.js';
+import { vectorsDir, absent } from '../testing/fixtures.js';
 import { ModelFileError, readModel, writeModel } from './model_file.js';
 import { modelOptionsString, parsePolicyArguments } from './policy_args.js';
 import type { ModelState } from './types.js';
@@ -32,7 +32,7 @@ function nonZeroSlots(s: ModelState): number {
 
 for (const m of MODELS) {
   test(`${m.file}: parses, writes back byte-identical, header options reproduced`, (t) => {
-    if (!VECTORS) return t.skip(SKIP);
+    if (!VECTORS) return absent(t, SKIP);
     const bytes = load(m.file);
     const s = readModel(bytes);
     assert.equal(s.version, '9.10.0');
@@ -51,7 +51,7 @@ for (const m of MODELS) {
 }
 
 test('tiny-model.vw holds exactly the values of tiny-readable.txt', (t) => {
-  if (!VECTORS) return t.skip(SKIP);
+  if (!VECTORS) return absent(t, SKIP);
   const s = readModel(load('tiny/tiny-model.vw'));
   const text = readFileSync(join(VECTORS, 'tiny/tiny-readable.txt'), 'utf8').split('\n');
   assert.equal(s.minLabel, -1);
@@ -101,14 +101,14 @@ test('tiny-model.vw holds exactly the values of tiny-readable.txt', (t) => {
 });
 
 test('the save-resume tiny model written predict-only is byte-identical to VW\'s --predict_only_model file', (t) => {
-  if (!VECTORS) return t.skip(SKIP);
+  if (!VECTORS) return absent(t, SKIP);
   const s = readModel(load('tiny/tiny-model.vw'));
   assert.deepEqual(writeModel(s, { predictOnly: true }), load('tiny/tiny-model-predict-only.vw'));
   assert.throws(() => writeModel(readModel(load('tiny/tiny-model-predict-only.vw')), { predictOnly: false }), ModelFileError);
 });
 
 test('dr keeps both interleaved sub-models (even and odd slots)', (t) => {
-  if (!VECTORS) return t.skip(SKIP);
+  if (!VECTORS) return absent(t, SKIP);
   const s = readModel(load('models/model-dr-15k.vw'));
   let even = 0;
   let odd = 0;
@@ -118,7 +118,7 @@ test('dr keeps both interleaved sub-models (even and odd slots)', (t) => {
 });
 
 test('ccb/tiny-20-model.vw: the CCB flag before cb_adf counters, and written back byte for byte', (t) => {
-  if (!VECTORS) return t.skip(SKIP);
+  if (!VECTORS) return absent(t, SKIP);
   const bytes = load('ccb/tiny-20-model.vw');
   const s = readModel(bytes);
   assert.equal(s.ccbHasSeenMultiSlot, true);
@@ -137,7 +137,7 @@ function expectModelError(bytes: Uint8Array, re: RegExp): void {
 }
 
 test('corrupt, truncated and unsupported files raise ModelFileError', (t) => {
-  if (!VECTORS) return t.skip(SKIP);
+  if (!VECTORS) return absent(t, SKIP);
   const good = load('tiny/tiny-model.vw');
   const s = readModel(good);
   const optionsAt = Buffer.from(good).indexOf('--cb_type');

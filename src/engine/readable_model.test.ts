@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { vectorsDir } from '../testing/fixtures.js';
+import { vectorsDir, absent } from '../testing/fixtures.js';
 import { readModel, writeModel } from './model_file.js';
 import { formatReadableModel } from './readable_model.js';
 
@@ -12,14 +12,14 @@ const bytes = (rel: string): Uint8Array => new Uint8Array(readFileSync(join(VECT
 const text = (rel: string): string => readFileSync(join(VECTORS as string, rel), 'utf8');
 
 test('tiny-model.vw prints exactly as VW\'s --readable_model (tiny-readable.txt), text checksum included', (t) => {
-  if (!VECTORS) return t.skip(SKIP);
+  if (!VECTORS) return absent(t, SKIP);
   const out = formatReadableModel(readModel(bytes('tiny/tiny-model.vw')));
   assert.equal(out, text('tiny/tiny-readable.txt'));
   assert.match(out, /\nChecksum: 159645644\n/);
 });
 
 test('the predict-only model prints exactly as tiny-readable-predict-only.txt', (t) => {
-  if (!VECTORS) return t.skip(SKIP);
+  if (!VECTORS) return absent(t, SKIP);
   const expected = text('tiny/tiny-readable-predict-only.txt');
   assert.equal(formatReadableModel(readModel(bytes('tiny/tiny-model-predict-only.vw'))), expected);
   // The same text from the save-resume model written predict-only.
@@ -29,13 +29,13 @@ test('the predict-only model prints exactly as tiny-readable-predict-only.txt', 
 });
 
 test('squarecb prints its example counter before the cb_adf counters', (t) => {
-  if (!VECTORS) return t.skip(SKIP);
+  if (!VECTORS) return absent(t, SKIP);
   const out = formatReadableModel(readModel(bytes('models/model-squarecb-15k.vw')));
   assert.match(out, /\nChecksum: \d+\ncb squarecb adf storing example counter:  = 15000\nevent_sum 15000\naction_sum 75000\n:1\n/);
 });
 
 test('the dr header prints like tiny-readable-dr.txt', (t) => {
-  if (!VECTORS) return t.skip(SKIP);
+  if (!VECTORS) return absent(t, SKIP);
   const dr = readModel(bytes('models/model-dr-15k.vw'));
   const out = formatReadableModel(dr).split('\n');
   const ref = text('tiny/tiny-readable-dr.txt').split('\n');

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { sharedDir as sharedFolder } from '../testing/fixtures.js';
+import { sharedDir as sharedFolder, absent } from '../testing/fixtures.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ const sharedDir = (): string | null => sharedFolder() ?? null;
 function vectorRows(t: { skip: (m: string) => void }): string[][] | null {
   const shared = sharedDir();
   if (shared === null) {
-    t.skip('reference data ../shared is absent');
+    absent(t, 'reference data ../shared is absent');
     return null;
   }
   return readFileSync(join(shared, 'vw-vectors', 'hash-and-sampling-vectors.tsv'), 'utf8')

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NO_SHARED, sharedDir } from '../testing/fixtures.js';
+import { NO_SHARED, sharedDir, absent } from '../testing/fixtures.js';
 import { BIN_MS, halfWidth, PolicyAccumulator, summarize } from './estimators.js';
 
 const shared = sharedDir();
@@ -83,7 +83,7 @@ const TARGETS = [
 
 for (const [campaign, logs, target, ipw, snipw, dm, dr] of TARGETS) {
   test(`Open Bandit Dataset ${campaign} ${logs} → ${target}: IPW, SNIPW, DM and DR equal the exact targets to 1e-8`, (t) => {
-    if (!shared) return t.skip(NO_SHARED);
+    if (!shared) return absent(t, NO_SHARED);
     const dir = join(shared, 'data', 'open-bandit-dataset');
     const rows = readObd(dir, logs, campaign);
     assert.equal(rows.length, 10_000);
@@ -100,7 +100,7 @@ for (const [campaign, logs, target, ipw, snipw, dm, dr] of TARGETS) {
 
 for (const campaign of ['men', 'women']) {
   test(`Open Bandit Dataset ${campaign} random → random: IPS and SNIPS are the on-policy mean 0.0046`, (t) => {
-    if (!shared) return t.skip(NO_SHARED);
+    if (!shared) return absent(t, NO_SHARED);
     const dir = join(shared, 'data', 'open-bandit-dataset');
     const rows = readObd(dir, 'random', campaign);
     const items = readBts(dir, campaign).length;
@@ -117,7 +117,7 @@ for (const campaign of ['men', 'women']) {
 }
 
 test("the Gaussian interval reproduces Azure's Evaluations_Get example (v1.1-preview.3), read from the file", (t) => {
-  if (!shared) return t.skip(NO_SHARED);
+  if (!shared) return absent(t, NO_SHARED);
   const path = join(shared, 'reference', 'azure-personalizer-openapi', 'v1.1-preview.3', 'examples', 'Evaluations_Get.json');
   const body = (JSON.parse(readFileSync(path, 'utf8')) as { responses: { '200': { body: { policyResults: { summary: Summary[]; totalSummary: Summary }[] } } } })
     .responses['200'].body;

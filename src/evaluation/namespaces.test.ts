@@ -9,7 +9,7 @@ import { maskContext } from './mask.js';
 import { interactionLetters, sampleIndices, surveyNamespaces } from './namespaces.js';
 import { runPass } from './pass.js';
 import type { LoggedEvent } from './types.js';
-import { NO_SHARED, vectorsDir } from '../testing/fixtures.js';
+import { NO_SHARED, vectorsDir, absent } from '../testing/fixtures.js';
 import { loggedEventsFromDsjson } from '../testing/dsjson_events.js';
 
 // One event as Azure logged it (../shared/vw-vectors/azure-shaped, shortened to two actions).
@@ -102,7 +102,7 @@ test('a masked context has exactly the features VW has without that namespace', 
 
 test('sim-20k: leaving out a namespace replays exactly as VW\'s --ignore of its letter', async (t) => {
   const vectors = vectorsDir();
-  if (!vectors) return t.skip(NO_SHARED);
+  if (!vectors) return absent(t, NO_SHARED);
   const events = (await loggedEventsFromDsjson(join(vectors, 'sim-20k.dsjson.gz'))).slice(0, 5000);
   const args = '--cb_adf --cb_type mtr -q :: --power_t 0 -l 0.01';
   const r = runPass(events, [{ arguments: args, mask: { namespace: 'Geo' } }, { arguments: `${args} --ignore G` }, { arguments: args }], {

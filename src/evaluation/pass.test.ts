@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createLearner, DEFAULT_POLICY_ARGUMENTS, FeatureError } from '../engine/index.js';
-import { NO_SHARED, vectorsDir } from '../testing/fixtures.js';
+import { NO_SHARED, vectorsDir, absent } from '../testing/fixtures.js';
 import { simulatedLog } from '../testing/sim_log.js';
 import { readLoggedEvents } from './dsjson_log.js';
 import { maskContext } from './mask.js';
@@ -31,7 +31,7 @@ function vwAverageLoss(summary: string): number {
 }
 
 test("--cb_adf ips, dr and mtr in one pass: VW's progressive average loss (1e-6 relative) and its top action on every event", async (t) => {
-  if (!vectors) return t.skip(NO_SHARED);
+  if (!vectors) return absent(t, NO_SHARED);
   const events = await load20k();
   assert.equal(events.length, 20_000);
   const types = ['ips', 'dr', 'mtr'] as const;
@@ -59,7 +59,7 @@ test("--cb_adf ips, dr and mtr in one pass: VW's progressive average loss (1e-6 
 });
 
 test("--cb_explore_adf --epsilon 0.2 (mtr, ips, dr): π of the logged action equals VW's pmf on all 20k events (1e-6)", async (t) => {
-  if (!vectors) return t.skip(NO_SHARED);
+  if (!vectors) return absent(t, NO_SHARED);
   const events = await load20k();
   const types = ['mtr', 'ips', 'dr'] as const;
   const r = runPass(events, types.map((ct) => ({ arguments: `--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type ${ct} -q ::` })), { rewardModel: REWARD });

@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CCB_POLICY_ARGUMENTS, DEFAULT_POLICY_ARGUMENTS, parsePolicyArguments } from '../engine/index.js';
-import { NO_SHARED, vectorsDir } from '../testing/fixtures.js';
+import { NO_SHARED, vectorsDir, needs } from '../testing/fixtures.js';
 import { checkModelFits } from './model_import.js';
 import { LoopError } from './types.js';
 
 const vectors = vectorsDir();
 
-test('the problem type: a VW multi-slot model fits only a multi-slot loop, a single-slot model only a single-slot one', { skip: vectors === undefined ? NO_SHARED : false }, () => {
+test('the problem type: a VW multi-slot model fits only a multi-slot loop, a single-slot model only a single-slot one', { skip: needs(vectors, NO_SHARED) }, () => {
   const ccb = new Uint8Array(readFileSync(join(vectors!, 'ccb', 'tiny-20-model.vw')));
   const single = new Uint8Array(readFileSync(join(vectors!, 'azure-shaped', 'model-mtr-8k.vw')));
   const ccbPolicy = parsePolicyArguments(DEFAULT_CCB_POLICY_ARGUMENTS);

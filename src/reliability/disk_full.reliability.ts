@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { call, startServerProcess, type ServerProcess } from '../api/test_server.js';
+import { needs } from '../testing/fixtures.js';
 
 function tmpfsAvailable(): string | true {
   if (process.platform !== 'linux') return 'tmpfs mounts need Linux';
@@ -27,7 +28,7 @@ function tmpfsAvailable(): string | true {
 }
 
 const available = tmpfsAvailable();
-const skip = available === true || process.env['REQUIRE_SERVICES'] === '1' ? false : available;
+const skip = available === true ? false : needs(false, available);
 
 async function until(what: string, fn: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -45,7 +46,7 @@ function rankBody(i: number): unknown {
   };
 }
 
-test('disk full: 507 InsufficientStorage, /ready 503, bounded logs; recovery by itself with every acknowledged write kept', { skip, timeout: 120_000 }, async () => {
+test('disk full: 507 InsufficientStorage, /ready 503, bounded logs; recovery by itself with every acknowledged write kept', { skip, timeout: 600_000 }, async () => {
   assert.equal(available, true, `REQUIRE_SERVICES=1 but ${String(available)}`);
   const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'pzr-full-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mnt]);

@@ -31,6 +31,25 @@ export function vectorsDir(): string | undefined {
 
 export const NO_SHARED = 'reference data ../shared (next to the repository) is absent';
 
+/** REQUIRE_SERVICES=1 (set by .ci/run): a missing prerequisite (../shared, PostgreSQL, root) fails, never skips. */
+export const REQUIRE_SERVICES = process.env['REQUIRE_SERVICES'] === '1';
+
+/**
+ * The `skip` option of a test, or of a describe block, that needs something: false when it is there, else the
+ * reason it is not. Under REQUIRE_SERVICES=1 an absence throws instead, at load time, so the file fails saying why.
+ */
+export function needs(present: unknown, reason: string): string | false {
+  if (present !== undefined && present !== null && present !== false) return false;
+  if (REQUIRE_SERVICES) throw new Error(`${reason}: REQUIRE_SERVICES=1 makes this a failure, not a skip`);
+  return reason;
+}
+
+/** Inside a test that found its prerequisite absent: skip it saying why, or under REQUIRE_SERVICES=1 fail it. */
+export function absent(t: { skip(message?: string): void }, reason: string): void {
+  if (REQUIRE_SERVICES) throw new Error(`${reason}: REQUIRE_SERVICES=1 makes this a failure, not a skip`);
+  t.skip(reason);
+}
+
 /** A text file, gunzipped when its name ends in .gz. */
 export function readText(path: string): string {
   const buf = readFileSync(path);

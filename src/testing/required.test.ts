@@ -1,6 +1,7 @@
-// Under REQUIRE_SERVICES=1 (set by .ci/run) a missing prerequisite is a failure, not a quiet skip: the tests
-// that read ../shared, or need PostgreSQL, skip one by one where it is absent (a user's fresh clone), so CI
-// checks both here once.
+// Under REQUIRE_SERVICES=1 (set by .ci/run) a missing prerequisite is a failure, not a quiet skip: every test
+// that reads ../shared, or needs PostgreSQL or root, fails then (fixtures.ts `needs`/`absent`, postgres.ts
+// `freshPostgres`), and these two say at once which prerequisite is missing. Without it (a user's fresh clone)
+// those tests skip, and `npm test` (scripts/test.mjs) says once at the start what is missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

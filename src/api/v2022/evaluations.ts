@@ -14,9 +14,8 @@ import { checkSeriesQuery, evaluationSeries, jobStatus, LoopError, type Evaluati
 import { parseDateTime } from '../../loop/date_time.js';
 import { EvaluationIdParams } from '../evaluation_schemas.js';
 import { ref } from '../schemas.js';
-import { QUERY_VERSION } from '../versions.js';
 import { ERROR_RESPONSE, SECURITY, type V1Options } from '../v1_0/common.js';
-import { page, pageQuery } from './paging.js';
+import { API_VERSION, PAGE_PARAMETERS, VERSION_ONLY, page, pageQuery } from './paging.js';
 import { Evaluation2022, EvaluationContract2022, Evaluations2022, type EvaluationContract2022Body } from './schemas.js';
 
 interface IdParams {
@@ -24,8 +23,6 @@ interface IdParams {
 }
 type Query = Record<string, unknown>;
 
-// The default is what Swagger UI pre-fills; the version check (versions.ts) runs before any default applies.
-const API_VERSION = { type: 'string', default: QUERY_VERSION, description: `Client API version: ${QUERY_VERSION}.` } as const;
 const EMPTY_200 = { type: 'null', description: 'Success: the evaluation is queued (GET it to follow it).' } as const;
 
 function details(e: Evaluation) {
@@ -70,7 +67,7 @@ export async function evaluationRoutes2022(app: FastifyInstance, { loop }: V1Opt
       description: 'Submit a new Offline Evaluation job with the id of your choice, over the events ranked in [startTime, endTime).',
       security: SECURITY,
       params: EvaluationIdParams,
-      querystring: { type: 'object', properties: { 'api-version': API_VERSION } },
+      querystring: VERSION_ONLY,
       body: ref(EvaluationContract2022),
       response: { 200: EMPTY_200, ...ERROR_RESPONSE },
     },
@@ -134,9 +131,7 @@ export async function evaluationRoutes2022(app: FastifyInstance, { loop }: V1Opt
         properties: {
           'api-version': API_VERSION,
           filter: { type: 'string', description: "e.g. evaluationType eq 'Manual'" },
-          top: { type: 'string', description: 'How many in all (default: all).' },
-          skip: { type: 'string', description: 'How many to pass over (default 0).' },
-          maxpagesize: { type: 'string', description: 'How many per page (default 100).' },
+          ...PAGE_PARAMETERS,
         },
       },
       response: { 200: { ...ref(Evaluations2022), description: 'Success' }, ...ERROR_RESPONSE },
@@ -154,7 +149,7 @@ export async function evaluationRoutes2022(app: FastifyInstance, { loop }: V1Opt
       description: 'Delete the Offline Evaluation associated with the Id, stopping it if it runs.',
       security: SECURITY,
       params: EvaluationIdParams,
-      querystring: { type: 'object', properties: { 'api-version': API_VERSION } },
+      querystring: VERSION_ONLY,
       response: { 204: { type: 'null', description: 'No Content' }, ...ERROR_RESPONSE },
     },
   }, async (request, reply) => {

@@ -8,9 +8,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ref } from '../schemas.js';
-import { QUERY_VERSION } from '../versions.js';
 import { ERROR_RESPONSE, SECURITY, type V1Options } from '../v1_0/common.js';
-import { page, pageQuery } from './paging.js';
+import { PAGE_PARAMETERS, VERSION_ONLY, API_VERSION, page, pageQuery } from './paging.js';
 import { FeatureImportance, FeatureImportanceContract, FeatureImportances, type FeatureImportanceContractBody } from './schemas.js';
 
 interface IdParams {
@@ -20,9 +19,6 @@ interface IdParams {
 const IdParamsSchema = Type.Object({
   featureImportanceId: Type.String({ maxLength: 256, description: 'Id of the feature importance.', examples: ['my-feature-importance'] }),
 });
-// The default is what Swagger UI pre-fills; the version check (versions.ts) runs before any default applies.
-const API_VERSION = { type: 'string', default: QUERY_VERSION, description: `Client API version: ${QUERY_VERSION}.` } as const;
-const VERSION_ONLY = { type: 'object', properties: { 'api-version': API_VERSION } } as const;
 
 export async function featureImportanceRoutes(app: FastifyInstance, { loop }: V1Options): Promise<void> {
   const tags = ['FeatureImportances20220901Preview'];
@@ -64,9 +60,7 @@ export async function featureImportanceRoutes(app: FastifyInstance, { loop }: V1
         type: 'object',
         properties: {
           'api-version': API_VERSION,
-          top: { type: 'string', description: 'How many in all (default: all).' },
-          skip: { type: 'string', description: 'How many to pass over (default 0).' },
-          maxpagesize: { type: 'string', description: 'How many per page (default 100).' },
+          ...PAGE_PARAMETERS,
         },
       },
       response: { 200: { ...ref(FeatureImportances), description: 'Success' }, ...ERROR_RESPONSE },

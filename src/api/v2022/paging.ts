@@ -5,6 +5,18 @@
 // last page. Query values arrive as text; anything but a whole number in range is a 400 BadRequest.
 import type { FastifyRequest } from 'fastify';
 import { LoopError } from '../../loop/types.js';
+import { QUERY_VERSION } from '../versions.js';
+
+// The default is what Swagger UI pre-fills; the version check (versions.ts) runs before any default applies.
+export const API_VERSION = { type: 'string', default: QUERY_VERSION, description: `Client API version: ${QUERY_VERSION}.` } as const;
+/** The query of a route that takes the api-version alone. */
+export const VERSION_ONLY = { type: 'object', properties: { 'api-version': API_VERSION } } as const;
+/** The query parameters of a paged list. */
+export const PAGE_PARAMETERS = {
+  top: { type: 'string', description: 'How many in all (default: all).' },
+  skip: { type: 'string', description: 'How many to pass over (default 0).' },
+  maxpagesize: { type: 'string', description: 'How many per page (default 100).' },
+} as const;
 
 export const DEFAULT_PAGE_SIZE = 100;
 const INT32_MAX = 2147483647;

@@ -10,6 +10,7 @@ import type { Bag } from './bag.js';
 import { SKIP_MESSAGE, parseDsjsonLine, readPreds, readText, sharedDir, type DsjsonEvent } from '../learner.fixtures.js';
 // The -p format (VW::fmt_float(p, 6)), so that each probability is compared as VW printed it.
 import { fmtProbability } from '../../cli/replay_format.js';
+import { absent } from '../../testing/fixtures.js';
 
 const RUNS = [
   { name: 'bag4', args: '--cb_explore_adf --bag 4 --power_t 0 -l 0.001 --cb_type mtr -q ::', events: [19931, 20214, 20039, 20000] },
@@ -22,7 +23,7 @@ let events: DsjsonEvent[] | undefined;
 for (const run of RUNS) {
   test(`sim-20k ${run.name}: pmf and progressive average loss equal VW 9.10`, (t) => {
     const shared = sharedDir();
-    if (!shared) return t.skip(SKIP_MESSAGE);
+    if (!shared) return absent(t, SKIP_MESSAGE);
     const dir = join(shared, 'vw-vectors');
     events ??= readText(join(dir, 'sim-20k.dsjson.gz')).trim().split('\n').map(parseDsjsonLine);
     const vw = readPreds(join(dir, 'explore', `preds-${run.name}.txt.gz`));

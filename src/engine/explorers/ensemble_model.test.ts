@@ -12,6 +12,7 @@ import { merand48 } from '../sampling.js';
 import type { Bag } from './bag.js';
 import type { Cover } from './cover.js';
 import { SKIP_MESSAGE, parseDsjsonLine, readText, sharedDir, type DsjsonEvent } from '../learner.fixtures.js';
+import { absent } from '../../testing/fixtures.js';
 
 const BASE = '--power_t 0 -l 0.001 -q ::';
 let events: DsjsonEvent[] | undefined;
@@ -40,7 +41,7 @@ function run(learner: Learner, evs: DsjsonEvent[], from: number, to: number): st
 
 test('bag: the random state after 10 events is stored as --random_seed in the options string (40 merand48 steps from 0)', (t) => {
   const evs = simEvents();
-  if (!evs) return t.skip(SKIP_MESSAGE);
+  if (!evs) return absent(t, SKIP_MESSAGE);
   const learner = createLearner(parsePolicyArguments(`--cb_explore_adf --bag 4 --cb_type mtr ${BASE}`));
   run(learner, evs, 0, 10);
   let s = 0n;
@@ -60,7 +61,7 @@ test('bag: the random state after 10 events is stored as --random_seed in the op
 
 test('cover: the counter is saved after the header (u64) and in the readable model', (t) => {
   const evs = simEvents();
-  if (!evs) return t.skip(SKIP_MESSAGE);
+  if (!evs) return absent(t, SKIP_MESSAGE);
   const learner = createLearner(parsePolicyArguments(`--cb_explore_adf --cover 4 --psi 0.1 --nounif --cb_type dr ${BASE}`));
   run(learner, evs, 0, 10);
   const bytes = learner.saveModel();
@@ -83,7 +84,7 @@ const RESUMES = [
 for (const r of RESUMES) {
   test(`${r.name} --per_model_save_load: save → load → continue predicts as the uninterrupted run; the file round-trips`, (t) => {
     const evs = simEvents();
-    if (!evs) return t.skip(SKIP_MESSAGE);
+    if (!evs) return absent(t, SKIP_MESSAGE);
     const n = 3000;
     const args = `${r.args} --per_model_save_load`;
     const whole = run(createLearner(parsePolicyArguments(args)), evs, 0, 2 * n);

@@ -1,12 +1,12 @@
 // `--cb_explore_adf --softmax --lambda λ` (core/src/reductions/cb/cb_explore_adf_softmax.cc, generate_softmax of
 // explore/include/vw/explore/explore_internal.h): p_a ∝ exp(−|λ|·(s_a − s_min)) in float, then the minimum
 // probability ε. No state; cb_adf learns the logged event as it is.
-import type { CbLabel } from '../cb_adf.js';
 import type { MultiExample } from '../example.js';
 import { enforceMinimumProbability, scoreAndRank } from '../explore.js';
-import { exploreLoss, type Explorer, type ExplorerBase, type Ranking } from '../explorer.js';
+import type { Ranking } from '../explorer.js';
 import { expf } from '../libm.js';
-import type { ExplorationConfig, ModelState } from '../types.js';
+import type { ExplorationConfig } from '../types.js';
+import { StatelessExplorer } from './stateless.js';
 
 const f = Math.fround;
 
@@ -34,12 +34,7 @@ export function softmaxPmf(scores: Float32Array, order: Uint32Array, k: number, 
   for (let i = 0; i < k; i++) probs[i] = f(probs[i]! / norm);
 }
 
-export class Softmax implements Explorer {
-  constructor(
-    private readonly base: ExplorerBase,
-    public settings: Settings,
-  ) {}
-
+export class Softmax extends StatelessExplorer<Settings> {
   reconfigure(x: ExplorationConfig): boolean {
     if (x.kind !== 'softmax') return false;
     this.settings = x;
@@ -51,18 +46,4 @@ export class Softmax implements Explorer {
     softmaxPmf(r.scores, r.order, r.k, this.settings.lambda, r.probs);
     enforceMinimumProbability(this.settings.epsilon, true, r.probs, r.k);
   }
-
-  learn(ex: MultiExample, label: CbLabel, weight: number, r: Ranking): number {
-    const loss = exploreLoss(r, label, weight);
-    this.base.cbAdf.learn(ex.actions, label, weight);
-    return loss;
-  }
-
-  featureCount(_ex: MultiExample, features: number): number {
-    return features;
-  }
-
-  save(_state: ModelState): void {}
-
-  load(_state: ModelState): void {}
 }
