@@ -78,7 +78,7 @@ function policy(cbType: 'mtr' | 'ips' | 'dr'): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// In-process Rank cost on Azure-shaped contexts (azure-features-to-vw.md §0)
+// In-process Rank cost on Azure-shaped contexts (docs/features.md §0)
 
 function azureContext(actions: number): string {
   const multi = [];

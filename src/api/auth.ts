@@ -1,7 +1,7 @@
-// The key check the Cognitive Services gateway did in front of the service (azure-api.md §1): a request must
+// The key check the Cognitive Services gateway did in front of the service (docs/azure-api.md §1): a request must
 // carry Ocp-Apim-Subscription-Key equal to the container's ApiKey, or to ApiKey2 when it is set (Azure's
 // resources had two keys, key1 and key2, so that one can be regenerated while clients use the other). Failures
-// answer 401 in the gateway's shape, code "401" (azure-api.md §4, last paragraph).
+// answer 401 in the gateway's shape, code "401" (docs/azure-api.md §4, last paragraph).
 //
 // Deny by default: the check is decided on the route the router chose (fastify runs onRequest after routing),
 // never on the URL as spelt, so percent-encoding, absolute-form targets or any other spelling that reaches a

@@ -1,5 +1,5 @@
-// Request body parsing. JSON is the only body the v1.0 API takes (azure-api.md §1, "Content types"); the SDKs
-// send `application/json; charset=utf-8` and, for activate, an empty body with that type (azure-api.md §8.3),
+// Request body parsing. JSON is the only body the v1.0 API takes (docs/azure-api.md §1, "Content types"); the SDKs
+// send `application/json; charset=utf-8` and, for activate, an empty body with that type (docs/azure-api.md §8.3),
 // which must read as "no body" rather than fastify's FST_ERR_CTP_EMPTY_JSON_BODY. text/plain is refused
 // (415) instead of reaching the schemas as a string.
 import type { FastifyInstance, FastifyRequest } from 'fastify';

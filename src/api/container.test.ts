@@ -1,4 +1,4 @@
-// The container surface (azure-api.md §7) and the OpenAPI document, over real HTTP.
+// The container surface (docs/azure-api.md §7) and the OpenAPI document, over real HTTP.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The Cognitive Services container surface (azure-api.md §7): a home page, /status (key check on demand),
+// The Cognitive Services container surface (docs/azure-api.md §7): a home page, /status (key check on demand),
 // /ready (readiness probe: the loop is ready), /ContainerLiveness (liveness probe: the process answers). These
 // routes are public (auth.ts): they answer without the key.
 import type { FastifyInstance, FastifyRequest } from 'fastify';

@@ -1,4 +1,4 @@
-// Bad input over real HTTP: every refusal is a 4xx in Azure's error shape (azure-api.md §3-§4), and the server
+// Bad input over real HTTP: every refusal is a 4xx in Azure's error shape (docs/azure-api.md §3-§4), and the server
 // stays healthy afterwards.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -167,7 +167,7 @@ test('path parameters are percent-decoded', async () => {
   const reward = await call(server, 'POST', `${V1}/events/${encodeURIComponent(eventId)}/reward`, { body: { value: 0.5 } });
   assert.equal(reward.status, 204, reward.text);
   assert.equal(reward.text, '');
-  // Activate: no body, and an empty body declared as JSON (azure-api.md §8.3).
+  // Activate: no body, and an empty body declared as JSON (docs/azure-api.md §8.3).
   const noBody = await call(server, 'POST', `${V1}/events/${encodeURIComponent(eventId)}/activate`);
   assert.equal(noBody.status, 204, noBody.text);
   const emptyJson = await call(server, 'POST', `${V1}/events/${encodeURIComponent(eventId)}/activate`, { raw: '', contentType: 'application/json; charset=utf-8' });

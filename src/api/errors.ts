@@ -1,4 +1,4 @@
-// Every error leaves in Azure's shape {"error":{"code","message"}} (ErrorResponse, azure-api.md §3-§4), and no
+// Every error leaves in Azure's shape {"error":{"code","message"}} (ErrorResponse, docs/azure-api.md §3-§4), and no
 // bad input may cause a 5xx: fastify's own errors (body parsing, size, media type, schema validation) are
 // mapped to 4xx codes here; only a genuine fault becomes 500, and then without internals.
 // Every error also carries the code in an `x-ms-error-code` header: 2022-09-01-preview declares it on every error
@@ -28,7 +28,7 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The Azure error code a schema-validation failure on this route is reported with (azure-api.md §4). */
+    /** The Azure error code a schema-validation failure on this route is reported with (docs/azure-api.md §4). */
     invalidRequestCode?: string;
   }
 }

@@ -1,5 +1,5 @@
 // The offline-evaluation wire schemas (Personalizer.json v1.0 and v1.1-preview.3 definitions "EvaluationContract",
-// "Evaluation", "PolicyResult", "PolicyResultSummary", "PolicyReferenceContract"; azure-api.md §3). Responses
+// "Evaluation", "PolicyResult", "PolicyResultSummary", "PolicyReferenceContract"; docs/azure-api.md §3). Responses
 // carry v1.0's fields plus preview.3's (evaluationType, optimalPolicy, creationTime, policySource,
 // averageReward) and fields of ours marked "Beyond Azure", which the SDKs ignore: a serializer sends only what a
 // schema declares, so each is declared here.

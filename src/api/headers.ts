@@ -1,4 +1,4 @@
-// Response headers the real service sent that are cheap to mimic (azure-api.md §8.4). apim-request-id is the
+// Response headers the real service sent that are cheap to mimic (docs/azure-api.md §8.4). apim-request-id is the
 // request id that also appears in our log lines, so a client's report can be matched to the log. Set when the
 // request arrives (server.ts's onRequest hook, frameworkError), so that every answer carries them without an
 // onSend hook running per response. `api`: the answer comes from a route that needs the key (auth.ts), or from

@@ -1,5 +1,5 @@
 // The server's log: pino JSON lines on stdout and, with Logging:Disk:Format=json and Mounts:Output, rotating
-// JSON files under that directory of at most Logging:Disk:MaxFileSize MB each (azure-api.md §7, the disk
+// JSON files under that directory of at most Logging:Disk:MaxFileSize MB each (docs/azure-api.md §7, the disk
 // logger of Microsoft's containers). The API key is redacted wherever it could be logged.
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';

@@ -1,6 +1,6 @@
 // The OpenAPI document, generated from the route schemas (the single source), and Swagger UI at /swagger
 // served from @fastify/swagger-ui's own bundled assets (no CDN). The key header is the spec's apim_key
-// security scheme (azure-api.md §1), so "Authorize" + "Try it out" work from the page.
+// security scheme (docs/azure-api.md §1), so "Authorize" + "Try it out" work from the page.
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';

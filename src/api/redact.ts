@@ -1,6 +1,6 @@
 // A key sent in the URL (`?subscription-key=…`, API Management's query form) must never reach a log line or an
 // answer: this container takes the key only from the Ocp-Apim-Subscription-Key header, as the v1.0 spec's
-// apim_key security scheme declares it (azure-api.md §1), so a client sending it in the query is refused with
+// apim_key security scheme declares it (docs/azure-api.md §1), so a client sending it in the query is refused with
 // 401, and the value is replaced wherever the URL is written (logger.ts's `url` and `req` serializers, the
 // 404 message).
 

@@ -1,4 +1,4 @@
-// The v1.0 wire schemas, transcribed from the official spec (Personalizer.json v1.0, definitions; azure-api.md §3).
+// The v1.0 wire schemas, transcribed from the official spec (Personalizer.json v1.0, definitions; docs/azure-api.md §3).
 // They are the single source of request validation, of response serialization (so bodies carry exactly the
 // spec's fields) and of the OpenAPI document served at /swagger. Each has an $id so that the document names
 // it as the spec does (components/schemas/RankRequest…).
@@ -10,7 +10,7 @@ export function ref<T extends TSchema & { $id?: string }>(schema: T): T {
   return Type.Unsafe<Static<T>>({ $ref: `${schema.$id}#` }) as unknown as T;
 }
 
-/** A free-form feature dictionary: the spec says only `type: object` (azure-api.md §3). */
+/** A free-form feature dictionary: the spec says only `type: object` (docs/azure-api.md §3). */
 const FeatureObject = Type.Unsafe<Record<string, unknown>>({ type: 'object' });
 
 export const RankableAction = Type.Object(
@@ -162,7 +162,7 @@ const InternalError = Type.Recursive(
 export const PersonalizerError = Type.Recursive(
   (This) =>
     Type.Object({
-      // modelAsString in the spec: any string, the spec's values being the usual ones (azure-api.md §4).
+      // modelAsString in the spec: any string, the spec's values being the usual ones (docs/azure-api.md §4).
       code: Type.String({ description: 'High level error code.' }),
       message: Type.String({ description: 'A message explaining the error reported by the service.' }),
       target: Type.Optional(Type.String()),
@@ -179,7 +179,7 @@ export const ContainerStatus = Type.Object(
   { $id: 'ContainerStatus', description: 'Status of the container (GET /status).' },
 );
 
-// Multi-slot (v1.1-preview.3 definitions; azure-api.md §3 "Multi-slot"). The schemas check types; the spec's
+// Multi-slot (v1.1-preview.3 definitions; docs/azure-api.md §3 "Multi-slot"). The schemas check types; the spec's
 // rules in prose (50 slots, baselineAction unique and one of the actions…) are the loop's (validate_multislot.ts).
 export const SlotRequest = Type.Object(
   {

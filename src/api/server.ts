@@ -1,4 +1,4 @@
-// buildServer: the fastify application, knowing the loop only through its Loop interface (architecture.md).
+// buildServer: the fastify application, knowing the loop only through its Loop interface (docs/architecture.md).
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Loop } from '../loop/types.js';
@@ -61,7 +61,7 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
     // One log line per request, written in onResponse below, rather than fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // ASP.NET Core, behind the real service, ignores a trailing slash.
-    // maxParamLength: eventIds of 256 characters (azure-api.md §2.1) percent-encoded, up to 3 bytes each, so
+    // maxParamLength: eventIds of 256 characters (docs/azure-api.md §2.1) percent-encoded, up to 3 bytes each, so
     // that longer ones reach schema validation and get the operation's own error code.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     frameworkErrors: frameworkError,

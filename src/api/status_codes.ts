@@ -1,6 +1,6 @@
 // The error code sent with a status that has no more specific one (errors.ts): the HTTP reason in Azure's
 // PascalCase style (the v1.0 ErrorCode enum's BadRequest, ResourceNotFound, PayloadSizeExceeded; clients treat
-// the code as a free string, azure-api.md §4), so a 403 never says BadRequest.
+// the code as a free string, docs/azure-api.md §4), so a 403 never says BadRequest.
 const CODES: Record<number, string> = {
   400: 'BadRequest',
   401: '401',

@@ -1,4 +1,4 @@
-// The API versions this server answers and how a request names one (azure-api.md §1; docs/api-versions.md).
+// The API versions this server answers and how a request names one (docs/azure-api.md §1; docs/api-versions.md).
 // Path style: /personalizer/v1.0/…, /personalizer/v1.1-preview.1|2|3/…. Query style (2022-09-01-preview, the
 // Python azure-ai-personalizer SDK): /personalizer/…?api-version=2022-09-01-preview, required on every operation.
 //

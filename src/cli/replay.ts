@@ -1,5 +1,5 @@
 // `personalizer replay`: progressive learning over a DSJSON log, as `vw --dsjson <policy>` does it
-// (vw-learner.md §2: every event is predicted before it is learned; -t predicts only); a --ccb_explore_adf
+// (docs/learner.md §2: every event is predicted before it is learned; -t predicts only); a --ccb_explore_adf
 // policy or model replays a multi-slot log instead (replay_ccb.ts). Output matches VW:
 // `-p` lines, the progress table and summary on stderr, binary and readable models.
 import { readFile, writeFile } from 'node:fs/promises';

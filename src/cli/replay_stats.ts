@@ -1,5 +1,5 @@
 // VW's shared_data counters for a cb_explore_adf run (core/src/shared_data.cc update/print_update;
-// cb_explore_adf_common.h update_stats): the progressive IPS "average loss" (vw-learner.md §5.5) and the
+// cb_explore_adf_common.h update_stats): the progressive IPS "average loss" (docs/learner.md §5.5) and the
 // progress-table schedule (a row each time the weighted example count reaches 1, 2, 4, 8, …).
 import { formatCppFloat } from '../engine/index.js';
 import { fmtFloat, formatProgressRow, type ProgressRow, type Summary } from './replay_format.js';

@@ -1,8 +1,8 @@
 // `personalizer serve Eula=accept ApiKey=<key> [Billing=<uri>] [Key=Value…]`: starts the container the way
-// Microsoft's Cognitive Services containers start (azure-api.md §7). A setting that cannot work is refused with
+// Microsoft's Cognitive Services containers start (docs/azure-api.md §7). A setting that cannot work is refused with
 // exit code 1 and one line on stderr naming it. SIGTERM/SIGINT stop gracefully: no new connections, in-flight
 // requests answered, the loop (trainer, store) closed, exit 0 — `docker stop` sends SIGTERM to PID 1
-// (containers.md, step 5), which Node ignores unless handled.
+// (docs/container.md), which Node ignores unless handled.
 // `Workers=N` (N > 1): this process starts N worker processes that each run the server below on the same port and
 // store, and supervises them (workers.ts); each worker's log lines carry its number and pid.
 import { constants } from 'node:fs';

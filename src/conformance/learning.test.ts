@@ -1,7 +1,7 @@
 // The whole learning loop through HTTP: rank → explore → log → reward → join → learn → export → rank again, on
 // the task of testing/learning_task.ts (three user types, six items; an item is rewarded exactly when it is the
 // user type's best one). Each batch of 100 events is ranked first, then rewarded in event order, and the next
-// batch waits for the model that learned it, as vw-learner.md §11's reference run republished every 100 events.
+// batch waits for the model that learned it, as docs/learner.md §11's reference run republished every 100 events.
 // So the run is deterministic, and the server's choices are checked, batch by batch, against the engine's in
 // process (simulateLoop): the same model after each batch, the same sampling.
 //
@@ -10,7 +10,7 @@
 //   On about one stream in five it stays stuck instead (seed 12345 is one): loop/learning.stuck.test.ts
 //   documents that weakness, seed by seed.
 // - `--cb_type ips -l 0.01`, a point of the grid Azure's offline policy optimization swept (-l 1e-7..10, cb_type
-//   ips|mtr; vw-learner.md §1), which learns on every stream of that test, here on the stream of seed 12345.
+//   ips|mtr; docs/learner.md §1), which learns on every stream of that test, here on the stream of seed 12345.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readModel } from '../engine/index.js';

@@ -38,7 +38,7 @@ async function configure(api: Api): Promise<void> {
   assert.equal(put.status, 200, show(put));
 }
 
-/** Events VW's model says it learned (gd's example counter, kept across resumes: vw-learner.md §1). */
+/** Events VW's model says it learned (gd's example counter, kept across resumes: docs/learner.md §1). */
 function modelExamples(bytes: Uint8Array): bigint {
   return readModel(bytes).resume?.exampleNumber ?? 0n;
 }

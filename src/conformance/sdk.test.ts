@@ -1,5 +1,5 @@
 // The official track-1 v1.0 SDK (@azure/cognitiveservices-personalizer 2.0.1) against a real server process:
-// what an application written for Azure sees when pointed at this container (azure-api.md §8.1).
+// what an application written for Azure sees when pointed at this container (docs/azure-api.md §8.1).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +36,7 @@ async function restError(p: Promise<unknown>): Promise<RestError> {
 }
 
 /**
- * Azure's Rank answer (azure-features-to-vw.md §2.5, the v1.0 spec's Rank example): every action once; excluded ones
+ * Azure's Rank answer (docs/features.md §2.5, the v1.0 spec's Rank example): every action once; excluded ones
  * at their request positions with 0; the first non-excluded position holds rewardActionId; the pmf sums to 1.
  */
 function assertAzureOrder(

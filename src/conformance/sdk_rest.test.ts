@@ -403,7 +403,7 @@ describe("v1.1-preview.3's example requests, sent as they are to a real server",
       } else {
         assert.equal(String(r.status), Object.keys(ex.responses)[0], `${file}: ${show(r)}`);
       }
-      // A few operations declare no error response (azure-api.md §2.2: Evaluations_Delete…): their errors are
+      // A few operations declare no error response (docs/azure-api.md §2.2: Evaluations_Delete…): their errors are
       // checked for Azure's shape alone.
       if (r.status >= 400 && !op.responses.has('default')) assert.deepEqual([Object.keys(r.json), typeof r.json.error.message], [['error'], 'string'], file);
       else assert.deepEqual(spec.check(op.operationId, r), [], file);

@@ -1,4 +1,4 @@
-// The DSJSON line Azure's joiner wrote for a CB event (azure-features-to-vw.md §6; VW reinforcement_learning
+// The DSJSON line Azure's joiner wrote for a CB event (docs/features.md §6; VW reinforcement_learning
 // external_parser/log_converter.cc build_cb_json): label fields first, then o, Timestamp, Version, EventId,
 // a, c (verbatim), p, VWState, pdrop, _original_label_cost, _skipLearn.
 

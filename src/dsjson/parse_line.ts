@@ -1,4 +1,4 @@
-// One DSJSON line → CbEvent, following VW 9.10's `--dsjson` rules (vw-learner.md §7.1):
+// One DSJSON line → CbEvent, following VW 9.10's `--dsjson` rules (docs/learner.md §7.1):
 // json_parser/src/parse_example_json.cc (DecisionServiceState, LabelObjectState, LabelSinglePropertyState,
 // apply_pdrop) and parse_line_json (line filters). Only the top level is read here; `c` is skipped and
 // handed to the featurizer as a span of the same line.
@@ -172,7 +172,7 @@ function parseObject(s: string, lineNumber: number): DsjsonParseResult {
   return event;
 }
 
-// In the joiner's field order (azure-features-to-vw.md §6), so the usual key is found after few length checks.
+// In the joiner's field order (docs/features.md §6), so the usual key is found after few length checks.
 const KNOWN_KEYS = ['_label_cost', '_label_probability', '_label_Action', '_labelIndex', 'o', 'Timestamp', 'Version', 'EventId', 'a', 'c', 'p', 'VWState', 'pdrop', '_original_label_cost', '_skipLearn', '_p', '_label', '_outcomes'];
 
 /** KNOWN_KEYS by length, so a key is compared with one or two candidates only. */
@@ -219,7 +219,7 @@ function readLabelObject(s: string, i: number, label: LabelParts): number {
 }
 
 function buildLabel(l: LabelParts): DsjsonLabel | undefined {
-  // No cost ⇒ no label: VW predicts on the event but does not learn (vw-learner.md §7.1).
+  // No cost ⇒ no label: VW predicts on the event but does not learn (docs/learner.md §7.1).
   if (l.cost === undefined) return undefined;
   if (!Number.isFinite(l.cost)) fail('label cost is not finite');
   if (l.probability === undefined) fail('label has a cost but no probability');

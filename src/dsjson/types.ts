@@ -1,4 +1,4 @@
-// What one DSJSON line means to VW's `--dsjson` parser (vw-learner.md §7.1; VW 9.10
+// What one DSJSON line means to VW's `--dsjson` parser (docs/learner.md §7.1; VW 9.10
 // json_parser/src/parse_example_json.cc DecisionServiceState, decision_service_utils.h).
 
 /** The CB label a line carries (`_label_cost`/`_label_probability`/`_label_Action`/`_labelIndex` or `_label`). */

@@ -1,5 +1,5 @@
 // cb_adf's cost-sensitive reductions on hand-sized events: which examples are regressed, onto what, with which
-// importance weight (cb_adf.cc, gen_cs_example.cc; vw-learner.md §5.3).
+// importance weight (cb_adf.cc, gen_cs_example.cc; docs/learner.md §5.3).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Gd, STRIDE } from './gd.js';

@@ -1,6 +1,6 @@
 // cb_adf: turns one bandit event into regressions of the gd scorer (core/src/reductions/cb/cb_adf.cc,
 // core/src/gen_cs_example.cc, core/include/vw/core/gen_cs_example.h, core/include/vw/core/reductions/cb/cb_algs.h,
-// csoaa_ldf.cc in multiline regression mode; vw-learner.md §5.3).
+// csoaa_ldf.cc in multiline regression mode; docs/learner.md §5.3).
 import type { FeatureVector } from './example.js';
 import type { CbType } from './types.js';
 import type { Gd } from './gd.js';

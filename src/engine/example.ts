@@ -1,12 +1,12 @@
 // The hand-off between the featurizer (JSON text → features) and the learner (gd, cb_adf, explore).
 // One FeatureVector per action example, after VW's setup_example and shared_feature_merger:
 // the action's own namespaces, the constant, the appended shared namespaces, then the expanded interactions,
-// in the order VW's foreach_feature visits them (vw-learner.md §2, §4; core/include/vw/core/gd_predict.h).
+// in the order VW's foreach_feature visits them (docs/learner.md §2, §4; core/include/vw/core/gd_predict.h).
 
 export interface FeatureVector {
   /**
    * VW feature index before the stride/width multiply (u32). The weight slot of sub-model m is
-   * ((index × width) + m) & (2^bits − 1), width = 2 for cb_type dr, else 1 (vw-learner.md §3.5).
+   * ((index × width) + m) & (2^bits − 1), width = 2 for cb_type dr, else 1 (docs/learner.md §3.5).
    */
   index: Uint32Array;
   /** Feature value as VW stores it (float32; interaction values are float32 products). */

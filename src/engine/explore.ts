@@ -1,7 +1,7 @@
 // Exploration on top of cb_adf's ranking: epsilon-greedy (core/src/reductions/cb/cb_explore_adf_greedy.cc) and
 // SquareCB (core/src/reductions/cb/cb_explore_adf_squarecb.cc), with the helpers of
 // core/include/vw/core/reductions/cb/cb_explore_adf_common.h and explore/include/vw/explore/explore_internal.h.
-// All arithmetic is float32 as in VW (vw-learner.md §5.4, docs/explorers.md).
+// All arithmetic is float32 as in VW (docs/learner.md §5.4, docs/explorers.md).
 import type { CbAdf } from './cb_adf.js';
 import type { MultiExample } from './example.js';
 import type { Ranking } from './explorer.js';

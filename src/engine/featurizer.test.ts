@@ -133,7 +133,7 @@ test('azure-shaped: every feature of audit-first2 (FromUrl / i / j shapes)', (t)
   assert.deepEqual(r, { events: 2, features: 2064, inOrder: 1092 });
 });
 
-// ---- azure-features-to-vw.md §3 table, §3.1, §3.2, §2.2 (slots at b = 18, verified there against VW) ----
+// ---- docs/features.md §3 table, §3.1, §3.2, §2.2 (slots at b = 18, verified there against VW) ----
 
 const LINEAR: FeaturizerConfig = { ...DEFAULT, quadratic: [] };
 

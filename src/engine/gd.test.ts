@@ -69,7 +69,7 @@ test('tiny-3 audit: predictions and weights/G after each learn (mtr, power_t 0)'
   assert.equal(cb.actionSum, 15);
 });
 
-test('worked check of vw-learner.md §5.2: Context^hour after event 2', () => {
+test('worked check of docs/learner.md §5.2: Context^hour after event 2', () => {
   // 55 features all seen for the first time (N = |x|), cost −1, p 0.84, iw = (1/0.84)·(2/10).
   const gd = new Gd(OPTS);
   const n = 55;

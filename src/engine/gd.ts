@@ -1,5 +1,5 @@
 // VW's default regressor: gd with adaptive + normalized + invariant (safe) updates and squared loss
-// (core/src/reductions/gd.cc, core/src/loss_functions.cc, core/src/reductions/scorer.cc; vw-learner.md §5.1–5.2).
+// (core/src/reductions/gd.cc, core/src/loss_functions.cc, core/src/reductions/scorer.cc; docs/learner.md §5.1–5.2).
 // Every float operation VW does in float32 is rounded with Math.fround, and its powf/expf are glibc's (libm.ts), so
 // the weights equal VW's bit for bit.
 import type { FeatureVector } from './example.js';

@@ -25,7 +25,7 @@ test('uniform_hash and hashstring match every vector of hash-and-sampling-vector
   }
 });
 
-test('hashstring rules: trim, digits, empty, UTF-8 (vw-learner.md §3.1, §3.4)', () => {
+test('hashstring rules: trim, digits, empty, UTF-8 (docs/learner.md §3.1, §3.4)', () => {
   assert.equal(hashString('123', 0), 123);
   assert.equal(hashString(' 42 ', 7), 49);
   assert.equal(hashString('007', 1), 8);

@@ -7,7 +7,7 @@
 //   POLICY_PRESETS, resolvePolicyArguments(text)             named policies (presets.ts): a preset name → its arguments
 //   createLearner(config: PolicyConfig): Learner             fresh model (all weights 0)
 //   loadLearner(model: Uint8Array, overrides?: string): Learner   VW 9.x model file (save-resume or predict-only)
-//   sampleAction(pmf, eventId, appId = ''): Sampled          RL-client sampling (vw-learner.md §6)
+//   sampleAction(pmf, eventId, appId = ''): Sampled          RL-client sampling (docs/learner.md §6)
 //
 //   interface Learner {
 //     config: PolicyConfig

@@ -5,7 +5,7 @@ import { compileInteractions, decodeInlineHex, parseInteractionArgs } from './in
 const str = (l: number[][]): string[] => l.map((x) => String.fromCharCode(...x));
 const letters = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 
-test('-q :: over the sim letters: every unordered pair incl. self-pairs, lexicographic (vw-learner.md §4)', () => {
+test('-q :: over the sim letters: every unordered pair incl. self-pairs, lexicographic (docs/learner.md §4)', () => {
   const parsed = parseInteractionArgs(['::'], [], []);
   assert.deepEqual(str(compileInteractions(parsed, letters('ACGU'))), ['AA', 'AC', 'AG', 'AU', 'CC', 'CG', 'CU', 'GG', 'GU', 'UU']);
 });

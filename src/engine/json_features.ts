@@ -1,7 +1,7 @@
 // VW's JSON / DSJSON feature parser (json_parser/src/parse_example_json.cc DefaultState, ArrayState, TextState,
 // TagState, MultiState; json_parser/src/json_utils.h namespace_builder, push_ns, pop_ns), over the text of a
 // context object: {"User":{...}, ..., "_multi":[{...}, ...]}. Shared features at top level, one action per
-// `_multi` element. The rules (vw-learner.md §3.3, §7.2):
+// `_multi` element. The rules (docs/learner.md §3.3, §7.2):
 // - an object value under key k opens namespace k (letter k[0], hash hashstring(k, hash_seed)), not chained
 //   with its parent; top-level scalars (of the context and of each action) are in the default namespace ' ';
 // - string: index hash(key ⧺ value, nsHash) & mask, value 1, with ' ', '\t', '|', ':' in the value → '_'

@@ -58,7 +58,7 @@ export interface LearnerOptions {
 
 /**
  * VW's per-event bookkeeping in shared_data (core/src/shared_data.cc update, update_dump_interval) as driven by
- * cb_explore_adf (cb_explore_adf_common.h _update_stats; vw-learner.md §5.5): the progressive "average loss"
+ * cb_explore_adf (cb_explore_adf_common.h _update_stats; docs/learner.md §5.5): the progressive "average loss"
  * = Σ pmf(c)·cost/p over labeled events / Σ their weights, plus the counters a save-resume model stores.
  */
 export class ProgressiveStats {

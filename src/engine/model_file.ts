@@ -1,4 +1,4 @@
-// VW 9.x binary model files (vw-learner.md §8): the header of parse_regressor.cc save_load_header, then each
+// VW 9.x binary model files (docs/learner.md §8): the header of parse_regressor.cc save_load_header, then each
 // reduction's save_load from the top of the stack down (learner.cc): cb_explore_adf_squarecb.cc and
 // cb_explore_adf_cover.cc (example counter),
 // conditional_contextual_bandit.cc (has_seen_multi_slot_example), cb_adf.cc (event_sum, action_sum), gd.cc (resume flag, save_load_online_state_gd or save_load_regressor).

@@ -121,8 +121,8 @@ export interface GdResumeState {
 }
 
 /**
- * The learner state that a VW 9.x model file carries (vw-learner.md §8).
- * weights: 2^bits slots × 4 floats [w, G, N, rate] (stride 4, vw-learner.md §3.5); for dr the two sub-models
+ * The learner state that a VW 9.x model file carries (docs/learner.md §8).
+ * weights: 2^bits slots × 4 floats [w, G, N, rate] (stride 4, docs/learner.md §3.5); for dr the two sub-models
  * interleave inside the same 2^bits slots.
  */
 export interface ModelState {

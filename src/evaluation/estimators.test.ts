@@ -1,5 +1,5 @@
 // The estimators against published figures: IPS, SNIPS, DM and DR on the Open Bandit Dataset sample (the exact
-// targets of design/datasets-and-evaluation.md §2.2, OBP's protocol with the in-sample CTR table), and Azure's
+// targets of docs/evaluation.md, OBP's protocol with the in-sample CTR table), and Azure's
 // Gaussian interval on the numbers of its own Evaluations_Get example.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

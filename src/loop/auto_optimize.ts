@@ -1,6 +1,6 @@
 // Auto-optimization (ServiceConfiguration isAutoOptimizationEnabled, autoOptimizationFrequency,
 // autoOptimizationStartDate; https://learn.microsoft.com/azure/ai-services/personalizer/concept-auto-optimization,
-// datasets-and-evaluation.md §4): periodically an evaluation of type Auto over about the last two weeks of logs,
+// docs/evaluation.md): periodically an evaluation of type Auto over about the last two weeks of logs,
 // with optimization discovery; its optimal policy replaces the live one only if its estimated reward is higher
 // AND the lower end of its 95% interval is above the online policy's lower end (a Seldonian-style safety test:
 // a candidate merely lucky on this data is not applied). The last AUTO_KEPT Auto evaluations are kept.

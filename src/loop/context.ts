@@ -1,5 +1,5 @@
 // The context JSON Azure built for a single-slot Rank call and logged verbatim as DSJSON `c`
-// (azure-features-to-vw.md §0, §2): {"FromUrl":[<contextFeatures…>],"_multi":[{"_tag":id,
+// (docs/features.md §0, §2): {"FromUrl":[<contextFeatures…>],"_multi":[{"_tag":id,
 // "i":{"constant":1,"id":id},"j":[<features…>]}…]} with only the non-excluded actions, in request order.
 // No FromUrl when contextFeatures is absent (§2.1). Key order inside `_multi` documents is fixed (`_tag`, `i`, `j`;
 // `constant` before `id`) because VW's self-interactions pair features in parse order (§2.2).

@@ -1,5 +1,5 @@
-// A logged event as the DSJSON line Azure's joiner would have written (vw-learner.md §7.1,
-// azure-features-to-vw.md §6): the label once joined (cost = −reward, `_labelIndex` = the chosen `_multi`
+// A logged event as the DSJSON line Azure's joiner would have written (docs/learner.md §7.1,
+// docs/features.md §6): the label once joined (cost = −reward, `_labelIndex` = the chosen `_multi`
 // position, probability = its pmf value), every reward received as an observation, `_skipLearn` for a deferred
 // event never activated. An event not joined yet has no label fields (VW reads it as predict-only).
 //

@@ -1,4 +1,4 @@
-// ISO-8601 durations as Azure's service configuration carries them (azure-api.md §3: rewardWaitTime,
+// ISO-8601 durations as Azure's service configuration carries them (docs/azure-api.md §3: rewardWaitTime,
 // modelExportFrequency, autoOptimizationFrequency). Accepted: PnW, or PnDTnHnMnS with any subset of parts,
 // decimals allowed on every part (PT0.5S, PT1.5H), case-insensitive. Rejected: years and months (their
 // length in milliseconds depends on the calendar), negative and empty durations (P, PT).

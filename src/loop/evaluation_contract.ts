@@ -1,4 +1,4 @@
-// What POST /evaluations accepts (Personalizer.json "EvaluationContract"; azure-api.md §3-§4), checked before
+// What POST /evaluations accepts (Personalizer.json "EvaluationContract"; docs/azure-api.md §3-§4), checked before
 // anything is stored so that a bad request is a 400 at once rather than a failed job later. Error codes are the
 // spec's: InvalidEvaluationContract for a malformed body or policy (the message names the policy and the
 // argument), DuplicateCustomPolicyNames, NoLogsExistInDateRange and LogsSizeExceedAllowedLimit (checked by

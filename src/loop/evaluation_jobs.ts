@@ -1,4 +1,4 @@
-// The evaluation job queue (architecture.md "Threads and processes": evaluation jobs run in their own workers and
+// The evaluation job queue (docs/architecture.md "Threads and processes": evaluation jobs run in their own workers and
 // write progress and results to the store). One FIFO queue, one job at a time: a job's replays use every core
 // (evaluation/), so two at once would only share them. Each job runs in a worker thread that reads the events
 // and writes the result itself (evaluation_worker.ts); this side, on the thread that ranks, only writes small

@@ -2,7 +2,7 @@
 // "ServiceConfiguration_ApplyFromEvaluation"): validation, the job queue, the wire views, applying an evaluated
 // policy, and auto-optimization. loop.ts delegates its Loop methods here.
 //
-// applyFromEvaluation's errors (azure-api.md §4): an unknown evaluation is 404 EvaluationNotFound; one without a
+// applyFromEvaluation's errors (docs/azure-api.md §4): an unknown evaluation is 404 EvaluationNotFound; one without a
 // result yet (pending, running, failed) 400 OperationNotAllowed; an unknown policy name 400
 // LearningSettingsNotFound; Baseline1 and BaselineRand, which are not learning settings, 400
 // InvalidPolicyConfiguration. Policy names match exactly, else case-insensitively when that is unambiguous (the

@@ -1,5 +1,5 @@
 // Service-generated eventIds in Azure's shape: 32 lowercase hex, '-', 5 alphanumerics
-// (azure-api.md §3, e.g. 0861c9b9af9340379a70d40ceccd2cdf-aAGky).
+// (docs/azure-api.md §3, e.g. 0861c9b9af9340379a70d40ceccd2cdf-aAGky).
 import { randomFillSync, randomUUID } from 'node:crypto';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

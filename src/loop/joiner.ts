@@ -1,6 +1,6 @@
 // The joiner's rules: when a ranked event becomes a training example and with which reward. The only place
-// that knows rewardWaitTime, defaultReward and rewardAggregation (architecture.md "Where each concern lives").
-// Sources: azure-api.md §5 (late rewards, deferred activation, aggregation), vw-learner.md §7.1 (joiner side:
+// that knows rewardWaitTime, defaultReward and rewardAggregation (docs/architecture.md "Where each concern lives").
+// Sources: docs/azure-api.md §5 (late rewards, deferred activation, aggregation), docs/learner.md §7.1 (joiner side:
 // cost = −reward, default reward when no outcome, `_skipLearn`).
 //
 // - The reward window of an event is [rank time, rank time + rewardWaitTime]; rewards arriving after it are

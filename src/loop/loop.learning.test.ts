@@ -51,7 +51,7 @@ test('learning improves choices: rewarded share reaches ≥ 80 % of the oracle',
   const { loop } = await testLoop();
   try {
     // The oracle always picks the type's best action (share 1). With the default policy (ε = 0.2) ε-greedy caps
-    // the share at 0.8 + 0.2/6 ≈ 0.833; VW itself gets there after ~1,000 events (vw-learner.md §11).
+    // the share at 0.8 + 0.2/6 ≈ 0.833; VW itself gets there after ~1,000 events (docs/learner.md §11).
     const rng = prng(7);
     const first = await simulate(loop, 0, 500, rng, 100);
     await simulate(loop, 500, 500, rng, 100);

@@ -128,7 +128,7 @@ test('deferActivation: skipped unless activated inside the window; activated wit
   }
 });
 
-test('the joined DSJSON line of the worked example (azure-features-to-vw.md §6)', async () => {
+test('the joined DSJSON line of the worked example (docs/features.md §6)', async () => {
   const t = await testLoop();
   try {
     const r = await t.loop.rank({

@@ -1,5 +1,5 @@
 // The learning loop behind the Loop contract: rank → explore → log → join rewards → learn online
-// (architecture.md). Ranking uses the last model snapshot the trainer worker published and never waits for
+// (docs/architecture.md). Ranking uses the last model snapshot the trainer worker published and never waits for
 // training; its computing runs in the ranker (ranker.ts: here, or in its worker for heavy Ranks), validation and
 // logging here. Every acknowledged write is committed to the store before the promise resolves.
 //
@@ -112,7 +112,7 @@ export interface LearningLoop extends Loop {
   flush(): Promise<void>;
   /** Joins events whose reward window has closed and applies log retention (runs on a timer too). */
   maintain(): Promise<void>;
-  /** The DSJSON line Azure would have logged for an event (vw-learner.md §7.1), null if unknown. */
+  /** The DSJSON line Azure would have logged for an event (docs/learner.md §7.1), null if unknown. */
   exportDsjson(eventId: string): Promise<string | null>;
   /** Auto-optimization's next due time as stored (null when it is off); the leader runs what is due first. */
   nextAutoOptimizationAt(): Promise<number | null>;
@@ -215,7 +215,7 @@ class PersonalizerLoop implements LearningLoop {
   private async start(): Promise<void> {
     let model = await loadModel(this.store, this.now(), this.options.logger);
     if (!model) {
-      // A fresh model: all weights 0, so every action scores the same and the pmf is uniform (azure-api.md §5
+      // A fresh model: all weights 0, so every action scores the same and the pmf is uniform (docs/azure-api.md §5
       // "equal probabilities until the first model update").
       const config = parsePolicy(this.policy.arguments);
       const t = this.now();

@@ -147,7 +147,7 @@ export function createTrainingLearner(config: PolicyConfig, options: LearnerOpti
  * A learner continuing from model bytes with the policy's own settings. The model header does not hold them all
  * (--l1, --l2, --initial_t are never in it: policy_args.ts modelOptionsString), so a learner built from the
  * header alone would learn with other settings than the policy's, as VW does when they are not given again.
- * As Azure's trainer (vw-learner.md §1: --save_resume --preserve_performance_counters): the resumed model
+ * As Azure's trainer (docs/learner.md §1: --save_resume --preserve_performance_counters): the resumed model
  * continues the saved statistics, so it is the model an uninterrupted run would have produced.
  */
 export function resumeTrainingLearner(bytes: Uint8Array, config: PolicyConfig, options: LearnerOptions): TrainingLearner {

@@ -1,6 +1,6 @@
-// The learning policy (PUT/GET/DELETE /configurations/policy, azure-api.md §3 PolicyContract) and its link with
+// The learning policy (PUT/GET/DELETE /configurations/policy, docs/azure-api.md §3 PolicyContract) and its link with
 // the service configuration's explorationPercentage. Azure's portal rewrote `--epsilon` when the exploration
-// percentage changed (vw-learner.md §1, MachineLearningArgsHelper.UpdateExplorationPercentage); we keep the two
+// percentage changed (docs/learner.md §1, MachineLearningArgsHelper.UpdateExplorationPercentage); we keep the two
 // as one setting shown in two places:
 // - PUT service configuration with a new explorationPercentage rewrites `--epsilon` in the stored arguments;
 // - PUT policy with an explicit `--epsilon` sets explorationPercentage; without one, `--epsilon

@@ -1,11 +1,11 @@
 // Messages between the loop (main thread) and the ranker worker, which featurizes, scores, explores and samples
-// the heavy Rank requests off the main thread (ranker.ts; architecture.md "Threads and processes"): the main
+// the heavy Rank requests off the main thread (ranker.ts; docs/architecture.md "Threads and processes"): the main
 // thread keeps HTTP, validation and the durable log, and hands the worker the logged context text. Jobs and
 // results travel in batches, one message per event-loop turn each way, because a message costs more than a job's
 // own data.
 
 export interface RankerInit {
-  /** The RL client's appId (sampling seed, vw-learner.md §6). */
+  /** The RL client's appId (sampling seed, docs/learner.md §6). */
   appId: string;
   /** Features one Rank may expand to (featurizer maxFeatures). */
   maxFeatures: number;

@@ -1,5 +1,5 @@
 // Service configuration: Azure's defaults for a new resource and the validation of PUT /configurations/service
-// (azure-api.md §3 ServiceConfiguration, §5 defaults). Failures → LoopError('InvalidServiceConfiguration') naming
+// (docs/azure-api.md §3 ServiceConfiguration, §5 defaults). Failures → LoopError('InvalidServiceConfiguration') naming
 // the field.
 //
 // Decisions where Azure is silent or where we differ:
@@ -100,7 +100,7 @@ export function validateServiceConfiguration(
   if (typeof days !== 'number' || !Number.isInteger(days) || days > INT32_MAX) {
     fail('logRetentionDays', 'is required and must be an integer (-1 keeps logs forever)');
   }
-  // Azure: -1, or at least rewardWaitTime + 1 day, rounded up (azure-api.md §3, InvalidLogRetentionDays).
+  // Azure: -1, or at least rewardWaitTime + 1 day, rounded up (docs/azure-api.md §3, InvalidLogRetentionDays).
   const minDays = Math.ceil((rewardWaitMs + DAY) / DAY);
   if (days !== -1 && days < minDays) {
     fail('logRetentionDays', `must be -1 or at least ${minDays} (rewardWaitTime + 1 day, rounded up)`);

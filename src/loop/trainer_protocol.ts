@@ -1,5 +1,5 @@
 // Messages between the loop (main thread) and the trainer worker. The worker owns the learning copy of the model;
-// the main thread ranks with the last snapshot the worker published (architecture.md "Threads and processes").
+// the main thread ranks with the last snapshot the worker published (docs/architecture.md "Threads and processes").
 //
 // Snapshots travel as VW model bytes (the ArrayBuffer is transferred, not copied) rather than as a
 // SharedArrayBuffer of weights: every export must be persisted as a VW model file anyway, the main thread needs an

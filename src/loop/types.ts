@@ -1,4 +1,4 @@
-// The learning loop's public contract, in Azure's wire names (azure-api.md §3). api/ calls only this;
+// The learning loop's public contract, in Azure's wire names (docs/azure-api.md §3). api/ calls only this;
 // nothing here knows HTTP. Errors carry Azure's error code and the HTTP status api/ should answer with.
 import type { X509Certificate } from 'node:crypto';
 import type { FeatureScore, PolicyResult } from '../evaluation/index.js';
@@ -347,7 +347,7 @@ export interface LoopOptions {
   store: string;
   /** Other processes serve the same store (Workers=N, replicas): see StoreOpenOptions.shared. */
   sharedStore?: boolean;
-  /** The RL client's appId: seeds sampling together with the eventId (vw-learner.md §6). */
+  /** The RL client's appId: seeds sampling together with the eventId (docs/learner.md §6). */
   appId?: string;
   /** pino-compatible logger (child loggers are fine). */
   logger?: { info(o: object | string, m?: string): void; warn(o: object | string, m?: string): void; error(o: object | string, m?: string): void };

@@ -64,7 +64,7 @@ test('excludedActions: must be strings; all excluded is a clear 400', () => {
   rejects({ actions: [a('x'), a('y')], excludedActions: ['y', 'x'] }, /^excludedActions: every action is excluded/);
 });
 
-test('context JSON is exactly azure-features-to-vw.md §6', () => {
+test('context JSON is exactly docs/features.md §6', () => {
   const v = validateRankRequest({
     contextFeatures: [{ user: { tier: 'gold', visits: 3 } }, { timeOfDay: 'morning' }],
     actions: [

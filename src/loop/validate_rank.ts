@@ -1,5 +1,5 @@
-// Rank request validation (azure-api.md §3 RankRequest, §5 limits; feature rules from Microsoft's
-// concepts-features page as summarised in azure-api.md §5 and azure-features-to-vw.md §3). Every failure is a
+// Rank request validation (docs/azure-api.md §3 RankRequest, §5 limits; feature rules from Microsoft's
+// concepts-features page as summarised in docs/azure-api.md §5 and docs/features.md §3). Every failure is a
 // LoopError('InvalidRankRequest') whose message starts with the path of the offending field, e.g.
 // `actions[2].features[0].tags: …`.
 //

@@ -1,6 +1,6 @@
-// The container's settings: one typed, validated object built once at start-up (architecture.md,
+// The container's settings: one typed, validated object built once at start-up (docs/architecture.md,
 // "Where each concern lives"). Names and semantics follow Microsoft's Cognitive Services containers
-// (azure-api.md §7); anything that would make the container misbehave later is refused here instead.
+// (docs/azure-api.md §7); anything that would make the container misbehave later is refused here instead.
 import { DEFAULT_POLICY_NAMES, parseDefaultPolicy, type DefaultPolicySettings } from './default_policy.js';
 import { FILE_NAMES, parseFileSettings, type FileSettings } from './files.js';
 import { LIMIT_NAMES, parseHttpLimits, type HttpLimits } from './limits.js';
@@ -79,7 +79,7 @@ export const DEFAULTS = {
   diskLogMaxFileSizeMb: 1,
   logLevel: 'info' as LogLevel,
   appId: '',
-  // 50 actions (azure-api.md §5) with a few kB of features each stay well under 1 MiB.
+  // 50 actions (docs/azure-api.md §5) with a few kB of features each stay well under 1 MiB.
   bodyLimit: 1024 * 1024,
 };
 

@@ -1,5 +1,5 @@
 // Collects raw `Key=Value` settings the way .NET configuration does for Microsoft's Cognitive Services
-// containers (azure-api.md §7): command-line `Key=Value` (also `--Key=Value`, `/Key=Value`), environment
+// containers (docs/azure-api.md §7): command-line `Key=Value` (also `--Key=Value`, `/Key=Value`), environment
 // variables with `__` standing for `:`, keys case-insensitive, command line winning over environment.
 
 /** Raw settings: lower-cased `a:b:c` keys → the last value given, plus the spelling first seen (for messages). */

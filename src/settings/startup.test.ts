@@ -1,5 +1,5 @@
 // Start-up through the real CLI: each refusal exits 1 with one stderr line naming the setting; arguments win
-// over environment variables (`__` for `:`), as in Microsoft's containers (azure-api.md §7).
+// over environment variables (`__` for `:`), as in Microsoft's containers (docs/azure-api.md §7).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

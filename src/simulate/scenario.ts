@@ -9,7 +9,7 @@ export type FeatureValue = string | number | boolean;
 export const PARTS_OF_DAY = ['night', 'morning', 'afternoon', 'evening'] as const;
 export type PartOfDay = (typeof PARTS_OF_DAY)[number];
 export const DAYS = ['weekday', 'weekend'] as const;
-/** Azure's Rank takes at most 50 actions (azure-api.md, Rank: actions). */
+/** Azure's Rank takes at most 50 actions (docs/azure-api.md, Rank: actions). */
 export const MAX_ACTIONS = 50;
 
 export interface Segment {

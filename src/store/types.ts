@@ -1,5 +1,5 @@
 // The store's contract: everything the loop must not lose. Async so that a PostgreSQL implementation can sit
-// behind the same interface; the SQLite one resolves after the transaction has committed (architecture.md,
+// behind the same interface; the SQLite one resolves after the transaction has committed (docs/architecture.md,
 // "Data that must survive a crash"). No HTTP, no learning rules here: join decisions are made by the caller's
 // `decide` function, which the store runs inside its transaction so that reading the event and writing the join
 // are one atomic step.
@@ -7,7 +7,7 @@ import type { StoreHealth } from './disk_full.js';
 
 export type { StoreHealth } from './disk_full.js';
 
-/** One rank call as logged (azure-features-to-vw.md §0; DSJSON fields vw-learner.md §7.1). */
+/** One rank call as logged (docs/features.md §0; DSJSON fields docs/learner.md §7.1). */
 export interface NewEvent {
   eventId: string;
   /** Rank time, ms since epoch. */
@@ -31,7 +31,7 @@ export interface NewEvent {
   slots?: LoggedSlot[];
 }
 
-/** One slot of a multi-slot Rank as logged: a DSJSON CCB `_outcomes` entry without its label (vw-learner.md §7.3). */
+/** One slot of a multi-slot Rank as logged: a DSJSON CCB `_outcomes` entry without its label (docs/learner.md §7.3). */
 export interface LoggedSlot {
   /** The request's slot id (`_id`). */
   id: string;

@@ -1,16 +1,16 @@
 // Test-only: the learning task of the HTTP learning test (conformance/learning.test.ts) and its in-process
 // simulation (loop/learning.stuck.test.ts). Three user types, six items in two groups; an item is rewarded exactly
 // when it is the user type's best one. The types arrive in the order of an LCG started at `seed`, the events are
-// numbered learn-0, learn-1, … (their eventIds, which seed the action sampling: vw-learner.md §6), and the model
+// numbered learn-0, learn-1, … (their eventIds, which seed the action sampling: docs/learner.md §6), and the model
 // that ranks is replaced after every batch of 100 events by one that learned all of them, in event order, as
-// vw-learner.md §11's reference run republished every 100 events.
+// docs/learner.md §11's reference run republished every 100 events.
 import { createLearner, parsePolicyArguments, sampleAction } from '../engine/index.js';
 import { buildContext } from '../loop/context.js';
 import { validateRankRequest } from '../loop/validate_rank.js';
 
 /** Azure's default policy (the one every new Azure loop gets), spelled out so the tests need no default. */
 export const AZURE_DEFAULT_POLICY = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.001 --cb_type mtr -q ::';
-/** A point of the grid Azure's offline policy optimization swept (-l 1e-7..10, cb_type ips|mtr; vw-learner.md §1). */
+/** A point of the grid Azure's offline policy optimization swept (-l 1e-7..10, cb_type ips|mtr; docs/learner.md §1). */
 export const TUNED_POLICY = '--cb_explore_adf --epsilon 0.2 --power_t 0 -l 0.01 --cb_type ips -q ::';
 
 export const TYPES = ['t0', 't1', 't2'] as const;

@@ -7,7 +7,7 @@ export interface V1Options {
   loop: Loop;
 }
 
-/** Spec: securityDefinitions.apim_key, applied to every operation (azure-api.md §1). */
+/** Spec: securityDefinitions.apim_key, applied to every operation (docs/azure-api.md §1). */
 export const SECURITY = [{ apim_key: [] as string[] }];
 
 export const ERROR_RESPONSE = { default: { ...ref(ErrorResponse), description: 'Error, in the ErrorResponse shape.' } };

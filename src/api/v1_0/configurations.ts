@@ -1,5 +1,5 @@
 // /configurations/service (GET, PUT → 200) and /configurations/policy (GET, PUT → 200, DELETE → 200 with the
-// default policy) (Personalizer.json v1.0 "ServiceConfiguration_*", "Policy_*"; azure-api.md §2.1), and
+// default policy) (Personalizer.json v1.0 "ServiceConfiguration_*", "Policy_*"; docs/azure-api.md §2.1), and
 // POST /configurations/applyFromEvaluation → 204 (v1.1-preview.3 "ServiceConfiguration_ApplyFromEvaluation",
 // served under v1.0 too): an evaluated policy becomes the live one, retrained from the retained log.
 // Its errors are loop/evaluations.ts's.

@@ -1,4 +1,4 @@
-// Offline evaluations (Personalizer.json v1.0 and v1.1-preview.3 "Evaluations_*"; azure-api.md §2, §6):
+// Offline evaluations (Personalizer.json v1.0 and v1.1-preview.3 "Evaluations_*"; docs/azure-api.md §2, §6):
 // POST → 201 Evaluation (status pending) with Location {scheme}://{host}{base path}/evaluations/{id};
 // GET one → 200 Evaluation, polled through running to completed or failed; GET list → 200 Evaluation[] (newest
 // first, each policy's totals without the per-bin summaries); DELETE → 204 (a running job is stopped). Unknown ids

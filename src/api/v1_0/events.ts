@@ -1,6 +1,6 @@
 // POST /events/{eventId}/reward and /activate → 204 (Personalizer.json v1.0 "Events_Reward", "Events_Activate").
-// Activate takes no body; the SDKs send either none or an empty JSON one (azure-api.md §8.3): both parse to
-// "no body" (body_parsers.ts). eventId arrives percent-decoded (azure-api.md §8.2).
+// Activate takes no body; the SDKs send either none or an empty JSON one (docs/azure-api.md §8.3): both parse to
+// "no body" (body_parsers.ts). eventId arrives percent-decoded (docs/azure-api.md §8.2).
 import type { FastifyInstance } from 'fastify';
 import { EventIdParams, RewardRequest, ref, type RewardRequestBody } from '../schemas.js';
 import { ERROR_RESPONSE, NO_CONTENT, SECURITY, type V1Options } from './common.js';

@@ -1,5 +1,5 @@
-// The v1.0 API (Personalizer.json v1.0; azure-api.md §2.1). The same plugins serve every other version
-// (routes.ts): v1.1-preview.1/.2/.3 are supersets of v1.0 with the same paths, verbs and codes (azure-api.md §2.2),
+// The v1.0 API (Personalizer.json v1.0; docs/azure-api.md §2.1). The same plugins serve every other version
+// (routes.ts): v1.1-preview.1/.2/.3 are supersets of v1.0 with the same paths, verbs and codes (docs/azure-api.md §2.2),
 // and 2022-09-01-preview keeps them too except its evaluations, which have their own shapes (v2022/). Copies
 // under other base paths are left out of the OpenAPI document, which would otherwise list every operation
 // five times.

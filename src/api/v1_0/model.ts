@@ -1,7 +1,7 @@
 // GET /model (200 application/octet-stream, the VW model file; `?signed=true`: the signed archive), PUT /model (204,
 // import a model; v1.1-preview.3 and later only), DELETE /model (204), GET /model/properties (200) (Personalizer.json
 // v1.0 and v1.1-preview.3 "Model_*", docs/model-import.md). Download headers as the real service sent them
-// (azure-api.md §8.4).
+// (docs/azure-api.md §8.4).
 import type { FastifyInstance } from 'fastify';
 import { LoopError } from '../../loop/types.js';
 import { ModelProperties, ref } from '../schemas.js';

@@ -1,4 +1,4 @@
-// The operations the previews add to v1.0 (azure-api.md §2.2), served under /personalizer/v1.1-preview.1, .2, .3
+// The operations the previews add to v1.0 (docs/azure-api.md §2.2), served under /personalizer/v1.1-preview.1, .2, .3
 // and with ?api-version=2022-09-01-preview (routes.ts). Each is a fastify plugin taking PreviewOptions; a new
 // preview operation is one more entry in PREVIEW_PLUGINS. (v1.1-preview.1 already had all of them but the
 // client logs of .2; serving every one under every preview path keeps one rule, and no SDK calls a path its

@@ -1,4 +1,4 @@
-// 2022-09-01-preview's evaluations (Personalizer.json 2022-09-01-preview "Evaluations_*"; azure-api.md §2.3): the
+// 2022-09-01-preview's evaluations (Personalizer.json 2022-09-01-preview "Evaluations_*"; docs/azure-api.md §2.3): the
 // same jobs as v1.0's (loop/evaluations.ts), with the client choosing the id and their own shapes.
 //   PUT    /evaluations/{id}                 EvaluationContract (enablePolicyOptimization) → 200, no body;
 //                                            409 EvaluationAlreadyExists when the id is taken

@@ -1,4 +1,4 @@
-// What 2022-09-01-preview has of its own (azure-api.md §2.3), mounted under /personalizer with the api-version
+// What 2022-09-01-preview has of its own (docs/azure-api.md §2.3), mounted under /personalizer with the api-version
 // check (routes.ts): its evaluations and feature importances, and modelRetrainDays on the service configuration.
 import type { FastifyInstance } from 'fastify';
 import type { V1Options } from '../v1_0/common.js';
