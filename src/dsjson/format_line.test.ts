@@ -7,7 +7,7 @@ const context =
   '"_multi":[{"_tag":"pasta","i":{"constant":1,"id":"pasta"},"j":[{"cuisine":"italian","spice":"medium"},{"nutrition":{"calories":800}}]},' +
   '{"_tag":"soup","i":{"constant":1,"id":"soup"},"j":[{"cuisine":"french","spice":"none"}]}]}';
 
-test('the azure-features-to-vw §6 worked example, byte for byte', () => {
+test('the worked example of docs/features.md §6, byte for byte', () => {
   const line = formatCbLine({
     eventId: 'evt-123',
     timestamp: '2024-01-01T00:00:00.000Z',
