@@ -36,6 +36,7 @@ import type {
   SlotRewardOutcome,
   Store,
   StoreHealth,
+  MinuteBucket,
 } from './types.js';
 
 /**
@@ -195,17 +196,25 @@ export class PostgresStore implements Store {
   // TRUNCATE empties the tables at once whatever their size (PostgreSQL docs, TRUNCATE); the join sequence, the
   // counters and the identity sequences go on, so numbers handed out before are never handed out again.
   async deleteLogs(): Promise<void> {
-    await this.conn.transaction((c) => c.query('TRUNCATE unjoined, rewards, joins, events'));
+    await this.conn.transaction((c) => c.query('TRUNCATE unjoined, rewards, joins, events, dashboard_minutes'));
   }
 
   // Rewards, joins and unjoined rows go with their events (ON DELETE CASCADE).
   async purgeEventsBefore(before: number): Promise<number> {
-    const r = await this.conn.transaction((c) => c.query('DELETE FROM events WHERE ts < $1', [before]));
-    return r.rowCount ?? 0;
+    return this.conn.transaction(async (c) => {
+      const r = await c.query('DELETE FROM events WHERE ts < $1', [before]);
+      // Whole minutes only: the minute `before` falls in keeps the figures of its events still stored.
+      await c.query('DELETE FROM dashboard_minutes WHERE minute < $1', [Math.floor(before / 60000)]);
+      return r.rowCount ?? 0;
+    });
   }
 
   logsDateRange(): Promise<{ from: number; to: number } | null> {
     return this.reads.logsDateRange();
+  }
+
+  dashboardMinutes(from: number, to: number, interval: number): Promise<MinuteBucket[]> {
+    return this.reads.dashboardMinutes(from, to, interval);
   }
 
   estimateEvaluationEvents(from: number, to: number): Promise<EvaluationEventsEstimate | null> {
