@@ -1,7 +1,7 @@
 // GET /metrics: Prometheus's text exposition format (prom-client). Public unless Metrics:RequireKey=true
 // (settings/metrics.ts). One registry per server, so that servers built in one process do not share series.
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry, type Histogram } from 'prom-client';
 import type { Loop, LoopStats } from '../loop/types.js';
 import { installHttpMetrics } from './metrics_http.js';
 import { installLoopMetrics } from './metrics_loop.js';
@@ -11,12 +11,15 @@ export interface MetricsOptions {
   requireKey: boolean;
 }
 
-export function installMetrics(app: FastifyInstance, { loop, requireKey }: MetricsOptions): void {
+/** The request-duration histogram, for the dashboard's rank latency (dashboard/rank_latency.ts). */
+export type HttpDuration = Histogram<'route' | 'method' | 'status_code'>;
+
+export function installMetrics(app: FastifyInstance, { loop, requireKey }: MetricsOptions): HttpDuration {
   const registry = new Registry();
   // The process's own metrics under their usual names (process_cpu_seconds_total, nodejs_heap_size_used_bytes …),
   // so that standard Node.js dashboards work unchanged.
   collectDefaultMetrics({ register: registry });
-  installHttpMetrics(app, registry);
+  const duration = installHttpMetrics(app, registry);
   // Read once per scrape, before the registry collects: every loop metric then comes from the same reading.
   let stats: LoopStats | null = null;
   installLoopMetrics(registry, () => stats);
@@ -28,4 +31,5 @@ export function installMetrics(app: FastifyInstance, { loop, requireKey }: Metri
     reply.type(registry.contentType);
     return text;
   });
+  return duration;
 }

@@ -15,6 +15,7 @@ import { EVALUATION_SCHEMAS } from './evaluation_schemas.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { V2022_SCHEMAS } from './v2022/schemas.js';
 import { apiRoutes } from './routes.js';
+import { dashboardRoutes } from './dashboard/index.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -141,9 +142,10 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
     });
   }
 
-  installMetrics(app, { loop, requireKey: settings.metricsRequireKey });
+  const httpDuration = installMetrics(app, { loop, requireKey: settings.metricsRequireKey });
   await installOpenApi(app);
   await app.register(containerRoutes, { loop, checkKey });
   await apiRoutes(app, { loop, settings });
+  await app.register(dashboardRoutes, { loop, httpDuration });
   return app;
 }
