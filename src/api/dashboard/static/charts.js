@@ -32,7 +32,8 @@ export class TimeChart {
       {
         ...this.size(),
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-        scales: { x: { time: true } },
+        // A share stays on 0 … 100 %; other scales fit their data.
+        scales: { x: { time: true }, ...(this.percent ? { y: { range: [0, 1] } } : {}) },
         axes: [{}, { label: this.yLabel, values: (_u, vals) => vals.map(fmt), size: 60 }],
         series: [{ label: 'Time (UTC)' }, ...this.series.map((label, i) => ({ label, stroke: COLORS[i], width: 2, spanGaps: true, value: (_u, v) => fmt(v) }))],
       },
