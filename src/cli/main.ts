@@ -13,6 +13,7 @@ Commands:
   replay    Learn over a DSJSON log like \`vw --dsjson\` (see \`personalizer replay --help\`)
   evaluate  Offline evaluation of policies over a DSJSON log (see \`personalizer evaluate --help\`)
   bakeoff   VW's cbify bake-off of policies on a labelled dataset (see \`personalizer bakeoff --help\`)
+  simulate  Drive a loop with a simulated application and watch it learn (see \`personalizer simulate --help\`)
 
 Options:
   --help, -h     Show this help
@@ -62,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
     case 'bakeoff': {
       const { runBakeoff } = await import('./bakeoff.js');
       return runBakeoff(rest);
+    }
+    case 'simulate': {
+      const { runSimulate } = await import('./simulate.js');
+      return runSimulate(rest);
     }
     case '--help':
     case '-h':
