@@ -61,7 +61,7 @@ test('signed in with the keyboard, after a short simulation the overview shows w
   assert.equal(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('personalizer.dashboard.key')), server.key);
 
   const ran = await simulate(server, 80, 3);
-  assert.equal(ran.ranked, 80);
+  assert.equal(ran.events, 80);
   await page.getByRole('button', { name: 'Refresh now' }).click();
   await page.locator('#total-ranked').filter({ hasText: /^80$/ }).waitFor();
   // The page's range is the last hour, asked for at its refresh; all the events are inside it either way.
