@@ -337,8 +337,9 @@ export interface Loop {
   /** Monitoring figures (a few cheap store reads); for metrics scrapes, not the request path. */
   stats(): Promise<LoopStats>;
   /**
-   * The dashboard's activity figures (store/dashboard_minutes.ts) of the UTC minutes [fromMinute, toMinute), in
-   * buckets of `interval` minutes from fromMinute; empty buckets left out. Kept by the store: a few rows per bucket.
+   * The dashboard's activity figures (store/dashboard_minutes.ts) of the UTC minutes [fromMinute, toMinute)
+   * (multiples of `interval`), in buckets of `interval` minutes; empty buckets left out. Kept by the store: a few
+   * rows per bucket.
    */
   activity(fromMinute: number, toMinute: number, interval: number): Promise<MinuteBucket[]>;
   /** Stop the trainer, flush and close the store. */

@@ -103,25 +103,34 @@ for (const kind of KINDS) {
     try {
       await fill(s);
       expectMinutes(await s.dashboardMinutes(M0, M0 + 10, 1), [MINUTE0, MINUTE1, MINUTE2]);
-      // Buckets of 2 from M0: minutes 0+1, then 2.
+      // Buckets of 2 (UTC multiples; M0 is even): minutes 0+1, then 2.
       const two = await s.dashboardMinutes(M0, M0 + 10, 2);
       expectMinutes(two, [
         { minute: M0, ranked: 4, joined: 3, skipped: 1, rewarded: 2, explored: 1, rewardSum: 1.5, baselineIps: 1.25 },
         { minute: M0 + 2, ranked: 2, joined: 1 },
       ]);
-      // The range is half-open and may cut a bucket.
-      expectMinutes(await s.dashboardMinutes(M0 + 1, M0 + 2, 5), [{ minute: M0 + 1, ranked: 2, joined: 1, skipped: 1 }]);
-      assert.deepEqual(await s.dashboardMinutes(M0 + 3, M0 + 100, 60), []);
+      // The half-open range.
+      expectMinutes(await s.dashboardMinutes(M0 + 1, M0 + 2, 1), [MINUTE1]);
+      // 5, 15 and 60 minutes come from the rolled-up rows: M0 is a multiple of 5 and 20 minutes past an hour.
+      const all = { ranked: 6, joined: 4, skipped: 1, rewarded: 3, explored: 1, rewardSum: 3.5, rewardSq: 5.25, baselineIps: 1.25 + 2 / 0.7, randomIps: MINUTE0.randomIps + 2 / 0.7 / 2 };
+      expectMinutes(await s.dashboardMinutes(M0, M0 + 5, 5), [{ minute: M0, ...all }]);
+      expectMinutes(await s.dashboardMinutes(M0 - 5, M0 + 10, 15), [{ minute: M0 - 5, ...all }]);
+      expectMinutes(await s.dashboardMinutes(M0 - 20, M0 + 40, 60), [{ minute: M0 - 20, ...all }]);
+      expectMinutes(await s.dashboardMinutes(M0 - 200, M0 + 160, 360), [{ minute: M0 - 200, ...all }]);
+      assert.deepEqual(await s.dashboardMinutes(M0 + 3, M0 + 100, 1), []);
 
-      // The migration rebuilds the same figures from the stored events and joins.
+      // The migration rebuilds the same figures from the stored events and joins, at every width.
       await s.close();
       await kind.unmigrate(url);
       s = await openStore(url);
       expectMinutes(await s.dashboardMinutes(M0, M0 + 10, 1), [MINUTE0, MINUTE1, MINUTE2]);
+      expectMinutes(await s.dashboardMinutes(M0, M0 + 5, 5), [{ minute: M0, ...all }]);
+      expectMinutes(await s.dashboardMinutes(M0 - 20, M0 + 40, 60), [{ minute: M0 - 20, ...all }]);
 
-      // Retention drops whole minutes before the cut; the minute it falls in keeps its figures.
+      // Retention drops the rows wholly before the cut; a row holding it keeps its figures.
       assert.equal(await s.purgeEventsBefore(at(1, 5)), 2);
       expectMinutes(await s.dashboardMinutes(M0, M0 + 10, 1), [MINUTE1, MINUTE2]);
+      expectMinutes(await s.dashboardMinutes(M0, M0 + 5, 5), [{ minute: M0, ...all }]);
       await s.deleteLogs();
       assert.deepEqual(await s.dashboardMinutes(M0, M0 + 10, 1), []);
     } finally {

@@ -14,6 +14,18 @@ import type { JoinDecision, LoggedSlot, RewardRecord } from './types.js';
 
 export const MINUTE_MS = 60_000;
 
+/**
+ * Each figure is kept at three widths, rows of 1, 5 and 60 minutes starting at UTC multiples of their width, so
+ * that a bucket of the dashboard (1, 5, 15, 60, 360 or 1440 minutes, aligned to UTC multiples of its width) sums
+ * at most a few rows: a week in hourly buckets reads 168 rows, not 10,080.
+ */
+export const LEVELS = [1, 5, 60] as const;
+
+/** The widest row width that divides `interval` (whose buckets are then whole rows). */
+export function levelFor(interval: number): number {
+  return [...LEVELS].reverse().find((l) => interval % l === 0) ?? 1;
+}
+
 /** One bucket (or a sum of consecutive ones). Sums of squares let the dashboard draw confidence intervals. */
 export interface MinuteBucket {
   /** First minute of the bucket, minutes since epoch (UTC). */

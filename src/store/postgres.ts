@@ -203,8 +203,8 @@ export class PostgresStore implements Store {
   async purgeEventsBefore(before: number): Promise<number> {
     return this.conn.transaction(async (c) => {
       const r = await c.query('DELETE FROM events WHERE ts < $1', [before]);
-      // Whole minutes only: the minute `before` falls in keeps the figures of its events still stored.
-      await c.query('DELETE FROM dashboard_minutes WHERE minute < $1', [Math.floor(before / 60000)]);
+      // Whole rows only: a row holding the cut keeps the figures of its events (purged or not).
+      await c.query('DELETE FROM dashboard_minutes WHERE minute + level <= $1', [Math.floor(before / 60000)]);
       return r.rowCount ?? 0;
     });
   }

@@ -28,7 +28,7 @@ import type {
   SlotRewardOutcome,
 } from './types.js';
 import { joinedSlots, parseSlots, slotIds, slotRewardsText, slotsText } from './slots.js';
-import type { MinuteBucket } from './dashboard_minutes.js';
+import { levelFor, type MinuteBucket } from './dashboard_minutes.js';
 import type { GroupWrite } from './postgres_group.js';
 
 const COUNTER_SHARDS = 16;
@@ -62,8 +62,9 @@ const INSERT_EVENTS = `
     ON CONFLICT (event_id) DO NOTHING
     RETURNING seq, event_id, ts),
   u AS (INSERT INTO unjoined (seq) SELECT seq FROM ins),
-  m AS (INSERT INTO dashboard_minutes AS d (minute, ranked) SELECT ts / 60000, count(*) FROM ins GROUP BY 1 ORDER BY 1
-    ON CONFLICT (minute) DO UPDATE SET ranked = d.ranked + excluded.ranked)
+  m AS (INSERT INTO dashboard_minutes AS d (level, minute, ranked)
+    SELECT l.level, (ts / 60000 / l.level) * l.level, count(*) FROM ins, (VALUES (1), (5), (60)) AS l(level) GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (level, minute) DO UPDATE SET ranked = d.ranked + excluded.ranked)
   SELECT event_id FROM ins`;
 
 /** The rewards of an event so far, in arrival order, as a JSON array of [value, ts, slot_id]. */
@@ -363,11 +364,12 @@ const JOIN_MINUTES = `f AS (
       CASE WHEN e.chosen_index = coalesce((e.slots::json -> 0 ->> 'b')::int, 0) THEN coalesce(ins.reward, 0) / e.chosen_prob ELSE 0 END AS b,
       coalesce(ins.reward, 0) / e.chosen_prob / json_array_length(coalesce(e.slots::json -> 0 -> 'a', e.actions::json)) AS u
     FROM ins JOIN events e ON e.seq = ins.seq)
-  INSERT INTO dashboard_minutes AS d (minute, joined, skipped, rewarded, explored, reward_sum, reward_sq, baseline_ips, baseline_ips_sq, random_ips, random_ips_sq)
-  SELECT minute, count(*) FILTER (WHERE NOT skip), count(*) FILTER (WHERE skip), count(*) FILTER (WHERE NOT skip AND rewarded),
-    count(*) FILTER (WHERE NOT skip AND explored), sum(r), sum(r * r), sum(b), sum(b * b), sum(u), sum(u * u)
-  FROM f GROUP BY minute ORDER BY minute
-  ON CONFLICT (minute) DO UPDATE SET joined = d.joined + excluded.joined, skipped = d.skipped + excluded.skipped,
+  INSERT INTO dashboard_minutes AS d (level, minute, joined, skipped, rewarded, explored, reward_sum, reward_sq, baseline_ips, baseline_ips_sq, random_ips, random_ips_sq)
+  SELECT l.level, (minute / l.level) * l.level, count(*) FILTER (WHERE NOT skip), count(*) FILTER (WHERE skip),
+    count(*) FILTER (WHERE NOT skip AND rewarded), count(*) FILTER (WHERE NOT skip AND explored),
+    sum(r), sum(r * r), sum(b), sum(b * b), sum(u), sum(u * u)
+  FROM f, (VALUES (1), (5), (60)) AS l(level) GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT (level, minute) DO UPDATE SET joined = d.joined + excluded.joined, skipped = d.skipped + excluded.skipped,
     rewarded = d.rewarded + excluded.rewarded, explored = d.explored + excluded.explored,
     reward_sum = d.reward_sum + excluded.reward_sum, reward_sq = d.reward_sq + excluded.reward_sq,
     baseline_ips = d.baseline_ips + excluded.baseline_ips, baseline_ips_sq = d.baseline_ips_sq + excluded.baseline_ips_sq,
@@ -453,13 +455,13 @@ export class PgEventReads {
 
   async dashboardMinutes(from: number, to: number, interval: number): Promise<MinuteBucket[]> {
     const r = await this.conn.query<MinuteBucket>(
-      `SELECT $1::bigint + ((minute - $1::bigint) / $3::bigint) * $3::bigint AS minute, sum(ranked)::float8 AS ranked,
+      `SELECT (minute / $3::bigint) * $3::bigint AS minute, sum(ranked)::float8 AS ranked,
          sum(joined)::float8 AS joined, sum(skipped)::float8 AS skipped, sum(rewarded)::float8 AS rewarded,
          sum(explored)::float8 AS explored, sum(reward_sum) AS "rewardSum", sum(reward_sq) AS "rewardSq",
          sum(baseline_ips) AS "baselineIps", sum(baseline_ips_sq) AS "baselineIpsSq", sum(random_ips) AS "randomIps",
          sum(random_ips_sq) AS "randomIpsSq"
-       FROM dashboard_minutes WHERE minute >= $1 AND minute < $2 GROUP BY 1 ORDER BY 1`,
-      [from, to, interval],
+       FROM dashboard_minutes WHERE level = $4 AND minute >= $1 AND minute < $2 GROUP BY 1 ORDER BY 1`,
+      [from, to, interval, levelFor(interval)],
     );
     return r.rows.map((x) => ({ ...x, minute: Number(x.minute) }));
   }

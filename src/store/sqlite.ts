@@ -65,7 +65,7 @@ import type {
   Store,
 } from './types.js';
 import { joinedSlots, parseSlots, slotIds, slotRewardsText, slotsText } from './slots.js';
-import { addFigures, emptyDelta, joinFigures, minuteOf, type MinuteBucket, type MinuteDelta } from './dashboard_minutes.js';
+import { addFigures, emptyDelta, joinFigures, LEVELS, levelFor, minuteOf, type MinuteBucket, type MinuteDelta } from './dashboard_minutes.js';
 
 /** Group commits before the checkpointer thread starts (until then the WAL just grows; close checkpoints it). */
 const CHECKPOINTER_AFTER_COMMITS = 200;
@@ -271,28 +271,30 @@ export class SqliteStore implements Store {
       ),
       lastSeq: db.prepare<[], { seq: number | null }>(`SELECT MAX(seq) AS seq FROM events`),
       minuteRanked: db.prepare(
-        `INSERT INTO dashboard_minutes (minute, ranked) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET ranked = ranked + excluded.ranked`,
+        `INSERT INTO dashboard_minutes (level, minute, ranked) VALUES (?, ?, ?)
+         ON CONFLICT (level, minute) DO UPDATE SET ranked = ranked + excluded.ranked`,
       ),
       minuteJoined: db.prepare(
-        `INSERT INTO dashboard_minutes (minute, joined, skipped, rewarded, explored, reward_sum, reward_sq, baseline_ips, baseline_ips_sq, random_ips, random_ips_sq)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (minute) DO UPDATE SET joined = joined + excluded.joined, skipped = skipped + excluded.skipped,
+        `INSERT INTO dashboard_minutes (level, minute, joined, skipped, rewarded, explored, reward_sum, reward_sq, baseline_ips, baseline_ips_sq, random_ips, random_ips_sq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (level, minute) DO UPDATE SET joined = joined + excluded.joined, skipped = skipped + excluded.skipped,
            rewarded = rewarded + excluded.rewarded, explored = explored + excluded.explored,
            reward_sum = reward_sum + excluded.reward_sum, reward_sq = reward_sq + excluded.reward_sq,
            baseline_ips = baseline_ips + excluded.baseline_ips, baseline_ips_sq = baseline_ips_sq + excluded.baseline_ips_sq,
            random_ips = random_ips + excluded.random_ips, random_ips_sq = random_ips_sq + excluded.random_ips_sq`,
       ),
-      // Buckets of `interval` minutes from `from`: the primary key's range, summed by SQLite (the CAST: a bound
-      // JavaScript number is a REAL, and the bucket needs integer division).
-      minutes: db.prepare<[number, number, number, number, number, number], MinuteBucket>(
-        `SELECT CAST(? AS INTEGER) + ((minute - CAST(? AS INTEGER)) / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS minute, SUM(ranked) AS ranked, SUM(joined) AS joined, SUM(skipped) AS skipped,
-           SUM(rewarded) AS rewarded, SUM(explored) AS explored, SUM(reward_sum) AS rewardSum, SUM(reward_sq) AS rewardSq,
-           SUM(baseline_ips) AS baselineIps, SUM(baseline_ips_sq) AS baselineIpsSq, SUM(random_ips) AS randomIps,
-           SUM(random_ips_sq) AS randomIpsSq
-         FROM dashboard_minutes WHERE minute >= ? AND minute < ? GROUP BY 1 ORDER BY 1`,
+      // Buckets of `interval` minutes (UTC multiples) from the rows of one level: a range of the primary key,
+      // summed by SQLite (the CASTs: a bound JavaScript number is a REAL, and the bucket needs integer division).
+      minutes: db.prepare<[number, number, number, number, number], MinuteBucket>(
+        `SELECT (minute / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS minute, SUM(ranked) AS ranked, SUM(joined) AS joined,
+           SUM(skipped) AS skipped, SUM(rewarded) AS rewarded, SUM(explored) AS explored, SUM(reward_sum) AS rewardSum,
+           SUM(reward_sq) AS rewardSq, SUM(baseline_ips) AS baselineIps, SUM(baseline_ips_sq) AS baselineIpsSq,
+           SUM(random_ips) AS randomIps, SUM(random_ips_sq) AS randomIpsSq
+         FROM dashboard_minutes WHERE level = ? AND minute >= CAST(? AS INTEGER) AND minute < CAST(? AS INTEGER) GROUP BY 1 ORDER BY 1`,
       ),
       deleteMinutes: db.prepare(`DELETE FROM dashboard_minutes`),
-      purgeMinutes: db.prepare(`DELETE FROM dashboard_minutes WHERE minute < ?`),
+      // Rows wholly before the cut's minute.
+      purgeMinutes: db.prepare(`DELETE FROM dashboard_minutes WHERE minute + level <= ?`),
       readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; context_refs: string | null; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: number; model_version: string; slots: string | null; slot_rewards: string | null }>(
         `SELECT j.join_seq, e.event_id, e.context, e.context_refs, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn, e.model_version,
            e.slots, j.slot_rewards
@@ -452,7 +454,16 @@ export class SqliteStore implements Store {
     if (this.pendingRanked.size > 0) {
       const ranked = [...this.pendingRanked];
       this.pendingRanked.clear();
-      for (const [minute, n] of ranked) this.q.minuteRanked.run(minute, n);
+      const rows = new Map<string, [number, number, number]>();
+      for (const [minute, n] of ranked) {
+        for (const level of LEVELS) {
+          const start = Math.floor(minute / level) * level;
+          const row = rows.get(`${level}:${start}`);
+          if (row) row[2] += n;
+          else rows.set(`${level}:${start}`, [level, start, n]);
+        }
+      }
+      for (const [level, start, n] of rows.values()) this.q.minuteRanked.run(level, start, n);
     }
     if (this.pending.size === 0) return;
     const pending = [...this.pending];
@@ -525,11 +536,14 @@ export class SqliteStore implements Store {
     );
     const d: MinuteDelta = emptyDelta();
     addFigures(d, f);
-    this.q.minuteJoined.run(f.minute, d.joined, d.skipped, d.rewarded, d.explored, d.rewardSum, d.rewardSq, d.baselineIps, d.baselineIpsSq, d.randomIps, d.randomIpsSq);
+    for (const level of LEVELS) {
+      const start = Math.floor(f.minute / level) * level;
+      this.q.minuteJoined.run(level, start, d.joined, d.skipped, d.rewarded, d.explored, d.rewardSum, d.rewardSq, d.baselineIps, d.baselineIpsSq, d.randomIps, d.randomIpsSq);
+    }
   }
 
   async dashboardMinutes(from: number, to: number, interval: number): Promise<MinuteBucket[]> {
-    return this.q.minutes.all(from, from, interval, interval, from, to);
+    return this.q.minutes.all(interval, interval, levelFor(interval), from, to);
   }
 
   async insertEvent(e: NewEvent): Promise<boolean> {
@@ -843,7 +857,7 @@ export class SqliteStore implements Store {
       this.q.purgeRewards.run(before);
       this.q.purgeJoins.run(before);
       const purged = this.q.purgeEvents.run(before).changes;
-      // Whole minutes only: the minute `before` falls in keeps the figures of its events still stored.
+      // Whole rows only: a row holding the cut keeps the figures of its events (purged or not).
       this.q.purgeMinutes.run(minuteOf(before));
       // Emptied, the table numbers from 1 again; otherwise the newest events (the highest seqs) were kept.
       const oldest = this.q.oldestRefs.get();

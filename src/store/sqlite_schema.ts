@@ -211,11 +211,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE rewards ADD COLUMN slot_id TEXT;     -- SlotReward.slotId; NULL: a single-slot reward
   ALTER TABLE joins ADD COLUMN slot_rewards TEXT;  -- JSON [reward per slot]; NULL: single-slot or skip_learn
   `,
-  // 11: the dashboard's per-minute aggregates (dashboard_minutes.ts, docs/dashboard.md), kept with each rank and
-  // each join; filled here from the events and joins already stored, by the same rules.
+  // 11: the dashboard's aggregates (dashboard_minutes.ts, docs/dashboard.md), per UTC minute of rank time and
+  // rolled up to 5 and 60 minutes, kept with each rank and each join; filled here from the events and joins
+  // already stored, by the same rules.
   `
   CREATE TABLE dashboard_minutes (
-    minute          INTEGER PRIMARY KEY,          -- UTC minute of the rank time: floor(ts / 60000)
+    level           INTEGER NOT NULL,             -- the row's width in minutes: 1, 5 or 60
+    minute          INTEGER NOT NULL,             -- its first minute (floor(ts / 60000), a multiple of level)
     ranked          INTEGER NOT NULL DEFAULT 0,
     joined          INTEGER NOT NULL DEFAULT 0,   -- joined, learnable
     skipped         INTEGER NOT NULL DEFAULT 0,   -- joined with skip_learn
@@ -226,10 +228,14 @@ export const MIGRATIONS: readonly string[] = [
     baseline_ips    REAL    NOT NULL DEFAULT 0,   -- Σ reward·1[chosen = baseline]/p
     baseline_ips_sq REAL    NOT NULL DEFAULT 0,
     random_ips      REAL    NOT NULL DEFAULT 0,   -- Σ reward/(K·p)
-    random_ips_sq   REAL    NOT NULL DEFAULT 0
-  );
-  INSERT INTO dashboard_minutes (minute, ranked) SELECT ts / 60000, COUNT(*) FROM events GROUP BY ts / 60000;
-  WITH f AS (
+    random_ips_sq   REAL    NOT NULL DEFAULT 0,
+    PRIMARY KEY (level, minute)
+  ) WITHOUT ROWID;
+  WITH levels(level) AS (VALUES (1), (5), (60))
+  INSERT INTO dashboard_minutes (level, minute, ranked)
+  SELECT level, (ts / 60000 / level) * level, COUNT(*) FROM events, levels GROUP BY 1, 2;
+  WITH levels(level) AS (VALUES (1), (5), (60)),
+  f AS (
     SELECT e.ts / 60000 AS minute, j.skip_learn AS skip,
       EXISTS (SELECT 1 FROM rewards r WHERE r.event_seq = e.seq) AS rewarded,
       e.chosen_prob < (SELECT MAX(value) FROM json_each(COALESCE(json_extract(e.slots, '$[0].p'), e.probabilities))) - 1e-9 AS explored,
@@ -238,11 +244,11 @@ export const MIGRATIONS: readonly string[] = [
       COALESCE(j.reward, 0) / e.chosen_prob / json_array_length(COALESCE(json_extract(e.slots, '$[0].a'), e.actions)) AS u
     FROM joins j JOIN events e ON e.seq = j.seq
   )
-  INSERT INTO dashboard_minutes (minute, joined, skipped, rewarded, explored, reward_sum, reward_sq, baseline_ips, baseline_ips_sq, random_ips, random_ips_sq)
-  SELECT minute, SUM(skip = 0), SUM(skip = 1), SUM(skip = 0 AND rewarded), SUM(skip = 0 AND explored),
+  INSERT INTO dashboard_minutes (level, minute, joined, skipped, rewarded, explored, reward_sum, reward_sq, baseline_ips, baseline_ips_sq, random_ips, random_ips_sq)
+  SELECT level, (minute / level) * level, SUM(skip = 0), SUM(skip = 1), SUM(skip = 0 AND rewarded), SUM(skip = 0 AND explored),
     SUM(r), SUM(r * r), SUM(b), SUM(b * b), SUM(u), SUM(u * u)
-  FROM f GROUP BY minute
-  ON CONFLICT (minute) DO UPDATE SET joined = excluded.joined, skipped = excluded.skipped, rewarded = excluded.rewarded,
+  FROM f, levels GROUP BY 1, 2
+  ON CONFLICT (level, minute) DO UPDATE SET joined = excluded.joined, skipped = excluded.skipped, rewarded = excluded.rewarded,
     explored = excluded.explored, reward_sum = excluded.reward_sum, reward_sq = excluded.reward_sq,
     baseline_ips = excluded.baseline_ips, baseline_ips_sq = excluded.baseline_ips_sq,
     random_ips = excluded.random_ips, random_ips_sq = excluded.random_ips_sq;

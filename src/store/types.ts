@@ -310,8 +310,8 @@ export interface Store {
   /** Rank-time range of the retained events, null when there are none. */
   logsDateRange(): Promise<{ from: number; to: number } | null>;
   /**
-   * The dashboard's per-minute aggregates (dashboard_minutes.ts) of the minutes [from, to) (minutes since epoch),
-   * summed in buckets of `interval` minutes starting at `from`; empty buckets are left out.
+   * The dashboard's aggregates (dashboard_minutes.ts) of the minutes [from, to) (minutes since epoch, multiples
+   * of `interval`), summed in buckets of `interval` minutes at UTC multiples of it; empty buckets are left out.
    */
   dashboardMinutes(from: number, to: number, interval: number): Promise<MinuteBucket[]>;
 

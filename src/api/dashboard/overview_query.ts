@@ -1,6 +1,6 @@
 // GET /dashboard/api/overview's parameters (docs/dashboard.md): `from` and `to`, ISO-8601 date-times with a zone
-// (the range [from, to), at most MAX_RANGE_DAYS long), and `interval`, the bucket width in minutes from a fixed
-// set. Without `from`/`to` the last hour; without `interval` the smallest width that gives at most
+// (the range [from, to), at most MAX_RANGE_DAYS long, widened to whole buckets), and `interval`, the bucket width
+// in minutes from a fixed set. Without `from`/`to` the last hour; without `interval` the smallest width that gives at most
 // TARGET_BUCKETS buckets. Every refusal is a 400 in Azure's error shape with the parameter named.
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -8,7 +8,7 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{
 export const INTERVALS = [1, 5, 15, 60, 360, 1440] as const;
 export const MAX_RANGE_DAYS = 92;
 /** At most this many buckets per answer, whatever the interval: a chart has no use for more points. */
-export const MAX_BUCKETS = 2000;
+export const MAX_BUCKETS = 1000;
 const TARGET_BUCKETS = 240;
 const MINUTE = 60_000;
 
@@ -39,10 +39,11 @@ export function parseOverviewQuery(query: Record<string, unknown>, now: number):
   const from = query['from'] === undefined ? to - 60 * MINUTE : time('from', query['from']);
   if (from >= to) throw new QueryError('from must be before to.');
   if (to - from > MAX_RANGE_DAYS * 24 * 60 * MINUTE) throw new QueryError(`The range from … to is longer than ${MAX_RANGE_DAYS} days.`);
-  // Minutes touched by the range: the first one it starts in, up to the one holding its last instant.
-  const fromMinute = Math.floor(from / MINUTE);
-  const toMinute = Math.ceil(to / MINUTE);
-  const span = toMinute - fromMinute;
+  // Minutes touched by the range: the first one it starts in, up to the one holding its last instant; then
+  // widened to whole buckets (UTC multiples of the interval: hours start at :00, days at midnight UTC).
+  const first = Math.floor(from / MINUTE);
+  const last = Math.ceil(to / MINUTE);
+  const span = last - first;
   let interval: number;
   if (query['interval'] === undefined) {
     interval = INTERVALS.find((i) => span / i <= TARGET_BUCKETS) ?? INTERVALS[INTERVALS.length - 1];
@@ -56,5 +57,5 @@ export function parseOverviewQuery(query: Record<string, unknown>, now: number):
       throw new QueryError(`from … to holds ${Math.ceil(span / interval)} intervals of ${interval} minutes; at most ${MAX_BUCKETS}: choose a wider interval.`);
     }
   }
-  return { fromMinute, toMinute, interval };
+  return { fromMinute: Math.floor(first / interval) * interval, toMinute: Math.ceil(last / interval) * interval, interval };
 }
