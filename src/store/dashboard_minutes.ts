@@ -15,11 +15,11 @@ import type { JoinDecision, LoggedSlot, RewardRecord } from './types.js';
 export const MINUTE_MS = 60_000;
 
 /**
- * Each figure is kept at three widths, rows of 1, 5 and 60 minutes starting at UTC multiples of their width, so
- * that a bucket of the dashboard (1, 5, 15, 60, 360 or 1440 minutes, aligned to UTC multiples of its width) sums
- * at most a few rows: a week in hourly buckets reads 168 rows, not 10,080.
+ * Each figure is kept at four widths, rows of 1, 5, 15 and 60 minutes starting at UTC multiples of their width,
+ * so that a bucket of the dashboard (1, 5, 15, 60, 360 or 1440 minutes, aligned to UTC multiples of its width)
+ * sums one row, or 6 or 24 hourly ones: a week in hourly buckets reads 168 rows, not 10,080.
  */
-export const LEVELS = [1, 5, 60] as const;
+export const LEVELS = [1, 5, 15, 60] as const;
 
 /** The widest row width that divides `interval` (whose buckets are then whole rows). */
 export function levelFor(interval: number): number {

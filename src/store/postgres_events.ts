@@ -63,7 +63,7 @@ const INSERT_EVENTS = `
     RETURNING seq, event_id, ts),
   u AS (INSERT INTO unjoined (seq) SELECT seq FROM ins),
   m AS (INSERT INTO dashboard_minutes AS d (level, minute, ranked)
-    SELECT l.level, (ts / 60000 / l.level) * l.level, count(*) FROM ins, (VALUES (1), (5), (60)) AS l(level) GROUP BY 1, 2 ORDER BY 1, 2
+    SELECT l.level, (ts / 60000 / l.level) * l.level, count(*) FROM ins, (VALUES (1), (5), (15), (60)) AS l(level) GROUP BY 1, 2 ORDER BY 1, 2
     ON CONFLICT (level, minute) DO UPDATE SET ranked = d.ranked + excluded.ranked)
   SELECT event_id FROM ins`;
 
@@ -368,7 +368,7 @@ const JOIN_MINUTES = `f AS (
   SELECT l.level, (minute / l.level) * l.level, count(*) FILTER (WHERE NOT skip), count(*) FILTER (WHERE skip),
     count(*) FILTER (WHERE NOT skip AND rewarded), count(*) FILTER (WHERE NOT skip AND explored),
     sum(r), sum(r * r), sum(b), sum(b * b), sum(u), sum(u * u)
-  FROM f, (VALUES (1), (5), (60)) AS l(level) GROUP BY 1, 2 ORDER BY 1, 2
+  FROM f, (VALUES (1), (5), (15), (60)) AS l(level) GROUP BY 1, 2 ORDER BY 1, 2
   ON CONFLICT (level, minute) DO UPDATE SET joined = d.joined + excluded.joined, skipped = d.skipped + excluded.skipped,
     rewarded = d.rewarded + excluded.rewarded, explored = d.explored + excluded.explored,
     reward_sum = d.reward_sum + excluded.reward_sum, reward_sq = d.reward_sq + excluded.reward_sq,

@@ -125,11 +125,11 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE joins ADD COLUMN slot_rewards text;   -- JSON [reward per slot]; NULL: single-slot or skip_learn
   `,
   // 3: the dashboard's aggregates (dashboard_minutes.ts, docs/dashboard.md), as the SQLite store's migration 11:
-  // per minute of rank time and rolled up to 5 and 60 minutes, kept with each rank and each join, filled here from
+  // per minute of rank time and rolled up to 5, 15 and 60 minutes, kept with each rank and each join, filled here from
   // what is already stored.
   `
   CREATE TABLE dashboard_minutes (
-    level           integer NOT NULL,              -- the row's width in minutes: 1, 5 or 60
+    level           integer NOT NULL,              -- the row's width in minutes: 1, 5, 15 or 60
     minute          bigint  NOT NULL,              -- its first minute (ts / 60000, a multiple of level)
     ranked          bigint  NOT NULL DEFAULT 0,
     joined          bigint  NOT NULL DEFAULT 0,    -- joined, learnable
@@ -145,7 +145,7 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (level, minute)
   );
   INSERT INTO dashboard_minutes (level, minute, ranked)
-  SELECT l.level, (ts / 60000 / l.level) * l.level, count(*) FROM events, (VALUES (1), (5), (60)) AS l(level) GROUP BY 1, 2;
+  SELECT l.level, (ts / 60000 / l.level) * l.level, count(*) FROM events, (VALUES (1), (5), (15), (60)) AS l(level) GROUP BY 1, 2;
   WITH f AS (
     SELECT e.ts / 60000 AS minute, j.skip_learn AS skip,
       EXISTS (SELECT 1 FROM rewards r WHERE r.event_seq = e.seq) AS rewarded,
@@ -159,7 +159,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   SELECT l.level, (minute / l.level) * l.level, count(*) FILTER (WHERE NOT skip), count(*) FILTER (WHERE skip),
     count(*) FILTER (WHERE NOT skip AND rewarded), count(*) FILTER (WHERE NOT skip AND explored),
     sum(r), sum(r * r), sum(b), sum(b * b), sum(u), sum(u * u)
-  FROM f, (VALUES (1), (5), (60)) AS l(level) GROUP BY 1, 2
+  FROM f, (VALUES (1), (5), (15), (60)) AS l(level) GROUP BY 1, 2
   ON CONFLICT (level, minute) DO UPDATE SET joined = excluded.joined, skipped = excluded.skipped, rewarded = excluded.rewarded,
     explored = excluded.explored, reward_sum = excluded.reward_sum, reward_sq = excluded.reward_sq,
     baseline_ips = excluded.baseline_ips, baseline_ips_sq = excluded.baseline_ips_sq,

@@ -212,11 +212,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE joins ADD COLUMN slot_rewards TEXT;  -- JSON [reward per slot]; NULL: single-slot or skip_learn
   `,
   // 11: the dashboard's aggregates (dashboard_minutes.ts, docs/dashboard.md), per UTC minute of rank time and
-  // rolled up to 5 and 60 minutes, kept with each rank and each join; filled here from the events and joins
+  // rolled up to 5, 15 and 60 minutes, kept with each rank and each join; filled here from the events and joins
   // already stored, by the same rules.
   `
   CREATE TABLE dashboard_minutes (
-    level           INTEGER NOT NULL,             -- the row's width in minutes: 1, 5 or 60
+    level           INTEGER NOT NULL,             -- the row's width in minutes: 1, 5, 15 or 60
     minute          INTEGER NOT NULL,             -- its first minute (floor(ts / 60000), a multiple of level)
     ranked          INTEGER NOT NULL DEFAULT 0,
     joined          INTEGER NOT NULL DEFAULT 0,   -- joined, learnable
@@ -231,10 +231,10 @@ export const MIGRATIONS: readonly string[] = [
     random_ips_sq   REAL    NOT NULL DEFAULT 0,
     PRIMARY KEY (level, minute)
   ) WITHOUT ROWID;
-  WITH levels(level) AS (VALUES (1), (5), (60))
+  WITH levels(level) AS (VALUES (1), (5), (15), (60))
   INSERT INTO dashboard_minutes (level, minute, ranked)
   SELECT level, (ts / 60000 / level) * level, COUNT(*) FROM events, levels GROUP BY 1, 2;
-  WITH levels(level) AS (VALUES (1), (5), (60)),
+  WITH levels(level) AS (VALUES (1), (5), (15), (60)),
   f AS (
     SELECT e.ts / 60000 AS minute, j.skip_learn AS skip,
       EXISTS (SELECT 1 FROM rewards r WHERE r.event_seq = e.seq) AS rewarded,

@@ -20,8 +20,9 @@ function route() {
   for (const [p, show] of Object.entries(PAGES)) {
     const visible = p === page;
     $(`page-${p}`).hidden = !visible;
-    document.querySelector(`nav a[data-page="${p}"]`).toggleAttribute('aria-current', visible);
-    if (visible) document.querySelector(`nav a[data-page="${p}"]`).setAttribute('aria-current', 'page');
+    const link = document.querySelector(`nav a[data-page="${p}"]`);
+    if (visible) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
     show(visible);
   }
   document.title = `${page[0].toUpperCase()}${page.slice(1)} · Personalizer dashboard`;
