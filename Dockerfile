@@ -35,7 +35,7 @@ COPY src ./src
 # intermediate objects of its node-gyp build (only build/Release/better_sqlite3.node is loaded, via `bindings`).
 RUN npx tsc -p tsconfig.json \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
- && rm -rf dist/bench dist/src/conformance dist/src/testing dist/src/deploy \
+ && rm -rf dist/bench dist/src/conformance dist/src/testing dist/src/deploy dist/src/browser \
  && find dist \( -name '*.test.js' -o -name '*.fixtures.js' -o -name '*.map' \) -delete \
  && cd node_modules/better-sqlite3 \
  && rm -rf deps src build/deps build/Release/obj build/Release/obj.target build/Release/.deps \
@@ -61,6 +61,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The dashboard's pages (docs/dashboard.md): plain HTML, CSS and ES modules, read at start-up.
+COPY --from=build /app/src/api/dashboard/static ./src/api/dashboard/static
 COPY LICENSE README.md ./
 USER 1000:1000
 VOLUME ["/app/data", "/output"]

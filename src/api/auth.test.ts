@@ -108,13 +108,15 @@ function bodyFor(url: string, policy: { name: string; arguments: string }, servi
   return undefined;
 }
 
-test('every route the server registers is covered: the API ones need the key, only probes, metrics and Swagger are public', () => {
+test('every route the server registers is covered: the API ones need the key, only probes, metrics, Swagger and the dashboard pages are public', () => {
   const api = routes.filter((r) => r.url.startsWith(V1));
   assert.ok(api.length >= 17, JSON.stringify(api));
   assert.ok(api.every((r) => !r.public), 'no /personalizer route is public');
   const publicUrls = new Set(routes.filter((r) => r.public).map((r) => r.url));
   assert.ok(['/', '/status', '/ready', '/ContainerLiveness', '/metrics', '/swagger', '/swagger/json'].every((u) => publicUrls.has(u)), [...publicUrls].join(' '));
-  assert.ok([...publicUrls].every((u) => u === '/' || u === '/status' || u === '/ready' || u === '/ContainerLiveness' || u === '/metrics' || u.startsWith('/swagger')));
+  // The dashboard's pages hold no data (docs/dashboard.md); its data routes, /dashboard/api/…, need the key.
+  assert.ok([...publicUrls].every((u) => u === '/' || u === '/status' || u === '/ready' || u === '/ContainerLiveness' || u === '/metrics' || u.startsWith('/swagger') || u === '/dashboard' || u === '/dashboard/assets/:name'));
+  assert.ok(routes.some((r) => r.url === '/dashboard/api/overview' && !r.public), 'the dashboard data route needs the key');
 });
 
 test('no spelling of any route reaches its handler without the key: 401 every time, state unchanged', async () => {

@@ -76,6 +76,7 @@ function homePage(): string {
 <p>A self-hosted container speaking the Azure AI Personalizer REST API <code>v1.0</code> at <code>/personalizer/v1.0</code>.
 Requests carry the container's key in <code>Ocp-Apim-Subscription-Key</code>.</p>
 <ul>
+<li><a href="/dashboard">Dashboard</a>: the loop learning, its evaluations and settings (sign in with the key)</li>
 <li><a href="/swagger">API documentation (Swagger UI)</a> · <a href="/swagger/json">OpenAPI document</a></li>
 <li><a href="/status">/status</a> · <a href="/ready">/ready</a> · <a href="/ContainerLiveness">/ContainerLiveness</a></li>
 </ul>

@@ -10,7 +10,7 @@ type Label = (typeof LABELS)[number];
 // Seconds; from a cached rank (~1 ms) to a slow model download or evaluation listing.
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function installHttpMetrics(app: FastifyInstance, registry: Registry): void {
+export function installHttpMetrics(app: FastifyInstance, registry: Registry): Histogram<Label> {
   const requests = new Counter<Label>({
     name: 'personalizer_http_requests_total',
     help: 'HTTP requests answered, by route pattern, method and status code.',
@@ -40,4 +40,5 @@ export function installHttpMetrics(app: FastifyInstance, registry: Registry): vo
     child.time.observe(reply.elapsedTime / 1000);
     done();
   });
+  return duration;
 }

@@ -17,6 +17,7 @@ import { SHARED_SCHEMAS } from './schemas.js';
 import { V2022_SCHEMAS } from './v2022/schemas.js';
 import { apiRoutes } from './routes.js';
 import { quotas } from './quotas.js';
+import { dashboardRoutes } from './dashboard/index.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -151,10 +152,11 @@ export async function buildServer(settings: Settings, loop: Loop, logger?: Fasti
     });
   }
 
-  installMetrics(app, { loop, requireKey: settings.metricsRequireKey, quotas: limits });
+  const httpDuration = installMetrics(app, { loop, requireKey: settings.metricsRequireKey, quotas: limits });
   installUsageLedger(app, settings, (level, message) => app.log[level]({ component: 'usage' }, message));
   await installOpenApi(app);
   await app.register(containerRoutes, { loop, checkKey });
   await apiRoutes(app, { loop, settings });
+  await app.register(dashboardRoutes, { loop, httpDuration });
   return app;
 }

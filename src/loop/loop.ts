@@ -56,6 +56,7 @@ import {
   type Loop,
   type LoopOptions,
   type LoopStats,
+  type MinuteBucket,
   type LoopStatus,
   type ModelProperties,
   type MultiSlotRankRequest,
@@ -720,6 +721,10 @@ class PersonalizerLoop implements LearningLoop {
       trainerRunning: this.trainer?.running ?? false,
       trainerLeader: this.leadership.leader,
     };
+  }
+
+  activity(fromMinute: number, toMinute: number, interval: number): Promise<MinuteBucket[]> {
+    return this.store.dashboardMinutes(fromMinute, toMinute, interval);
   }
 
   async stats(): Promise<LoopStats> {

@@ -2,7 +2,9 @@
 // nothing here knows HTTP. Errors carry Azure's error code and the HTTP status api/ should answer with.
 import type { X509Certificate } from 'node:crypto';
 import type { FeatureScore, PolicyResult } from '../evaluation/index.js';
-import type { Counters } from '../store/index.js';
+import type { Counters, MinuteBucket } from '../store/index.js';
+
+export type { MinuteBucket } from '../store/index.js';
 import type { ApprenticeReport } from './apprentice_report.js';
 
 export type { ApprenticeReport, ApprenticeFigures } from './apprentice_report.js';
@@ -338,6 +340,12 @@ export interface Loop {
   status(): LoopStatus;
   /** Monitoring figures (a few cheap store reads); for metrics scrapes, not the request path. */
   stats(): Promise<LoopStats>;
+  /**
+   * The dashboard's activity figures (store/dashboard_minutes.ts) of the UTC minutes [fromMinute, toMinute)
+   * (multiples of `interval`), in buckets of `interval` minutes; empty buckets left out. Kept by the store: a few
+   * rows per bucket.
+   */
+  activity(fromMinute: number, toMinute: number, interval: number): Promise<MinuteBucket[]>;
   /** Stop the trainer, flush and close the store. */
   close(): Promise<void>;
 }

@@ -37,6 +37,7 @@ import type {
   SlotRewardOutcome,
   Store,
   StoreHealth,
+  MinuteBucket,
 } from './types.js';
 
 /**
@@ -196,27 +197,34 @@ export class PostgresStore implements Store {
   // TRUNCATE empties the tables at once whatever their size (PostgreSQL docs, TRUNCATE); the join sequence, the
   // counters and the identity sequences go on, so numbers handed out before are never handed out again.
   async deleteLogs(): Promise<void> {
-    await this.conn.transaction((c) => c.query('TRUNCATE unjoined, rewards, joins, events'));
+    await this.conn.transaction((c) => c.query('TRUNCATE unjoined, rewards, joins, events, dashboard_minutes'));
   }
 
   // Rewards, joins and unjoined rows go with their events (ON DELETE CASCADE). The oldest first (events_ts);
   // LIMIT NULL is no limit (PostgreSQL docs, SELECT's LIMIT clause).
   async purgeEventsBefore(before: number, options: PurgeOptions = {}): Promise<number> {
     const limit = options.limit ?? null;
-    const r = await this.conn.transaction((c) =>
-      options.learnedThrough === undefined
-        ? c.query('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE ts < $1 ORDER BY ts, seq LIMIT $2)', [before, limit])
-        : c.query(
-            `DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e JOIN joins j ON j.seq = e.seq
-               WHERE e.ts < $1 AND j.join_seq <= $2 ORDER BY e.ts, e.seq LIMIT $3)`,
-            [before, options.learnedThrough, limit],
-          ),
-    );
-    return r.rowCount ?? 0;
+    return this.conn.transaction(async (c) => {
+      const r =
+        options.learnedThrough === undefined
+          ? await c.query('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE ts < $1 ORDER BY ts, seq LIMIT $2)', [before, limit])
+          : await c.query(
+              `DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e JOIN joins j ON j.seq = e.seq
+                 WHERE e.ts < $1 AND j.join_seq <= $2 ORDER BY e.ts, e.seq LIMIT $3)`,
+              [before, options.learnedThrough, limit],
+            );
+      // The dashboard's rows wholly before the cut (dashboard_minutes.ts); a row holding the cut keeps its figures.
+      await c.query('DELETE FROM dashboard_minutes WHERE minute + level <= $1', [Math.floor(before / 60000)]);
+      return r.rowCount ?? 0;
+    });
   }
 
   logsDateRange(): Promise<{ from: number; to: number } | null> {
     return this.reads.logsDateRange();
+  }
+
+  dashboardMinutes(from: number, to: number, interval: number): Promise<MinuteBucket[]> {
+    return this.reads.dashboardMinutes(from, to, interval);
   }
 
   estimateEvaluationEvents(from: number, to: number): Promise<EvaluationEventsEstimate | null> {

@@ -28,6 +28,7 @@ import type {
   SlotRewardOutcome,
 } from './types.js';
 import { joinedSlots, parseSlots, slotIds, slotRewardsText, slotsText } from './slots.js';
+import { levelFor, type MinuteBucket } from './dashboard_minutes.js';
 import type { GroupWrite } from './postgres_group.js';
 
 const COUNTER_SHARDS = 16;
@@ -59,8 +60,11 @@ const INSERT_EVENTS = `
     INSERT INTO events (event_id, ts, context, actions, probabilities, chosen_index, chosen_prob, model_version, defer_activation, slots)
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::float8[], $8::text[], $9::boolean[], $10::text[])
     ON CONFLICT (event_id) DO NOTHING
-    RETURNING seq, event_id),
-  u AS (INSERT INTO unjoined (seq) SELECT seq FROM ins)
+    RETURNING seq, event_id, ts),
+  u AS (INSERT INTO unjoined (seq) SELECT seq FROM ins),
+  m AS (INSERT INTO dashboard_minutes AS d (level, minute, ranked)
+    SELECT l.level, (ts / 60000 / l.level) * l.level, count(*) FROM ins, (VALUES (1), (5), (15), (60)) AS l(level) GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (level, minute) DO UPDATE SET ranked = d.ranked + excluded.ranked)
   SELECT event_id FROM ins`;
 
 /** The rewards of an event so far, in arrival order, as a JSON array of [value, ts, slot_id]. */
@@ -351,6 +355,26 @@ export async function sweepStep(client: Client, fx: WriteEffects, rankedBefore: 
  * The group's end (postgres_group.ts Finish): its counter increments into one shard, then its joins with the
  * join_seq range it takes — last, so that the join_seq row is locked only for the INSERT and the COMMIT.
  */
+/** Adds the joins of CTE `ins` (seq, reward, skip_learn) to their minutes. */
+const JOIN_MINUTES = `f AS (
+    SELECT e.ts / 60000 AS minute, ins.skip_learn AS skip,
+      EXISTS (SELECT 1 FROM rewards r WHERE r.event_seq = e.seq) AS rewarded,
+      e.chosen_prob < (SELECT max(x::float8) FROM json_array_elements_text(coalesce(e.slots::json -> 0 -> 'p', e.probabilities::json)) x) - 1e-9 AS explored,
+      coalesce(ins.reward, 0) AS r,
+      CASE WHEN e.chosen_index = coalesce((e.slots::json -> 0 ->> 'b')::int, 0) THEN coalesce(ins.reward, 0) / e.chosen_prob ELSE 0 END AS b,
+      coalesce(ins.reward, 0) / e.chosen_prob / json_array_length(coalesce(e.slots::json -> 0 -> 'a', e.actions::json)) AS u
+    FROM ins JOIN events e ON e.seq = ins.seq)
+  INSERT INTO dashboard_minutes AS d (level, minute, joined, skipped, rewarded, explored, reward_sum, reward_sq, baseline_ips, baseline_ips_sq, random_ips, random_ips_sq)
+  SELECT l.level, (minute / l.level) * l.level, count(*) FILTER (WHERE NOT skip), count(*) FILTER (WHERE skip),
+    count(*) FILTER (WHERE NOT skip AND rewarded), count(*) FILTER (WHERE NOT skip AND explored),
+    sum(r), sum(r * r), sum(b), sum(b * b), sum(u), sum(u * u)
+  FROM f, (VALUES (1), (5), (15), (60)) AS l(level) GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT (level, minute) DO UPDATE SET joined = d.joined + excluded.joined, skipped = d.skipped + excluded.skipped,
+    rewarded = d.rewarded + excluded.rewarded, explored = d.explored + excluded.explored,
+    reward_sum = d.reward_sum + excluded.reward_sum, reward_sq = d.reward_sq + excluded.reward_sq,
+    baseline_ips = d.baseline_ips + excluded.baseline_ips, baseline_ips_sq = d.baseline_ips_sq + excluded.baseline_ips_sq,
+    random_ips = d.random_ips + excluded.random_ips, random_ips_sq = d.random_ips_sq + excluded.random_ips_sq`;
+
 export async function finishGroup(client: Client, effects: WriteEffects[]): Promise<void> {
   const counts = new Map<string, number>();
   const joins = [];
@@ -368,11 +392,15 @@ export async function finishGroup(client: Client, effects: WriteEffects[]): Prom
     );
   }
   if (joins.length > 0) {
+    // The joins' figures go into their rank minutes in the same statement (dashboard_minutes.ts; the rules as
+    // the SQLite store applies them in JavaScript: joinFigures).
     await client.query(
-      `WITH h AS (UPDATE state SET value = value + $1 WHERE name = 'join_seq' RETURNING value)
-       INSERT INTO joins (join_seq, seq, joined_at, reward, skip_learn, slot_rewards)
-       SELECT h.value - $1 + j.o, j.seq, j.at, j.reward, j.skip, j.slot_rewards
-       FROM h, unnest($2::bigint[], $3::bigint[], $4::float8[], $5::boolean[], $6::text[]) WITH ORDINALITY AS j(seq, at, reward, skip, slot_rewards, o)`,
+      `WITH h AS (UPDATE state SET value = value + $1 WHERE name = 'join_seq' RETURNING value),
+       ins AS (INSERT INTO joins (join_seq, seq, joined_at, reward, skip_learn, slot_rewards)
+         SELECT h.value - $1 + j.o, j.seq, j.at, j.reward, j.skip, j.slot_rewards
+         FROM h, unnest($2::bigint[], $3::bigint[], $4::float8[], $5::boolean[], $6::text[]) WITH ORDINALITY AS j(seq, at, reward, skip, slot_rewards, o)
+         RETURNING seq, reward, skip_learn),
+       ${JOIN_MINUTES}`,
       [joins.length, joins.map((j) => j.seq), joins.map((j) => j.joinedAt), joins.map((j) => j.reward), joins.map((j) => j.skipLearn), joins.map((j) => j.slotRewards)],
     );
   }
@@ -423,6 +451,19 @@ export class PgEventReads {
   async headJoinSeq(): Promise<number> {
     const r = await this.conn.query<{ value: number }>(`SELECT value FROM state WHERE name = 'join_seq'`);
     return r.rows[0]?.value ?? 0;
+  }
+
+  async dashboardMinutes(from: number, to: number, interval: number): Promise<MinuteBucket[]> {
+    const r = await this.conn.query<MinuteBucket>(
+      `SELECT (minute / $3::bigint) * $3::bigint AS minute, sum(ranked)::float8 AS ranked,
+         sum(joined)::float8 AS joined, sum(skipped)::float8 AS skipped, sum(rewarded)::float8 AS rewarded,
+         sum(explored)::float8 AS explored, sum(reward_sum) AS "rewardSum", sum(reward_sq) AS "rewardSq",
+         sum(baseline_ips) AS "baselineIps", sum(baseline_ips_sq) AS "baselineIpsSq", sum(random_ips) AS "randomIps",
+         sum(random_ips_sq) AS "randomIpsSq"
+       FROM dashboard_minutes WHERE level = $4 AND minute >= $1 AND minute < $2 GROUP BY 1 ORDER BY 1`,
+      [from, to, interval, levelFor(interval)],
+    );
+    return r.rows.map((x) => ({ ...x, minute: Number(x.minute) }));
   }
 
   async logsDateRange(): Promise<{ from: number; to: number } | null> {

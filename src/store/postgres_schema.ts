@@ -124,6 +124,47 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE rewards ADD COLUMN slot_id text;      -- SlotReward.slotId; NULL: a single-slot reward
   ALTER TABLE joins ADD COLUMN slot_rewards text;   -- JSON [reward per slot]; NULL: single-slot or skip_learn
   `,
+  // 3: the dashboard's aggregates (dashboard_minutes.ts, docs/dashboard.md), as the SQLite store's migration 11:
+  // per minute of rank time and rolled up to 5, 15 and 60 minutes, kept with each rank and each join, filled here from
+  // what is already stored.
+  `
+  CREATE TABLE dashboard_minutes (
+    level           integer NOT NULL,              -- the row's width in minutes: 1, 5, 15 or 60
+    minute          bigint  NOT NULL,              -- its first minute (ts / 60000, a multiple of level)
+    ranked          bigint  NOT NULL DEFAULT 0,
+    joined          bigint  NOT NULL DEFAULT 0,    -- joined, learnable
+    skipped         bigint  NOT NULL DEFAULT 0,    -- joined with skip_learn
+    rewarded        bigint  NOT NULL DEFAULT 0,    -- joined with a reward received
+    explored        bigint  NOT NULL DEFAULT 0,    -- joined, chosen action not the top one
+    reward_sum      double precision NOT NULL DEFAULT 0,
+    reward_sq       double precision NOT NULL DEFAULT 0,
+    baseline_ips    double precision NOT NULL DEFAULT 0,  -- Σ reward·1[chosen = baseline]/p
+    baseline_ips_sq double precision NOT NULL DEFAULT 0,
+    random_ips      double precision NOT NULL DEFAULT 0,  -- Σ reward/(K·p)
+    random_ips_sq   double precision NOT NULL DEFAULT 0,
+    PRIMARY KEY (level, minute)
+  );
+  INSERT INTO dashboard_minutes (level, minute, ranked)
+  SELECT l.level, (ts / 60000 / l.level) * l.level, count(*) FROM events, (VALUES (1), (5), (15), (60)) AS l(level) GROUP BY 1, 2;
+  WITH f AS (
+    SELECT e.ts / 60000 AS minute, j.skip_learn AS skip,
+      EXISTS (SELECT 1 FROM rewards r WHERE r.event_seq = e.seq) AS rewarded,
+      e.chosen_prob < (SELECT max(x::float8) FROM json_array_elements_text(coalesce(e.slots::json -> 0 -> 'p', e.probabilities::json)) x) - 1e-9 AS explored,
+      coalesce(j.reward, 0) AS r,
+      CASE WHEN e.chosen_index = coalesce((e.slots::json -> 0 ->> 'b')::int, 0) THEN coalesce(j.reward, 0) / e.chosen_prob ELSE 0 END AS b,
+      coalesce(j.reward, 0) / e.chosen_prob / json_array_length(coalesce(e.slots::json -> 0 -> 'a', e.actions::json)) AS u
+    FROM joins j JOIN events e ON e.seq = j.seq
+  )
+  INSERT INTO dashboard_minutes AS d (level, minute, joined, skipped, rewarded, explored, reward_sum, reward_sq, baseline_ips, baseline_ips_sq, random_ips, random_ips_sq)
+  SELECT l.level, (minute / l.level) * l.level, count(*) FILTER (WHERE NOT skip), count(*) FILTER (WHERE skip),
+    count(*) FILTER (WHERE NOT skip AND rewarded), count(*) FILTER (WHERE NOT skip AND explored),
+    sum(r), sum(r * r), sum(b), sum(b * b), sum(u), sum(u * u)
+  FROM f, (VALUES (1), (5), (15), (60)) AS l(level) GROUP BY 1, 2
+  ON CONFLICT (level, minute) DO UPDATE SET joined = excluded.joined, skipped = excluded.skipped, rewarded = excluded.rewarded,
+    explored = excluded.explored, reward_sum = excluded.reward_sum, reward_sq = excluded.reward_sq,
+    baseline_ips = excluded.baseline_ips, baseline_ips_sq = excluded.baseline_ips_sq,
+    random_ips = excluded.random_ips, random_ips_sq = excluded.random_ips_sq;
+  `,
 ];
 
 /** Applies the missing migrations; returns the schema version. Throws StoreOpenError for a newer database. */

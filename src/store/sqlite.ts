@@ -66,6 +66,7 @@ import type {
   Store,
 } from './types.js';
 import { joinedSlots, parseSlots, slotIds, slotRewardsText, slotsText } from './slots.js';
+import { addFigures, emptyDelta, joinFigures, LEVELS, levelFor, minuteOf, type MinuteBucket, type MinuteDelta } from './dashboard_minutes.js';
 
 /** Group commits before the checkpointer thread starts (until then the WAL just grows; close checkpoints it). */
 const CHECKPOINTER_AFTER_COMMITS = 200;
@@ -121,6 +122,11 @@ interface JoinRow {
   join_seq: number | null;
   /** A multi-slot event's slots (slots.ts); null: single-slot. */
   slots: string | null;
+  // The decision as logged, for the dashboard's per-minute figures (dashboard_minutes.ts).
+  chosen_index: number;
+  chosen_prob: number;
+  actions: string;
+  probabilities: string;
 }
 
 interface ModelRow {
@@ -242,7 +248,7 @@ export class SqliteStore implements Store {
       ),
       // What a reward or an activation needs: never the context, which is kilobytes (JoinRow).
       joinHead: db.prepare<[string], JoinRow>(
-        `SELECT e.seq, e.ts, e.defer_activation, e.activated_at, j.join_seq, e.slots
+        `SELECT e.seq, e.ts, e.defer_activation, e.activated_at, j.join_seq, e.slots, e.chosen_index, e.chosen_prob, e.actions, e.probabilities
          FROM events e LEFT JOIN joins j ON j.seq = e.seq WHERE e.event_id = ?`,
       ),
       rewardsOf: db.prepare<[number], { value: number; ts: number; slot_id: string | null }>(
@@ -261,9 +267,35 @@ export class SqliteStore implements Store {
       // events' pages, kilobytes each, are read only for the unjoined ones), and what a decision needs of those.
       joinedIn: db.prepare<[number, number], number>(`SELECT seq FROM joins WHERE seq > ? AND seq <= ? ORDER BY seq`).pluck(),
       eventAt: db.prepare<[number], JoinRow>(
-        `SELECT seq, ts, defer_activation, activated_at, NULL AS join_seq, slots FROM events WHERE seq = ?`,
+        `SELECT seq, ts, defer_activation, activated_at, NULL AS join_seq, slots, chosen_index, chosen_prob, actions, probabilities
+         FROM events WHERE seq = ?`,
       ),
       lastSeq: db.prepare<[], { seq: number | null }>(`SELECT MAX(seq) AS seq FROM events`),
+      minuteRanked: db.prepare(
+        `INSERT INTO dashboard_minutes (level, minute, ranked) VALUES (?, ?, ?)
+         ON CONFLICT (level, minute) DO UPDATE SET ranked = ranked + excluded.ranked`,
+      ),
+      minuteJoined: db.prepare(
+        `INSERT INTO dashboard_minutes (level, minute, joined, skipped, rewarded, explored, reward_sum, reward_sq, baseline_ips, baseline_ips_sq, random_ips, random_ips_sq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (level, minute) DO UPDATE SET joined = joined + excluded.joined, skipped = skipped + excluded.skipped,
+           rewarded = rewarded + excluded.rewarded, explored = explored + excluded.explored,
+           reward_sum = reward_sum + excluded.reward_sum, reward_sq = reward_sq + excluded.reward_sq,
+           baseline_ips = baseline_ips + excluded.baseline_ips, baseline_ips_sq = baseline_ips_sq + excluded.baseline_ips_sq,
+           random_ips = random_ips + excluded.random_ips, random_ips_sq = random_ips_sq + excluded.random_ips_sq`,
+      ),
+      // Buckets of `interval` minutes (UTC multiples) from the rows of one level: a range of the primary key,
+      // summed by SQLite (the CASTs: a bound JavaScript number is a REAL, and the bucket needs integer division).
+      minutes: db.prepare<[number, number, number, number, number], MinuteBucket>(
+        `SELECT (minute / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS minute, SUM(ranked) AS ranked, SUM(joined) AS joined,
+           SUM(skipped) AS skipped, SUM(rewarded) AS rewarded, SUM(explored) AS explored, SUM(reward_sum) AS rewardSum,
+           SUM(reward_sq) AS rewardSq, SUM(baseline_ips) AS baselineIps, SUM(baseline_ips_sq) AS baselineIpsSq,
+           SUM(random_ips) AS randomIps, SUM(random_ips_sq) AS randomIpsSq
+         FROM dashboard_minutes WHERE level = ? AND minute >= CAST(? AS INTEGER) AND minute < CAST(? AS INTEGER) GROUP BY 1 ORDER BY 1`,
+      ),
+      deleteMinutes: db.prepare(`DELETE FROM dashboard_minutes`),
+      // Rows wholly before the cut's minute.
+      purgeMinutes: db.prepare(`DELETE FROM dashboard_minutes WHERE minute + level <= ?`),
       readJoined: db.prepare<[number, number], { join_seq: number; event_id: string; context: string; context_refs: string | null; chosen_index: number; chosen_prob: number; reward: number | null; skip_learn: number; model_version: string; slots: string | null; slot_rewards: string | null }>(
         `SELECT j.join_seq, e.event_id, e.context, e.context_refs, e.chosen_index, e.chosen_prob, j.reward, j.skip_learn, e.model_version,
            e.slots, j.slot_rewards
@@ -400,6 +432,9 @@ export class SqliteStore implements Store {
   /** join_seq as this group has moved it (null: not read yet in this group). */
   private joinSeq: number | null = null;
 
+  /** Events ranked per minute in the group under way, written with the counters (writeCounters). */
+  private readonly pendingRanked = new Map<number, number>();
+
   private count(name: string): void {
     this.pending.set(name, (this.pending.get(name) ?? 0) + 1);
   }
@@ -423,6 +458,20 @@ export class SqliteStore implements Store {
   private writeCounters(): void {
     const joinSeq = this.joinSeq;
     this.joinSeq = null;
+    if (this.pendingRanked.size > 0) {
+      const ranked = [...this.pendingRanked];
+      this.pendingRanked.clear();
+      const rows = new Map<string, [number, number, number]>();
+      for (const [minute, n] of ranked) {
+        for (const level of LEVELS) {
+          const start = Math.floor(minute / level) * level;
+          const row = rows.get(`${level}:${start}`);
+          if (row) row[2] += n;
+          else rows.set(`${level}:${start}`, [level, start, n]);
+        }
+      }
+      for (const [level, start, n] of rows.values()) this.q.minuteRanked.run(level, start, n);
+    }
     if (this.pending.size === 0) return;
     const pending = [...this.pending];
     this.pending.clear();
@@ -472,9 +521,36 @@ export class SqliteStore implements Store {
     const seq = (this.joinSeq ?? this.q.counter.get('join_seq')!.value) + 1;
     const slotRewards = decision.skipLearn ? null : slotRewardsText(decision.slotRewards);
     this.q.join.run(seq, row.seq, at, decision.reward, decision.skipLearn ? 1 : 0, slotRewards);
+    this.addJoinMinute(row, decision, rewards);
     this.joinSeq = seq;
     this.count(decision.skipLearn ? 'events_skipped' : 'events_joined');
     return decision;
+  }
+
+  // The join's figures into its rank minute, in the join's transaction (rolled back with it).
+  private addJoinMinute(row: JoinRow, decision: NonNullable<JoinDecision>, rewards: RewardRecord[]): void {
+    const f = joinFigures(
+      {
+        ts: row.ts,
+        chosenIndex: row.chosen_index,
+        chosenProbability: row.chosen_prob,
+        actions: row.actions,
+        probabilities: row.probabilities,
+        slots: row.slots === null ? null : parseSlots(row.slots),
+      },
+      decision,
+      rewards,
+    );
+    const d: MinuteDelta = emptyDelta();
+    addFigures(d, f);
+    for (const level of LEVELS) {
+      const start = Math.floor(f.minute / level) * level;
+      this.q.minuteJoined.run(level, start, d.joined, d.skipped, d.rewarded, d.explored, d.rewardSum, d.rewardSq, d.baselineIps, d.baselineIpsSq, d.randomIps, d.randomIpsSq);
+    }
+  }
+
+  async dashboardMinutes(from: number, to: number, interval: number): Promise<MinuteBucket[]> {
+    return this.q.minutes.all(interval, interval, levelFor(interval), from, to);
   }
 
   async insertEvent(e: NewEvent): Promise<boolean> {
@@ -507,6 +583,8 @@ export class SqliteStore implements Store {
       }
       if (info.changes === 0) return false;
       this.count('events_ranked');
+      const minute = minuteOf(e.timestamp);
+      this.pendingRanked.set(minute, (this.pendingRanked.get(minute) ?? 0) + 1);
       return true;
     }, true);
   }
@@ -771,6 +849,7 @@ export class SqliteStore implements Store {
       this.q.deleteRewards.run();
       this.q.deleteJoins.run();
       this.q.deleteEvents.run();
+      this.q.deleteMinutes.run();
       this.q.deleteParts.run();
       // Other processes' packers remember parts just deleted: a new epoch tells them (context_parts.ts).
       this.newEpoch();
@@ -792,6 +871,8 @@ export class SqliteStore implements Store {
       this.q.purgeRewards.run(list);
       this.q.purgeJoins.run(list);
       const purged = this.q.purgeEvents.run(list).changes;
+      // The dashboard's rows wholly before the cut (dashboard_minutes.ts); a row holding the cut keeps its figures.
+      this.q.purgeMinutes.run(minuteOf(before));
       // Emptied, the table numbers from 1 again; otherwise the newest events (the highest seqs) were kept.
       const oldest = this.q.oldestRefs.get();
       if (oldest === undefined) {

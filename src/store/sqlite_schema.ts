@@ -211,6 +211,48 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE rewards ADD COLUMN slot_id TEXT;     -- SlotReward.slotId; NULL: a single-slot reward
   ALTER TABLE joins ADD COLUMN slot_rewards TEXT;  -- JSON [reward per slot]; NULL: single-slot or skip_learn
   `,
+  // 11: the dashboard's aggregates (dashboard_minutes.ts, docs/dashboard.md), per UTC minute of rank time and
+  // rolled up to 5, 15 and 60 minutes, kept with each rank and each join; filled here from the events and joins
+  // already stored, by the same rules.
+  `
+  CREATE TABLE dashboard_minutes (
+    level           INTEGER NOT NULL,             -- the row's width in minutes: 1, 5, 15 or 60
+    minute          INTEGER NOT NULL,             -- its first minute (floor(ts / 60000), a multiple of level)
+    ranked          INTEGER NOT NULL DEFAULT 0,
+    joined          INTEGER NOT NULL DEFAULT 0,   -- joined, learnable
+    skipped         INTEGER NOT NULL DEFAULT 0,   -- joined with skip_learn
+    rewarded        INTEGER NOT NULL DEFAULT 0,   -- joined with a reward received
+    explored        INTEGER NOT NULL DEFAULT 0,   -- joined, chosen action not the top one
+    reward_sum      REAL    NOT NULL DEFAULT 0,
+    reward_sq       REAL    NOT NULL DEFAULT 0,
+    baseline_ips    REAL    NOT NULL DEFAULT 0,   -- Σ reward·1[chosen = baseline]/p
+    baseline_ips_sq REAL    NOT NULL DEFAULT 0,
+    random_ips      REAL    NOT NULL DEFAULT 0,   -- Σ reward/(K·p)
+    random_ips_sq   REAL    NOT NULL DEFAULT 0,
+    PRIMARY KEY (level, minute)
+  ) WITHOUT ROWID;
+  WITH levels(level) AS (VALUES (1), (5), (15), (60))
+  INSERT INTO dashboard_minutes (level, minute, ranked)
+  SELECT level, (ts / 60000 / level) * level, COUNT(*) FROM events, levels GROUP BY 1, 2;
+  WITH levels(level) AS (VALUES (1), (5), (15), (60)),
+  f AS (
+    SELECT e.ts / 60000 AS minute, j.skip_learn AS skip,
+      EXISTS (SELECT 1 FROM rewards r WHERE r.event_seq = e.seq) AS rewarded,
+      e.chosen_prob < (SELECT MAX(value) FROM json_each(COALESCE(json_extract(e.slots, '$[0].p'), e.probabilities))) - 1e-9 AS explored,
+      COALESCE(j.reward, 0) AS r,
+      CASE WHEN e.chosen_index = COALESCE(json_extract(e.slots, '$[0].b'), 0) THEN COALESCE(j.reward, 0) / e.chosen_prob ELSE 0 END AS b,
+      COALESCE(j.reward, 0) / e.chosen_prob / json_array_length(COALESCE(json_extract(e.slots, '$[0].a'), e.actions)) AS u
+    FROM joins j JOIN events e ON e.seq = j.seq
+  )
+  INSERT INTO dashboard_minutes (level, minute, joined, skipped, rewarded, explored, reward_sum, reward_sq, baseline_ips, baseline_ips_sq, random_ips, random_ips_sq)
+  SELECT level, (minute / level) * level, SUM(skip = 0), SUM(skip = 1), SUM(skip = 0 AND rewarded), SUM(skip = 0 AND explored),
+    SUM(r), SUM(r * r), SUM(b), SUM(b * b), SUM(u), SUM(u * u)
+  FROM f, levels GROUP BY 1, 2
+  ON CONFLICT (level, minute) DO UPDATE SET joined = excluded.joined, skipped = excluded.skipped, rewarded = excluded.rewarded,
+    explored = excluded.explored, reward_sum = excluded.reward_sum, reward_sq = excluded.reward_sq,
+    baseline_ips = excluded.baseline_ips, baseline_ips_sq = excluded.baseline_ips_sq,
+    random_ips = excluded.random_ips, random_ips_sq = excluded.random_ips_sq;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -4,6 +4,9 @@
 // `decide` function, which the store runs inside its transaction so that reading the event and writing the join
 // are one atomic step.
 import type { StoreHealth } from './disk_full.js';
+import type { MinuteBucket } from './dashboard_minutes.js';
+
+export type { MinuteBucket } from './dashboard_minutes.js';
 
 export type { StoreHealth } from './disk_full.js';
 
@@ -320,6 +323,11 @@ export interface Store {
   purgeEventsBefore(before: number, options?: PurgeOptions): Promise<number>;
   /** Rank-time range of the retained events, null when there are none. */
   logsDateRange(): Promise<{ from: number; to: number } | null>;
+  /**
+   * The dashboard's aggregates (dashboard_minutes.ts) of the minutes [from, to) (minutes since epoch, multiples
+   * of `interval`), summed in buckets of `interval` minutes at UTC multiples of it; empty buckets are left out.
+   */
+  dashboardMinutes(from: number, to: number, interval: number): Promise<MinuteBucket[]>;
 
   // Offline evaluations (the loop's evaluation jobs). Joined events are read for a rank-time range [from, to).
 
