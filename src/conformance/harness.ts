@@ -142,13 +142,10 @@ const LISTENING = /personalizer listening at (https?:\/\/[^"\s]+)/;
  */
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer & { cleanup(): Promise<void> }> {
   const given = new Set([...settingsIn(opts.args ?? []).keys(), ...Object.keys(opts.env ?? {}).map(settingKey)]);
-  const dir = mkdtempSync(join(tmpdir(), 'personalizer-test-'));
   let store = settingValue(opts, 'Store') ?? opts.store;
-  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
-  if (store === undefined) {
-    database = testOnPostgres() ? await createTestDatabase('personalizer_server') : undefined;
-    store = database?.url ?? `sqlite:${join(dir, 'personalizer.db')}`;
-  }
+  const database = store === undefined && testOnPostgres() ? await createTestDatabase('personalizer_server') : undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'personalizer-test-'));
+  store ??= database?.url ?? `sqlite:${join(dir, 'personalizer.db')}`;
   const cleanup = async (): Promise<void> => {
     rmSync(dir, { recursive: true, force: true });
     await database?.drop().catch(() => undefined);
