@@ -1,10 +1,11 @@
-// Drives a real server process over loopback for the end-to-end conformance tests and the HTTP benchmark.
-// Everything here talks to the server the way a client would: a child process, a TCP port, HTTP.
+// Drives a real server process over loopback for the end-to-end conformance tests and the benchmarks; its
+// startServer is the one place that starts a server for tests (api/test_server.ts wraps it with the product's
+// defaults). Everything here talks to the server the way a client would: a child process, a TCP port, HTTP.
 // TEST_STORE=postgres runs the same servers on PostgreSQL: each store a test asks for (tempStore, or a server
 // started without one) is then a fresh database on the test server (testing/postgres.ts), dropped by cleanup.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -79,14 +80,23 @@ export async function tempStore(prefix = 'personalizer-conf-'): Promise<TestStor
 }
 
 export interface ServerOptions {
-  /** A store URL; a fresh one (tempStore) when omitted. */
+  /** A store URL; when neither this nor args/env give one, a fresh store of the server's own (see RunningServer.dir). */
   store?: string;
+  /** The key (`ApiKey`); a fixed test key when omitted. */
   key?: string;
+  /** The port: a free one found beforehand when omitted; 0 lets the OS pick, read from the start-up line. */
   port?: number;
-  /** Extra `Key=Value` settings. */
+  /** Extra `Key=Value` settings; a setting named here or in env replaces the helper's own. */
   args?: string[];
+  /** Added to the parent's environment. */
   env?: NodeJS.ProcessEnv;
-  /** How long to wait for the API to answer (ms). */
+  /**
+   * Start as Azure's container is started (the default): `Billing` given and loops on Azure's default policy
+   * (`DefaultPolicy=azure-default`, docs/policy-presets.md), since the conformance suite checks Azure's behaviour.
+   * false: the product's own defaults, as the API tests check them.
+   */
+  azureDefaults?: boolean;
+  /** How long to wait for /ready (ms); by default a bound only a broken start reaches (testing/wait.ts). */
   startTimeoutMs?: number;
 }
 
@@ -99,111 +109,156 @@ export interface RunningServer {
   base: string;
   port: number;
   key: string;
+  /** The store URL the server runs on. */
   store: string;
+  /**
+   * A temp dir of this server's own; the store is `sqlite:<dir>/personalizer.db` when the helper made it (on
+   * PostgreSQL, under TEST_STORE=postgres, a fresh database). Removed by cleanup(), or when the server exits if it is
+   * empty.
+   */
+  dir: string;
   child: ChildProcess;
   pid: number;
-  /** Everything the process printed, for diagnostics. */
+  /** Everything the process printed, both streams in order (its last 100-200 kB), for diagnostics. */
   output(): string;
-  /** SIGTERM and wait for the exit. */
-  stop(): Promise<void>;
+  /** All stdout so far (pino JSON lines). */
+  stdout(): string;
+  stderr(): string;
+  /** Sends the signal (SIGTERM by default) and waits for the exit; the exit code (null when killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** SIGKILL (kill -9) and wait for the exit. */
-  kill9(): Promise<void>;
+  kill9(): Promise<number | null>;
+  /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
 }
 
 const DEFAULT_KEY = 'conformance-test-key-0123456789abcdef';
+const LISTENING = /personalizer listening at (https?:\/\/[^"\s]+)/;
 
+/**
+ * The one implementation that starts `personalizer serve` for tests and benchmarks (api/test_server.ts wraps it):
+ * a child process on a loopback port, waited for until /ready answers 200. cleanup() removes the store the helper
+ * made (after the server has stopped: a store given or kept may serve several server lives).
+ */
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer & { cleanup(): Promise<void> }> {
-  let cleanupStore = async (): Promise<void> => {};
-  let store = opts.store;
-  if (!store) {
-    const t = await tempStore();
-    store = t.url;
-    cleanupStore = t.cleanup;
-  }
-  const key = opts.key ?? DEFAULT_KEY;
-  const port = opts.port ?? (await freePort());
-  const args = [
-    serverEntry(),
-    'serve',
+  const given = new Set([...settingsIn(opts.args ?? []).keys(), ...Object.keys(opts.env ?? {}).map(settingKey)]);
+  let store = settingValue(opts, 'Store') ?? opts.store;
+  const database = store === undefined && testOnPostgres() ? await createTestDatabase('personalizer_server') : undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'personalizer-test-'));
+  store ??= database?.url ?? `sqlite:${join(dir, 'personalizer.db')}`;
+  const cleanup = async (): Promise<void> => {
+    rmSync(dir, { recursive: true, force: true });
+    await database?.drop().catch(() => undefined);
+  };
+  const key = opts.key ?? settingValue(opts, 'ApiKey') ?? DEFAULT_KEY;
+  // A port the caller names is used as is (the start-up line may be below the log level); 0 is read from that line.
+  const named = Number(settingValue(opts, 'Port') ?? Number.NaN);
+  const port = Number.isInteger(named) ? named : (opts.port ?? (await freePort()));
+  const azure = opts.azureDefaults ?? true;
+  const defaults = [
     'Eula=accept',
-    'Billing=https://localhost.invalid/',
+    ...(azure ? ['Billing=https://localhost.invalid/'] : []),
     `ApiKey=${key}`,
-    `Port=${port}`,
     'Host=127.0.0.1',
+    `Port=${port}`,
     `Store=${store}`,
-    // The conformance suite checks Azure's behaviour, so its loops start on Azure's default policy unless a test
-    // names another (docs/policy-presets.md).
-    ...(namesSetting(opts, 'DefaultPolicy') ? [] : ['DefaultPolicy=azure-default']),
-    ...(opts.args ?? []),
-  ];
-  const child = spawn(process.execPath, args, {
+    ...(azure ? ['DefaultPolicy=azure-default'] : []),
+  ].filter((a) => !given.has(settingKey(a.slice(0, a.indexOf('=')))));
+  const child = spawn(process.execPath, [serverEntry(), 'serve', ...defaults, ...(opts.args ?? [])], {
     cwd: repoRoot(),
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const keep = (b: Buffer): void => {
-    out += b.toString();
-    if (out.length > 200_000) out = out.slice(-100_000);
+  let err = '';
+  let both = '';
+  const keep = (s: string): void => {
+    both += s;
+    if (both.length > 200_000) both = both.slice(-100_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => ((out += s), keep(s)));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => ((err += s), keep(s)));
+  const exited = new Promise<number | null>((ok) =>
+    child.once('exit', (code) => {
+      try {
+        rmdirSync(dir); // only when empty: a store the helper made there outlives this life until cleanup()
+      } catch {
+        /* holds the store, or already removed */
+      }
+      ok(code);
+    }),
+  );
   let gone = false;
   void exited.then(() => (gone = true));
 
-  const url = `http://127.0.0.1:${port}`;
-  const base = `${url}/personalizer/v1.0`;
-  // Until it answers, or a bound only a broken start reaches (testing/wait.ts): a loaded machine starts slowly.
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    if (!gone) child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+
   const deadline = Date.now() + (opts.startTimeoutMs ?? WAIT_BOUND_MS);
+  let url = port > 0 ? `http://127.0.0.1:${port}` : undefined;
   for (;;) {
-    if (gone) throw new Error(`server exited before answering:\n${out}`);
-    try {
-      const r = await fetch(`${base}/configurations/service`, { headers: { 'Ocp-Apim-Subscription-Key': key } });
-      await r.arrayBuffer();
-      if (r.status === 200) break;
-    } catch {
-      /* not listening yet */
+    if (gone) {
+      await cleanup();
+      throw new Error(`server exited before it was ready:\n${both}`);
+    }
+    url ??= LISTENING.exec(out)?.[1];
+    if (url !== undefined) {
+      try {
+        const r = await fetch(`${url}/ready`);
+        await r.arrayBuffer();
+        if (r.status === 200) break;
+      } catch {
+        /* not listening yet */
+      }
     }
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not answer within the start timeout:\n${out}`);
+      await stop('SIGKILL');
+      await cleanup();
+      throw new Error(`server not ready within the start timeout:\n${both}`);
     }
-    await sleep(50);
+    await sleep(25);
   }
-
-  const waitExit = async (signal: NodeJS.Signals): Promise<void> => {
-    if (gone) return;
-    child.kill(signal);
-    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(t);
-  };
   return {
     url,
     endpoint: url,
-    base,
-    port,
+    base: `${url}/personalizer/v1.0`,
+    port: Number(new URL(url).port),
     key,
     store,
+    dir,
     child,
     pid: child.pid!,
-    output: () => out,
-    stop: () => waitExit('SIGTERM'),
-    kill9: () => waitExit('SIGKILL'),
+    output: () => both,
+    stdout: () => out,
+    stderr: () => err,
+    stop,
+    kill9: () => stop('SIGKILL'),
     exited,
-    cleanup: cleanupStore,
+    cleanup,
   };
 }
 
-/** Whether the options give the setting, as an argument or in the environment (keys match case-insensitively). */
-function namesSetting(opts: ServerOptions, name: string): boolean {
+/** A setting's key as the server compares them: `__` for `:`, case-insensitive (settings/sources.ts). */
+function settingKey(name: string): string {
+  return name.replace(/^(--|\/)/, '').replace(/__/g, ':').toLowerCase();
+}
+
+/** `Key=Value` arguments as the server reads them: the last value of each key. */
+function settingsIn(args: readonly string[]): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const a of args) if (a.indexOf('=') > 0) values.set(settingKey(a.slice(0, a.indexOf('='))), a.slice(a.indexOf('=') + 1));
+  return values;
+}
+
+/** The value the caller gives a setting: an argument wins over the environment, as in the server. */
+function settingValue(opts: ServerOptions, name: string): string | undefined {
   const key = name.toLowerCase();
-  return (
-    (opts.args ?? []).some((a) => a.slice(0, Math.max(0, a.indexOf('='))).replace(/^(--|\/)/, '').toLowerCase() === key) ||
-    Object.keys(opts.env ?? {}).some((k) => k.replace(/__/g, ':').toLowerCase() === key)
-  );
+  return settingsIn(opts.args ?? []).get(key) ?? Object.entries(opts.env ?? {}).find(([k]) => settingKey(k) === key)?.[1];
 }
 
 export function sleep(ms: number): Promise<void> {
