@@ -369,7 +369,7 @@ export interface ModelHeader {
   actionSum?: bigint;
 }
 
-/** Read the header of a VW 9.x binary model (vw-learner.md §8): little-endian, strings are u32 length + bytes with NUL. */
+/** Read the header of a VW 9.x binary model (docs/learner.md §8): little-endian, strings are u32 length + bytes with NUL. */
 export function parseModelHeader(bytes: Uint8Array): ModelHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 0;

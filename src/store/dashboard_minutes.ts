@@ -3,7 +3,7 @@
 // rank time (floor(ts / 60000)); `ranked` moves when an event is logged, the other figures when it is joined, in
 // the join's own transaction, so they are exact and survive a crash with the join.
 //
-// The estimates are the ones Azure's portal chart showed, from the logs alone (azure-api.md §5, docs/evaluation.md):
+// The estimates are the ones Azure's portal chart showed, from the logs alone (docs/azure-api.md §5, docs/evaluation.md):
 // - Online: the reward the loop's choices got (their plain average);
 // - Baseline1 (the first action the application listed, `_multi` index 0): IPS, reward·1[chosen = 0] / p;
 // - random (uniform over the K actions ranked): IPS, reward·(1/K) / p;
@@ -27,24 +27,11 @@ export function levelFor(interval: number): number {
 }
 
 /** One bucket (or a sum of consecutive ones). Sums of squares let the dashboard draw confidence intervals. */
-export interface MinuteBucket {
+/** One bucket's figures: a minute's joins (MinuteDelta), plus its first minute and the Ranks made in it. */
+export interface MinuteBucket extends MinuteDelta {
   /** First minute of the bucket, minutes since epoch (UTC). */
   minute: number;
   ranked: number;
-  /** Joined and learnable (not skipLearn). */
-  joined: number;
-  /** Joined with skipLearn (deferred, never activated). */
-  skipped: number;
-  /** Joined with at least one reward received (the others got defaultReward). */
-  rewarded: number;
-  /** Joined learnable events whose chosen action was not the top one. */
-  explored: number;
-  rewardSum: number;
-  rewardSq: number;
-  baselineIps: number;
-  baselineIpsSq: number;
-  randomIps: number;
-  randomIpsSq: number;
 }
 
 /** What a join adds to its minute. */
@@ -104,9 +91,13 @@ export function joinFigures(e: JoinedColumns, decision: NonNullable<JoinDecision
 
 /** Sums of one minute's joins, as the stores add them to the minute's row. */
 export interface MinuteDelta {
+  /** Joined and learnable (not skipLearn). */
   joined: number;
+  /** Joined with skipLearn (deferred, never activated). */
   skipped: number;
+  /** Joined with at least one reward received (the others got defaultReward). */
   rewarded: number;
+  /** Joined learnable events whose chosen action was not the top one. */
   explored: number;
   rewardSum: number;
   rewardSq: number;

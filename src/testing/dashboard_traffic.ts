@@ -3,6 +3,7 @@
 // number of actions and the top probability): ranked, rewarded and joined counts, the online average reward, the
 // IPS estimates for Baseline1 (the first action sent) and random, the exploration share (docs/dashboard.md).
 import { call, type ServerProcess } from '../api/test_server.js';
+import { prng } from './fixtures.js';
 
 export interface Expected {
   ranked: number;
@@ -16,17 +17,6 @@ export interface Expected {
 const V1 = '/personalizer/v1.0';
 const ACTIONS = ['news', 'sports', 'music', 'movies'];
 
-/** A small deterministic generator (mulberry32), so that runs repeat. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `events` Ranks, each rewarded unless `unrewarded(i)`: users of two tastes, each liking one action (reward 1),
@@ -37,7 +27,7 @@ export async function driveTraffic(
   events: number,
   { seed = 1, unrewarded = () => false, prefix = 'dash' }: { seed?: number; unrewarded?: (i: number) => boolean; prefix?: string } = {},
 ): Promise<Expected> {
-  const random = rng(seed);
+  const random = prng(seed);
   const x: Expected = { ranked: 0, rewarded: 0, rewardSum: 0, baselineIps: 0, randomIps: 0, explored: 0 };
   for (let i = 0; i < events; i++) {
     const taste = random() < 0.5 ? 'sporty' : 'arty';

@@ -1,6 +1,6 @@
 // What the dashboard's overview shows, from the store's per-minute buckets (store/dashboard_minutes.ts): per
 // bucket and over the range, the events ranked, joined, rewarded and skipped, the average reward of the online
-// policy next to the IPS estimates for Baseline1 and uniform random (as Azure's portal chart did: azure-api.md §5,
+// policy next to the IPS estimates for Baseline1 and uniform random (as Azure's portal chart did: docs/azure-api.md §5,
 // docs/evaluation.md), the exploration share; each average with a 95 % normal confidence half-width.
 import type { MinuteBucket } from '../../loop/types.js';
 import type { OverviewQuery } from './overview_query.js';
