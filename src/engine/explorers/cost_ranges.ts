@@ -98,3 +98,17 @@ export function costRanges(
 export function sensitivityIsLinear(config: PolicyConfig): boolean {
   return config.ccb || parseInteractionArgs(config.quadratic, config.cubic, config.interactions).some(hasWildcard);
 }
+
+/** The per-action cost bounds costRanges fills, grown (never shrunk) to the largest action count seen. */
+export class CostBounds {
+  lo = new Float32Array(8);
+  hi = new Float32Array(8);
+
+  /** Room for k actions. */
+  fit(k: number): void {
+    if (this.lo.length < k) {
+      this.lo = new Float32Array(k * 2);
+      this.hi = new Float32Array(k * 2);
+    }
+  }
+}

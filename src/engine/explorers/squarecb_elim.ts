@@ -7,7 +7,7 @@ import { scoreAndRank, squareCbGamma } from '../explore.js';
 import type { ExplorerBase, Ranking } from '../explorer.js';
 import { UnweightedExplorer } from './unweighted.js';
 import type { CostRange, ExplorationConfig } from '../types.js';
-import { costRanges, regcbDelta, sensitivityIsLinear } from './cost_ranges.js';
+import { CostBounds, costRanges, regcbDelta, sensitivityIsLinear } from './cost_ranges.js';
 
 const f = Math.fround;
 const FLT_MAX = 3.4028234663852886e38;
@@ -15,8 +15,7 @@ const FLT_MAX = 3.4028234663852886e38;
 type Settings = Extract<ExplorationConfig, { kind: 'squarecb' }>;
 
 export class SquareCbElim extends UnweightedExplorer<Settings> {
-  private minCosts = new Float32Array(8);
-  private maxCosts = new Float32Array(8);
+  private readonly bounds = new CostBounds();
   private readonly linearOnly: boolean;
 
   constructor(
@@ -38,14 +37,10 @@ export class SquareCbElim extends UnweightedExplorer<Settings> {
   predict(ex: MultiExample, r: Ranking): void {
     scoreAndRank(this.base.cbAdf, ex, r);
     const k = r.k;
-    if (this.minCosts.length < k) {
-      this.minCosts = new Float32Array(k * 2);
-      this.maxCosts = new Float32Array(k * 2);
-    }
+    this.bounds.fit(k);
     const x = this.settings;
     const gamma = squareCbGamma(x.gammaScale, x.gammaExponent, this.counter);
-    const lo = this.minCosts;
-    const hi = this.maxCosts;
+    const { lo, hi } = this.bounds;
     costRanges(this.base.gd, ex, r.scores, this.range, regcbDelta(this.range, k, this.counter), false, lo, hi, this.linearOnly);
     let minMax = FLT_MAX;
     for (let a = 0; a < k; a++) if (hi[a]! < minMax) minMax = hi[a]!;
